@@ -1,0 +1,28 @@
+"""Pulso's engine: store, read path, statistics. Never imports streamlit.
+
+Public entry point: :func:`open_store`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from analytics.store import Store, StoreError, connect, resolve_path
+
+__all__ = ["Store", "StoreError", "open_store"]
+
+
+def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Store:
+    """Open the Pulso store.
+
+    With no argument: the database named by ``PULSO_DB`` (created empty if missing),
+    else ``data/pulso.duckdb``, created and filled with demo data on first use.
+    ``path_or_url`` may be a file path, ``duckdb://path`` or ``:memory:``.
+    """
+    path, is_default = resolve_path(path_or_url)
+    store = connect(path)
+    if is_default and store.is_empty():
+        from analytics import demo
+
+        demo.generate(store)
+    return store

@@ -1,0 +1,44 @@
+"""Command line: ``python -m analytics demo|ingest ...`` (store from PULSO_DB or default)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+
+from analytics.store import StoreError, connect, resolve_path
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from analytics import demo
+
+    path, _ = resolve_path(None)
+    store = connect(path)
+    if not store.is_empty():
+        sys.stderr.write(f"{path} already holds data; demo data goes into an empty store.\n")
+        return 2
+    summary = demo.generate(store, calls=args.calls, seed=args.seed, end=args.end)
+    sys.stdout.write(f"{path}: {summary.calls:,} calls, {summary.surveys:,} survey responses\n")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("demo", help="fill an empty store with generated demo data")
+    d.add_argument("--calls", type=int, default=150_000, help="number of calls (default 150,000)")
+    d.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    d.add_argument("--end", type=dt.date.fromisoformat, default=None,
+                   help="last day of the data, YYYY-MM-DD (default today)")
+    d.set_defaults(func=_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except StoreError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2

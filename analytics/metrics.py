@@ -1,0 +1,146 @@
+"""Satisfaction and call metrics as estimates with 95% confidence intervals.
+
+Every estimate is built from sufficient statistics (counts, sums, sums of squares)
+so that the database aggregates and Python only does the inference. The raw-score
+functions (:func:`nps`, :func:`csat`, :func:`ces`) reduce scores to those statistics
+first and share the same code path.
+
+References
+----------
+Reichheld, F. (2003). The one number you need to grow. Harvard Business Review 81(12).
+Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
+    comparison of seven methods. Statistics in Medicine 17, 857-872.
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+    inference. JASA 22, 209-212.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+Z95 = 1.959963984540054
+LOW_SAMPLE = 30
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its 95% interval, standard error and sample size."""
+
+    value: float
+    low: float
+    high: float
+    se: float
+    n: int
+
+    @property
+    def low_sample(self) -> bool:
+        """Shown, but flagged: fewer than 30 observations."""
+        return self.n < LOW_SAMPLE
+
+    @property
+    def empty(self) -> bool:
+        return self.n == 0
+
+
+EMPTY = Estimate(NAN, NAN, NAN, NAN, 0)
+
+
+def nps_from_counts(promoters: int, detractors: int, n: int) -> Estimate:
+    """NPS in points (-100..100) from promoter (9-10) and detractor (0-6) counts.
+
+    Each response scores +1 / 0 / -1; its variance is p + d - (p - d)^2, so the
+    standard error of NPS is ``100 * sqrt(var / n)`` and the interval is normal.
+    """
+    if n <= 0:
+        return EMPTY
+    p, d = promoters / n, detractors / n
+    value = p - d
+    se = math.sqrt(max(p + d - value**2, 0.0) / n)
+    return Estimate(
+        100 * value,
+        100 * max(value - Z95 * se, -1.0),
+        100 * min(value + Z95 * se, 1.0),
+        100 * se,
+        n,
+    )
+
+
+def wilson(x: int, n: int) -> tuple[float, float]:
+    """Wilson score interval for x successes in n trials, as fractions."""
+    if n <= 0:
+        return NAN, NAN
+    p = x / n
+    z2 = Z95**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def proportion(x: int, n: int) -> Estimate:
+    """A rate in percent with the Wilson interval (CSAT top-2-box, resolution...)."""
+    if n <= 0:
+        return EMPTY
+    p = x / n
+    low, high = wilson(x, n)
+    return Estimate(100 * p, 100 * low, 100 * high, 100 * math.sqrt(p * (1 - p) / n), n)
+
+
+def mean_from_moments(n: int, total: float, sum_sq: float) -> Estimate:
+    """Mean with a t interval from n, sum and sum of squares."""
+    if n <= 0:
+        return EMPTY
+    mean = total / n
+    if n == 1:
+        return Estimate(mean, NAN, NAN, NAN, 1)
+    # Guard the tiny negative values that cancellation can produce.
+    var = max((sum_sq - total * total / n) / (n - 1), 0.0)
+    se = math.sqrt(var / n)
+    half = stats.t.ppf(0.975, n - 1) * se
+    return Estimate(mean, mean - half, mean + half, se, n)
+
+
+def nps(scores: Iterable[float]) -> Estimate:
+    """NPS from raw 0-10 scores (missing values dropped)."""
+    s = _clean(scores, 0, 10, "NPS")
+    return nps_from_counts(int((s >= 9).sum()), int((s <= 6).sum()), s.size)
+
+
+def csat(scores: Iterable[float]) -> Estimate:
+    """CSAT as the top-2-box percentage (4 or 5 on a 1-5 scale), Wilson interval."""
+    s = _clean(scores, 1, 5, "CSAT")
+    return proportion(int((s >= 4).sum()), s.size)
+
+
+def csat_mean(scores: Iterable[float]) -> Estimate:
+    """Mean CSAT on its 1-5 scale, t interval."""
+    s = _clean(scores, 1, 5, "CSAT")
+    return mean_from_moments(s.size, float(s.sum()), float((s * s).sum()))
+
+
+def ces(scores: Iterable[float], scale: int = 7) -> Estimate:
+    """Mean Customer Effort Score (higher = easier) on a 1-``scale`` scale, t interval."""
+    if scale not in (5, 7):
+        raise ValueError(f"CES scale must be 5 or 7, got {scale}")
+    s = _clean(scores, 1, scale, "CES")
+    return mean_from_moments(s.size, float(s.sum()), float((s * s).sum()))
+
+
+def ces_easy(scores: Iterable[float], scale: int = 7) -> Estimate:
+    """Share of 'easy' answers (top-2-box of the CES scale), Wilson interval."""
+    s = _clean(scores, 1, scale, "CES")
+    return proportion(int((s >= scale - 1).sum()), s.size)
+
+
+def _clean(scores: Iterable[float], low: int, high: int, name: str) -> np.ndarray:
+    s = np.asarray([x for x in scores if x is not None], dtype=float)
+    s = s[~np.isnan(s)]
+    bad = s[(s < low) | (s > high)]
+    if bad.size:
+        raise ValueError(f"{name} scores must be between {low} and {high}; got {bad[0]:g}")
+    return s

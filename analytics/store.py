@@ -1,0 +1,173 @@
+"""The DuckDB store: one connection per process, a cursor per query and thread.
+
+Raw SQL lives here (and in ``ingest/``), always with bound parameters. Analytical
+reads are Ibis expressions (see ``queries``) executed by :meth:`Store.read`, so the
+same expressions run on Spark through :class:`analytics.spark.SparkStore`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import polars as pl
+
+from analytics.migrations import LATEST, MIGRATIONS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "pulso.duckdb"
+TABLES = ("calls", "surveys", "process_changes")
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; ``reason`` is an i18n key."""
+
+    def __init__(self, reason: str, path: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {path} {detail}".strip())
+        self.reason = reason
+        self.path = path
+        self.detail = detail
+
+
+@dataclass
+class Store:
+    """A DuckDB database file (or ``:memory:``) holding the canonical tables."""
+
+    con: duckdb.DuckDBPyConnection
+    path: str
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _tables: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor: DuckDB connections must not be shared across threads."""
+        return self.con.cursor()
+
+    def table(self, name: str) -> ir.Table:
+        """An unbound Ibis table with the store's schema for ``name``."""
+        if name not in self._tables:
+            self._tables[name] = ibis.table(self._backend().table(name).schema(), name=name)
+        return self._tables[name]
+
+    def read(self, expr: ir.Table) -> pl.DataFrame:
+        """Execute an Ibis expression on this thread's cursor and return polars."""
+        return self._backend().to_polars(expr)
+
+    def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
+        """Run one parameterised statement and return its rows as polars."""
+        cur = self.cursor()
+        return cur.execute(query, params or []).pl()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside ``begin``/``commit``; any exception rolls back everything."""
+        cur = self.cursor()
+        cur.execute("begin transaction")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        cur.execute("commit")
+
+    def schema_version(self) -> int:
+        return schema_version(self.cursor())
+
+    def data_version(self) -> str:
+        """A token that changes whenever a batch is loaded or undone (for caches)."""
+        row = self.cursor().execute(
+            "select count(*), max(batch_id), max(undone_at) from ingest_batches"
+        ).fetchone()
+        return repr(row)
+
+    def is_empty(self) -> bool:
+        return self.cursor().execute("select count(*) from calls").fetchone() == (0,)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _backend(self) -> Any:
+        backend = getattr(self._local, "backend", None)
+        if backend is None:
+            backend = ibis.duckdb.from_connection(self.cursor())
+            self._local.backend = backend
+        return backend
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("create table if not exists schema_version (version integer, applied_at timestamp)")
+    row = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST) -> int:
+    """Apply the missing migrations up to ``target`` in one transaction."""
+    current = schema_version(con)
+    if current > LATEST:
+        raise StoreError("store_newer", "", f"schema {current} > {LATEST}")
+    if current >= target:
+        return current
+    con.execute("begin transaction")
+    try:
+        for version in range(current + 1, target + 1):
+            con.execute(MIGRATIONS[version - 1])
+            con.execute(
+                "insert into schema_version values (?, current_timestamp)", [version]
+            )
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return target
+
+
+def resolve_path(path_or_url: str | os.PathLike[str] | None) -> tuple[str, bool]:
+    """The database path and whether it is the default (demo-filled) one."""
+    if path_or_url is None:
+        env = os.environ.get("PULSO_DB")
+        if env:
+            return resolve_path(env)[0], False
+        return str(DEFAULT_DB), True
+    text = str(path_or_url)
+    if text.startswith("duckdb://"):
+        text = text.removeprefix("duckdb://") or ":memory:"
+    return text, False
+
+
+def connect(path: str, read_only: bool = False) -> Store:
+    """Open (creating if needed) a DuckDB file and bring its schema up to date."""
+    if path != ":memory:":
+        _check_location(Path(path), read_only)
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError("store_unreadable", path, str(exc)) from exc
+    if not read_only:
+        migrate(con)
+    elif schema_version(con) < LATEST:
+        raise StoreError("store_outdated", path)
+    return Store(con=con, path=path)
+
+
+def _check_location(path: Path, read_only: bool) -> None:
+    folder = path.parent
+    if read_only or path.exists():
+        if path.exists() and not os.access(path, os.R_OK):
+            raise StoreError("store_unreadable", str(path), "permission denied")
+        if not read_only and path.exists() and not os.access(path, os.W_OK):
+            raise StoreError("store_unwritable", str(path), "permission denied")
+        return
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise StoreError("folder_unwritable", str(folder), str(exc)) from exc
+    if not os.access(folder, os.W_OK):
+        raise StoreError("folder_unwritable", str(folder), "permission denied")
