@@ -29,8 +29,12 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="fill an empty store with generated demo data")
     d.add_argument("--calls", type=int, default=150_000, help="number of calls (default 150,000)")
     d.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    d.add_argument("--end", type=dt.date.fromisoformat, default=None,
-                   help="last day of the data, YYYY-MM-DD (default today)")
+    d.add_argument(
+        "--end",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="last day of the data, YYYY-MM-DD (default today)",
+    )
     d.set_defaults(func=_demo)
     return p
 

@@ -62,8 +62,8 @@ class Store:
 
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run one parameterised statement and return its rows as polars."""
-        cur = self.cursor()
-        return cur.execute(query, params or []).pl()
+        rel = self.cursor().sql(query, params=params or None)
+        return rel.pl() if rel is not None else pl.DataFrame()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -82,9 +82,11 @@ class Store:
 
     def data_version(self) -> str:
         """A token that changes whenever a batch is loaded or undone (for caches)."""
-        row = self.cursor().execute(
-            "select count(*), max(batch_id), max(undone_at) from ingest_batches"
-        ).fetchone()
+        row = (
+            self.cursor()
+            .execute("select count(*), max(batch_id), max(undone_at) from ingest_batches")
+            .fetchone()
+        )
         return repr(row)
 
     def is_empty(self) -> bool:
@@ -118,9 +120,7 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST) -> int:
     try:
         for version in range(current + 1, target + 1):
             con.execute(MIGRATIONS[version - 1])
-            con.execute(
-                "insert into schema_version values (?, current_timestamp)", [version]
-            )
+            con.execute("insert into schema_version values (?, current_timestamp)", [version])
     except BaseException:
         con.execute("rollback")
         raise

@@ -30,7 +30,9 @@ def test_newcombe_hybrid_score_reproduces_table_2(
     assert (round(d.low, 4), round(d.high, 4)) == (low, high)
 
 
-@pytest.mark.parametrize(("xb", "nb", "xa", "na"), [(2, 7, 6, 7), (120, 400, 150, 410), (3, 50, 0, 60)])
+@pytest.mark.parametrize(
+    ("xb", "nb", "xa", "na"), [(2, 7, 6, 7), (120, 400, 150, 410), (3, 50, 0, 60)]
+)
 def test_newcombe_matches_statsmodels(xb: int, nb: int, xa: int, na: int) -> None:
     ref = confint_proportions_2indep(xa, na, xb, nb, method="newcomb")
     d = compare.compare_proportions(xb, nb, xa, na)

@@ -1,0 +1,81 @@
+"""Translations and locale-aware number formatting (English and Spanish).
+
+Catalogs are flat JSON files in ``locales/``; keys are dotted names. Every
+user-facing string in the app goes through :func:`t`; a test checks that both
+catalogs have the same keys and the same ``{placeholders}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Lang = Literal["en", "es"]
+LANGS: tuple[Lang, ...] = ("en", "es")
+DEFAULT: Lang = "en"
+_DIR = Path(__file__).parent / "locales"
+_MONTHS_ES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+
+
+@cache
+def catalog(lang: Lang) -> dict[str, str]:
+    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: Lang = DEFAULT, **params: Any) -> str:
+    """The text for ``key`` in ``lang``; a missing key shows itself, never crashes."""
+    text = catalog(lang).get(key) or catalog(DEFAULT).get(key) or key
+    return text.format(**params) if params else text
+
+
+def language_from_locale(locale: str | None) -> Lang:
+    """'es-MX' -> 'es'; anything not translated falls back to English."""
+    code = (locale or "").split("-")[0].split("_")[0].lower()
+    for lang in LANGS:
+        if code == lang:
+            return lang
+    return DEFAULT
+
+
+def number(value: float | None, lang: Lang, decimals: int = 1, sign: bool = False) -> str:
+    """12345.6 -> '12,345.6' (en) / '12.345,6' (es); NaN -> an en dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    if lang == "es":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def duration(seconds: float | None, lang: Lang) -> str:
+    """Seconds as m:ss (handle time, speed of answer)."""
+    if seconds is None or math.isnan(seconds):
+        return "–"
+    sign = "-" if seconds < 0 else ""
+    total = round(abs(seconds))
+    return f"{sign}{total // 60}:{total % 60:02d}"
+
+
+def day(value: dt.date, lang: Lang) -> str:
+    if lang == "es":
+        return f"{value.day} {_MONTHS_ES[value.month - 1]} {value.year}"
+    return value.strftime("%d %b %Y").lstrip("0")
+
+
+def kpi_value(unit: str, value: float | None, lang: Lang, sign: bool = False) -> str:
+    """A KPI value in its unit: NPS points, percent, m:ss or a 1-7 score."""
+    if unit == "seconds":
+        text = duration(value, lang)
+        return f"+{text}" if sign and value is not None and value > 0 else text
+    if unit == "percent":
+        return (
+            f"{number(value, lang, 1, sign)} %"
+            if lang == "es"
+            else f"{number(value, lang, 1, sign)}%"
+        )
+    decimals = 2 if unit == "score" else 1
+    return number(value, lang, decimals, sign)

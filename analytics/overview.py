@@ -1,0 +1,142 @@
+"""The executive overview: KPI tiles, trends and breakdowns for the shared filters.
+
+Each function runs one or two aggregate queries through a :class:`Reader` (the DuckDB
+store or a Spark store) and does the inference in Python on the returned statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
+
+import ibis.expr.types as ir
+import polars as pl
+
+from analytics import kpis, queries
+from analytics.compare import Difference
+from analytics.metrics import Estimate
+from analytics.queries import Filters, Grain
+
+
+class Reader(Protocol):
+    def table(self, name: str) -> ir.Table: ...
+    def read(self, expr: ir.Table) -> pl.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI for the period, the previous period of equal length, and the change."""
+
+    kpi: str
+    current: Estimate
+    previous: Estimate
+    change: Difference
+
+    @property
+    def better(self) -> bool | None:
+        """Whether a real change is an improvement (None when there is no real change)."""
+        if self.change.direction == "none":
+            return None
+        return (self.change.direction == "up") == kpis.get(self.kpi).higher_is_better
+
+
+def facts(reader: Reader, source: kpis.Source) -> ir.Table:
+    calls, surveys = reader.table("calls"), reader.table("surveys")
+    if source == "surveys":
+        return queries.survey_facts(surveys, calls)
+    return queries.call_facts(calls, surveys)
+
+
+def _stats(source: kpis.Source, f: ir.Table, by: tuple[str, ...]) -> ir.Table:
+    return queries.survey_stats(f, by) if source == "surveys" else queries.call_stats(f, by)
+
+
+def window_stats(reader: Reader, filters: Filters, source: kpis.Source) -> pl.DataFrame:
+    """Sufficient statistics for the current and previous windows (column ``window``)."""
+    f = queries.compare_windows(facts(reader, source), filters)
+    return reader.read(_stats(source, f, ("window",)))
+
+
+def tiles(reader: Reader, filters: Filters, keys: tuple[str, ...]) -> list[Tile]:
+    """KPI tiles: value, CI and change vs the previous period of equal length."""
+    by_source = {
+        s: window_stats(reader, filters, s)
+        for s in ("surveys", "calls")
+        if any(kpis.get(k).source == s for k in keys)
+    }
+    out = []
+    for key in keys:
+        kpi = kpis.get(key)
+        rows = {r["window"]: r for r in by_source[kpi.source].iter_rows(named=True)}
+        cur, prev = rows.get("current", _zero()), rows.get("previous", _zero())
+        out.append(Tile(key, kpi.estimate(cur), kpi.estimate(prev), kpis.change(kpi, prev, cur)))
+    return out
+
+
+def trend_stats(
+    reader: Reader, filters: Filters, source: kpis.Source, grain: Grain
+) -> pl.DataFrame:
+    f = queries.with_period(queries.apply_filters(facts(reader, source), filters), grain)
+    return reader.read(_stats(source, f, ("period",))).sort("period")
+
+
+def trend(reader: Reader, filters: Filters, keys: tuple[str, ...], grain: Grain) -> pl.DataFrame:
+    """Per-period estimates (``period, kpi, value, low, high, se, n, low_sample``)."""
+    frames = [
+        kpis.estimates(trend_stats(reader, filters, s, grain), ks, ("period",))
+        for s, ks in _by_source(keys).items()
+    ]
+    return pl.concat(frames).sort("kpi", "period")
+
+
+def breakdown_stats(
+    reader: Reader, filters: Filters, source: kpis.Source, dimension: str
+) -> pl.DataFrame:
+    dim = queries.check_dimension(dimension)
+    f = queries.apply_filters(facts(reader, source), filters)
+    return reader.read(_stats(source, f, (dim,)))
+
+
+def breakdown(reader: Reader, filters: Filters, key: str, dimension: str) -> pl.DataFrame:
+    """One KPI by a dimension's values, best first; rows with no value are kept."""
+    kpi = kpis.get(key)
+    est = kpis.estimates(
+        breakdown_stats(reader, filters, kpi.source, dimension), (key,), (dimension,)
+    )
+    return est.filter(pl.col("n") > 0).sort(
+        "value", descending=kpi.higher_is_better, nulls_last=True
+    )
+
+
+def dimension_values(reader: Reader, dimension: str) -> list[str]:
+    """The distinct non-null values of a call dimension, sorted (filter options)."""
+    dim = queries.check_dimension(dimension)
+    calls = reader.table("calls")
+    expr = calls.select(dim).filter(calls[dim].notnull()).distinct()
+    return sorted(reader.read(expr)[dim].to_list())
+
+
+def data_range(reader: Reader) -> tuple[dt.date, dt.date] | None:
+    """First and last day with calls or surveys, or None for an empty store."""
+    calls, surveys = reader.table("calls"), reader.table("surveys")
+    c = reader.read(calls.aggregate(lo=calls.started_at.min(), hi=calls.started_at.max()))
+    s = reader.read(surveys.aggregate(lo=surveys.responded_at.min(), hi=surveys.responded_at.max()))
+    values = [v for v in (*c.row(0), *s.row(0)) if v is not None]
+    if not values:
+        return None
+    return min(values).date(), max(values).date()
+
+
+def _by_source(keys: tuple[str, ...]) -> dict[kpis.Source, tuple[str, ...]]:
+    out: dict[kpis.Source, tuple[str, ...]] = {}
+    for key in keys:
+        src = kpis.get(key).source
+        out[src] = (*out.get(src, ()), key)
+    return out
+
+
+def _zero() -> defaultdict[str, None]:
+    """A stats row for a window with no data: every statistic reads as zero."""
+    return defaultdict(lambda: None)

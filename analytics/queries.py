@@ -1,0 +1,204 @@
+"""The analytical read path as Ibis expressions ending in sufficient statistics.
+
+Nothing here executes anything: each function takes unbound Ibis tables (``calls``,
+``surveys``) and returns an expression, so the same code runs on DuckDB
+(:meth:`Store.read`) and Spark (:class:`analytics.spark.SparkStore`). The results
+are counts, sums and sums of squares; :mod:`analytics.kpis` does the inference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, cast
+
+import ibis
+import ibis.expr.types as ir
+
+Grain = Literal["day", "week", "month"]
+Dimension = Literal["region", "channel", "queue", "product", "team", "segment", "agent_id"]
+DIMENSIONS: tuple[Dimension, ...] = (
+    "region",
+    "channel",
+    "queue",
+    "product",
+    "team",
+    "segment",
+    "agent_id",
+)
+GRAIN_UNIT = {"day": "D", "week": "W", "month": "M"}
+SERVICE_LEVEL_S = 20
+REPEAT_WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared filters: a date range (inclusive) and allowed values per dimension.
+
+    An empty tuple means "all". Surveys are filtered through their call's
+    attributes, so a dimension filter leaves out surveys not linked to a call.
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    region: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+    queue: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+
+    def dimension_values(self) -> dict[str, tuple[str, ...]]:
+        pairs = {
+            "region": self.region,
+            "channel": self.channel,
+            "queue": self.queue,
+            "segment": self.segment,
+        }
+        return {k: v for k, v in pairs.items() if v}
+
+    def previous(self) -> Filters:
+        """The period of equal length that ends the day before ``start``."""
+        if self.start is None or self.end is None:
+            raise ValueError("previous period needs both start and end")
+        length = self.end - self.start
+        end = self.start - dt.timedelta(days=1)
+        return Filters(end - length, end, self.region, self.channel, self.queue, self.segment)
+
+
+def survey_facts(surveys: ir.Table, calls: ir.Table) -> ir.Table:
+    """Surveys with their call's attributes (left join: relational surveys keep nulls)."""
+    dims = calls.select("call_id", *DIMENSIONS)
+    joined = surveys.left_join(dims, surveys.call_id == dims.call_id)
+    return joined.select(
+        "response_id",
+        "responded_at",
+        "survey_type",
+        "nps",
+        "csat",
+        "ces",
+        "ces_scale",
+        *DIMENSIONS,
+    ).rename(at="responded_at")
+
+
+def call_facts(calls: ir.Table, surveys: ir.Table) -> ir.Table:
+    """Calls with the derived flags the KPIs need.
+
+    ``repeat_7d``: the same customer contacted again within 7 days. ``fcr_observed``:
+    the 7-day window lies inside the data, so first-contact resolution is known;
+    calls in the last 7 days of data are left out of FCR rather than counted as
+    resolved on first contact by default.
+    """
+    # call_id breaks ties so that two contacts at the same instant have a defined order.
+    window = ibis.window(group_by=calls.customer_id, order_by=[calls.started_at, calls.call_id])
+    next_at = calls.started_at.lead().over(window)
+    horizon = calls.started_at.max().as_scalar() - ibis.interval(days=REPEAT_WINDOW_DAYS)
+    surveyed = calls.call_id.isin(surveys.filter(surveys.survey_type == "transactional").call_id)
+    return calls.mutate(
+        at=calls.started_at,
+        repeat_7d=(next_at.notnull() & (next_at <= calls.started_at + ibis.interval(days=7)))
+        & calls.customer_id.notnull(),
+        fcr_observed=calls.started_at <= horizon,
+        surveyed=surveyed,
+    )
+
+
+def survey_stats(facts: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
+    """NPS / CSAT / CES sufficient statistics per group of ``by``."""
+    nps, csat, ces = facts.nps, facts.csat, _ces_1_to_7(facts)
+    return _aggregate(
+        facts,
+        by,
+        dict(
+            n_nps=nps.count(),
+            promoters=(nps >= 9).sum(),
+            detractors=(nps <= 6).sum(),
+            n_csat=csat.count(),
+            csat_top2=(csat >= 4).sum(),
+            csat_sum=csat.cast("int64").sum(),
+            csat_sumsq=(csat.cast("int64") * csat.cast("int64")).sum(),
+            n_ces=ces.count(),
+            ces_sum=ces.sum(),
+            ces_sumsq=(ces * ces).sum(),
+            ces_easy=(ces >= 5.5).sum(),  # top-2-box: 6-7 of 7, or 4-5 of 5 (rescaled 5.5-7)
+        ),
+    )
+
+
+def call_stats(facts: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
+    """Call KPI sufficient statistics per group of ``by``."""
+    answered = ~facts.abandoned.fill_null(False)
+    duration = answered.ifelse(facts.duration_s, ibis.null("float64"))
+    wait = answered.ifelse(facts.wait_s, ibis.null("float64"))
+    eligible = answered & facts.fcr_observed
+    return _aggregate(
+        facts,
+        by,
+        dict(
+            n_calls=facts.count(),
+            n_answered=answered.sum(),
+            n_abandoned=(~answered).sum(),
+            n_resolved=(answered & facts.resolved.fill_null(False)).sum(),
+            n_fcr_eligible=eligible.sum(),
+            n_fcr=(eligible & facts.resolved.fill_null(False) & ~facts.repeat_7d).sum(),
+            handle_n=duration.count(),
+            handle_sum=duration.sum(),
+            handle_sumsq=(duration * duration).sum(),
+            wait_n=wait.count(),
+            wait_sum=wait.sum(),
+            wait_sumsq=(wait * wait).sum(),
+            n_within_sl=(answered & (facts.wait_s <= SERVICE_LEVEL_S)).sum(),
+            n_transferred=(answered & (facts.transfers > 0)).sum(),
+            n_surveyed=(answered & facts.surveyed).sum(),
+        ),
+    )
+
+
+def _ces_1_to_7(facts: ir.Table) -> ir.Value:
+    """CES on one 1-7 scale: 5-point answers are rescaled linearly (1->1, 5->7),
+    so stores that mix scales still have one mean and one 'easy' threshold."""
+    ces = facts.ces.cast("float64")
+    return (facts.ces_scale == 5).ifelse(1 + (ces - 1) * 1.5, ces)
+
+
+def _aggregate(facts: ir.Table, by: tuple[str, ...], metrics: dict[str, ir.Value]) -> ir.Table:
+    return facts.group_by(list(by)).aggregate(**metrics) if by else facts.aggregate(**metrics)
+
+
+def apply_filters(facts: ir.Table, filters: Filters) -> ir.Table:
+    """Restrict facts (with an ``at`` timestamp column) to the filters."""
+    preds = [getattr(facts, dim).isin(values) for dim, values in filters.dimension_values().items()]
+    if filters.start is not None:
+        preds.append(facts.at >= _ts(filters.start))
+    if filters.end is not None:
+        preds.append(facts.at < _ts(filters.end + dt.timedelta(days=1)))
+    return facts.filter(preds) if preds else facts
+
+
+def compare_windows(facts: ir.Table, filters: Filters) -> ir.Table:
+    """Facts from the filter period and the previous period of equal length,
+    labelled ``window`` = 'current' / 'previous', in one scan."""
+    prev = filters.previous()
+    assert filters.start is not None  # previous() checked it
+    both = apply_filters(facts, Filters(prev.start, filters.end, *_dims(filters)))
+    label = ibis.ifelse(both.at >= _ts(filters.start), "current", "previous")
+    return both.mutate(window=label)
+
+
+def with_period(facts: ir.Table, grain: Grain) -> ir.Table:
+    """Add ``period``: the start of the day / ISO week / month of ``at``."""
+    return facts.mutate(period=facts.at.truncate(GRAIN_UNIT[grain]).cast("date"))
+
+
+def check_dimension(name: str) -> Dimension:
+    """Allow-list for identifiers that come from users or URLs."""
+    if name not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {name!r}; expected one of {', '.join(DIMENSIONS)}")
+    return cast(Dimension, name)
+
+
+def _dims(f: Filters) -> tuple[tuple[str, ...], ...]:
+    return f.region, f.channel, f.queue, f.segment
+
+
+def _ts(day: dt.date) -> ir.Value:
+    return ibis.literal(dt.datetime.combine(day, dt.time()), type="timestamp")

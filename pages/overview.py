@@ -1,0 +1,96 @@
+"""Overview: KPI tiles with real-change marks, trend with CI band, breakdown."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import charts
+from analytics.i18n import day, t
+from analytics.queries import DIMENSIONS, Filters
+from ui import cache, context, tiles, url
+
+SURVEY_KEYS = ("nps", "csat", "ces", "response_rate")
+CALL_KEYS = ("resolution", "fcr", "aht", "asa", "abandonment", "service_level", "transfer_rate")
+ALL_KEYS = SURVEY_KEYS + CALL_KEYS
+GRAINS = ("week", "month", "day")
+
+ctx = context.current()
+lang, f = ctx.lang, ctx.filters
+st.title(t("overview.title", lang))
+
+if f.start is None or f.end is None:
+    st.info(t("overview.empty_store", lang))
+    st.stop()
+
+prev = f.previous()
+st.caption(
+    t(
+        "overview.period",
+        lang,
+        start=day(f.start, lang),
+        end=day(f.end, lang),
+        pstart=day(prev.start, lang),
+        pend=day(prev.end, lang),
+    )
+)
+
+history = Filters(prev.start, f.end, f.region, f.channel, f.queue, f.segment)
+weekly = cache.trend(ctx.version, history, ALL_KEYS, "week")
+results = {tile.kpi: tile for tile in cache.tiles(ctx.version, f, ALL_KEYS)}
+if all(tile.current.empty for tile in results.values()):
+    st.info(t("overview.empty", lang))
+    st.stop()
+
+
+def tile_row(title: str, keys: tuple[str, ...]) -> None:
+    st.subheader(title)
+    for row_start in range(0, len(keys), 4):
+        cols = st.columns(4)
+        for col, key in zip(cols, keys[row_start : row_start + 4], strict=False):
+            with col:
+                spark = (
+                    weekly.filter(pl.col("kpi") == key)["value"].drop_nans().drop_nulls().to_list()
+                )
+                tiles.render(results[key], lang, spark)
+
+
+tile_row(t("overview.surveys", lang), SURVEY_KEYS)
+tile_row(t("overview.calls", lang), CALL_KEYS)
+
+st.divider()
+st.subheader(t("overview.trend", lang))
+left, right = st.columns([3, 2])
+key = url.choice(
+    left.selectbox, t("overview.kpi_pick", lang), ALL_KEYS, "kpi", lambda k: t(f"kpi.{k}", lang)
+)
+grain = url.choice(
+    right.segmented_control,
+    t("overview.grain", lang),
+    GRAINS,
+    "grain",
+    lambda g: t(f"grain.{g}", lang),
+)
+trend = weekly if grain == "week" else cache.trend(ctx.version, history, ALL_KEYS, grain)
+series = trend.filter(pl.col("kpi") == key)
+st.plotly_chart(charts.trend(series, t(f"kpi.{key}", lang), lang), width="stretch")
+st.caption(t("overview.trend_note", lang))
+
+st.subheader(t("overview.breakdown", lang))
+dim = url.choice(
+    st.selectbox, t("overview.dimension", lang), DIMENSIONS, "by", lambda d: t(f"dim.{d}", lang)
+)
+table = cache.breakdown(ctx.version, f, key, dim)
+st.plotly_chart(charts.breakdown(table, dim, t(f"kpi.{key}", lang), lang), width="stretch")
+st.caption(t("overview.breakdown_note", lang))
+st.dataframe(
+    table.select(dim, "value", "low", "high", "n", "low_sample"),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        dim: t(f"dim.{dim}", lang),
+        "value": st.column_config.NumberColumn(t("col.value", lang), format="%.1f"),
+        "low": st.column_config.NumberColumn(t("col.low", lang), format="%.1f"),
+        "high": st.column_config.NumberColumn(t("col.high", lang), format="%.1f"),
+        "n": t("col.n", lang),
+        "low_sample": t("col.low_sample", lang),
+    },
+)

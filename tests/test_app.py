@@ -1,0 +1,124 @@
+"""AppTest over every page: no exception, and tiles show the analytics' own numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics import i18n, kpis, overview
+from analytics.queries import Filters
+from analytics.store import connect
+from tests.conftest import insert
+from tests.test_overview import _calls, _surveys
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("app") / "pulso.duckdb"
+    store = connect(str(path))
+    rng = np.random.default_rng(5)
+    calls = _calls(800, rng)
+    insert(store, "calls", calls)
+    insert(store, "surveys", _surveys(calls, rng))
+    store.close()
+    return path
+
+
+@pytest.fixture
+def app(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("PULSO_DB", str(db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    st.cache_resource.clear()
+
+
+def _period(at: AppTest) -> tuple[dt.date, dt.date]:
+    return tuple(at.date_input(key="period").value)  # type: ignore[return-value]
+
+
+def test_overview_renders_without_exception(app: AppTest) -> None:
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert len(at.metric) == 11
+
+
+def test_tiles_equal_the_analytics_functions_on_the_same_store(app: AppTest, db: Path) -> None:
+    at = app.run()
+    start, end = _period(at)
+    store = connect(str(db))  # same configuration as the app's open connection
+    tiles = overview.tiles(store, Filters(start, end), tuple(kpis.BY_KEY))
+    store.close()
+    expected = {
+        i18n.t(f"kpi.{t.kpi}"): i18n.kpi_value(kpis.get(t.kpi).unit, t.current.value, "en")
+        for t in tiles
+    }
+    shown = {m.label.removesuffix(" ⚠"): m.value for m in at.metric}
+    assert shown and all(shown[label] == expected[label] for label in shown)
+
+
+# AppTest (1.67) reruns only the page script of an st.navigation app after a widget
+# interaction, so these tests open links instead: the filters are bound to the URL,
+# and a copied link must reproduce the view. The browser test clicks the widgets.
+def test_a_link_with_filters_reproduces_the_filtered_view(app: AppTest, db: Path) -> None:
+    before = {
+        m.label.removesuffix(" ⚠"): m.value
+        for m in AppTest.from_file(str(ROOT / "app.py")).run().metric
+    }
+    app.query_params.update(region=["South"], queue=["tech"])
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="region").value == ["South"]
+    after = {m.label.removesuffix(" ⚠"): m.value for m in at.metric}
+    assert after != before
+    start, end = _period(at)
+    store = connect(str(db))
+    tile = overview.tiles(store, Filters(start, end, region=("South",), queue=("tech",)), ("nps",))[
+        0
+    ]
+    assert after["NPS"] == i18n.kpi_value("points", tile.current.value, "en")
+
+
+def test_a_link_with_a_period_sets_the_dates(app: AppTest) -> None:
+    app.query_params["period"] = ["2025-03-10", "2025-03-23"]
+    at = app.run()
+    assert not at.exception
+    assert _period(at) == (dt.date(2025, 3, 10), dt.date(2025, 3, 23))
+
+
+def test_spanish_from_the_url(app: AppTest) -> None:
+    app.query_params["lang"] = "es"
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Resumen"
+    assert any(m.label == "Tasa de resolución" for m in at.metric)
+
+
+def test_breakdown_by_queue_from_the_url(app: AppTest) -> None:
+    app.query_params["by"] = "queue"
+    at = app.run()
+    assert not at.exception
+    assert at.dataframe[0].value.shape[0] == 2  # billing and tech
+
+
+def test_unreadable_database_shows_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "broken.duckdb"
+    bad.write_bytes(b"not a database" * 64)
+    monkeypatch.setenv("PULSO_DB", str(bad))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert at.error[0].value == i18n.t("error.title")
+    assert str(bad) in at.markdown[0].value
+    st.cache_resource.clear()

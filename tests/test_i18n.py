@@ -1,0 +1,121 @@
+"""Every string in the app goes through the catalogs, and both languages are complete."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import string
+from pathlib import Path
+
+import pytest
+
+from analytics import i18n, kpis
+from analytics.queries import DIMENSIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+UI_FILES = [
+    ROOT / "app.py",
+    *sorted((ROOT / "pages").glob("*.py")),
+    *sorted((ROOT / "ui").glob("*.py")),
+]
+# st.* calls whose first argument is text a person reads.
+TEXT_CALLS = {
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "write",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "button",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "metric",
+    "date_input",
+    "text_input",
+    "number_input",
+    "checkbox",
+    "toggle",
+    "download_button",
+    "segmented_control",
+    "tabs",
+    "expander",
+    "slider",
+    "file_uploader",
+    "form_submit_button",
+}
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_catalogs_have_the_same_keys_and_placeholders() -> None:
+    en, es = i18n.catalog("en"), i18n.catalog("es")
+    assert set(en) == set(es)
+    for key in en:
+        assert _fields(en[key]) == _fields(es[key]), key
+        assert es[key].strip(), key
+
+
+def test_every_kpi_and_dimension_has_a_name_and_help() -> None:
+    en = i18n.catalog("en")
+    for key in kpis.BY_KEY:
+        assert f"kpi.{key}" in en and f"kpi.{key}.help" in en
+    for dim in DIMENSIONS:
+        assert f"dim.{dim}" in en
+
+
+def _is_text(arg: ast.expr) -> bool:
+    return (
+        isinstance(arg, ast.Constant)
+        and isinstance(arg.value, str)
+        and any(c.isalpha() for c in arg.value)
+    )
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
+def test_ui_passes_no_literal_text_to_streamlit(path: Path) -> None:
+    """A literal with letters as the first argument of st.title(...) etc. is untranslated."""
+    offenders = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr in TEXT_CALLS and node.args and _is_text(node.args[0]):
+            offenders.append(f"{path.name}:{node.lineno} {ast.unparse(node.args[0])}")
+    assert not offenders
+
+
+def test_used_keys_exist() -> None:
+    """Every literal key passed to t(...) in the UI exists in the English catalog."""
+    en = i18n.catalog("en")
+    missing = []
+    for path in UI_FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and arg.value not in en:
+                    missing.append(f"{path.name}:{node.lineno} {arg.value}")
+    assert not missing
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"),
+    [("es-ES", "es"), ("es-419", "es"), ("en-GB", "en"), ("fr-FR", "en"), (None, "en")],
+)
+def test_language_from_browser_locale(locale: str | None, lang: str) -> None:
+    assert i18n.language_from_locale(locale) == lang
+
+
+def test_numbers_follow_the_language() -> None:
+    assert i18n.number(12345.67, "en") == "12,345.7"
+    assert i18n.number(12345.67, "es") == "12.345,7"
+    assert i18n.number(-3.25, "es", 2, sign=True) == "-3,25"
+    assert i18n.number(float("nan"), "en") == "–"
+    assert i18n.kpi_value("seconds", 372.4, "en") == "6:12"
+    assert i18n.kpi_value("percent", 81.25, "es") == "81,2 %"
+    assert i18n.day(dt.date(2026, 1, 5), "es") == "5 ene 2026"

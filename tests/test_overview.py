@@ -1,0 +1,178 @@
+"""The read path: Ibis aggregates + inference equal an independent polars computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from analytics import kpis, metrics, overview, queries
+from analytics.queries import Filters
+from analytics.store import Store
+from tests.conftest import call, insert, survey
+
+T0 = dt.datetime(2025, 3, 3, 9)
+REGIONS = ("North", "South", "East")
+QUEUES = ("billing", "tech")
+
+
+def _calls(n: int, rng: np.random.Generator) -> list[dict]:
+    rows = []
+    for i in range(n):
+        rows.append(
+            call(
+                i,
+                T0 + dt.timedelta(hours=int(rng.integers(0, 24 * 56))),
+                region=REGIONS[i % 3],
+                queue=QUEUES[i % 2],
+                customer_id=f"K{rng.integers(0, n // 3)}",
+                wait_s=float(rng.integers(0, 90)),
+                duration_s=float(rng.integers(60, 900)),
+                transfers=int(rng.integers(0, 3)),
+                resolved=bool(rng.random() < 0.7),
+                abandoned=bool(rng.random() < 0.08),
+            )
+        )
+    return rows
+
+
+def _surveys(calls: list[dict], rng: np.random.Generator) -> list[dict]:
+    rows = []
+    for i, c in enumerate(calls[::2]):
+        if c["abandoned"]:
+            continue
+        rows.append(
+            survey(
+                i,
+                c["started_at"] + dt.timedelta(hours=2),
+                call_id=c["call_id"],
+                nps=int(rng.integers(0, 11)),
+                csat=int(rng.integers(1, 6)),
+                ces=float(rng.integers(1, 8)),
+                ces_scale=7,
+            )
+        )
+    rows.append(survey(10_000, T0 + dt.timedelta(days=30), survey_type="relational", nps=10))
+    return rows
+
+
+@pytest.fixture
+def store(empty_store: Store) -> Store:
+    rng = np.random.default_rng(11)
+    calls = _calls(600, rng)
+    insert(empty_store, "calls", calls)
+    insert(empty_store, "surveys", _surveys(calls, rng))
+    return empty_store
+
+
+def raw(store: Store, table: str) -> pl.DataFrame:
+    return store.sql(f"select * from {table}")
+
+
+def expected_call_kpis(c: pl.DataFrame, s: pl.DataFrame) -> dict[str, float]:
+    """Each KPI computed directly from raw rows, by its definition in DESIGN.md."""
+    c = c.sort("customer_id", "started_at", "call_id").with_columns(
+        next_at=pl.col("started_at").shift(-1).over("customer_id")
+    )
+    last = c["started_at"].max()
+    repeat = pl.col("next_at").is_not_null() & (
+        pl.col("next_at") <= pl.col("started_at") + pl.duration(days=7)
+    )
+    ans = c.filter(~pl.col("abandoned"))
+    elig = ans.filter(pl.col("started_at") <= last - dt.timedelta(days=7))
+    surveyed = set(s.filter(pl.col("survey_type") == "transactional")["call_id"].drop_nulls())
+    return {
+        "resolution": 100 * ans["resolved"].mean(),
+        "fcr": 100 * elig.select((pl.col("resolved") & ~repeat).mean()).item(),
+        "aht": ans["duration_s"].mean(),
+        "asa": ans["wait_s"].mean(),
+        "abandonment": 100 * c["abandoned"].mean(),
+        "service_level": 100
+        * c.select((~pl.col("abandoned") & (pl.col("wait_s") <= 20)).mean()).item(),
+        "transfer_rate": 100 * (ans["transfers"] > 0).mean(),
+        "response_rate": 100 * ans["call_id"].is_in(list(surveyed)).mean(),
+    }
+
+
+def test_whole_period_kpis_match_raw_computation(store: Store) -> None:
+    est = kpis.estimates(
+        store.read(queries.call_stats(overview.facts(store, "calls"))),
+        tuple(k for k in kpis.BY_KEY if kpis.get(k).source == "calls"),
+    )
+    got = dict(zip(est["kpi"], est["value"], strict=True))
+    for key, value in expected_call_kpis(raw(store, "calls"), raw(store, "surveys")).items():
+        assert got[key] == pytest.approx(value), key
+
+
+def test_survey_kpis_match_metric_functions_on_raw_scores(store: Store) -> None:
+    s = raw(store, "surveys")
+    stats = store.read(queries.survey_stats(overview.facts(store, "surveys")))
+    row = stats.row(0, named=True)
+    assert kpis.get("nps").estimate(row) == metrics.nps(s["nps"].to_list())
+    assert kpis.get("csat").estimate(row) == metrics.csat(s["csat"].drop_nulls().to_list())
+    assert kpis.get("ces").estimate(row).value == pytest.approx(
+        metrics.ces(s["ces"].drop_nulls().to_list()).value
+    )
+
+
+def test_tiles_compare_equal_windows(store: Store) -> None:
+    f = Filters(dt.date(2025, 4, 1), dt.date(2025, 4, 14))
+    prev = f.previous()
+    assert (prev.start, prev.end) == (dt.date(2025, 3, 18), dt.date(2025, 3, 31))
+    tile = overview.tiles(store, f, ("nps",))[0]
+    s = raw(store, "surveys")
+    in_window = s.filter(pl.col("responded_at").dt.date().is_between(f.start, f.end))
+    in_prev = s.filter(pl.col("responded_at").dt.date().is_between(prev.start, prev.end))
+    assert tile.current == metrics.nps(in_window["nps"].to_list())
+    assert tile.previous == metrics.nps(in_prev["nps"].to_list())
+    assert tile.change.estimate == pytest.approx(tile.current.value - tile.previous.value)
+
+
+def test_dimension_filters_restrict_calls_and_surveys(store: Store) -> None:
+    f = Filters(region=("South",), queue=("tech",))
+    tile = overview.tiles(
+        store, Filters(dt.date(2025, 3, 3), dt.date(2025, 4, 27), *f_dims(f)), ("nps", "resolution")
+    )
+    c = raw(store, "calls").filter((pl.col("region") == "South") & (pl.col("queue") == "tech"))
+    s = raw(store, "surveys").filter(pl.col("call_id").is_in(c["call_id"].to_list()))
+    assert tile[0].current == metrics.nps(s["nps"].to_list())
+    answered = c.filter(~pl.col("abandoned"))
+    assert tile[1].current.value == pytest.approx(100 * answered["resolved"].mean())
+
+
+def f_dims(f: Filters) -> tuple:
+    return f.region, f.channel, f.queue, f.segment
+
+
+def test_breakdown_sorted_best_first_and_keeps_unlinked_surveys(store: Store) -> None:
+    table = overview.breakdown(store, Filters(), "nps", "region")
+    values = table["value"].to_list()
+    assert values == sorted(values, reverse=True)
+    assert None in table["region"].to_list()  # the relational survey is shown, not dropped
+    assert table["n"].sum() == raw(store, "surveys").height
+
+
+def test_breakdown_for_lower_is_better_kpi_sorts_ascending(store: Store) -> None:
+    table = overview.breakdown(store, Filters(), "aht", "queue")
+    assert table["value"].to_list() == sorted(table["value"].to_list())
+
+
+def test_trend_weeks_add_up_to_the_total(store: Store) -> None:
+    trend = overview.trend(store, Filters(), ("nps",), "week")
+    assert trend["n"].sum() == raw(store, "surveys").height
+    assert all(d.weekday() == 0 for d in trend["period"])  # ISO weeks start on Monday
+
+
+def test_unknown_dimension_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="unknown dimension"):
+        overview.breakdown(store, Filters(), "nps", "region; drop table calls")
+
+
+def test_empty_store_gives_empty_estimates(empty_store: Store) -> None:
+    tiles = overview.tiles(
+        empty_store, Filters(dt.date(2025, 1, 1), dt.date(2025, 1, 7)), ("nps", "aht")
+    )
+    assert all(t.current.empty and t.change.direction == "none" for t in tiles)
+    assert overview.data_range(empty_store) is None

@@ -1,0 +1,131 @@
+"""Store: schema, migrations, transactions, and the errors a user can hit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import analytics
+from analytics import migrations
+from analytics.store import Store, StoreError, connect, migrate
+
+
+def test_new_store_has_canonical_tables_at_latest_version(empty_store: Store) -> None:
+    tables = set(empty_store.sql("select table_name from information_schema.tables")["table_name"])
+    assert {
+        "calls",
+        "surveys",
+        "process_changes",
+        "ingest_batches",
+        "rejected_rows",
+        "column_mappings",
+        "schema_version",
+    } <= tables
+    assert empty_store.schema_version() == migrations.LATEST
+
+
+def test_opening_an_older_file_upgrades_it_and_keeps_rows(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=1)  # a file as version 1 of Pulso left it
+    con.execute(
+        "insert into calls (call_id, started_at) values ('C1', timestamp '2025-01-02 10:00')"
+    )
+    con.close()
+
+    store = connect(path)
+    assert store.schema_version() == migrations.LATEST
+    assert store.sql("select call_id from calls")["call_id"].to_list() == ["C1"]
+    store.sql("insert into process_changes (name, started_on) values ('IVR', date '2025-02-01')")
+    assert store.sql("select count(*) as n from process_changes")["n"][0] == 1
+    versions = store.sql("select version from schema_version order by version")["version"].to_list()
+    assert versions == list(range(1, migrations.LATEST + 1))
+
+
+def test_a_failed_migration_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(tmp_path / "db.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=1)
+    monkeypatch.setattr(
+        migrations,
+        "MIGRATIONS",
+        (
+            *migrations.MIGRATIONS[:1],
+            "create table broken (",
+        ),
+    )
+    monkeypatch.setattr("analytics.store.MIGRATIONS", migrations.MIGRATIONS)
+    with pytest.raises(duckdb.Error):
+        migrate(con, target=2)
+    assert con.execute("select max(version) from schema_version").fetchone() == (1,)
+    assert con.execute(
+        "select count(*) from information_schema.tables where table_name = 'process_changes'"
+    ).fetchone() == (0,)
+
+
+def test_transaction_rolls_back_on_error(empty_store: Store) -> None:
+    with pytest.raises(RuntimeError), empty_store.transaction() as cur:
+        cur.execute("insert into calls (call_id, started_at) values ('C1', now())")
+        raise RuntimeError("boom")
+    assert empty_store.is_empty()
+
+
+def test_check_constraints_refuse_impossible_values(empty_store: Store) -> None:
+    with pytest.raises(duckdb.ConstraintException):
+        empty_store.sql(
+            "insert into surveys (response_id, responded_at, nps) values ('R', now(), 11)"
+        )
+    with pytest.raises(duckdb.ConstraintException):
+        empty_store.sql("insert into calls (call_id, started_at, wait_s) values ('C', now(), -1)")
+
+
+def test_pulso_db_that_does_not_exist_is_created_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "sub" / "new.duckdb"
+    monkeypatch.setenv("PULSO_DB", str(path))
+    store = analytics.open_store()
+    assert path.exists() and store.is_empty()
+    assert store.path == str(path)
+
+
+def test_url_forms(tmp_path: Path) -> None:
+    assert analytics.open_store("duckdb://" + str(tmp_path / "a.duckdb")).is_empty()
+    assert analytics.open_store(":memory:").is_empty()
+
+
+def test_garbage_file_gives_a_store_error(tmp_path: Path) -> None:
+    bad = tmp_path / "pulso.duckdb"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError) as info:
+        connect(str(bad))
+    assert info.value.reason == "store_unreadable"
+    assert str(bad) in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_unwritable_folder_gives_a_store_error(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o500)
+    with pytest.raises(StoreError) as info:
+        connect(str(folder / "pulso.duckdb"))
+    assert info.value.reason == "folder_unwritable"
+
+
+def test_folder_that_cannot_be_created_gives_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(StoreError) as info:
+        connect(str(blocker / "data" / "pulso.duckdb"))
+    assert info.value.reason == "folder_unwritable"
+
+
+def test_data_version_changes_when_a_batch_is_logged(empty_store: Store) -> None:
+    before = empty_store.data_version()
+    empty_store.sql("insert into ingest_batches (target) values ('calls')")
+    assert empty_store.data_version() != before

@@ -1,0 +1,68 @@
+"""Rendering of KPI tiles (st.metric) from analytics' Tile results."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from analytics import kpis
+from analytics.i18n import Lang, kpi_value, number, t
+from analytics.overview import Tile
+
+
+def change_text(tile: Tile, lang: Lang) -> str:
+    """The change in the KPI's unit; rates change in percentage points."""
+    unit = kpis.get(tile.kpi).unit
+    if unit == "percent":
+        return f"{number(tile.change.estimate, lang, 1, sign=True)} {t('unit.pp', lang)}"
+    return kpi_value(unit, tile.change.estimate, lang, sign=True)
+
+
+def help_text(tile: Tile, lang: Lang) -> str:
+    unit = kpis.get(tile.kpi).unit
+    cur, ch = tile.current, tile.change
+    parts = [
+        t(f"kpi.{tile.kpi}.help", lang),
+        t(
+            "tile.value_ci",
+            lang,
+            low=kpi_value(unit, cur.low, lang),
+            high=kpi_value(unit, cur.high, lang),
+            n=number(cur.n, lang, 0),
+        ),
+    ]
+    if not math.isnan(ch.p):
+        parts.append(
+            t(
+                "tile.change_help",
+                lang,
+                change=change_text(tile, lang),
+                low=number(ch.low, lang, 1, sign=True),
+                high=number(ch.high, lang, 1, sign=True),
+                p=number(ch.p, lang, 3),
+            )
+        )
+    if cur.low_sample:
+        parts.append(t("tile.low_sample", lang))
+    return "\n\n".join(parts)
+
+
+def render(tile: Tile, lang: Lang, spark: list[float] | None = None) -> None:
+    kpi = kpis.get(tile.kpi)
+    label = t(f"kpi.{tile.kpi}", lang) + (" ⚠" if tile.current.low_sample else "")
+    delta = None if math.isnan(tile.change.p) else change_text(tile, lang)
+    real = tile.change.direction != "none"
+    if delta is not None and not real:
+        delta = f"{delta} · {t('tile.no_change', lang)}"
+    st.metric(
+        label,
+        kpi_value(kpi.unit, tile.current.value, lang),
+        delta,
+        delta_color=("normal" if kpi.higher_is_better else "inverse") if real else "off",
+        delta_arrow="auto" if real else "off",
+        help=help_text(tile, lang),
+        border=True,
+        chart_data=spark,
+        chart_type="line",
+    )

@@ -1,0 +1,58 @@
+"""Choice widgets whose URL parameter holds a stable code, not a translated label.
+
+``bind="query-params"`` writes the *formatted* option into the URL, so a link
+copied in Spanish (``?kpi=Tasa de resolución``) would not open in English. For
+translated choices we keep the code (``?kpi=resolution``) in ``st.query_params``.
+Untranslated widgets (dates, data values such as regions) use ``bind`` directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import streamlit as st
+
+T = TypeVar("T", bound=str)
+
+
+def _seed(key: str, options: Sequence[T]) -> None:
+    """First run of a session: take the value from the URL when it is valid."""
+    if key not in st.session_state:
+        value = st.query_params.get(key)
+        if value in options:
+            st.session_state[key] = value
+
+
+def _store(key: str, default: str) -> None:
+    value = st.session_state.get(key)
+    if value is None or value == default:
+        st.query_params.pop(key, None)  # keep links short: defaults stay implicit
+    else:
+        st.query_params[key] = value
+
+
+def choice(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[T],
+    key: str,
+    format_func: Callable[[T], str],
+    default: T | None = None,
+    **kw: Any,
+) -> T:
+    """``st.selectbox`` / ``st.segmented_control`` / ``st.radio`` kept in the URL by code."""
+    default = options[0] if default is None else default
+    _seed(key, options)
+    if key not in st.session_state:
+        st.session_state[key] = default
+    value = widget(
+        label,
+        options,
+        key=key,
+        format_func=format_func,
+        on_change=_store,
+        args=(key, default),
+        **kw,
+    )
+    return default if value is None else value
