@@ -37,7 +37,7 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
             name=t("chart.ci95", lang),
         )
     )
-    small = frame["low_sample"].to_list()
+    hollow = (frame["low_sample"] | frame["partial"]).to_list()
     fig.add_trace(
         go.Scatter(
             x=x,
@@ -46,7 +46,7 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
             name=title,
             line=dict(color=BLUE, width=2),
             marker=dict(
-                color=["white" if s else BLUE for s in small], line=dict(color=BLUE, width=1.5)
+                color=["white" if h else BLUE for h in hollow], line=dict(color=BLUE, width=1.5)
             ),
             customdata=frame["n"].to_list(),
             hovertemplate="%{y:.1f} (n=%{customdata})",

@@ -88,7 +88,20 @@ def trend(reader: Reader, filters: Filters, keys: tuple[str, ...], grain: Grain)
         kpis.estimates(trend_stats(reader, filters, s, grain), ks, ("period",))
         for s, ks in _by_source(keys).items()
     ]
-    return pl.concat(frames).sort("kpi", "period")
+    return mark_partial(pl.concat(frames), filters, grain).sort("kpi", "period")
+
+
+def mark_partial(frame: pl.DataFrame, filters: Filters, grain: Grain) -> pl.DataFrame:
+    """Flag periods the date range covers only in part (a week cut by the range's
+    start or end): their values are not comparable with full periods."""
+    start = pl.col("period")
+    end = start.dt.offset_by(queries.GRAIN_OFFSET[grain]) - pl.duration(days=1)
+    partial = pl.lit(False)
+    if filters.start is not None:
+        partial = partial | (start < filters.start)
+    if filters.end is not None:
+        partial = partial | (end > filters.end)
+    return frame.with_columns(partial=partial)
 
 
 def breakdown_stats(

@@ -27,6 +27,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     "agent_id",
 )
 GRAIN_UNIT = {"day": "D", "week": "W", "month": "M"}
+GRAIN_OFFSET = {"day": "1d", "week": "1w", "month": "1mo"}
 SERVICE_LEVEL_S = 20
 REPEAT_WINDOW_DAYS = 7
 

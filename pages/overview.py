@@ -48,7 +48,10 @@ def tile_row(title: str, keys: tuple[str, ...]) -> None:
         for col, key in zip(cols, keys[row_start : row_start + 4], strict=False):
             with col:
                 spark = (
-                    weekly.filter(pl.col("kpi") == key)["value"].drop_nans().drop_nulls().to_list()
+                    weekly.filter((pl.col("kpi") == key) & ~pl.col("partial"))["value"]
+                    .drop_nans()
+                    .drop_nulls()
+                    .to_list()
                 )
                 tiles.render(results[key], lang, spark)
 

@@ -176,3 +176,18 @@ def test_empty_store_gives_empty_estimates(empty_store: Store) -> None:
     )
     assert all(t.current.empty and t.change.direction == "none" for t in tiles)
     assert overview.data_range(empty_store) is None
+
+
+def test_trend_marks_periods_cut_by_the_range() -> None:
+    frame = pl.DataFrame(
+        {"period": [dt.date(2025, 3, 3), dt.date(2025, 3, 10), dt.date(2025, 3, 17)]}
+    )
+    f = Filters(dt.date(2025, 3, 5), dt.date(2025, 3, 19))  # Wednesday to Wednesday
+    marked = overview.mark_partial(frame, f, "week")
+    assert marked["partial"].to_list() == [True, False, True]
+    months = overview.mark_partial(
+        pl.DataFrame({"period": [dt.date(2025, 2, 1)]}),
+        Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28)),
+        "month",
+    )
+    assert months["partial"].to_list() == [False]

@@ -1,0 +1,162 @@
+"""Overview page numbers: Pulso (Ibis + inference) vs one hand-written DuckDB SQL per
+aggregate, on the same generated store, in the same run; and cold start to first KPI.
+
+Usage: python -m bench [--calls 1000000] [--repeat 5] [--skip-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from analytics import demo, kpis, overview
+from analytics.queries import Filters
+from analytics.store import Store, connect
+
+RESULTS = Path(__file__).parent / "results"
+END = dt.date(2026, 6, 28)
+DIMS = ("region", "channel", "queue", "segment")
+
+# The same aggregates the overview computes, written by hand in DuckDB SQL.
+SURVEY_STATS = """
+select {group} count(nps) n_nps, count(*) filter (nps >= 9) promoters,
+  count(*) filter (nps <= 6) detractors, count(csat) n_csat, count(*) filter (csat >= 4) csat_top2,
+  sum(csat) csat_sum, sum(csat * csat) csat_sumsq, count(ces) n_ces, sum(ces7) ces_sum,
+  sum(ces7 * ces7) ces_sumsq, count(*) filter (ces7 >= 5.5) ces_easy
+from (select s.*, c.region, case when s.ces_scale = 5 then 1 + (s.ces - 1) * 1.5 else s.ces end ces7,
+             s.responded_at as at
+      from surveys s left join calls c using (call_id)) f
+where at >= ? and at < ? {group_by}
+"""
+CALL_STATS = """
+with f as (
+  select *, started_at as at,
+    lead(started_at) over (partition by customer_id order by started_at, call_id) as next_at,
+    started_at <= max(started_at) over () - interval 7 day as observed,
+    call_id in (select call_id from surveys where survey_type = 'transactional') as surveyed
+  from calls)
+select {group} count(*) n_calls, count(*) filter (not abandoned) n_answered,
+  count(*) filter (abandoned) n_abandoned, count(*) filter (not abandoned and resolved) n_resolved,
+  count(*) filter (not abandoned and observed) n_fcr_eligible,
+  count(*) filter (not abandoned and observed and resolved and not coalesce(
+      customer_id is not null and next_at <= at + interval 7 day, false)) n_fcr,
+  count(duration_s) filter (not abandoned) handle_n, sum(duration_s) filter (not abandoned) handle_sum,
+  sum(duration_s * duration_s) filter (not abandoned) handle_sumsq,
+  count(wait_s) filter (not abandoned) wait_n, sum(wait_s) filter (not abandoned) wait_sum,
+  sum(wait_s * wait_s) filter (not abandoned) wait_sumsq,
+  count(*) filter (not abandoned and wait_s <= 20) n_within_sl,
+  count(*) filter (not abandoned and transfers > 0) n_transferred,
+  count(*) filter (not abandoned and surveyed) n_surveyed
+from f where at >= ? and at < ? {group_by}
+"""
+
+
+def _ts(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time())
+
+
+def raw_sql(store: Store, f: Filters) -> None:
+    """The overview's first screen as hand-written SQL (no inference)."""
+    cur = store.cursor()
+    prev = f.previous()
+    lo, mid, hi = _ts(prev.start), _ts(f.start), _ts(f.end + dt.timedelta(days=1))
+    window = "case when at >= ? then 'current' else 'previous' end as window,"
+    for sql in (SURVEY_STATS, CALL_STATS):
+        cur.execute(
+            sql.format(group=window, group_by="group by 1"), [_ts(f.start), lo, hi]
+        ).fetchall()
+        week = "date_trunc('week', at)::date as period,"
+        cur.execute(sql.format(group=week, group_by="group by 1"), [lo, hi]).fetchall()
+    cur.execute(SURVEY_STATS.format(group="region,", group_by="group by 1"), [mid, hi]).fetchall()
+    for dim in DIMS:  # filter options
+        sql = f"select distinct {dim} from calls where {dim} is not null"  # noqa: S608 (fixed names)
+        cur.execute(sql).fetchall()
+    cur.execute("select min(started_at), max(started_at) from calls").fetchall()
+    cur.execute("select min(responded_at), max(responded_at) from surveys").fetchall()
+
+
+def pulso(store: Store, f: Filters) -> None:
+    """What pages/overview.py computes on first load, through the public API."""
+    keys = tuple(kpis.BY_KEY)
+    history = Filters(f.previous().start, f.end)
+    overview.tiles(store, f, keys)
+    overview.trend(store, history, keys, "week")
+    overview.breakdown(store, f, "nps", "region")
+    for dim in DIMS:
+        overview.dimension_values(store, dim)
+    overview.data_range(store)
+
+
+def timed(fn: Callable[[], None], repeat: int) -> float:
+    fn()  # warm: first Ibis compile, DuckDB caches
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def store_with(calls: int) -> tuple[Store, Path]:
+    path = RESULTS / f"bench_{calls}.duckdb"
+    if not path.exists():
+        store = connect(str(path))
+        t0 = time.perf_counter()
+        demo.generate(store, calls=calls, seed=1, end=END)
+        print(f"generated {calls:,} calls in {time.perf_counter() - t0:.1f} s")
+        store.close()
+    return connect(str(path)), path
+
+
+def bench_engine(calls: int, repeat: int) -> dict[str, float]:
+    store, _ = store_with(calls)
+    f = Filters(END - dt.timedelta(days=27), END)
+    t_raw = timed(lambda: raw_sql(store, f), repeat)
+    t_pulso = timed(lambda: pulso(store, f), repeat)
+    store.close()
+    return {
+        "calls": calls,
+        "raw_sql_s": round(t_raw, 4),
+        "pulso_s": round(t_pulso, 4),
+        "ratio": round(t_pulso / t_raw, 3),
+    }
+
+
+def cold_start(calls: int) -> dict[str, float]:
+    """Seconds from `streamlit run` to the first KPI tile visible in Chromium."""
+    from tests.browser.server import app_server, browser
+
+    _, path = store_with(calls)
+    with browser() as b:
+        page = b.new_page()
+        t0 = time.perf_counter()
+        with app_server(path) as url:
+            t_server = time.perf_counter() - t0
+            page.goto(url)
+            page.get_by_test_id("stMetricValue").first.wait_for(timeout=120_000)
+            t_kpi = time.perf_counter() - t0
+    return {"calls": calls, "server_up_s": round(t_server, 2), "first_kpi_s": round(t_kpi, 2)}
+
+
+def main(argv: list[str]) -> dict[str, object]:
+    p = argparse.ArgumentParser(prog="python -m bench")
+    p.add_argument("--calls", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--skip-browser", action="store_true")
+    args = p.parse_args(argv)
+    result: dict[str, object] = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "overview_engine": bench_engine(args.calls, args.repeat),
+    }
+    print("overview engine:", result["overview_engine"])
+    if not args.skip_browser:
+        result["cold_start_demo"] = cold_start(150_000)
+        print("cold start:", result["cold_start_demo"])
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "overview.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result

@@ -1,0 +1,85 @@
+"""The overview in a real browser: load, change a filter, see a KPI change, no error.
+
+Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analytics import demo
+from analytics.store import connect
+from tests.browser.server import CHROMIUM, app_server, browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "pulso.duckdb"
+    store = connect(str(db))
+    demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
+    store.close()
+    with app_server(db) as url:
+        yield url
+
+
+@pytest.fixture
+def page(base_url: str) -> Iterator[object]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as b:
+        context = b.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        yield context.new_page()
+        context.close()
+
+
+def metric_value(page, label: str) -> str:  # type: ignore[no-untyped-def]
+    tile = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return tile.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_overview_loads_and_a_filter_changes_the_kpis(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base_url)
+    page.get_by_test_id("stMetric").nth(10).wait_for(timeout=60_000)
+    assert page.get_by_test_id("stMetric").count() == 11
+    before = metric_value(page, "Resolution rate")
+    page.screenshot(path=str(ARTIFACTS / "overview_en.png"), full_page=True)
+
+    region = (
+        page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Region")
+    )
+    region.click()
+    page.get_by_role("option", name="South").click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "([v]) => [...document.querySelectorAll('[data-testid=stMetric]')].some("
+        "m => m.innerText.includes('Resolution rate') && !m.innerText.includes(v))",
+        arg=[before],
+        timeout=30_000,
+    )
+    assert "region=South" in page.url
+    assert page.get_by_test_id("stException").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "overview_filtered.png"), full_page=True)
+
+
+def test_a_copied_link_opens_the_same_view_in_spanish(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base_url}/?lang=es&region=North&kpi=fcr&by=queue")
+    page.get_by_test_id("stMetric").nth(10).wait_for(timeout=60_000)
+    assert page.get_by_role("heading", name="Resumen").count() == 1
+    page.locator(".gtitle").first.wait_for(timeout=30_000)
+    titles = page.locator(".gtitle").evaluate_all("els => els.map(e => e.textContent)")
+    assert titles.count("Resolución al primer contacto") == 2  # trend and breakdown
+    table = page.get_by_test_id("stDataFrame")
+    assert table.count() == 1
+    assert page.get_by_test_id("stException").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "overview_es.png"), full_page=True)
