@@ -30,6 +30,7 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
         go.Scatter(
             x=x + x[::-1],
             y=frame["high"].to_list() + frame["low"].to_list()[::-1],
+            mode="lines",
             fill="toself",
             fillcolor=BAND,
             line=dict(width=0),

@@ -74,7 +74,9 @@ grain = url.choice(
 )
 trend = weekly if grain == "week" else cache.trend(ctx.version, history, ALL_KEYS, grain)
 series = trend.filter(pl.col("kpi") == key)
-st.plotly_chart(charts.trend(series, t(f"kpi.{key}", lang), lang), width="stretch")
+trend_chart = charts.trend(series, t(f"kpi.{key}", lang), lang)
+charts.add_changes(trend_chart, cache.changes_in(ctx.version, history.start, history.end))
+st.plotly_chart(trend_chart, width="stretch")
 st.caption(t("overview.trend_note", lang))
 
 st.subheader(t("overview.breakdown", lang))

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 import analytics
-from analytics import overview
+from analytics import overview, registry
 from analytics.queries import Filters, Grain
 from analytics.store import Store
 
@@ -53,3 +53,9 @@ def trend(data_version: str, filters: Filters, keys: tuple[str, ...], grain: Gra
 @st.cache_data(ttl=TTL, show_spinner=False)
 def breakdown(data_version: str, filters: Filters, key: str, dimension: str) -> pl.DataFrame:
     return overview.breakdown(store(), filters, key, dimension)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def changes_in(data_version: str, start: dt.date | None, end: dt.date | None) -> pl.DataFrame:
+    """Registered process changes in a range (cleared by the registry page on save)."""
+    return registry.changes_in(store(), start, end)

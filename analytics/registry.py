@@ -1,0 +1,119 @@
+"""The process-change registry: what changed, when, and where (its scope).
+
+Changes are written by the app (Registry page) and read by every trend chart, which
+marks them, and by the change analysis, which takes its treated group from the scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from analytics.store import Store
+
+SCOPE_FIELDS = ("queues", "teams", "regions", "channels")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A registered process change. An empty scope tuple means "not restricted"."""
+
+    name: str
+    started_on: dt.date
+    description: str = ""
+    ended_on: dt.date | None = None
+    queues: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    owner: str = ""
+    change_id: int | None = field(default=None, compare=False)
+
+    def problems(self) -> list[str]:
+        """i18n keys of what is wrong with this change (empty when it can be saved)."""
+        out = []
+        if not self.name.strip():
+            out.append("registry.error.name")
+        if self.ended_on is not None and self.ended_on < self.started_on:
+            out.append("registry.error.end_before_start")
+        return out
+
+    @property
+    def scope(self) -> dict[str, tuple[str, ...]]:
+        return {f: getattr(self, f) for f in SCOPE_FIELDS if getattr(self, f)}
+
+
+def list_changes(store: Store) -> pl.DataFrame:
+    """All changes, newest first."""
+    return store.sql(
+        "select change_id, name, description, started_on, ended_on, scope_queues as queues,"
+        " scope_teams as teams, scope_regions as regions, scope_channels as channels, owner"
+        " from process_changes order by started_on desc, change_id desc"
+    )
+
+
+def get_change(store: Store, change_id: int) -> Change:
+    rows = list_changes(store).filter(pl.col("change_id") == change_id)
+    if rows.is_empty():
+        raise KeyError(f"no process change with id {change_id}")
+    r = rows.row(0, named=True)
+    scope = {f: tuple(r[f] or ()) for f in SCOPE_FIELDS}
+    return Change(
+        r["name"],
+        r["started_on"],
+        r["description"] or "",
+        r["ended_on"],
+        owner=r["owner"] or "",
+        change_id=r["change_id"],
+        **scope,
+    )
+
+
+def save_change(store: Store, change: Change) -> int:
+    """Insert (no id) or update (with id); returns the id. Raises ValueError if invalid."""
+    if change.problems():
+        raise ValueError(", ".join(change.problems()))
+    values = [
+        change.name.strip(),
+        change.description,
+        change.started_on,
+        change.ended_on,
+        list(change.queues),
+        list(change.teams),
+        list(change.regions),
+        list(change.channels),
+        change.owner,
+    ]
+    cur = store.cursor()
+    if change.change_id is None:
+        row = cur.execute(
+            "insert into process_changes (name, description, started_on, ended_on, scope_queues,"
+            " scope_teams, scope_regions, scope_channels, owner)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning change_id",
+            values,
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+    cur.execute(
+        "update process_changes set name = ?, description = ?, started_on = ?, ended_on = ?,"
+        " scope_queues = ?, scope_teams = ?, scope_regions = ?, scope_channels = ?, owner = ?"
+        " where change_id = ?",
+        [*values, change.change_id],
+    )
+    return change.change_id
+
+
+def delete_change(store: Store, change_id: int) -> None:
+    store.cursor().execute("delete from process_changes where change_id = ?", [change_id])
+
+
+def changes_in(store: Store, start: dt.date | None, end: dt.date | None) -> pl.DataFrame:
+    """Changes that started within [start, end], for chart annotations."""
+    frame = list_changes(store).select("change_id", "name", "started_on")
+    if start is not None:
+        frame = frame.filter(pl.col("started_on") >= start)
+    if end is not None:
+        frame = frame.filter(pl.col("started_on") <= end)
+    return frame.sort("started_on")

@@ -1,0 +1,62 @@
+"""Chart builders, tested on the figure's data rather than pixels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from analytics import charts
+
+TREND = pl.DataFrame(
+    {
+        "period": [dt.date(2026, 1, 5), dt.date(2026, 1, 12), dt.date(2026, 1, 19)],
+        "value": [10.0, 12.0, 11.0],
+        "low": [8.0, 9.0, 2.0],
+        "high": [12.0, 15.0, 20.0],
+        "n": [300, 250, 12],
+        "low_sample": [False, False, True],
+        "partial": [True, False, False],
+    }
+)
+
+
+def test_trend_has_a_closed_ci_band_and_the_series() -> None:
+    fig = charts.trend(TREND, "NPS", "en")
+    band, line = fig.data
+    assert band.fill == "toself" and band.mode == "lines"
+    assert list(band.y) == [12.0, 15.0, 20.0, 2.0, 9.0, 8.0]  # high forward, low backward
+    assert list(line.y) == [10.0, 12.0, 11.0]
+    assert list(line.customdata) == [300, 250, 12]
+
+
+def test_partial_and_low_sample_periods_are_hollow() -> None:
+    line = charts.trend(TREND, "NPS", "en").data[1]
+    assert list(line.marker.color) == ["white", charts.BLUE, "white"]
+
+
+def test_changes_become_dashed_lines_with_labels() -> None:
+    fig = charts.trend(TREND, "NPS", "en")
+    changes = pl.DataFrame({"name": ["New IVR"], "started_on": [dt.date(2026, 1, 12)]})
+    charts.add_changes(fig, changes)
+    assert [s.x0 for s in fig.layout.shapes] == [dt.date(2026, 1, 12)]
+    assert fig.layout.shapes[0].line.dash == "dash"
+    assert [a.text for a in fig.layout.annotations] == ["New IVR"]
+
+
+def test_breakdown_bars_best_on_top_with_asymmetric_errors() -> None:
+    frame = pl.DataFrame(
+        {
+            "region": ["North", "South", None],
+            "value": [40.0, 20.0, 5.0],
+            "low": [35.0, 10.0, -20.0],
+            "high": [44.0, 31.0, 30.0],
+            "n": [500, 80, 10],
+            "low_sample": [False, False, True],
+        }
+    )
+    bar = charts.breakdown(frame, "region", "NPS", "es").data[0]
+    assert list(bar.y) == ["(sin llamada vinculada)", "South", "North"]  # plotly draws bottom-up
+    assert list(bar.error_x.array) == [25.0, 11.0, 4.0]
+    assert list(bar.error_x.arrayminus) == [25.0, 10.0, 5.0]
+    assert list(bar.marker.color)[0] == charts.GREY
