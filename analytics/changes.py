@@ -1,0 +1,261 @@
+"""Did a process change move satisfaction? The public entry point.
+
+- :func:`before_after`: per-metric differences between two windows from sufficient
+  statistics (NPS: combined variance; proportions: Newcombe; means: Welch), p-values
+  Holm-adjusted across the metrics, and each metric's minimum detectable effect.
+- :func:`interrupted_time_series` (``analytics.its``): segmented regression with
+  Newey-West errors and the counterfactual line.
+- :func:`difference_in_differences` and :func:`event_study` (``analytics.did``).
+- :func:`minimum_detectable_effect` (``analytics.power``).
+- :func:`verdict` and :func:`render_verdict` (``analytics.verdict``): a plain-language
+  summary whose words follow from the numbers.
+
+References
+----------
+Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+    Scandinavian Journal of Statistics 6(2), 65-70.
+Newcombe, R. G. (1998). Interval estimation for the difference between independent
+    proportions: comparison of eleven methods. Statistics in Medicine 17, 873-890.
+Linden, A. (2015). Conducting interrupted time-series analysis for single- and
+    multiple-group comparisons. The Stata Journal 15(2), 480-500.
+Card, D. and Krueger, A. B. (1994). American Economic Review 84(4), 772-793.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from analytics import power as pw
+from analytics.compare import Difference, compare_means, compare_normal, compare_proportions
+from analytics.did import DiDResult, EventStudyResult, difference_in_differences, event_study
+from analytics.its import ITSResult, interrupted_time_series
+from analytics.metrics import Estimate, mean_from_moments, nps_from_counts, proportion
+from analytics.verdict import Finding, Verdict, finding, render_verdict, verdict
+
+__all__ = [
+    "BeforeAfter", "Counts", "DiDResult", "Difference", "EventStudyResult", "Finding",
+    "ITSResult", "MetricChange", "Moments", "NpsCounts", "Sufficient", "Verdict", "before_after",
+    "compare_proportions", "difference_in_differences", "event_study", "finding", "holm",
+    "interrupted_time_series", "minimum_detectable_effect", "render_verdict", "verdict",
+]  # fmt: skip
+
+Kind = Literal["nps", "proportion", "mean"]
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A proportion's sufficient statistics: ``x`` successes of ``n`` (CSAT top-2, resolved)."""
+
+    x: int
+    n: int
+
+
+@dataclass(frozen=True)
+class NpsCounts:
+    """NPS sufficient statistics: promoters (9-10), detractors (0-6), responses."""
+
+    promoters: int
+    detractors: int
+    n: int
+
+
+@dataclass(frozen=True)
+class Moments:
+    """A mean's sufficient statistics: count, sum and sum of squares (CES, wait)."""
+
+    n: int
+    total: float
+    sum_sq: float
+
+
+Sufficient = Counts | NpsCounts | Moments
+
+
+@dataclass(frozen=True)
+class MetricChange:
+    """One metric's before/after comparison, in the metric's display unit.
+
+    Proportions in percent (differences in percentage points), NPS in points, means in
+    their own unit. ``p_holm`` is adjusted across the metrics compared together;
+    ``significant`` needs both the 95% interval to exclude zero and ``p_holm`` < 0.05.
+    """
+
+    metric: str
+    kind: Kind
+    before: Estimate
+    after: Estimate
+    difference: Difference
+    p_holm: float
+    mde: float
+
+    @property
+    def significant(self) -> bool:
+        return self.difference.significant and self.p_holm < ALPHA
+
+    @property
+    def below_mde(self) -> bool:
+        return pw.below_mde(self.difference.estimate, self.mde)
+
+    @property
+    def adjusted(self) -> Difference:
+        """The difference with its Holm-adjusted p-value (what a verdict should use)."""
+        d = self.difference
+        return Difference(d.estimate, d.low, d.high, d.se, self.p_holm)
+
+
+@dataclass(frozen=True, eq=False)
+class BeforeAfter:
+    """All metrics' changes; ``table`` is the same as a polars frame."""
+
+    changes: tuple[MetricChange, ...]
+
+    @property
+    def table(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            [_row(c) for c in self.changes], schema=BEFORE_AFTER_SCHEMA, orient="row"
+        )
+
+    def __getitem__(self, metric: str) -> MetricChange:
+        for c in self.changes:
+            if c.metric == metric:
+                return c
+        raise KeyError(metric)
+
+
+BEFORE_AFTER_SCHEMA = {
+    "metric": pl.String, "kind": pl.String, "n_before": pl.Int64, "n_after": pl.Int64,
+    "before": pl.Float64, "after": pl.Float64, "estimate": pl.Float64, "low": pl.Float64,
+    "high": pl.Float64, "se": pl.Float64, "p": pl.Float64, "p_holm": pl.Float64,
+    "significant": pl.Boolean, "mde": pl.Float64, "below_mde": pl.Boolean,
+}  # fmt: skip
+
+
+def _row(c: MetricChange) -> tuple[object, ...]:
+    d = c.difference
+    return (
+        c.metric, c.kind, c.before.n, c.after.n, c.before.value, c.after.value, d.estimate,
+        d.low, d.high, d.se, d.p, c.p_holm, c.significant, c.mde, c.below_mde,
+    )  # fmt: skip
+
+
+def before_after(
+    metrics: Mapping[str, tuple[Sufficient, Sufficient]], alpha: float = ALPHA, power: float = 0.8
+) -> BeforeAfter:
+    """Compare two windows metric by metric, Holm-adjusting the p-values across metrics.
+
+    Parameters
+    ----------
+    metrics : ``{name: (before, after)}`` with :class:`Counts` (a proportion),
+        :class:`NpsCounts` or :class:`Moments` (a mean) for each window; both of a
+        metric's windows must be of the same kind.
+    alpha, power : for the minimum detectable effect (two-sided).
+
+    A metric with no responses in a window gets NaN numbers (and is left out of the
+    Holm adjustment); if no metric has data in both windows, ValueError.
+
+    Returns
+    -------
+    BeforeAfter
+
+    Examples
+    --------
+    >>> res = before_after({"csat": (Counts(700, 1000), Counts(760, 1000))})
+    >>> round(res["csat"].difference.estimate, 1), res["csat"].significant
+    (6.0, True)
+
+    References
+    ----------
+    Newcombe (1998); Welch (1947); Holm (1979).
+    """
+    if not metrics:
+        raise ValueError("no metrics to compare")
+    rows = [_compare(name, b, a, alpha, power) for name, (b, a) in metrics.items()]
+    if all(r.before.empty or r.after.empty for r in rows):
+        raise ValueError("no metric has responses in both the before and the after window")
+    adjusted = holm([r.difference.p for r in rows])
+    return BeforeAfter(
+        tuple(
+            MetricChange(r.metric, r.kind, r.before, r.after, r.difference, p, r.mde)
+            for r, p in zip(rows, adjusted, strict=True)
+        )
+    )
+
+
+def _compare(name: str, b: Sufficient, a: Sufficient, alpha: float, power: float) -> MetricChange:
+    if type(b) is not type(a):
+        raise ValueError(f"{name}: before and after must be the same kind of statistics")
+    before, after = _estimate(b), _estimate(a)
+    if isinstance(b, Counts) and isinstance(a, Counts):
+        d = compare_proportions(b.x, b.n, a.x, a.n)
+        diff = Difference(100 * d.estimate, 100 * d.low, 100 * d.high, 100 * d.se, d.p)
+    elif isinstance(b, NpsCounts):
+        diff = compare_normal(before, after)
+    else:
+        diff = compare_means(before, after)
+    # An empty window gives NaN estimates (Holm skips them), not an error: the app
+    # shows the other metrics and says which one had no responses.
+    mde = minimum_detectable_effect(b, after.n, alpha, power)
+    return MetricChange(name, _kind(b), before, after, diff, diff.p, mde)
+
+
+def _estimate(s: Sufficient) -> Estimate:
+    if isinstance(s, Counts):
+        return proportion(s.x, s.n)
+    if isinstance(s, NpsCounts):
+        return nps_from_counts(s.promoters, s.detractors, s.n)
+    return mean_from_moments(s.n, s.total, s.sum_sq)
+
+
+def _kind(s: Sufficient) -> Kind:
+    return "proportion" if isinstance(s, Counts) else "nps" if isinstance(s, NpsCounts) else "mean"
+
+
+def minimum_detectable_effect(
+    baseline: Sufficient, n_after: int, alpha: float = ALPHA, power: float = 0.8
+) -> float:
+    """Smallest change detectable with probability ``power`` (two-sided ``alpha``).
+
+    The variance comes from the baseline (before) window; the sizes are the before
+    window's and ``n_after``. Units as :class:`MetricChange`: percentage points for
+    proportions (normal test, statsmodels ``NormalIndPower``), NPS points (trinomial
+    variance), the mean's own unit (t test, ``TTestIndPower``). NaN without data.
+    """
+    if isinstance(baseline, Counts):
+        if baseline.n <= 0:
+            return math.nan
+        p = baseline.x / baseline.n
+        return 100 * pw.mde_proportion(p, baseline.n, n_after, alpha, power)
+    if isinstance(baseline, NpsCounts):
+        if baseline.n <= 0:
+            return math.nan
+        pr, de = baseline.promoters / baseline.n, baseline.detractors / baseline.n
+        return 100 * pw.mde_nps(pr, de, baseline.n, n_after, alpha, power)
+    est = mean_from_moments(baseline.n, baseline.total, baseline.sum_sq)
+    sd = est.se * math.sqrt(est.n) if est.n > 1 else math.nan
+    return pw.mde_t(sd, baseline.n, n_after, alpha, power)
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values; NaN (a metric without data) stays NaN.
+
+    Equals ``statsmodels.stats.multitest.multipletests(p, method='holm')[1]`` on the
+    non-missing values, which does not accept NaN.
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = order.size
+    running = 0.0
+    for i, idx in enumerate(order):
+        # Step-down: multiply the i-th smallest by (m - i), keep the sequence monotone.
+        running = max(running, min(1.0, (m - i) * p[idx]))
+        out[idx] = running
+    return out.tolist()

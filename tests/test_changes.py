@@ -1,0 +1,577 @@
+"""Process-change statistics against published results and independent computations.
+
+Reference data: tests/data/changes/ (provenance and checksums in its README.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import string
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.power import NormalIndPower, TTestIndPower
+
+from analytics import changes, compare, metrics, power
+from analytics.changes import Counts, Moments, NpsCounts
+from analytics.its import TimePoint
+from analytics.verdict import TEMPLATES, Finding, Method
+
+DATA = Path(__file__).parent / "data" / "changes"
+
+
+@pytest.fixture(scope="module")
+def njmin3() -> pl.DataFrame:
+    return pl.read_csv(DATA / "njmin3_card_krueger.csv", null_values=["NA"])
+
+
+@pytest.fixture(scope="module")
+def california() -> pl.DataFrame:
+    df = pl.read_csv(DATA / "california_prop99.csv")
+    return df.filter(pl.col("State") == "California").sort("Year")
+
+
+# --- Difference-in-differences: Card and Krueger (1994) ------------------------------
+
+CHAINS = ["kfc", "roys", "wendys", "co_owned"]
+
+
+# Hill, Griffiths and Lim, Principles of Econometrics 4e, ch. 7 (njmin3), OLS on the
+# 794 restaurants with fte: DiD coefficient on d_nj and its (classical) s.e.
+@pytest.mark.parametrize(
+    ("covariates", "effect", "se"),
+    [
+        ((), 2.7536, 1.6884),
+        (CHAINS, 2.8451, 1.5233),
+        ([*CHAINS, "southj", "centralj", "pa1"], 2.8149, 1.5024),
+    ],
+)
+def test_did_reproduces_card_krueger(
+    njmin3: pl.DataFrame, covariates: list[str], effect: float, se: float
+) -> None:
+    res = changes.difference_in_differences(njmin3, "fte", "nj", "d", covariates=covariates)
+    row = res.table.filter(pl.col("term") == "effect").row(0, named=True)
+    assert (round(row["estimate"], 4), round(row["se"], 4)) == (effect, se)
+    assert res.n == 794  # 820 rows, 26 without fte, dropped as the textbook does
+    assert res.table["term"].to_list()[:4] == ["intercept", "treated", "post", "effect"]
+    assert res.cov_type == "classical" and res.n_clusters is None
+
+
+def test_did_cell_means_match_card_krueger(njmin3: pl.DataFrame) -> None:
+    # Principles of Econometrics 4e, ch. 7: PA 23.33 / 21.17, NJ 20.44 / 21.03.
+    res = changes.difference_in_differences(njmin3, "fte", "nj", "d")
+    cells = {
+        (r["treated"], r["post"]): round(r["mean"], 2) for r in res.cell_means.iter_rows(named=True)
+    }
+    assert cells == {(0, 0): 23.33, (0, 1): 21.17, (1, 0): 20.44, (1, 1): 21.03}
+    # Without covariates the effect is exactly the difference of the differences.
+    m = res.cell_means["mean"].to_list()
+    assert res.effect.estimate == pytest.approx((m[3] - m[2]) - (m[1] - m[0]), abs=1e-10)
+
+
+def _panel(
+    rng: np.random.Generator, units: int = 12, effect: float = 4.0, pre_gap_slope: float = 0.0
+) -> pl.DataFrame:
+    """Queues x 10 weeks; half of the queues treated from week 6; queue effects."""
+    rows = []
+    for u in range(units):
+        treated = u < units // 2
+        level = 50 + rng.normal(0, 1)
+        for w in range(10):
+            gap = effect * (treated and w >= 6) + pre_gap_slope * treated * (w - 6)
+            y = level + 0.3 * w + gap + rng.normal(0, 1)
+            rows.append((f"q{u}", int(treated), w, int(w >= 6), y))
+    return pl.DataFrame(rows, schema=["queue", "treated", "week", "post", "y"], orient="row")
+
+
+def test_did_cluster_errors_are_cr1() -> None:
+    """CR1 as Stata's vce(cluster): G/(G-1) * (N-1)/(N-K) * sandwich; t(G - 1)."""
+    df = _panel(np.random.default_rng(5))
+    res = changes.difference_in_differences(df, "y", "treated", "post", cluster="queue")
+    d, p = df["treated"].to_numpy(), df["post"].to_numpy()
+    x = np.column_stack([np.ones(len(d)), d, p, d * p])
+    y = df["y"].to_numpy()
+    xtx_inv = np.linalg.inv(x.T @ x)
+    e = y - x @ (xtx_inv @ x.T @ y)
+    queue = df["queue"].to_numpy()
+    scores = [x[queue == q].T @ e[queue == q] for q in np.unique(queue)]
+    meat = sum(np.outer(s, s) for s in scores)
+    n, k, g = len(y), x.shape[1], df["queue"].n_unique()
+    v = g / (g - 1) * (n - 1) / (n - k) * xtx_inv @ meat @ xtx_inv
+    assert res.table["se"].to_list() == pytest.approx(np.sqrt(np.diag(v)).tolist(), rel=1e-10)
+    assert res.n_clusters == 12 and res.df == 11 and res.few_clusters
+    half = res.effect.high - res.effect.estimate
+    assert half == pytest.approx(res.effect.se * 2.200985160082949)  # t(11) 97.5%
+
+
+def test_did_weighted_cells_equal_statsmodels_wls() -> None:
+    df = _panel(np.random.default_rng(9)).with_columns(n=pl.Series(np.arange(120) % 7 + 1))
+    res = changes.difference_in_differences(df, "y", "treated", "post", weight="n")
+    d, p = df["treated"].to_numpy(), df["post"].to_numpy()
+    x = np.column_stack([np.ones(len(d)), d, p, d * p])
+    ref = sm.WLS(df["y"].to_numpy(), x, weights=df["n"].to_numpy()).fit()
+    assert res.table["estimate"].to_list() == pytest.approx(ref.params.tolist())
+    assert res.table["se"].to_list() == pytest.approx(ref.bse.tolist())
+
+
+# --- Event study -----------------------------------------------------------------------
+
+
+def test_event_study_equals_differences_of_cell_means() -> None:
+    """Saturated in group x period, each lead/lag is the gap's change since period -1."""
+    df = _panel(np.random.default_rng(1))
+    res = changes.event_study(df, "y", "treated", "week", 6)
+    means = df.group_by("treated", "week").agg(pl.col("y").mean())
+    gap = {w: _cell(means, 1, w) - _cell(means, 0, w) for w in range(10)}
+    got = dict(zip(res.table["relative_period"], res.table["estimate"], strict=True))
+    assert got == pytest.approx({w - 6: gap[w] - gap[5] for w in range(10)})
+    ref = res.table.filter(pl.col("relative_period") == -1).row(0, named=True)
+    assert ref["term"] == "lead_1" and ref["estimate"] == 0 and ref["se"] is None
+    assert (res.n_leads, res.n_lags) == (5, 4)
+
+
+def _cell(means: pl.DataFrame, treated: int, week: int) -> float:
+    return means.filter((pl.col("treated") == treated) & (pl.col("week") == week))["y"].item()
+
+
+def test_event_study_finds_planted_effect_and_parallel_trends() -> None:
+    df = _panel(np.random.default_rng(2), units=40)
+    res = changes.event_study(df, "y", "treated", "week", 6, cluster="queue")
+    lags = res.table.filter(pl.col("relative_period") >= 0)
+    assert ((lags["low"] < 4) & (lags["high"] > 4)).all()
+    assert res.parallel_pre_trends and res.pre_trend_p > 0.05 and res.n_clusters == 40
+
+
+def test_event_study_flags_diverging_pre_trends() -> None:
+    df = _panel(np.random.default_rng(3), units=40, pre_gap_slope=0.8)
+    res = changes.event_study(df, "y", "treated", "week", 6, cluster="queue")
+    assert not res.parallel_pre_trends and res.pre_trend_p < 0.001
+
+
+def test_event_study_pre_trend_test_without_cluster_is_the_classical_f() -> None:
+    df = _panel(np.random.default_rng(4))
+    res = changes.event_study(df, "y", "treated", "week", 6)
+    # Restricted model: no leads (treated x pre-period dummies); nested-model F test.
+    full = _event_ols(df, with_leads=True)
+    restricted = _event_ols(df, with_leads=False)
+    f, p, _ = full.compare_f_test(restricted)
+    assert (res.pre_trend_f, res.pre_trend_p) == pytest.approx((f, p))
+
+
+def _event_ols(df: pl.DataFrame, with_leads: bool) -> sm.regression.linear_model.RegressionResults:
+    d, w = df["treated"].to_numpy(), df["week"].to_numpy()
+    fe = [(w == k).astype(float) for k in range(1, 10)]
+    keep = [k for k in range(10) if k != 5 and (with_leads or k >= 6)]
+    x = np.column_stack([np.ones(len(d)), d, *fe, *[d * (w == k) for k in keep]])
+    return sm.OLS(df["y"].to_numpy(), x).fit()
+
+
+# --- Interrupted time series: Linden (2015), California Proposition 99 ------------------
+
+
+def test_its_reproduces_linden_2015_california(california: pl.DataFrame) -> None:
+    """``itsa cigsale, single trperiod(1989) lag(1) posttrend`` (Linden 2015).
+
+    Printed by Linden in the ``power itsa`` help file, which restates this model:
+    tint(132.2258) tpre(-1.779474) tstep(-20.0581) tpost(-3.274126), and the 1989
+    counterfactual 98.416.
+    """
+    res = changes.interrupted_time_series(california, "Year", "PacksPerCapita", 1989)
+    b = dict(zip(res.table["term"], res.table["estimate"], strict=True))
+    assert round(b["intercept"], 4) == 132.2258
+    assert round(b["pre_slope"], 6) == -1.779474
+    assert round(b["level_change"], 4) == -20.0581
+    assert round(b["pre_slope"] + b["slope_change"], 6) == -3.274126  # post trend
+    assert round(b["slope_change"], 3) == -1.495
+    cf_1989 = res.fit.filter(pl.col("time") == 1989)["counterfactual"].item()
+    assert round(cf_1989, 3) == 98.416
+    assert (res.n_before, res.n_after, res.df) == (19, 12, 27)
+
+
+def test_its_newey_west_errors_match_an_independent_sandwich(california: pl.DataFrame) -> None:
+    """Bartlett lag-1 sandwich scaled by n / (n - k), as Stata's ``newey`` does."""
+    res = changes.interrupted_time_series(california, "Year", "PacksPerCapita", 1989)
+    y = california["PacksPerCapita"].to_numpy()
+    t = california["Year"].to_numpy() - 1970.0
+    post = (t >= 19).astype(float)
+    x = np.column_stack([np.ones_like(t), t, post, post * (t - 19)])
+    bread = np.linalg.inv(x.T @ x)
+    u = x * (y - x @ bread @ x.T @ y)[:, None]
+    lag1 = u[1:].T @ u[:-1]
+    meat = u.T @ u + 0.5 * (lag1 + lag1.T)  # Bartlett weight 1 - 1/(1+1)
+    n, k = x.shape
+    se = np.sqrt(np.diag(bread @ meat @ bread) * n / (n - k))
+    assert res.table["se"].to_list() == pytest.approx(se.tolist(), rel=1e-10)
+    # Our numbers, for the record (not printed in a source we could check):
+    assert res.table["se"].round(4).to_list() == [4.2531, 0.3834, 4.7244, 0.4368]
+
+
+def test_its_fit_frame_has_counterfactual_and_post_fit(california: pl.DataFrame) -> None:
+    res = changes.interrupted_time_series(california, "Year", "PacksPerCapita", 1989)
+    pre, post = res.fit.filter(~pl.col("post")), res.fit.filter(pl.col("post"))
+    assert pre["fitted"].to_list() == pytest.approx(pre["counterfactual"].to_list())
+    b = res.table["estimate"].to_list()
+    assert post["counterfactual"].to_list() == pytest.approx((b[0] + b[1] * post["t"]).to_list())
+    gap = (post["fitted"] - post["counterfactual"]).mean()
+    assert res.effect.estimate == pytest.approx(gap)
+
+
+def test_its_weights_give_statsmodels_wls_hac() -> None:
+    rng = np.random.default_rng(11)
+    n = np.arange(20) % 5 + 10
+    y = 60 + 0.2 * np.arange(20) + 3 * (np.arange(20) >= 10) + rng.normal(0, 1, 20)
+    df = pl.DataFrame({"week": np.arange(20), "nps": y, "n": n})
+    res = changes.interrupted_time_series(df, "week", "nps", 10, weight="n", hac_lags=2)
+    t = np.arange(20.0)
+    x = np.column_stack([np.ones(20), t, t >= 10, (t >= 10) * (t - 10)])
+    ref = sm.WLS(y, x, weights=n).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True}, use_t=True
+    )
+    assert res.table["estimate"].to_list() == pytest.approx(ref.params.tolist())
+    assert res.table["se"].to_list() == pytest.approx(ref.bse.tolist())
+    assert res.weighted
+
+
+MONDAYS = [dt.date(2025, 1, 6) + dt.timedelta(weeks=i) for i in range(8)]
+FIRSTS = [dt.date(2024, m, 1) for m in (1, 2, 3, 4, 6, 7, 8, 9)]
+
+
+@pytest.mark.parametrize(
+    ("times", "change_at", "t", "n_before"),
+    [
+        # Weekly buckets, change on a Wednesday: that week counts as before.
+        (MONDAYS, dt.date(2025, 1, 29), [0, 1, 2, 3, 4, 5, 6, 7], 4),
+        # Monthly buckets: months are one period whatever their length; a gap keeps its size.
+        (FIRSTS, dt.date(2024, 6, 1), [0, 1, 2, 3, 5, 6, 7, 8], 4),
+        # Years as integers.
+        ([2001, 2002, 2003, 2004, 2005, 2006, 2007], 2004, [0, 1, 2, 3, 4, 5, 6], 3),
+    ],
+)
+def test_its_counts_periods(times: list, change_at: TimePoint, t: list[int], n_before: int) -> None:
+    y = np.arange(len(times), dtype=float) ** 1.5
+    res = changes.interrupted_time_series(pl.DataFrame({"p": times, "y": y}), "p", "y", change_at)
+    assert res.fit["t"].to_list() == t
+    assert res.n_before == n_before
+
+
+def _ar1(rng: np.random.Generator, n: int, rho: float) -> np.ndarray:
+    e = np.empty(n)
+    e[0] = rng.normal() / math.sqrt(1 - rho**2)
+    for i in range(1, n):
+        e[i] = rho * e[i - 1] + rng.normal()
+    return e
+
+
+def test_its_interval_coverage_and_placebo_with_autocorrelated_noise() -> None:
+    """200 series, 100 periods each side, AR(1) noise (rho = 0.1), one Newey-West lag.
+
+    Planted level change 3 and slope change 0.2 should fall in the 95% intervals of
+    most series; a placebo change (same noise, no effect) should rarely be significant.
+    Newey-West with one lag is itself a little anti-conservative here: over 1000-2000
+    series its coverage is 0.92-0.93 (level) and 0.91-0.93 (slope), false alarms 7%.
+    So the bounds are 0.88-0.99 and <= 12%, which a 200-series run meets for almost any
+    seed, while halved standard errors (coverage ~0.65) or a wrong effect fail them.
+    NW(1) under-covers more with stronger autocorrelation or shorter series (rho 0.4,
+    52 periods a side: 0.85).
+    """
+    rng = np.random.default_rng(2024)
+    t = np.arange(200)
+    post = t >= 100
+    covered = {"level_change": 0, "slope_change": 0}
+    false_alarms = 0
+    for _ in range(200):
+        noise = 2 * _ar1(rng, 200, 0.1)
+        y = 70 + 0.1 * t + 3 * post + 0.2 * post * (t - 100) + noise
+        tab = changes.interrupted_time_series(pl.DataFrame({"w": t, "y": y}), "w", "y", 100).table
+        for term, truth in (("level_change", 3.0), ("slope_change", 0.2)):
+            row = tab.filter(pl.col("term") == term).row(0, named=True)
+            covered[term] += row["low"] <= truth <= row["high"]
+        placebo = pl.DataFrame({"w": t, "y": 70 + 0.1 * t + noise})
+        false_alarms += changes.interrupted_time_series(placebo, "w", "y", 100).effect.significant
+    assert all(0.88 <= c / 200 <= 0.99 for c in covered.values()), covered
+    assert false_alarms / 200 <= 0.12, false_alarms
+
+
+# --- Before/after on sufficient statistics ----------------------------------------------
+
+
+def test_before_after_uses_the_comparisons_of_compare_py() -> None:
+    windows: dict[str, tuple[changes.Sufficient, changes.Sufficient]] = {
+        "nps": (NpsCounts(300, 200, 1000), NpsCounts(380, 150, 1000)),
+        "csat": (Counts(700, 1000), Counts(760, 1000)),
+        "ces": (Moments(400, 2000.0, 10_800.0), Moments(420, 2184.0, 11_900.0)),
+    }
+    res = changes.before_after(windows)
+    nps_b, nps_a = metrics.nps_from_counts(300, 200, 1000), metrics.nps_from_counts(380, 150, 1000)
+    nps = compare.compare_normal(nps_b, nps_a)
+    csat = compare.compare_proportions(700, 1000, 760, 1000)
+    ces_b = metrics.mean_from_moments(400, 2000.0, 10_800.0)
+    ces = compare.compare_means(ces_b, metrics.mean_from_moments(420, 2184.0, 11_900.0))
+    assert res["nps"].difference == nps
+    assert res["csat"].difference.estimate == pytest.approx(100 * csat.estimate)  # points
+    assert (res["csat"].difference.low, res["csat"].difference.high) == pytest.approx(
+        (100 * csat.low, 100 * csat.high)
+    )
+    assert res["ces"].difference == ces
+    expected = multipletests([nps.p, csat.p, ces.p], method="holm")[1]
+    assert res.table["p_holm"].to_list() == pytest.approx(expected.tolist())
+    assert res.table.columns[:4] == ["metric", "kind", "n_before", "n_after"]
+
+
+def test_before_after_skips_a_metric_without_data() -> None:
+    windows: dict[str, tuple[changes.Sufficient, changes.Sufficient]] = {
+        "csat": (Counts(70, 100), Counts(80, 100)),
+        "ces": (Moments(0, 0.0, 0.0), Moments(50, 250.0, 1300.0)),
+    }
+    res = changes.before_after(windows)
+    assert math.isnan(res["ces"].p_holm) and not res["ces"].significant
+    assert res["csat"].p_holm == res["csat"].difference.p  # one real test: no adjustment
+
+
+# multipletests runs gc.collect() on every call (~70 ms): keep the examples few.
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.floats(0, 1), st.just(math.nan)), min_size=1, max_size=12))
+def test_holm_equals_statsmodels_multipletests(pvalues: list[float]) -> None:
+    got = changes.holm(pvalues)
+    ok = [p for p in pvalues if not math.isnan(p)]
+    expected = iter(multipletests(ok, method="holm")[1].tolist() if ok else [])
+    for p, g in zip(pvalues, got, strict=True):
+        assert math.isnan(g) if math.isnan(p) else g == pytest.approx(next(expected))
+
+
+# --- Minimum detectable effect ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n1", "n2", "p"), [(200, 250, 0.7), (50, 40, 0.3), (5000, 5000, 0.85)])
+def test_mde_proportion_solves_normal_ind_power(n1: int, n2: int, p: float) -> None:
+    mde = changes.minimum_detectable_effect(Counts(round(p * n1), n1), n2)  # points
+    p = round(p * n1) / n1
+    es = mde / 100 / math.sqrt(p * (1 - p))
+    assert NormalIndPower().power(es, n1, 0.05, ratio=n2 / n1) == pytest.approx(0.8, abs=1e-9)
+    ref = NormalIndPower().solve_power(None, n1, 0.05, 0.8, ratio=n2 / n1)
+    assert es == pytest.approx(ref, rel=1e-4)  # solve_power stops at ~1e-5
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(10, 12), (40, 60), (300, 200), (3, 3)])
+def test_mde_mean_solves_t_test_ind_power(n1: int, n2: int) -> None:
+    values = np.linspace(1, 7, n1)
+    baseline = Moments(n1, float(values.sum()), float((values**2).sum()))
+    mde = changes.minimum_detectable_effect(baseline, n2)
+    es = mde / values.std(ddof=1)
+    assert TTestIndPower().power(es, n1, 0.05, ratio=n2 / n1) == pytest.approx(0.8, abs=1e-9)
+    assert es == pytest.approx(TTestIndPower().solve_power(None, n1, 0.05, 0.8, n2 / n1), rel=1e-4)
+
+
+def test_mde_nps_uses_the_trinomial_variance() -> None:
+    mde = changes.minimum_detectable_effect(NpsCounts(400, 200, 1000), 800)
+    sd = math.sqrt(0.4 + 0.2 - 0.2**2)
+    es = NormalIndPower().solve_power(None, 1000, 0.05, 0.8, ratio=0.8)
+    assert mde == pytest.approx(100 * sd * es, rel=1e-4)
+
+
+def test_mde_from_se_is_about_2_8_standard_errors() -> None:
+    # Bloom (1995): 2.80 SE for 80% power at 5% two-sided (normal), more with few df.
+    assert power.mde_from_se(1.0) == pytest.approx(2.8016, abs=1e-4)
+    assert power.mde_from_se(1.0, df=10) > power.mde_from_se(1.0, df=100) > 2.8
+
+
+def test_observed_change_below_mde_is_flagged() -> None:
+    res = changes.before_after({"csat": (Counts(70, 100), Counts(73, 100))})
+    row = res["csat"]
+    assert row.mde > abs(row.difference.estimate) and row.below_mde and not row.significant
+
+
+# --- Verdict ------------------------------------------------------------------------------
+
+
+def _f(
+    method: str, est: float, low: float, high: float, p: float, mde: float = math.nan
+) -> Finding:
+    return Finding(method, est, low, high, p, mde)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("findings", "higher_is_better", "code"),
+    [
+        ([_f("before_after", 5, 2, 8, 0.001)], True, "improved"),
+        ([_f("before_after", 5, 2, 8, 0.001), _f("its", 4, 1, 7, 0.01)], True, "improved"),
+        ([_f("before_after", -9, -14, -4, 0.001)], False, "improved"),  # wait time fell
+        ([_f("before_after", 5, 2, 8, 0.001)], False, "worsened"),
+        ([_f("before_after", 5, 2, 8, 0.001), _f("its", 1, -2, 4, 0.5)], True, "disagree"),
+        ([_f("before_after", 5, 2, 8, 0.001), _f("did", -3, -5, -1, 0.01)], True, "disagree"),
+        ([_f("before_after", 1, -2, 4, 0.5, mde=6)], True, "cannot_tell"),
+        ([_f("before_after", 1, -2, 4, 0.5, mde=0.8)], True, "no_clear_change"),
+        ([_f("before_after", 1, -2, 4, 0.5)], True, "no_clear_change"),
+        ([_f("before_after", math.nan, math.nan, math.nan, math.nan)], True, "not_enough_data"),
+        # Interval excludes zero but the Holm-adjusted p does not: not significant.
+        ([_f("before_after", 5, 0.1, 9.9, 0.2, mde=7)], True, "cannot_tell"),
+    ],
+)
+def test_verdict_codes(findings: list[Finding], higher_is_better: bool, code: str) -> None:
+    assert changes.verdict("CSAT", findings, higher_is_better).code == code
+
+
+def test_verdict_renders_in_english_and_spanish() -> None:
+    v = changes.verdict("CSAT", [_f("before_after", 5.04, 2.0, 8.1, 0.001)], unit="pp")
+    assert changes.render_verdict(v, "en") == (
+        "CSAT improved after the change: +5.0 pp (95% CI +2.0 to +8.1)."
+    )
+    assert changes.render_verdict(v, "es") == (
+        "CSAT mejoró tras el cambio: +5,0 pp (IC 95 % +2,0 a +8,1)."
+    )
+    v = changes.verdict("NPS", [_f("before_after", 1.5, -2, 5, 0.4, mde=6.2)])
+    assert "cannot tell" in changes.render_verdict(v, "en")
+    assert "6.2" in changes.render_verdict(v, "en") and "6,2" in changes.render_verdict(v, "es")
+    v = changes.verdict("NPS", [_f("before_after", 5.91, -1, 12.9, 0.09, mde=5.94)])
+    assert "(+5.91) is smaller than the 5.94" in changes.render_verdict(v, "en")
+    v = changes.verdict("NPS", [_f("before_after", 4, 0.03, 8, 0.04)])
+    assert "(95% CI +0.03 to +8.00)" in changes.render_verdict(v, "en")
+    two = [_f("before_after", 5, 2, 8, 0.001), _f("its", 1, -2, 4, 0.5)]
+    text = changes.render_verdict(changes.verdict("NPS", two), "en")
+    assert "disagree" in text and "Interrupted time series: +1.0" in text
+
+
+def test_templates_have_the_same_placeholders_in_both_languages() -> None:
+    def fields(s: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(s) if name}
+
+    assert TEMPLATES["en"].keys() == TEMPLATES["es"].keys()
+    for key, text in TEMPLATES["en"].items():
+        assert fields(text) == fields(TEMPLATES["es"][key]), key
+
+
+def test_verdict_from_method_results(njmin3: pl.DataFrame, california: pl.DataFrame) -> None:
+    did = changes.difference_in_differences(njmin3, "fte", "nj", "d")
+    its = changes.interrupted_time_series(california, "Year", "PacksPerCapita", 1989)
+    # Card-Krueger: +2.75 FTE, 95% CI crosses zero, below its MDE (4.7): cannot tell.
+    v = changes.verdict("FTE", [changes.finding("did", did.effect, did.mde)])
+    assert v.code == "cannot_tell" and did.mde == pytest.approx(4.736, abs=1e-3)
+    v = changes.verdict("Sales", [changes.finding("its", its.effect, its.mde)], False)
+    assert v.code == "improved"  # sales fell, and lower is the goal
+
+
+_finite = st.floats(-50, 50, allow_nan=False)
+_width = st.floats(0, 30, allow_nan=False)
+_method: st.SearchStrategy[Method] = st.sampled_from(["before_after", "its", "did"])
+_mde = st.one_of(st.just(math.nan), st.floats(0, 40))
+
+
+@st.composite
+def _finding(draw: st.DrawFn) -> Finding:
+    """A method's estimate with any interval around it (possibly crossing zero)."""
+    est, below, above = draw(_finite), draw(_width), draw(_width)
+    return Finding(draw(_method), est, est - below, est + above, draw(st.floats(0, 1)), draw(_mde))
+
+
+_findings = st.lists(_finding(), min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_findings, st.booleans(), st.sampled_from(["en", "es"]))
+def test_verdict_never_claims_a_change_when_an_interval_crosses_zero(
+    findings: list[Finding], higher_is_better: bool, lang: str
+) -> None:
+    v = changes.verdict("CSAT", findings, higher_is_better)
+    text = changes.render_verdict(v, lang)  # type: ignore[arg-type]
+    claims = v.code in ("improved", "worsened")
+    if claims:
+        # Every method's interval excludes zero, all on the same side.
+        assert all(f.low > 0 for f in findings) or all(f.high < 0 for f in findings)
+    words = {"en": ("improved", "worsened"), "es": ("mejoró", "empeoró")}[lang]
+    assert (words[0] in text) == (v.code == "improved")
+    assert (words[1] in text) == (v.code == "worsened")
+
+
+# --- Guards -----------------------------------------------------------------------------
+
+
+def _series(n: int = 10) -> pl.DataFrame:
+    return pl.DataFrame({"w": range(n), "y": np.linspace(1, 2, n) ** 2})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"change_at": 8}, "at least 3 periods after the change; found 2"),
+        ({"change_at": 2}, "at least 3 periods before the change; found 2"),
+        ({"change_at": 0}, "on or before the first"),
+        ({"change_at": 12}, "after the last"),
+        ({"change_at": 5, "hac_lags": 10}, "hac_lags must be between 0 and 9"),
+        ({"change_at": dt.date(2020, 1, 1)}, "must be a number"),
+    ],
+)
+def test_its_guards(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        changes.interrupted_time_series(_series(), "w", "y", **kwargs)
+
+
+def test_its_guards_on_the_data() -> None:
+    weeks = [dt.date(2025, 1, 6) + dt.timedelta(weeks=i) for i in range(10)]
+    df = pl.DataFrame({"week": weeks, "y": np.arange(10.0) ** 1.5, "n": [5] * 9 + [-1]})
+    with pytest.raises(ValueError, match="in the future"):
+        changes.interrupted_time_series(df, "week", "y", dt.date(2999, 1, 1))
+    with pytest.raises(ValueError, match="must not be negative"):
+        changes.interrupted_time_series(df, "week", "y", weeks[5], weight="n")
+    with pytest.raises(ValueError, match="duplicate periods"):
+        changes.interrupted_time_series(pl.concat([df, df]), "week", "y", weeks[5])
+    with pytest.raises(ValueError, match="missing column"):
+        changes.interrupted_time_series(df, "week", "nps", weeks[5])
+    # Weekly buckets with one stray mid-week date: 4 days does not divide 7.
+    odd = df.with_columns(week=pl.Series([*weeks[:2], dt.date(2025, 1, 17), *weeks[3:]]))
+    with pytest.raises(ValueError, match="not evenly spaced"):
+        changes.interrupted_time_series(odd, "week", "y", weeks[5])
+
+
+@pytest.mark.parametrize(
+    ("edit", "kwargs", "message"),
+    [
+        (pl.col("treated") * 0 + 1, {}, "no control rows"),
+        (pl.col("treated") * 0, {}, "no treated rows"),
+        (pl.col("treated") * 2, {}, "must be 0/1"),
+        (None, {"covariates": ["treated_copy"]}, "collinear"),
+        (None, {"cluster": "one"}, "at least 2 clusters"),
+    ],
+)
+def test_did_guards(edit: pl.Expr | None, kwargs: dict, message: str) -> None:
+    df = _panel(np.random.default_rng(0)).with_columns(
+        treated_copy=pl.col("treated"), one=pl.lit("all")
+    )
+    if edit is not None:
+        df = df.with_columns(edit.alias("treated"))
+    with pytest.raises(ValueError, match=message):
+        changes.difference_in_differences(df, "y", "treated", "post", **kwargs)
+
+
+def test_did_guards_empty_cell_and_identical_control() -> None:
+    df = _panel(np.random.default_rng(0))
+    no_treated_after = df.filter(~((pl.col("treated") == 1) & (pl.col("post") == 1)))
+    with pytest.raises(ValueError, match="empty: treated after"):
+        changes.difference_in_differences(no_treated_after, "y", "treated", "post")
+    treated = df.filter(pl.col("treated") == 1)
+    copy = pl.concat([treated, treated.with_columns(treated=pl.lit(0, pl.Int64))])
+    with pytest.raises(ValueError, match="identical to the treated group"):
+        changes.difference_in_differences(copy, "y", "treated", "post")
+
+
+def test_event_study_needs_two_periods_before() -> None:
+    df = _panel(np.random.default_rng(0)).filter(pl.col("week") >= 5)
+    with pytest.raises(ValueError, match="at least 2 periods before the change"):
+        changes.event_study(df, "y", "treated", "week", 6)
+
+
+def test_before_after_guards() -> None:
+    with pytest.raises(ValueError, match="no metric has responses"):
+        changes.before_after({"csat": (Counts(0, 0), Counts(5, 10))})
+    with pytest.raises(ValueError, match="same kind"):
+        changes.before_after({"csat": (Counts(5, 10), Moments(10, 40.0, 170.0))})
+
+
+def test_compare_proportions_is_the_compare_module_function() -> None:
+    assert changes.compare_proportions is compare.compare_proportions
