@@ -1,8 +1,10 @@
 """Translations and locale-aware number formatting (English and Spanish).
 
-Catalogs are flat JSON files in ``locales/``; keys are dotted names. Every
-user-facing string in the app goes through :func:`t`; a test checks that both
-catalogs have the same keys and the same ``{placeholders}``.
+Catalogs are flat JSON files in ``locales/<lang>/``, one per area of the app
+(``core.json``, ``changes.json``...), merged at load; keys are dotted names and may
+appear in one file only. Every user-facing string in the app goes through
+:func:`t`; a test checks that both languages have the same keys and the same
+``{placeholders}``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ _MONTHS_ES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oc
 
 @cache
 def catalog(lang: Lang) -> dict[str, str]:
-    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / lang).glob("*.json")):
+        part = json.loads(path.read_text(encoding="utf-8"))
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path}: keys already defined in another catalog: {sorted(clash)}")
+        merged.update(part)
+    return merged
 
 
 def t(key: str, lang: Lang = DEFAULT, **params: Any) -> str:
