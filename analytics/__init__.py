@@ -22,7 +22,7 @@ def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Store:
     path, is_default = resolve_path(path_or_url)
     store = connect(path)
     if is_default and store.is_empty():
-        from analytics import demo
+        from analytics.demo import generate  # demo code loads only when it is needed
 
-        demo.generate(store)
+        generate(store)
     return store

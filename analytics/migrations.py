@@ -40,6 +40,8 @@ create table surveys (
     -- CES is stored so that higher = easier; ces_scale is the source scale's top (5 or 7).
     ces            double check (ces between 1 and ces_scale),
     ces_scale      tinyint check (ces_scale in (5, 7)),
+    -- A CES score without its scale could not be read: refuse it.
+    check (ces is null or ces_scale is not null),
     comment        varchar,
     language       varchar
 );
@@ -93,5 +95,57 @@ create table column_mappings (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_FACTS, V2_CHANGES_AND_BATCHES)
+# Version 3 (ingest): reasons as code + params for translation, skipped counts and
+# format facts per batch, and what each batch changed so that it can be undone:
+# the keys it inserted or updated, and the full rows it overwrote (before-images).
+V3_INGEST_UNDO = """
+alter table ingest_batches add column n_skipped integer;
+alter table ingest_batches add column details varchar;
+alter table rejected_rows add column field varchar;
+alter table rejected_rows add column reason_code varchar;
+alter table rejected_rows add column reason_params varchar;
+create table ingest_batch_keys (
+    batch_id integer not null,
+    target   varchar not null,
+    key      varchar not null,
+    action   varchar not null check (action in ('insert', 'update'))
+);
+create table ingest_before_calls (
+    batch_id    integer not null,
+    call_id     varchar not null,
+    started_at  timestamp,
+    channel     varchar,
+    queue       varchar,
+    region      varchar,
+    product     varchar,
+    segment     varchar,
+    agent_id    varchar,
+    team        varchar,
+    customer_id varchar,
+    wait_s      double,
+    duration_s  double,
+    hold_s      double,
+    transfers   integer,
+    resolved    boolean,
+    abandoned   boolean,
+    escalated   boolean
+);
+create table ingest_before_surveys (
+    batch_id       integer not null,
+    response_id    varchar not null,
+    call_id        varchar,
+    customer_id    varchar,
+    responded_at   timestamp,
+    survey_type    varchar,
+    survey_channel varchar,
+    nps            tinyint,
+    csat           tinyint,
+    ces            double,
+    ces_scale      tinyint,
+    comment        varchar,
+    language       varchar
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_FACTS, V2_CHANGES_AND_BATCHES, V3_INGEST_UNDO)
 LATEST = len(MIGRATIONS)

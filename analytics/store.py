@@ -90,7 +90,16 @@ class Store:
         return repr(row)
 
     def is_empty(self) -> bool:
-        return self.cursor().execute("select count(*) from calls").fetchone() == (0,)
+        """No calls, surveys or process changes (demo data goes only into such a store)."""
+        row = (
+            self.cursor()
+            .execute(
+                "select (select count(*) from calls) + (select count(*) from surveys)"
+                " + (select count(*) from process_changes)"
+            )
+            .fetchone()
+        )
+        return row == (0,)
 
     def close(self) -> None:
         self.con.close()

@@ -129,3 +129,17 @@ def test_data_version_changes_when_a_batch_is_logged(empty_store: Store) -> None
     before = empty_store.data_version()
     empty_store.sql("insert into ingest_batches (target) values ('calls')")
     assert empty_store.data_version() != before
+
+
+def test_ces_without_its_scale_is_refused(empty_store: Store) -> None:
+    with pytest.raises(duckdb.ConstraintException):
+        empty_store.sql(
+            "insert into surveys (response_id, responded_at, ces) values ('R', now(), 4)"
+        )
+
+
+def test_a_store_with_only_a_registered_change_is_not_empty(empty_store: Store) -> None:
+    empty_store.sql(
+        "insert into process_changes (name, started_on) values ('IVR', date '2026-01-05')"
+    )
+    assert not empty_store.is_empty()
