@@ -29,13 +29,13 @@ select {group} count(nps) n_nps, count(*) filter (nps >= 9) promoters,
   sum(csat) csat_sum, sum(csat * csat) csat_sumsq, count(ces) n_ces, sum(ces7) ces_sum,
   sum(ces7 * ces7) ces_sumsq, count(*) filter (ces7 >= 5.5) ces_easy
 from (select s.*, c.region, case when s.ces_scale = 5 then 1 + (s.ces - 1) * 1.5 else s.ces end ces7,
-             s.responded_at as at
+             s.responded_at as ts
       from surveys s left join calls c using (call_id)) f
-where at >= ? and at < ? {group_by}
+where ts >= ? and ts < ? {group_by}
 """
 CALL_STATS = """
 with f as (
-  select *, started_at as at,
+  select *, started_at as ts,
     lead(started_at) over (partition by customer_id order by started_at, call_id) as next_at,
     started_at <= max(started_at) over () - interval 7 day as observed,
     call_id in (select call_id from surveys where survey_type = 'transactional') as surveyed
@@ -44,7 +44,7 @@ select {group} count(*) n_calls, count(*) filter (not abandoned) n_answered,
   count(*) filter (abandoned) n_abandoned, count(*) filter (not abandoned and resolved) n_resolved,
   count(*) filter (not abandoned and observed) n_fcr_eligible,
   count(*) filter (not abandoned and observed and resolved and not coalesce(
-      customer_id is not null and next_at <= at + interval 7 day, false)) n_fcr,
+      customer_id is not null and next_at <= ts + interval 7 day, false)) n_fcr,
   count(duration_s) filter (not abandoned) handle_n, sum(duration_s) filter (not abandoned) handle_sum,
   sum(duration_s * duration_s) filter (not abandoned) handle_sumsq,
   count(wait_s) filter (not abandoned) wait_n, sum(wait_s) filter (not abandoned) wait_sum,
@@ -52,7 +52,7 @@ select {group} count(*) n_calls, count(*) filter (not abandoned) n_answered,
   count(*) filter (not abandoned and wait_s <= 20) n_within_sl,
   count(*) filter (not abandoned and transfers > 0) n_transferred,
   count(*) filter (not abandoned and surveyed) n_surveyed
-from f where at >= ? and at < ? {group_by}
+from f where ts >= ? and ts < ? {group_by}
 """
 
 
@@ -65,12 +65,12 @@ def raw_sql(store: Store, f: Filters) -> None:
     cur = store.cursor()
     prev = f.previous()
     lo, mid, hi = _ts(prev.start), _ts(f.start), _ts(f.end + dt.timedelta(days=1))
-    window = "case when at >= ? then 'current' else 'previous' end as window,"
+    window = "case when ts >= ? then 'current' else 'previous' end as window,"
     for sql in (SURVEY_STATS, CALL_STATS):
         cur.execute(
             sql.format(group=window, group_by="group by 1"), [_ts(f.start), lo, hi]
         ).fetchall()
-        week = "date_trunc('week', at)::date as period,"
+        week = "date_trunc('week', ts)::date as period,"
         cur.execute(sql.format(group=week, group_by="group by 1"), [lo, hi]).fetchall()
     cur.execute(SURVEY_STATS.format(group="region,", group_by="group by 1"), [mid, hi]).fetchall()
     for dim in DIMS:  # filter options
