@@ -59,4 +59,4 @@ def test_breakdown_bars_best_on_top_with_asymmetric_errors() -> None:
     assert list(bar.y) == ["(sin llamada vinculada)", "South", "North"]  # plotly draws bottom-up
     assert list(bar.error_x.array) == [25.0, 11.0, 4.0]
     assert list(bar.error_x.arrayminus) == [25.0, 10.0, 5.0]
-    assert list(bar.marker.color)[0] == charts.GREY
+    assert bar.marker.color[0] == charts.GREY
