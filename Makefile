@@ -17,6 +17,7 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 	touch $@
 
 run: $(BIN)/.installed
+	$(BIN)/python -c "import analytics; analytics.open_store()"  # demo data on first run
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(BIN)/.installed-dev
