@@ -54,7 +54,8 @@ def number(value: float | None, lang: Lang, decimals: int = 1, sign: bool = Fals
     """12345.6 -> '12,345.6' (en) / '12.345,6' (es); NaN -> an en dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    value = round(value, decimals) + 0.0  # "+ 0.0" turns -0.0 into 0.0: no "-0.0 pp"
+    text = f"{value:+,.{decimals}f}" if sign and value != 0 else f"{value:,.{decimals}f}"
     if lang == "es":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text

@@ -116,6 +116,7 @@ def test_numbers_follow_the_language() -> None:
     assert i18n.number(12345.67, "es") == "12.345,7"
     assert i18n.number(-3.25, "es", 2, sign=True) == "-3,25"
     assert i18n.number(float("nan"), "en") == "–"
+    assert i18n.number(-0.04, "en", 1, sign=True) == "0.0"  # never "-0.0"
     assert i18n.kpi_value("seconds", 372.4, "en") == "6:12"
     assert i18n.kpi_value("percent", 81.25, "es") == "81,2 %"
     assert i18n.day(dt.date(2026, 1, 5), "es") == "5 ene 2026"
