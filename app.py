@@ -13,6 +13,6 @@ filters = context.sidebar(lang, version)
 st.session_state["pulso_context"] = context.Context(lang, filters, version)
 
 pages = [
-    st.Page("pages/overview.py", title=t("page.overview", lang), icon="📊", default=True),
+    st.Page("views/overview.py", title=t("page.overview", lang), icon="📊", default=True),
 ]
 st.navigation(pages).run()

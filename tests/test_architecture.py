@@ -25,9 +25,9 @@ def test_analytics_never_imports_streamlit() -> None:
 
 
 def test_pages_run_no_sql_and_no_statistics() -> None:
-    """A page is a view: no database or statistics library is imported in pages/."""
+    """A page is a view: no database or statistics library is imported in views/."""
     banned = {"duckdb", "ibis", "statsmodels", "scipy", "sqlglot"}
-    offenders = {p.name: _imports(p) & banned for p in (ROOT / "pages").glob("*.py")}
+    offenders = {p.name: _imports(p) & banned for p in (ROOT / "views").glob("*.py")}
     assert {k: v for k, v in offenders.items() if v} == {}
 
 

@@ -15,7 +15,7 @@ from analytics.queries import DIMENSIONS
 ROOT = Path(__file__).resolve().parent.parent
 UI_FILES = [
     ROOT / "app.py",
-    *sorted((ROOT / "pages").glob("*.py")),
+    *sorted((ROOT / "views").glob("*.py")),
     *sorted((ROOT / "ui").glob("*.py")),
 ]
 # st.* calls whose first argument is text a person reads.

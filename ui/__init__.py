@@ -1,4 +1,4 @@
 """Streamlit glue shared by app.py and the pages: caching, filters, tiles.
 
-Streamlit-specific code lives here and in pages/; analytics/ never imports streamlit.
+Streamlit-specific code lives here and in views/; analytics/ never imports streamlit.
 """

@@ -6,6 +6,7 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,11 +26,16 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser") / "pulso.duckdb"
-    store = connect(str(db))
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("browser") / "pulso.duckdb"
+    store = connect(str(path))
     demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
     store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_url(db: Path) -> Iterator[str]:
     with app_server(db) as url:
         yield url
 
@@ -83,3 +89,24 @@ def test_a_copied_link_opens_the_same_view_in_spanish(page, base_url: str) -> No
     assert table.count() == 1
     assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path=str(ARTIFACTS / "overview_es.png"), full_page=True)
+
+
+def test_a_deep_link_is_the_first_request_after_a_server_start(  # type: ignore[no-untyped-def]
+    page, db: Path, tmp_path: Path
+) -> None:
+    """A link to a page, opened before anyone has opened the root, runs through app.py:
+    the page under its own title with the shared sidebar filters (not a bare script).
+    (Page scripts live in views/, not pages/: Streamlit would run a pages/ file opened
+    this way as a legacy multipage app, without the router.)"""
+    copy = tmp_path / "pulso.duckdb"  # the module's server holds a lock on the original
+    shutil.copy(db, copy)
+    with app_server(copy) as url:
+        page.goto(f"{url}/registry?lang=es")
+        page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.wait_for(
+            timeout=60_000
+        )
+        assert page.get_by_test_id("stSidebarNav").count() == 1
+        assert page.get_by_role("heading", name="Cambios de proceso").count() == 1
+        assert "/registry" in page.url
+        assert page.get_by_test_id("stException").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "deep_link_first.png"), full_page=True)
