@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
+from analytics.ingest import cli as ingest_cli
 from analytics.store import StoreError, connect, resolve_path
 
 
@@ -36,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
         help="last day of the data, YYYY-MM-DD (default today)",
     )
     d.set_defaults(func=_demo)
+    ingest_cli.add_parser(sub)
     return p
 
 

@@ -1,0 +1,98 @@
+"""Self-describing formats: Parquet and JSON Lines, turned into text columns.
+
+Typed values become text the same way for every format (ISO date-times, ``.``
+decimals, ``true``/``false``), so validation has one set of rules. Row numbers:
+the record's position for Parquet, the line number for JSON Lines (blank lines
+count, as in an editor).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from analytics.ingest import encoding, surveytools
+from analytics.ingest.model import ROW
+from analytics.ingest.reasons import IngestError
+from analytics.ingest.source import Scanned, Source, as_utf8, path_of, safe_names, with_row_numbers
+
+_LINE = "__line__"
+
+
+def scan_parquet(source: Source, name: str) -> Scanned:
+    path = path_of(source)
+    sha256 = encoding.digest(encoding.blocks_of(path) if path else [source])  # type: ignore[list-item]
+    try:
+        frame = pl.scan_parquet(path) if path else pl.read_parquet(io.BytesIO(source)).lazy()  # type: ignore[arg-type]
+        schema = frame.collect_schema()
+    except pl.exceptions.PolarsError as exc:
+        raise IngestError("unreadable", file=name, detail=str(exc).splitlines()[0]) from exc
+    names = safe_names(surveytools.unique_names(list(schema)))
+    texts = [
+        _as_text(col, dtype, name).alias(new)
+        for (col, dtype), new in zip(schema.items(), names, strict=True)
+    ]
+    header = surveytools.Header("plain", names, 0)
+    return Scanned(with_row_numbers(frame.select(texts), 1), header, sha256, "parquet")
+
+
+def _as_text(col: str, dtype: pl.DataType, file: str) -> pl.Expr:
+    expr = pl.col(col)
+    if dtype.is_nested() or dtype == pl.Binary or dtype == pl.Object:
+        raise IngestError("unsupported_column_type", file=file, column=col, dtype=str(dtype))
+    if isinstance(dtype, pl.Duration):
+        expr = expr.dt.total_microseconds() / 1_000_000  # durations load as seconds
+    return expr.cast(pl.String)
+
+
+def scan_jsonl(source: Source, name: str) -> Scanned:
+    path = path_of(source)
+    sniffed = encoding.sniff(encoding.blocks_of(path) if path else [source])  # type: ignore[list-item]
+    readable, temporary = as_utf8(source, sniffed.encoding)
+    try:
+        schema = pl.scan_ndjson(_io(readable), infer_schema_length=None).collect_schema()
+    except pl.exceptions.PolarsError as exc:
+        raise _bad_line(readable, name, exc) from exc
+    names = tuple(schema)
+    records = pl.scan_ndjson(_io(readable), schema={n: pl.String for n in names})
+    lines = pl.scan_csv(
+        _io(readable),
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        schema={_LINE: pl.String},
+    )  # a JSON line cannot contain a raw 0x1f, so each line is one field
+    numbered = with_row_numbers(lines, 1).filter(
+        pl.col(_LINE).str.strip_chars().str.len_bytes() > 0
+    )
+    safe = safe_names(surveytools.unique_names(names))
+    frame = pl.concat(
+        [numbered.select(ROW), records.rename(dict(zip(names, safe, strict=True)))],
+        how="horizontal",
+    )
+    header = surveytools.Header("plain", safe, 0)
+    return Scanned(
+        frame, header, sniffed.sha256, "jsonl", encoding=sniffed.encoding, temporary=temporary
+    )
+
+
+def _io(readable: Path | bytes) -> Path | io.BytesIO:
+    return io.BytesIO(readable) if isinstance(readable, bytes) else readable
+
+
+def _bad_line(readable: Path | bytes, name: str, exc: Exception) -> IngestError:
+    """Name the first line that is not a JSON object (error path only)."""
+    import json
+
+    data = readable if isinstance(readable, bytes) else readable.read_bytes()
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            if not isinstance(json.loads(line), dict):
+                return IngestError("invalid_json", file=name, row=number, detail="not an object")
+        except ValueError as err:
+            return IngestError("invalid_json", file=name, row=number, detail=str(err))
+    return IngestError("unreadable", file=name, detail=str(exc).splitlines()[0])

@@ -1,0 +1,110 @@
+"""Text encodings: detect UTF-8 (with or without BOM), UTF-16, Windows-1252, Latin-1.
+
+One streaming pass computes the SHA-256 and checks UTF-8 validity. Latin-1 and
+Windows-1252 differ only in bytes 0x80-0x9F: control characters in Latin-1 that no
+real text contains, but curly quotes, dashes and the euro sign in Windows-1252. So
+those bytes mean Windows-1252, unless one of the five it leaves undefined appears.
+Files that are not UTF-8 are transcoded to UTF-8 (streaming) before parsing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+BLOCK = 1 << 20
+_C1 = bytes(range(0x80, 0xA0))
+_CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
+# bytes.translate(None, delete) keeps what is not deleted, at memcpy speed.
+_NOT_C1 = bytes(b for b in range(256) if b not in _C1)
+_NOT_UNDEFINED = bytes(b for b in range(256) if b not in _CP1252_UNDEFINED)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+#: Encodings polars reads natively (it strips a UTF-8 BOM itself).
+NATIVE = frozenset({"utf-8", "utf-8-sig"})
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    encoding: str
+    sha256: str
+
+
+def blocks_of(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            yield block
+
+
+def sniff(blocks: Iterable[bytes], declared: str | None = None) -> Sniffed:
+    """Hash the bytes and name their encoding (``declared`` wins when given)."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, c1, undefined, first = True, False, False, b""
+    for block in blocks:
+        digest.update(block)
+        first = first or block[:4]
+        if utf8:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                utf8 = False
+        if not utf8:  # UTF-8 continuation bytes are C1 too: only judge non-UTF-8 text
+            c1 = c1 or bool(block.translate(None, _NOT_C1))
+            undefined = undefined or bool(block.translate(None, _NOT_UNDEFINED))
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    encoding = declared or _name(first, utf8, c1, undefined)
+    return Sniffed(codecs.lookup(encoding).name if declared else encoding, digest.hexdigest())
+
+
+def _name(first: bytes, utf8: bool, c1: bool, undefined: bool) -> str:
+    for bom, name in _BOMS:
+        if first.startswith(bom):
+            return name
+    if utf8:
+        return "utf-8"
+    return "cp1252" if c1 and not undefined else "latin-1"
+
+
+def digest(blocks: Iterable[bytes]) -> str:
+    """SHA-256 of a byte stream, for binary formats."""
+    sha = hashlib.sha256()
+    for block in blocks:
+        sha.update(block)
+    return sha.hexdigest()
+
+
+def decode_head(data: bytes, encoding: str) -> str:
+    """The start of the text, cut at the last complete line."""
+    text = data.decode(encoding, errors="replace")
+    cut = text.rfind("\n")
+    return text if cut < 0 or len(data) < BLOCK else text[: cut + 1]
+
+
+def transcode_file(path: Path, encoding: str) -> Path:
+    """A temporary UTF-8 copy of ``path``; the caller deletes it."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    fd, name = tempfile.mkstemp(prefix="pulso-ingest-", suffix=".csv")
+    with os.fdopen(fd, "wb") as out:
+        for block in blocks_of(path):
+            out.write(decoder.decode(block).encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return Path(name)
+
+
+def transcode_bytes(data: bytes, encoding: str) -> bytes:
+    if encoding in NATIVE:
+        return data
+    return data.decode(encoding).encode("utf-8")

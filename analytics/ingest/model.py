@@ -1,0 +1,248 @@
+"""The ingest vocabulary: options, format facts and results, all frozen dataclasses.
+
+Nothing here does work; the modules that do (``readers``, ``mapping``, ``validate``,
+``load``, ``batches``) exchange these values, and the Upload page renders them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from collections.abc import Mapping as AbcMapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Literal
+
+import polars as pl
+
+from analytics.ingest.reasons import IngestError, unreadable
+
+Target = Literal["calls", "surveys"]
+FileFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
+Layout = Literal["plain", "qualtrics", "qualtrics_legacy", "surveymonkey"]
+DateOrder = Literal["dayfirst", "monthfirst", "ambiguous", "conflict", "none"]
+CesDirection = Literal["easier", "harder"]
+
+#: Name of the source-row-number column in every frame the engine hands out.
+ROW = "__row__"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the caller knows about a file; ``None`` means "detect it"."""
+
+    delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | int | None = None
+    layout: Layout | None = None
+    decimal: Literal[",", "."] | None = None
+    #: Day-first (True) or month-first (False) dates; None = decide from the values.
+    dayfirst: bool | None = None
+
+
+@dataclass(frozen=True)
+class FormatFacts:
+    """What was detected about a file, shown to the analyst before loading."""
+
+    format: FileFormat
+    layout: Layout = "plain"
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: Literal[",", "."] = "."
+    #: What the date values say, across every dd/mm-or-mm/dd column of the file.
+    date_order: DateOrder = "none"
+    #: The decision (evidence, else the caller's option); None = ambiguous, ask.
+    dayfirst: bool | None = None
+    #: Up to three values that decided (or would decide) the date order.
+    date_evidence: tuple[str, ...] = ()
+    #: Columns holding dd/mm/yyyy-or-mm/dd/yyyy values.
+    dmy_columns: tuple[str, ...] = ()
+    header_rows: int = 1
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    #: Data records after preview/test responses (blank rows still included:
+    #: validation skips and counts them).
+    n_rows: int = 0
+    #: Rows not loaded on purpose, by reason: "preview", "test".
+    skipped: AbcMapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class RawTable:
+    """A file as read: every source column as text, plus its source row number.
+
+    ``data`` is lazy (a scan of the file, or of an in-memory copy): nothing is held
+    in memory until collected. Column ``ROW`` holds the row number as a person
+    counts it (see the package docstring).
+    """
+
+    name: str
+    sha256: str
+    data: pl.LazyFrame
+    columns: tuple[str, ...]
+    facts: FormatFacts
+    #: Question text by column, for survey-tool exports.
+    questions: AbcMapping[str, str] = field(default_factory=dict)
+    #: Turns a parse failure met later (validation streams the file again) into a
+    #: refusal naming the row.
+    diagnose: Callable[[Exception], IngestError] | None = field(default=None, repr=False)
+
+    def refusal(self, exc: Exception) -> IngestError:
+        return self.diagnose(exc) if self.diagnose is not None else unreadable(self.name, exc)
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        """All rows in memory (fine for page-sized uploads)."""
+        return self._collect(self.data)
+
+    def head(self, n: int = 20) -> pl.DataFrame:
+        return self._collect(self.data.head(n))
+
+    def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
+        try:
+            return frame.collect()
+        except pl.exceptions.PolarsError as exc:
+            raise self.refusal(exc) from exc
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which source column feeds which canonical column, plus declared scales."""
+
+    target: Target
+    #: (canonical column, source column) pairs.
+    columns: tuple[tuple[str, str], ...]
+    ces_scale: Literal[5, 7] | None = None
+    ces_direction: CesDirection | None = None
+    #: Remembered date order for files whose values leave it ambiguous.
+    dayfirst: bool | None = None
+
+    @classmethod
+    def of(cls, target: Target, columns: AbcMapping[str, str], **kw: object) -> Mapping:
+        return cls(target, tuple(sorted(columns.items())), **kw)  # type: ignore[arg-type]
+
+    @property
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.columns)
+
+    def source(self, canonical: str) -> str | None:
+        return self.as_dict.get(canonical)
+
+    def without(self, *canonical: str) -> Mapping:
+        """This mapping with some canonical columns left unmapped."""
+        kept = tuple((k, v) for k, v in self.columns if k not in canonical)
+        return replace(self, columns=kept)
+
+    def with_columns(self, columns: AbcMapping[str, str]) -> Mapping:
+        """This mapping with some canonical columns (re)assigned."""
+        merged = {k: v for k, v in self.as_dict.items() if v not in columns.values()}
+        return replace(self, columns=tuple(sorted({**merged, **columns}.items())))
+
+    def to_json(self) -> str:
+        body = {
+            "target": self.target,
+            "columns": self.as_dict,
+            "ces_scale": self.ces_scale,
+            "ces_direction": self.ces_direction,
+            "dayfirst": self.dayfirst,
+        }
+        return json.dumps(body, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Mapping:
+        body = json.loads(text)
+        return cls.of(
+            body["target"],
+            body["columns"],
+            ces_scale=body.get("ces_scale"),
+            ces_direction=body.get("ces_direction"),
+            dayfirst=body.get("dayfirst"),
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source: str
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A proposed mapping and what a person still has to decide."""
+
+    mapping: Mapping
+    #: Canonical column -> competing source columns, best first.
+    ambiguous: AbcMapping[str, tuple[str, ...]]
+    #: Required canonical columns with no source column.
+    missing_required: tuple[str, ...]
+    #: Source columns not used by the mapping.
+    unmapped: tuple[str, ...]
+    #: Canonical column -> scored candidates, best first (for the page's pickers).
+    candidates: AbcMapping[str, tuple[Candidate, ...]]
+    #: The saved mapping reused for this header set, if any.
+    saved_name: str | None = None
+
+    @property
+    def is_complete(self) -> bool:
+        """True when the mapping can be used without asking anyone."""
+        return not self.ambiguous and not self.missing_required
+
+
+@dataclass(frozen=True, eq=False)
+class Validated:
+    """Rows split into loadable (typed, canonical) and rejected (with reasons)."""
+
+    raw: RawTable
+    mapping: Mapping
+    #: ROW plus the mapped canonical columns, typed as in the store.
+    good: pl.DataFrame
+    #: One row per problem: see ``rejects.REJECT_SCHEMA``.
+    rejects: pl.DataFrame
+    dayfirst: bool | None
+    #: Rows not loaded on purpose: the file's preview/test rows, plus "blank".
+    skipped: AbcMapping[str, int] = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows that count: loadable plus rejected (skipped ones excluded)."""
+        return self.good.height + self.n_rejected
+
+    @property
+    def n_rejected(self) -> int:
+        """Distinct source rows rejected (a row may have several problems)."""
+        return self.rejects.get_column(ROW).n_unique() if self.rejects.height else 0
+
+
+@dataclass(frozen=True)
+class BatchWarning:
+    code: str
+    count: int
+    examples: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What one load did. ``n_rows == inserted + updated + unchanged + rejected``."""
+
+    batch_id: int
+    target: Target
+    file_name: str
+    sha256: str
+    n_rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    skipped: AbcMapping[str, int]
+    warnings: tuple[BatchWarning, ...]
+    facts: FormatFacts
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    batch_id: int
+    target: Target
+    deleted: int
+    restored: int

@@ -1,0 +1,194 @@
+"""Cell values as polars stages: each parser fills ``value`` and ``error`` (a code or null).
+
+Parsers read ``c.text``, the cell already cleaned (trimmed, empty as null), so a
+null means "no value" and is never an error here: whether the column is required
+is decided by the caller. Numbers follow the file's decimal mark: ``"."`` accepts
+``1234.5`` and ``1,234.5``; ``","`` accepts ``1234,5`` and ``1.234,5``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import polars as pl
+
+from analytics.ingest import vocabulary as vocab
+from analytics.ingest.steps import Cols, Stages
+
+Decimal = Literal[",", "."]
+NONE = pl.lit(None, pl.String)
+INT32_MAX = 2**31 - 1
+_NUMBER = {
+    ".": (r"^[+-]?(\d+(\.\d*)?|\.\d+)$", r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", ","),
+    ",": (r"^[+-]?(\d+(,\d*)?|,\d+)$", r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", "."),
+}
+_CLOCK = r"^(?<neg>-)?(?:(?<h>\d+):)?(?<m>\d+):(?<s>\d{1,2}(?:[.,]\d+)?)$"
+_LEADING_INT = r"^(\d{1,2})\s*[-–—:(]"
+_BOOLEANS = {**dict.fromkeys(vocab.TRUE_WORDS, True), **dict.fromkeys(vocab.FALSE_WORDS, False)}
+
+
+def clean(expr: pl.Expr) -> pl.Expr:
+    """Trimmed text; empty or blank is null."""
+    text = expr.cast(pl.String).str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def normalised(text: pl.Expr) -> pl.Expr:
+    """Lower case, accents removed, runs of spaces/underscores as one space."""
+    lowered = text.str.to_lowercase().str.normalize("NFD").str.replace_all(r"\p{Mn}", "")
+    return lowered.str.replace_all(r"[\s_]+", " ").str.strip_chars()
+
+
+def lookup(expr: pl.Expr, words: Mapping[str, object], dtype: pl.DataType) -> pl.Expr:
+    """``words[expr]`` or null, as a when/then chain over ``is_in`` groups.
+
+    ``replace_strict`` would do the same, but the streaming engine runs it on the
+    whole column at once, which breaks bounded-memory loading.
+    """
+    groups: dict[object, list[str]] = {}
+    for word, value in words.items():
+        groups.setdefault(value, []).append(word)
+    result = pl.lit(None, dtype)
+    for value, keys in reversed(groups.items()):  # built inside out: first group wins
+        result = pl.when(expr.is_in(keys)).then(pl.lit(value, dtype)).otherwise(result)
+    return result
+
+
+def number(text: pl.Expr, decimal: Decimal) -> pl.Expr:
+    """Float64 or null (null for anything that is not a plain decimal number)."""
+    plain, grouped, group_mark = _NUMBER[decimal]
+    canonical = (
+        pl.when(text.str.contains(grouped))
+        .then(text.str.replace_all(group_mark, "", literal=True))
+        .when(text.str.contains(plain))
+        .then(text)
+    )
+    return canonical.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+
+
+def error_of(text: pl.Expr, *cases: tuple[pl.Expr, str]) -> pl.Expr:
+    """The first matching case's code, else null; never an error for a null cell."""
+    result = NONE
+    for condition, code in reversed(cases):  # built inside out: first case wins
+        result = pl.when(condition).then(pl.lit(code)).otherwise(result)
+    return pl.when(text.is_null()).then(NONE).otherwise(result)
+
+
+def _masked(c: Cols, source: str, dtype: pl.DataType | None = None) -> dict[str, pl.Expr]:
+    value = pl.when(c("error").is_null()).then(c(source))
+    return {c.name("value"): value.cast(dtype) if dtype is not None else value}
+
+
+def duration(c: Cols, decimal: Decimal) -> Stages:
+    """Seconds, from ``95``/``95.5`` (file's decimal mark) or ``mm:ss``/``hh:mm:ss``."""
+    clock = c("clock")
+    hours = clock.struct.field("h").cast(pl.Float64, strict=False)
+    minutes = clock.struct.field("m").cast(pl.Float64, strict=False)
+    seconds = clock.struct.field("s").str.replace(",", ".", literal=True).cast(pl.Float64)
+    sign = pl.when(clock.struct.field("neg").is_not_null()).then(-1.0).otherwise(1.0)
+    return [
+        {
+            c.name("clock"): c.text.str.extract_groups(_CLOCK),
+            c.name("num"): number(c.text, decimal),
+        },
+        {
+            c.name("raw"): pl.coalesce(
+                sign * (hours.fill_null(0) * 3600 + minutes * 60 + seconds), c("num")
+            ),
+            c.name("bad"): ((seconds >= 60) | (hours.is_not_null() & (minutes >= 60))).fill_null(
+                False
+            ),
+        },
+        {
+            c.name("error"): error_of(
+                c.text,
+                (c("raw").is_null() | c("bad"), "duration_format"),
+                (c("raw") < 0, "negative_duration"),
+            )
+        },
+        _masked(c, "raw"),
+    ]
+
+
+def count(c: Cols, decimal: Decimal) -> Stages:
+    """A whole number of 0 or more (e.g. transfers)."""
+    num = c("num")
+    error = error_of(
+        c.text,
+        (num.is_null(), "not_a_number"),
+        (num != num.floor(), "not_an_integer"),
+        (num < 0, "not_negative"),
+        (num > INT32_MAX, "out_of_range"),
+    )
+    return [
+        {c.name("num"): number(c.text, decimal)},
+        {c.name("error"): error},
+        _masked(c, "num", pl.Int32()),
+    ]
+
+
+def boolean(c: Cols) -> Stages:
+    value = lookup(c.text.str.to_lowercase(), _BOOLEANS, pl.Boolean())
+    unknown = pl.when(c.text.is_not_null() & c("value").is_null()).then(pl.lit("unknown_boolean"))
+    return [{c.name("value"): value}, {c.name("error"): unknown.otherwise(NONE)}]
+
+
+def _score_stages(c: Cols, decimal: Decimal, labels: Mapping[str, int] | None = None) -> Stages:
+    """``score``: a number, the leading integer of ``10 - Extremely likely``, or a label."""
+    first = {
+        c.name("num"): number(c.text, decimal),
+        c.name("lead"): c.text.str.extract(_LEADING_INT, 1).cast(pl.Float64, strict=False),
+    }
+    parts = [c("num"), c("lead")]
+    if labels is not None:
+        first[c.name("label")] = lookup(normalised(c.text), labels, pl.Float64())
+        parts.append(c("label"))
+    return [first, {c.name("score"): pl.coalesce(parts)}]
+
+
+def scale(
+    c: Cols, decimal: Decimal, low: int, high: int, labels: Mapping[str, int] | None = None
+) -> Stages:
+    """A whole score from ``low`` to ``high``: NPS 0-10, or CSAT 1-5 with its labels."""
+    score = c("score")
+    error = error_of(
+        c.text,
+        (score.is_null(), "unknown_label" if labels else "not_an_integer"),
+        (score != score.floor(), "not_an_integer"),
+        ((score < low) | (score > high), "out_of_range"),
+    )
+    return [
+        *_score_stages(c, decimal, labels),
+        {c.name("error"): error},
+        _masked(c, "score", pl.Int8()),
+    ]
+
+
+def csat(c: Cols, decimal: Decimal) -> Stages:
+    """1-5 from a number or a label (``Muy satisfecho`` = 5 ... ``Very dissatisfied`` = 1)."""
+    return scale(c, decimal, 1, 5, vocab.CSAT_LABELS)
+
+
+def ces(c: Cols, decimal: Decimal, top: int, harder: bool) -> Stages:
+    """1..top, turned so that higher = easier when the source says higher = harder."""
+    score = c("score")
+    error = error_of(
+        c.text, (score.is_null(), "not_a_number"), ((score < 1) | (score > top), "out_of_range")
+    )
+    easier = (top + 1 - score) if harder else score
+    return [
+        *_score_stages(c, decimal),
+        {c.name("error"): error, c.name("easier"): easier},
+        _masked(c, "easier"),
+    ]
+
+
+def choice(c: Cols, words: Mapping[str, str]) -> Stages:
+    value = lookup(normalised(c.text), words, pl.String())
+    unknown = pl.when(c.text.is_not_null() & c("value").is_null()).then(pl.lit("not_allowed"))
+    return [{c.name("value"): value}, {c.name("error"): unknown.otherwise(NONE)}]
+
+
+def text(c: Cols) -> Stages:
+    return [{c.name("value"): c.text, c.name("error"): NONE}]

@@ -1,0 +1,181 @@
+"""Reading every supported format: delimiters, encodings, row numbers, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics.ingest import ROW, IngestError, ReadOptions, read_file
+from analytics.ingest.delimiters import detect
+from analytics.ingest.encoding import sniff
+from tests.ingest import builders as b
+
+ROWS = [["call_id", "started_at", "note"], ["C1", "2024-01-02", "a"], ["C2", "2024-01-03", "b"]]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiter_is_detected(tmp_path: Path, delimiter: str) -> None:
+    raw = read_file(b.write(tmp_path / "f.txt", b.csv_text(ROWS, delimiter)))
+    assert raw.facts.delimiter == delimiter
+    assert raw.columns == ("call_id", "started_at", "note")
+    assert raw.frame.get_column("call_id").to_list() == ["C1", "C2"]
+
+
+def test_commas_inside_quoted_questions_do_not_fool_the_sniffer() -> None:
+    question = "How likely, on a scale from 0 to 10, are you to recommend us?"
+    text = b.csv_text([["id", question], ["R1", "9"], ["R2", "10"]], ";")
+    assert detect(text) == ";"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "expected"),
+    [
+        ("utf-8", b"", "utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+        ("cp1252", b"", "cp1252"),  # curly quotes and the euro sign: 0x80-0x9F bytes
+        ("latin-1", b"", "latin-1"),
+        ("utf-16", b"", "utf-16"),
+    ],
+)
+def test_encodings(tmp_path: Path, encoding: str, bom: bytes, expected: str) -> None:
+    text = "id;producto\nC1;Tarifa “Plus” 10 €\nC2;Duración año\n"
+    if encoding == "latin-1":  # Latin-1 has no curly quotes nor euro
+        text = "id;producto\nC1;Tarifa Plus\nC2;Duración año\n"
+    path = tmp_path / "f.csv"
+    path.write_bytes(bom + text.encode(encoding))
+    raw = read_file(path)
+    assert raw.facts.encoding == expected
+    expected_values = [line.split(";")[1] for line in text.splitlines()[1:]]
+    assert raw.frame.get_column("producto").to_list() == expected_values
+    assert raw.columns == ("id", "producto")
+
+
+def test_sha256_is_of_the_file_bytes(tmp_path: Path) -> None:
+    path = b.spanish_calls(tmp_path / "ll.csv")
+    import hashlib
+
+    assert read_file(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert sniff([path.read_bytes()]).sha256 == read_file(path.read_bytes(), "ll.csv").sha256
+
+
+def test_spanish_extract_facts(tmp_path: Path) -> None:
+    raw = read_file(b.spanish_calls(tmp_path / "llamadas.csv"))
+    facts = raw.facts
+    assert (facts.delimiter, facts.encoding, facts.decimal) == (";", "cp1252", ",")
+    assert (facts.date_order, facts.dayfirst) == ("dayfirst", True)
+    assert facts.date_evidence == ("13/02/2024 09:15",)
+    assert raw.frame.get_column("Producto").to_list()[0] == "Tarifa “Plus” 10 €"
+
+
+def test_row_numbers_count_header_and_multiline_cells_as_a_spreadsheet_does(
+    tmp_path: Path,
+) -> None:
+    text = 'id,comment\n1,"two\nlines"\n\n2,x\n'
+    raw = read_file(b.write(tmp_path / "f.csv", text))
+    frame = raw.frame.filter(pl.col("id").is_not_null())
+    assert frame.get_column(ROW).to_list() == [2, 4]  # the blank line is row 3
+
+
+def test_bytes_and_path_read_the_same(tmp_path: Path) -> None:
+    path = b.spanish_calls(tmp_path / "llamadas.csv")
+    from_path, from_bytes = read_file(path), read_file(path.read_bytes(), "llamadas.csv")
+    assert from_path.frame.equals(from_bytes.frame)
+    assert from_path.facts == from_bytes.facts
+
+
+def test_xlsx_sheet_choice_and_excel_row_numbers(tmp_path: Path) -> None:
+    rows = [["ID", "Fecha", "Espera"], ["C1", dt.datetime(2024, 3, 5, 14, 30), 12.5],
+            [None, None, None], ["C2", "31/01/2024", 7]]  # fmt: skip
+    path = b.xlsx(tmp_path / "book.xlsx", {"Resumen": [["nada"]], "Llamadas": rows}, top=3)
+    raw = read_file(path, options=ReadOptions(sheet="Llamadas"))
+    assert raw.facts.sheets == ("Resumen", "Llamadas") and raw.facts.sheet == "Llamadas"
+    frame = raw.frame.filter(pl.col("ID").is_not_null())
+    assert frame.get_column(ROW).to_list() == [4, 6]  # header on Excel row 3
+    assert frame.get_column("Fecha").to_list() == ["2024-03-05 14:30:00", "31/01/2024"]
+    assert frame.get_column("Espera").to_list() == ["12.5", "7"]
+    assert read_file(path, options=ReadOptions(sheet="2")).facts.sheet == "Llamadas"
+    with pytest.raises(IngestError, match="no sheet Hoja9"):
+        read_file(path, options=ReadOptions(sheet="Hoja9"))
+
+
+def test_parquet_columns_become_text(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "call_id": ["C1", "C2"],
+            "started_at": [dt.datetime(2024, 1, 2, 3, 4, 5), dt.datetime(2024, 1, 3)],
+            "wait": [dt.timedelta(seconds=95), dt.timedelta(minutes=2)],
+            "resolved": [True, False],
+        }
+    )
+    raw = read_file(b.parquet(tmp_path / "calls.parquet", frame))
+    out = raw.frame
+    assert out.get_column(ROW).to_list() == [1, 2]
+    assert out.get_column("wait").to_list() == ["95.0", "120.0"]
+    assert out.get_column("resolved").to_list() == ["true", "false"]
+    assert out.get_column("started_at").to_list()[0].startswith("2024-01-02 03:04:05")
+
+
+def test_jsonl_line_numbers_keys_and_nested_values(tmp_path: Path) -> None:
+    records = [{"call_id": "C1", "wait": 5}, None, {"call_id": "C2", "extra": {"a": 1}}]
+    raw = read_file(b.jsonl(tmp_path / "calls.jsonl", records))
+    assert raw.columns == ("call_id", "wait", "extra")
+    assert raw.frame.get_column(ROW).to_list() == [1, 3]
+    assert raw.frame.get_column("extra").to_list() == [None, '{"a": 1}']
+
+
+def test_jsonl_bad_line_is_named(tmp_path: Path) -> None:
+    path = b.write(tmp_path / "bad.jsonl", '{"a": 1}\n{"a": 2\n')
+    with pytest.raises(IngestError) as err:
+        read_file(path)
+    assert err.value.code == "invalid_json" and err.value.row == 2
+
+
+def test_ragged_row_is_refused_naming_the_row(tmp_path: Path) -> None:
+    path = b.write(tmp_path / "bad.csv", "a,b\n1,2\n3,4,5\n")
+    with pytest.raises(IngestError) as err:
+        read_file(path)
+    assert (err.value.code, err.value.row, err.value.file) == ("ragged_row", 3, "bad.csv")
+    assert "row 3 has 3 fields, expected 2" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [("empty.csv", b"", "empty_file"), ("x.pdf", b"%PDF-1.4", "unsupported_format")],
+)
+def test_unreadable_files_are_refused(tmp_path: Path, name: str, content: bytes, code: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(IngestError) as err:
+        read_file(path)
+    assert err.value.code == code and err.value.file == name
+
+
+def test_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="no such file"):
+        read_file(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [("C3999,2024-01-01,x,EXTRA", "ragged_row"), ('C3999,"2024-01-01,x', "malformed_row")],
+)
+def test_a_broken_row_far_into_the_file_is_refused_by_row(
+    tmp_path: Path, bad: str, code: str
+) -> None:
+    """Found while streaming (past the first rows read up front), still named."""
+    from analytics.ingest import Mapping, ingest, validate
+    from analytics.store import connect
+
+    lines = ["call_id,started_at,q", *(f"C{i},2024-01-01,x" for i in range(5000))]
+    lines[4000] = bad
+    raw = read_file(b.write(tmp_path / "late.csv", "\n".join(lines) + "\n"))
+    mapping = Mapping.of("calls", {"call_id": "call_id", "started_at": "started_at"})
+    store = connect(":memory:")
+    for attempt in (lambda: validate(raw, mapping), lambda: ingest(store, raw, mapping)):
+        with pytest.raises(IngestError) as err:
+            attempt()
+        assert (err.value.code, err.value.row, err.value.file) == (code, 4001, "late.csv")
+    assert store.sql("select count(*) as n from calls")["n"][0] == 0
