@@ -1,0 +1,203 @@
+"""The analysis in words, tables, charts and the one-page HTML: escaped, translated, and
+saying what the numbers say."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+
+from analytics import change_analysis as ca
+from analytics import change_charts, demo, registry, report
+from analytics.charts import GREY
+from analytics.registry import Change
+from analytics.store import Store, connect
+
+END = dt.date(2025, 6, 30)
+NASTY = Change(
+    'IVR <script>alert("x")</script> & co',
+    dt.date(2024, 12, 30),
+    "Menu <b>redesign</b> & [link](javascript:alert(1))",
+    queues=("billing",),
+    owner="Ops <img src=x onerror=alert(1)>",
+)
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[Store]:
+    s = connect(":memory:")
+    demo.generate(s, calls=30_000, seed=11, end=END)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def analysis(store: Store) -> ca.Analysis:
+    cid = registry.save_change(store, NASTY)
+    return ca.analyse(store, registry.get_change(store, cid))
+
+
+def test_html_is_one_self_contained_page_with_every_user_text_escaped(
+    analysis: ca.Analysis,
+) -> None:
+    page = report.html(analysis, "en", generated=dt.date(2026, 1, 2))
+    assert page.startswith("<!doctype html>") and page.endswith("</html>")
+    # No scripts, no external files: it opens offline and runs nothing.
+    assert "<script" not in page and "src=" not in page.replace("src=x", "")
+    assert not re.search(r"<(link|img|iframe)\b", page)
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
+    assert "Menu &lt;b&gt;redesign&lt;/b&gt; &amp;" in page
+    assert "Ops &lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<b>" not in page and "<img" not in page
+    assert "2 Jan 2026" in page
+    assert len(page) < 30_000  # light: tables, no embedded plotting library
+
+
+def test_html_has_every_metric_and_method(analysis: ca.Analysis) -> None:
+    page = report.html(analysis, "en")
+    for metric in analysis.settings.metrics:
+        assert page.count(report.verdict_text(analysis, metric, "en").split(":")[0][:20]) >= 1
+    for title in ("Before / after", "Interrupted time series", "Difference-in-differences"):
+        assert f"<h2>{title}</h2>" in page
+    assert page.count("<table>") == 3
+
+
+def test_html_in_spanish(analysis: ca.Analysis) -> None:
+    page = report.html(analysis, "es", generated=dt.date(2026, 1, 2))
+    assert '<html lang="es">' in page
+    assert "Análisis del cambio:" in page and "Veredicto" in page and "2 ene 2026" in page
+    assert "Diferencias en diferencias" in page
+
+
+def test_html_of_an_analysis_that_could_not_run_says_why(store: Store) -> None:
+    future = Change("Next year", END + dt.timedelta(days=365), queues=("billing",))
+    a = ca.analyse(store, future, today=END)
+    page = report.html(a, "es")
+    assert "en el futuro" in page and "<table>" not in page
+
+
+def test_before_after_table_formats_the_analysis_numbers(analysis: ca.Analysis) -> None:
+    table = report.before_after_table(analysis, "en")
+    assert table.columns == list(report.BEFORE_AFTER_COLUMNS)
+    assert table.height == len(analysis.settings.metrics)
+    ba = analysis.before_after
+    assert ba is not None
+    asa = table.filter(pl.col("metric") == "Avg speed of answer").row(0, named=True)
+    wait = ba["asa"]
+    assert asa["change"] == report.change_text("asa", wait.difference.estimate, "en")
+    assert asa["n"] == f"{wait.before.n:,} / {wait.after.n:,}"
+    csat = table.filter(pl.col("metric") == "CSAT (top-2-box)").row(0, named=True)
+    assert csat["change"].endswith(" pp") and " … " in csat["ci"]
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "lang", "text"),
+    [
+        ("nps", 3.14, "en", "+3.1"),
+        ("csat", -2.25, "es", "-2,2 p.p."),
+        ("asa", -17.4, "en", "-0:17"),
+        ("ces", 0.514, "es", "+0,51"),
+    ],
+)
+def test_changes_are_shown_in_the_metrics_unit(
+    metric: str, value: float, lang: str, text: str
+) -> None:
+    assert report.change_text(metric, value, lang) == text
+
+
+def test_the_verdict_weighs_each_methods_own_numbers(analysis: ca.Analysis) -> None:
+    v = report.verdict(analysis, "asa", "en")
+    r, ba = analysis["asa"], analysis.before_after
+    assert ba is not None and r.its is not None and r.did is not None
+    assert [f.method for f in v.findings] == ["before_after", "its", "did"]
+    assert not v.higher_is_better  # a shorter wait is better
+    assert v.findings[0].p == ba["asa"].p_holm  # Holm-adjusted, as the table shows
+    assert v.findings[0].mde == ba["asa"].mde
+    assert (v.findings[1].estimate, v.findings[1].mde) == (r.its.effect.estimate, r.its.mde)
+    assert (v.findings[2].estimate, v.findings[2].mde) == (r.did.effect.estimate, r.did.mde)
+    en, es = report.verdict_text(analysis, "asa", "en"), report.verdict_text(analysis, "asa", "es")
+    assert "Avg speed of answer" in en and "Interrupted time series" in en
+    assert "Serie temporal interrumpida" in es and " s " in es
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_verdict_parts_are_the_full_verdict_split(analysis: ca.Analysis, lang: str) -> None:
+    for metric in analysis.settings.metrics:
+        headline, details = report.verdict_parts(analysis, metric, lang)
+        assert f"{headline} {details}" == report.verdict_text(analysis, metric, lang)
+        assert headline.count(".") >= 1 and details.count("95") == 3
+
+
+@pytest.mark.parametrize(
+    ("problem", "lang", "text"),
+    [
+        (ca.Problem.of("analysis.error.future", start=dt.date(2027, 3, 1)), "es", "1 mar 2027"),
+        (
+            ca.Problem.of("analysis.error.empty_scope", scope=(("queues", ("x", "y")),)),
+            "en",
+            "Queues: x, y",
+        ),
+        (ca.Problem.of("analysis.error.too_little_after", weeks=1, need=2, last=END), "en", "1"),
+    ],
+)
+def test_problems_are_translated_with_their_values(
+    problem: ca.Problem, lang: str, text: str
+) -> None:
+    rendered = report.problem_text(problem, lang)
+    assert text in rendered and "{" not in rendered
+
+
+def test_change_names_are_escaped_for_chart_annotations() -> None:
+    frame = pl.DataFrame({"name": ["A <b>&</b>"], "started_on": [dt.date(2026, 1, 5)]})
+    assert report.chart_names(frame)["name"].to_list() == ["A &lt;b&gt;&amp;&lt;/b&gt;"]
+
+
+def test_markdown_escape_neutralises_links_and_emphasis() -> None:
+    escaped = report.markdown_escape("[a](javascript:x) *b* <i>")
+    assert escaped == r"\[a\]\(javascript:x\) \*b\* \<i\>"
+
+
+# -- charts -------------------------------------------------------------------------------
+
+
+def test_its_chart_draws_pre_fit_counterfactual_and_post_fit(analysis: ca.Analysis) -> None:
+    result = analysis["asa"]
+    assert result.its is not None
+    fit = result.its.fit
+    fig = change_charts.its_chart(fit, result.series, "ASA", "en")
+    names = [trace.name for trace in fig.data]
+    assert names == [
+        "Before", "After", "Pre-change trend", "Without the change (pre-trend extended)",
+        "Post-change fit",
+    ]  # fmt: skip
+    pre, counterfactual, post = fig.data[2:]
+    assert counterfactual.line.dash == "dash" and counterfactual.line.color == GREY
+    assert len(pre.x) == result.its.n_before and len(post.x) == result.its.n_after
+    # The dashed line starts at the last pre-change period, where the fits meet.
+    assert counterfactual.x[0] == pre.x[-1] and counterfactual.y[0] == pytest.approx(pre.y[-1])
+    assert list(counterfactual.y[1:]) == pytest.approx(
+        fit.filter(pl.col("post"))["counterfactual"].to_list()
+    )
+
+
+def test_its_chart_shades_the_ramp_up(analysis: ca.Analysis) -> None:
+    result = analysis["asa"]
+    assert result.its is not None
+    ramp = (dt.date(2024, 12, 30), dt.date(2025, 1, 13))
+    fig = change_charts.its_chart(result.its.fit, result.series, "ASA", "es", ramp)
+    assert len(fig.layout.shapes) == 1 and fig.data[0].name == "Antes"
+
+
+def test_event_chart_has_leads_lags_and_a_hollow_reference(analysis: ca.Analysis) -> None:
+    event = analysis["asa"].event
+    assert event is not None
+    fig = change_charts.event_chart(event.table, "ASA", "en")
+    leads, lags, ref = fig.data
+    assert all(x < -1 for x in leads.x) and all(x >= 0 for x in lags.x)
+    assert list(ref.x) == [-1] and list(ref.y) == [0.0] and ref.marker.color == "white"
+    assert len(leads.x) == event.n_leads and len(lags.x) == event.n_lags
+    table = event.table.filter(pl.col("relative_period") == 0).row(0, named=True)
+    assert lags.error_y.array[0] == pytest.approx(table["high"] - table["estimate"])
