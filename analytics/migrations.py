@@ -147,5 +147,39 @@ create table ingest_before_surveys (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (V1_FACTS, V2_CHANGES_AND_BATCHES, V3_INGEST_UNDO)
+# Version 4 (follow-up): the closed loop on detractors and dissatisfied customers.
+# One item per response (unique: re-syncing or re-loading never duplicates); every
+# assignment, contact and closing is also kept as an action (the item's history).
+V4_FOLLOWUP = """
+create sequence followup_item_seq start 1;
+create table followup_items (
+    item_id      integer primary key default nextval('followup_item_seq'),
+    response_id  varchar not null unique,
+    reason       varchar not null check (reason in ('detractor', 'dissatisfied', 'passive')),
+    team         varchar,
+    customer_id  varchar,
+    responded_at timestamp not null,
+    status       varchar not null default 'open'
+                 check (status in ('open', 'contacted', 'recovered', 'not_recovered')),
+    owner        varchar,
+    created_at   timestamp not null default current_timestamp,
+    due_at       timestamp not null,
+    contacted_at timestamp,
+    closed_at    timestamp,
+    note         varchar
+);
+create sequence followup_action_seq start 1;
+create table followup_actions (
+    action_id integer primary key default nextval('followup_action_seq'),
+    item_id   integer not null,
+    action    varchar not null
+              check (action in ('assigned', 'contacted', 'recovered', 'not_recovered')),
+    owner     varchar,
+    note      varchar,
+    acted_by  varchar,
+    acted_at  timestamp not null
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1_FACTS, V2_CHANGES_AND_BATCHES, V3_INGEST_UNDO, V4_FOLLOWUP)
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,237 @@
+"""Fair rankings of agents and teams: empirical-Bayes shrinkage of CSAT and NPS.
+
+A small agent with 8 answers out of 8 is not the best agent of the center. Each
+unit's estimate is pulled toward its group's mean (agents toward their team, teams
+toward the center) in proportion to how little data it has; units are ranked by the
+shrunk estimate, the raw figure shown beside it. The database returns per-agent
+counts (:func:`analytics.queries.survey_stats`); the shrinkage runs here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from analytics import queries
+from analytics.metrics import Z95, nps_from_counts, proportion
+from analytics.queries import Filters
+from analytics.text import Reader
+
+Level = Literal["agent", "team"]
+Metric = Literal["csat", "nps"]
+METRICS: tuple[Metric, ...] = ("csat", "nps")
+LEVELS: tuple[Level, ...] = ("agent", "team")
+MIN_N = 30
+CENTER = "(center)"
+
+
+@dataclass(frozen=True)
+class BetaPrior:
+    """Beta(a, b) prior for unit proportions; ``tau2`` the between-unit variance."""
+
+    a: float
+    b: float
+    mean: float
+    tau2: float
+
+
+@dataclass(frozen=True)
+class NormalPrior:
+    mean: float
+    tau2: float
+    sigma2: float  # per-response variance (pooled)
+    mean_var: float  # variance of the estimated mean
+
+
+def beta_binomial_mom(x: np.ndarray, n: np.ndarray) -> BetaPrior:
+    """Method-of-moments beta prior from successes ``x`` out of ``n`` per unit.
+
+    μ = Σx / Σn; S² = Σ(p_i − μ)² / (k − 1); τ² = S² − μ(1 − μ)·mean(1/n_i) (the
+    part of the spread not explained by binomial noise). Then a + b = μ(1 − μ)/τ² − 1,
+    a = μ(a + b). When τ² ≤ 0 or fewer than 3 units, or a + b would exceed Σn, the
+    prior weight is capped at Σn (the prior never outweighs all the data).
+
+    References
+    ----------
+    Kleinman, J. C. (1973). Proportions with extraneous variance: single and
+    independent samples. JASA 68, 46-54.
+    Efron, B. & Morris, C. (1975). Data analysis using Stein's estimator and its
+    generalizations. JASA 70, 311-319.
+    """
+    x, n = np.asarray(x, float), np.asarray(n, float)
+    keep = n > 0
+    x, n = x[keep], n[keep]
+    mu = x.sum() / n.sum() if n.sum() else math.nan
+    k = len(n)
+    tau2 = (
+        float(((x / n - mu) ** 2).sum() / (k - 1) - mu * (1 - mu) * (1 / n).mean())
+        if k > 2
+        else 0.0
+    )
+    cap = float(n.sum())
+    weight = mu * (1 - mu) / tau2 - 1 if tau2 > 0 else cap
+    weight = min(max(weight, 0.0), cap)
+    return BetaPrior(mu * weight, (1 - mu) * weight, float(mu), max(tau2, 0.0))
+
+
+def shrink_proportions(
+    x: np.ndarray, n: np.ndarray, prior: BetaPrior
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Posterior mean (x + a)/(n + a + b) and 95% equal-tailed Beta interval."""
+    x, n = np.asarray(x, float), np.asarray(n, float)
+    a, b = x + prior.a, n - x + prior.b
+    return a / (a + b), stats.beta.ppf(0.025, a, b), stats.beta.ppf(0.975, a, b)
+
+
+def normal_mom(promoters: np.ndarray, detractors: np.ndarray, n: np.ndarray) -> NormalPrior:
+    """Normal prior for unit NPS (as fractions) by the method of moments.
+
+    Per-response variance from the trinomial: σ² = p + d − (p − d)² with the pooled
+    p, d (so a unit with 5 promoters out of 5 does not claim zero variance); unit
+    sampling variance v_i = σ²/n_i; τ² = max(S² − mean(v_i), 0).
+
+    References
+    ----------
+    Morris, C. N. (1983). Parametric empirical Bayes inference: theory and
+    applications. JASA 78, 47-55.
+    """
+    p_, d_, n = (np.asarray(v, float) for v in (promoters, detractors, n))
+    keep = n > 0
+    p_, d_, n = p_[keep], d_[keep], n[keep]
+    total = n.sum()
+    p, d = p_.sum() / total, d_.sum() / total
+    sigma2 = p + d - (p - d) ** 2
+    y, mu = (p_ - d_) / n, p - d
+    k = len(n)
+    s2 = ((y - mu) ** 2).sum() / (k - 1) if k > 2 else 0.0
+    return NormalPrior(
+        float(mu), float(max(s2 - (sigma2 / n).mean(), 0.0)), float(sigma2), float(sigma2 / total)
+    )
+
+
+def shrink_normal(
+    promoters: np.ndarray, detractors: np.ndarray, n: np.ndarray, prior: NormalPrior
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Posterior mean μ + (1 − B)(y − μ), B = v/(v + τ²); var (1 − B)v + B²·var(μ)."""
+    n = np.asarray(n, float)
+    y = (np.asarray(promoters, float) - np.asarray(detractors, float)) / n
+    v = prior.sigma2 / n
+    shrink = v / (v + prior.tau2) if prior.tau2 > 0 else np.ones_like(v)
+    post = prior.mean + (1 - shrink) * (y - prior.mean)
+    sd = np.sqrt((1 - shrink) * v + shrink**2 * prior.mean_var)
+    return post, post - Z95 * sd, post + Z95 * sd
+
+
+def unit_stats(reader: Reader, filters: Filters) -> pl.DataFrame:
+    """Per agent (with its team): NPS and CSAT counts in the filters."""
+    calls, surveys = reader.table("calls"), reader.table("surveys")
+    facts = queries.apply_filters(queries.survey_facts(surveys, calls), filters)
+    facts = facts.filter(facts.agent_id.notnull())
+    out = reader.read(queries.survey_stats(facts, ("team", "agent_id")))
+    counts = ("n_nps", "promoters", "detractors", "n_csat", "csat_top2")
+    return out.select(
+        pl.col("team").fill_null(CENTER),
+        "agent_id",
+        *(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts),
+    )
+
+
+def rank(stats: pl.DataFrame, metric: Metric, level: Level, min_n: int = MIN_N) -> pl.DataFrame:
+    """Shrunk estimates and ranks for agents (prior: their team) or teams (the center).
+
+    Columns ``unit, team, n, raw, raw_low, raw_high, value, low, high, prior, rank``
+    in percent (CSAT top-2-box) or points (NPS); ``rank`` is null below ``min_n``
+    answers (shown, not ranked). Sorted by rank, then by the shrunk value.
+    """
+    units = _units(stats, level)
+    x_col, n_col = ("csat_top2", "n_csat") if metric == "csat" else ("promoters", "n_nps")
+    units = units.filter(pl.col(n_col) > 0)
+    parts = [
+        _shrink_group(g, metric, n_col)
+        for _, g in units.group_by("prior_group", maintain_order=True)
+    ]
+    if not parts:
+        return pl.DataFrame(schema=_RANK_SCHEMA)
+    out = pl.concat(parts).with_columns(n=pl.col(n_col), raw=_raw_value(metric, x_col, n_col))
+    ranked = pl.col("n") >= min_n
+    out = out.with_columns(
+        rank=pl.when(ranked).then(pl.col("value").rank("ordinal", descending=True).over(ranked))
+    )
+    out = out.with_columns(rank=pl.when(ranked).then(pl.col("rank")).cast(pl.Int64))
+    out = out.with_columns(_raw_interval(out, metric, x_col, n_col))
+    return out.select(list(_RANK_SCHEMA)).sort(
+        ["rank", "value"], descending=[False, True], nulls_last=True
+    )
+
+
+_RANK_SCHEMA = {
+    "unit": pl.String,
+    "team": pl.String,
+    "n": pl.Int64,
+    "raw": pl.Float64,
+    "raw_low": pl.Float64,
+    "raw_high": pl.Float64,
+    "value": pl.Float64,
+    "low": pl.Float64,
+    "high": pl.Float64,
+    "prior": pl.Float64,
+    "rank": pl.Int64,
+}
+
+
+def _units(stats: pl.DataFrame, level: Level) -> pl.DataFrame:
+    if level == "agent":
+        return stats.with_columns(unit=pl.col("agent_id"), prior_group=pl.col("team"))
+    teams = stats.group_by("team").agg(pl.exclude("agent_id").sum())
+    return teams.with_columns(unit=pl.col("team"), prior_group=pl.lit(CENTER))
+
+
+def _shrink_group(g: pl.DataFrame, metric: Metric, n_col: str) -> pl.DataFrame:
+    n = g[n_col].to_numpy()
+    if metric == "csat":
+        x = g["csat_top2"].to_numpy()
+        prior = beta_binomial_mom(x, n)
+        value, low, high = shrink_proportions(x, n, prior)
+        mean = prior.mean
+    else:
+        p, d = g["promoters"].to_numpy(), g["detractors"].to_numpy()
+        nprior = normal_mom(p, d, n)
+        value, low, high = shrink_normal(p, d, n, nprior)
+        mean = nprior.mean
+    return g.with_columns(
+        value=pl.Series(100 * value),
+        low=pl.Series(100 * low),
+        high=pl.Series(100 * high),
+        prior=pl.lit(100 * mean),
+    )
+
+
+def _raw_value(metric: Metric, x_col: str, n_col: str) -> pl.Expr:
+    n = pl.col(n_col).cast(pl.Float64)
+    if metric == "csat":
+        return 100 * pl.col(x_col) / n
+    return 100 * (pl.col("promoters") - pl.col("detractors")) / n
+
+
+def _raw_interval(out: pl.DataFrame, metric: Metric, x_col: str, n_col: str) -> list[pl.Series]:
+    rows = out.select("promoters", "detractors", "csat_top2", n_col).iter_rows()
+    est = [
+        proportion(int(t2), int(n)) if metric == "csat" else nps_from_counts(int(p), int(d), int(n))
+        for p, d, t2, n in rows
+    ]
+    return [
+        pl.Series("raw_low", [e.low for e in est], pl.Float64),
+        pl.Series("raw_high", [e.high for e in est], pl.Float64),
+    ]
+
+
+def ranking(
+    reader: Reader, filters: Filters, metric: Metric, level: Level, min_n: int = MIN_N
+) -> pl.DataFrame:
+    """:func:`rank` on the store's data for the filters."""
+    return rank(unit_stats(reader, filters), metric, level, min_n)
