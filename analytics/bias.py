@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 import polars as pl
 
 from analytics import queries
-from analytics.i18n import Lang, number, t
+from analytics.i18n import Lang, kpi_value, number, t
 from analytics.metrics import NAN, Z95, Estimate, nps_from_counts, proportion
 from analytics.queries import Filters
 from analytics.text import Reader
@@ -276,12 +276,12 @@ def explain(result: Reweighted, driver: Driver | None, lang: Lang) -> str:
     """One sentence, in ``lang``, on how and why the weighted figure differs from the raw."""
     unit = "points" if result.metric == "nps" else "percent"
     diff = result.weighted.value - result.raw.value
+    points = t("bias.unit.points", lang)
     params = dict(
         metric=t(f"kpi.{result.metric}", lang),
-        raw=number(result.raw.value, lang, 1),
-        weighted=number(result.weighted.value, lang, 1),
-        diff=number(diff, lang, 1, sign=True),
-        unit=t(f"bias.unit.{unit}", lang),
+        raw=_in_unit(result.raw.value, unit, lang),
+        weighted=_in_unit(result.weighted.value, unit, lang),
+        diff=f"{number(diff, lang, 1, sign=True)} {points}",  # CSAT: percentage points
     )
     half = Z95 * result.raw.se
     if driver is None or math.isnan(diff) or abs(diff) < half / 2:
@@ -300,6 +300,13 @@ def explain(result: Reweighted, driver: Driver | None, lang: Lang) -> str:
         resp=number(100 * driver.resp_share, lang, 0),
         calls=number(100 * driver.call_share, lang, 0),
     )
+
+
+def _in_unit(value: float, unit: str, lang: Lang) -> str:
+    """'29.3 points' (NPS) or '73.7%' / '73,7 %' (CSAT), as the tiles write them."""
+    if unit == "percent":
+        return kpi_value(unit, value, lang)
+    return f"{number(value, lang, 1)} {t('bias.unit.points', lang)}"
 
 
 def reweighted(reader: Reader, filters: Filters, lang: Lang) -> list[tuple[Reweighted, str]]:

@@ -12,7 +12,7 @@ from analytics.store import StoreError, connect, resolve_path
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from analytics import demo
+    from analytics import demo, followup_demo
 
     path, _ = resolve_path(None)
     store = connect(path)
@@ -20,6 +20,7 @@ def _demo(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{path} already holds data; demo data goes into an empty store.\n")
         return 2
     summary = demo.generate(store, calls=args.calls, seed=args.seed, end=args.end)
+    followup_demo.seed(store)
     sys.stdout.write(f"{path}: {summary.calls:,} calls, {summary.surveys:,} survey responses\n")
     return 0
 

@@ -87,6 +87,14 @@ def suppression_list(reader: Reader, policy: FatiguePolicy, as_of: dt.date) -> p
     return reader.read(over).sort(["n_surveys", "customer_id"], descending=[True, False])
 
 
+def distribution(reader: Reader, policy: FatiguePolicy, as_of: dt.date) -> pl.DataFrame:
+    """``n_surveys, customers``: how many customers answered 1, 2, 3... times in the
+    N days up to ``as_of`` (to choose K)."""
+    counts = per_customer(reader, policy, as_of)
+    expr = counts.group_by("n_surveys").aggregate(customers=counts.count())
+    return reader.read(expr).sort("n_surveys")
+
+
 def summary(reader: Reader, policy: FatiguePolicy, as_of: dt.date) -> FatigueSummary:
     """How many customers answered in the window and how many of them too often."""
     counts = per_customer(reader, policy, as_of)
@@ -127,10 +135,14 @@ def frequency_stats(reader: Reader, policy: FatiguePolicy, grain: Grain = "month
 def frequency_trend(
     reader: Reader, policy: FatiguePolicy = FatiguePolicy(), grain: Grain = "month"
 ) -> pl.DataFrame:
-    """``period, responses, customers, per_customer, over_limit, over_share`` (percent)."""
+    """``period, responses, customers, per_customer, over_limit, over_share`` (percent),
+    ``full_window``: the period starts N days or more after the first response (before
+    that, a customer's earlier answers are not in the data and ``over_share`` is low)."""
     frame = reader.read(frequency_stats(reader, policy, grain)).sort("period")
     customers = pl.col("customers").cast(pl.Float64)
+    first = frame["period"].min() if frame.height else dt.date.min
     return frame.with_columns(
         per_customer=pl.col("responses").cast(pl.Float64) / customers,
         over_share=100 * pl.col("over_limit").cast(pl.Float64) / customers,
+        full_window=pl.col("period") >= pl.lit(first) + pl.duration(days=policy.window_days),
     )

@@ -257,6 +257,14 @@ def list_items(
     return store.sql(sql, [at, at, *params, limit if limit is not None else 2**62])
 
 
+def count_items(store: Store, f: ListFilter = ListFilter(), now: dt.datetime | None = None) -> int:
+    """How many items :func:`list_items` would return without a limit."""
+    where, params = _where(f, now or _now())
+    sql = f"select count(*) from followup_items i where {where}"  # noqa: S608 (fixed fragments)
+    row = store.cursor().execute(sql, params).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _where(f: ListFilter, at: dt.datetime) -> tuple[str, list[Any]]:
     """Fixed SQL fragments for the filters that are set, with their bound values."""
     parts: list[str] = ["true"]
@@ -374,21 +382,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would read as a formula, prefixed with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(frame: pl.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM, for Excel) with every text cell formula-neutralised."""
-    safe = frame.with_columns(pl.col(pl.String).map_elements(neutralise, return_dtype=pl.String))
-    return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")
+    """CSV (UTF-8 with BOM, for Excel) with every text cell and header that a
+    spreadsheet would run as a formula quoted (the ingest package's rule)."""
+    from analytics.ingest import neutralise_for_export  # ingest loads only on export
+
+    return b"\xef\xbb\xbf" + neutralise_for_export(frame).write_csv().encode("utf-8")
 
 
 def export(

@@ -2,7 +2,7 @@
 look like a working contact center's rather than two years of untouched items.
 
 Planted truths (checked by ``tests/test_followup.py``): about :data:`CONTACT_SHARE` of
-the items are contacted; the contact delay shrinks over the two years, so deadline
+the items are contacted around their deadline, the rest days late; the contact delay shrinks over the two years, so deadline
 compliance rises from about 55 % to about 75 %; about :data:`RECOVER_SHARE` of the
 closed items are recovered. Nothing happens after the reference time (the last
 response): recent items are still open or contacted, the live queue. Rows are generated
@@ -16,14 +16,26 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from analytics import followup
 from analytics.store import Store
 
 OWNERS = ("Ana", "Luis", "Marta", "John", "Priya", "Tom", "Sofía", "Diego")
-CONTACT_SHARE = 0.9
+CONTACT_SHARE = 0.9  # contacted around the deadline; the rest days later
+LATE_MEAN_H = 240.0  # how much later, on average (hours)
 RECOVER_SHARE = 0.55
-CLOSE_SHARE = 0.85  # of the contacted, the rest stay 'contacted'
+CLOSE_SHARE = 0.85  # of the contacted, closed within days; the rest take weeks
 DELAY_START_H = 52.0  # median contact delay (hours) two years before the end...
 DELAY_END_H = 26.0  # ...and at the end
+
+
+def seed(store: Store, policy: followup.Policy | None = None) -> int:
+    """Right after demo data: an item for every eligible response, then a history.
+
+    Only for generated demo data (``analytics.open_store`` and ``python -m analytics
+    demo`` call it); a real store's items start untouched. Returns the items touched.
+    """
+    followup.sync_items(store, policy or followup.Policy.from_env())
+    return simulate(store)
 
 
 def simulate(store: Store, seed: int = 7, now: dt.datetime | None = None) -> int:
@@ -81,11 +93,15 @@ def _history(items: pl.DataFrame, rng: np.random.Generator, ref: dt.datetime) ->
     progress = span / max(float(span.max()), 1.0)  # 0 at the start, 1 at the end
     median_h = DELAY_START_H + (DELAY_END_H - DELAY_START_H) * progress
     delay_h = median_h * rng.lognormal(0.0, 0.8, n)
-    close_h = delay_h + rng.exponential(48.0, n)
-    assign_h = np.minimum(delay_h, rng.exponential(4.0, n))
     left_h = (ref - at).dt.total_seconds().to_numpy() / 3600  # hours until ref
-    contacted = (rng.random(n) < CONTACT_SHARE) & (delay_h <= left_h)
-    closed = contacted & (rng.random(n) < CLOSE_SHARE) & (close_h <= left_h)
+    # The rest are forgotten at first and reached days late (none is never called).
+    forgotten = rng.random(n) >= CONTACT_SHARE
+    delay_h = np.where(forgotten, delay_h + 48 + rng.exponential(LATE_MEAN_H, n), delay_h)
+    contacted = delay_h <= left_h
+    slow = rng.random(n) >= CLOSE_SHARE  # cases that take longer to settle
+    close_h = delay_h + rng.exponential(48.0, n) + slow * rng.exponential(LATE_MEAN_H, n)
+    assign_h = np.minimum(delay_h, rng.exponential(4.0, n))
+    closed = contacted & (close_h <= left_h)
     recovered = rng.random(n) < RECOVER_SHARE
     status = np.where(closed, np.where(recovered, "recovered", "not_recovered"), "open")
     status = np.where(contacted & ~closed, "contacted", status)

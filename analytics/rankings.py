@@ -46,6 +46,7 @@ class NormalPrior:
     tau2: float
     sigma2: float  # per-response variance (pooled)
     mean_var: float  # variance of the estimated mean
+    k: int = 0  # units the prior was estimated from (James-Stein factor (k - 3)/(k - 1))
 
 
 def beta_binomial_mom(x: np.ndarray, n: np.ndarray) -> BetaPrior:
@@ -93,7 +94,8 @@ def normal_mom(promoters: np.ndarray, detractors: np.ndarray, n: np.ndarray) -> 
 
     Per-response variance from the trinomial: σ² = p + d − (p − d)² with the pooled
     p, d (so a unit with 5 promoters out of 5 does not claim zero variance); unit
-    sampling variance v_i = σ²/n_i; τ² = max(S² − mean(v_i), 0).
+    sampling variance v_i = σ²/n_i; τ² = max(S² − mean(v_i), 0) with S² the spread
+    of the unit values around the pooled mean (k − 1 in the denominator).
 
     References
     ----------
@@ -109,19 +111,31 @@ def normal_mom(promoters: np.ndarray, detractors: np.ndarray, n: np.ndarray) -> 
     y, mu = (p_ - d_) / n, p - d
     k = len(n)
     s2 = ((y - mu) ** 2).sum() / (k - 1) if k > 2 else 0.0
-    return NormalPrior(
-        float(mu), float(max(s2 - (sigma2 / n).mean(), 0.0)), float(sigma2), float(sigma2 / total)
-    )
+    tau2 = float(max(s2 - (sigma2 / n).mean(), 0.0))
+    return NormalPrior(float(mu), tau2, float(sigma2), float(sigma2 / total), k)
 
 
 def shrink_normal(
     promoters: np.ndarray, detractors: np.ndarray, n: np.ndarray, prior: NormalPrior
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Posterior mean μ + (1 − B)(y − μ), B = v/(v + τ²); var (1 − B)v + B²·var(μ)."""
+    """Posterior mean μ + (1 − B)(y − μ) with the James-Stein / Morris factor
+    B = (k − 3)/(k − 1) · v/(v + τ²); var (1 − B)v + B²·var(μ).
+
+    With equal v this B is (k − 3)v / Σ(y − ȳ)², the James-Stein estimator, so the
+    batting averages of Efron & Morris (1975, table 1) are reproduced. Fewer than 4
+    units: no shrinkage (too few to estimate the spread between units).
+
+    References
+    ----------
+    Efron, B. & Morris, C. (1975). Data analysis using Stein's estimator and its
+    generalizations. JASA 70, 311-319.
+    Morris, C. N. (1983). Parametric empirical Bayes inference. JASA 78, 47-55, sec. 3.
+    """
     n = np.asarray(n, float)
     y = (np.asarray(promoters, float) - np.asarray(detractors, float)) / n
     v = prior.sigma2 / n
-    shrink = v / (v + prior.tau2) if prior.tau2 > 0 else np.ones_like(v)
+    factor = (prior.k - 3) / (prior.k - 1) if prior.k > 3 else 0.0
+    shrink = factor * (v / (v + prior.tau2) if prior.tau2 > 0 else np.ones_like(v))
     post = prior.mean + (1 - shrink) * (y - prior.mean)
     sd = np.sqrt((1 - shrink) * v + shrink**2 * prior.mean_var)
     return post, post - Z95 * sd, post + Z95 * sd

@@ -50,6 +50,15 @@ def test_suppression_list_holds_who_answered_too_often_in_the_window(store: Stor
     assert stricter.select("customer_id", "n_surveys").rows() == [("A", 3), ("C", 2)]
 
 
+def test_distribution_of_answers_per_customer(store: Store) -> None:
+    # 30 days up to 25 Jan: A 3, B 1, C 2 (the anonymous answers do not count).
+    got = fatigue.distribution(store, POLICY, dt.date(2026, 1, 25))
+    assert got.rows() == [(1, 1), (2, 1), (3, 1)]
+    # 90 days up to 1 Mar (3 Dec .. 1 Mar): A 4, B 2, C 3.
+    wide = fatigue.distribution(store, FatiguePolicy(2, 90), dt.date(2026, 3, 1))
+    assert wide.rows() == [(2, 1), (3, 1), (4, 1)]
+
+
 def test_summary_counts_active_customers_and_the_share_over(store: Store) -> None:
     s = fatigue.summary(store, POLICY, dt.date(2026, 1, 25))
     assert (s.start, s.end) == (dt.date(2025, 12, 27), dt.date(2026, 1, 25))
@@ -67,6 +76,8 @@ def test_monthly_frequency_trend_equals_a_hand_count(store: Store) -> None:
     ]
     assert got["per_customer"].to_list() == [2.0, 1.0, 1.0]
     assert round(got["over_share"][0], 5) == round(100 / 3, 5)
+    # first period 1 Jan; 1 Jan + 30 days = 31 Jan: February and March see whole windows
+    assert got["full_window"].to_list() == [False, True, True]
 
 
 def test_last_day_is_the_last_response(store: Store) -> None:

@@ -234,7 +234,9 @@ def test_status_counts_and_list_filters(empty_store: Store) -> None:
     ],
 )
 def test_formula_cells_are_neutralised(cell: object, safe: object) -> None:
-    assert followup.neutralise(cell) == safe
+    frame = pl.DataFrame({"cell": [cell]})
+    rows = list(csv.reader(io.StringIO(followup.to_csv(frame).decode("utf-8-sig"))))
+    assert rows[1] == [str(safe)]
 
 
 def test_export_neutralises_comments_and_notes(empty_store: Store) -> None:
@@ -298,3 +300,19 @@ def test_items_of_an_undone_load_go_unless_someone_acted_on_them(empty_store: St
     assert followup.sync_items(empty_store, now=NOW) == 0
     left = empty_store.sql("select response_id from followup_items order by 1")
     assert left["response_id"].to_list() == ["R2", "R7"]
+
+
+def test_the_demo_command_comes_with_a_follow_up_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analytics import cli
+
+    path = tmp_path / "demo.duckdb"
+    monkeypatch.setenv("PULSO_DB", str(path))
+    assert cli.main(["demo", "--calls", "3000", "--seed", "3", "--end", "2026-06-28"]) == 0
+    store = connect(str(path))
+    eligible = store.sql("select count(*) as n from surveys where nps <= 6 or csat <= 2")
+    counts = followup.status_counts(store)
+    store.close()
+    assert sum(counts[s] for s in followup.STATUSES) == eligible["n"][0] > 0
+    assert counts["recovered"] > 0 and counts["not_recovered"] > 0  # a history, not all open

@@ -44,15 +44,45 @@ def test_normal_model_for_nps_by_hand() -> None:
     # p = 50/90, d = 18/90; sigma2 = p + d - (p - d)^2 = 0.62914; mu = p - d = 0.35556
     # y = (0.5, -0.3, 0.4, 0.5); S2 = sum (y - mu)^2 / 3 = 0.15782
     # mean v = sigma2 * mean(1/n) = 0.04247; tau2 = 0.15782 - 0.04247 = 0.11535
-    # B1 = (0.62914/10) / (0.062914 + 0.11535) = 0.35292; post1 = mu + (1 - B1)(0.5 - mu) = 0.44902
+    # k = 4: James-Stein factor (k - 3)/(k - 1) = 1/3
+    # B1 = 1/3 * (0.62914/10) / (0.062914 + 0.11535) = 0.11764
+    # post1 = mu + (1 - B1)(0.5 - mu) = 0.35556 + 0.88236 * 0.14444 = 0.48301
     p, d, n = np.array([6, 2, 30, 12]), np.array([1, 5, 10, 2]), np.array([10, 10, 50, 20])
     prior = rankings.normal_mom(p, d, n)
     assert round(prior.mean, 5) == 0.35556
     assert round(prior.sigma2, 5) == 0.62914
     assert round(prior.tau2, 5) == 0.11535
     post, low, high = rankings.shrink_normal(p, d, n, prior)
-    assert np.round(post, 5).tolist() == [0.44902, -0.06864, 0.39563, 0.46905]
+    assert np.round(post, 5).tolist() == [0.48301, -0.22288, 0.39854, 0.48968]
     assert (low < post).all() and (post < high).all()
+
+
+# Efron & Morris (1975), table 1: hits in the first 45 at-bats of 1970 for 18 players
+# (Clemente 18 ... Alvis 7) and their James-Stein estimates, ybar + c (y - ybar) with
+# c = 1 - (k - 3) sigma2 / sum (y - ybar)^2 = 0.212, as printed in Efron & Morris
+# (1977), "Stein's paradox in statistics", Scientific American 236(5), p. 121. The
+# paper rounds ybar to .265 and c to .212, so two entries differ in the third decimal.
+HITS = [18, 17, 16, 15, 14, 14, 13, 12, 11, 11, 10, 10, 10, 10, 10, 9, 8, 7]
+JAMES_STEIN = [
+    0.294, 0.289, 0.285, 0.280, 0.275, 0.275, 0.270, 0.265, 0.261,
+    0.261, 0.256, 0.256, 0.256, 0.256, 0.256, 0.251, 0.247, 0.242,
+]  # fmt: skip
+
+
+def test_normal_shrinkage_reproduces_efron_and_morris_batting_averages() -> None:
+    hits, n = np.array(HITS), np.full(len(HITS), 45)
+    prior = rankings.normal_mom(hits, np.zeros_like(hits), n)  # no "detractors"
+    assert round(prior.mean, 3) == 0.265
+    post, _, _ = rankings.shrink_normal(hits, np.zeros_like(hits), n, prior)
+    assert np.abs(post - np.array(JAMES_STEIN)).max() < 0.001
+    c = (post[0] - prior.mean) / (HITS[0] / 45 - prior.mean)  # the shrinkage factor
+    assert c == pytest.approx(0.2117, abs=1e-4)
+
+
+def test_fewer_than_four_units_are_not_shrunk() -> None:
+    p, d, n = np.array([8, 2, 5]), np.array([1, 5, 2]), np.array([10, 10, 10])
+    post, _, _ = rankings.shrink_normal(p, d, n, rankings.normal_mom(p, d, n))
+    assert post.tolist() == pytest.approx([0.7, -0.3, 0.3])
 
 
 def _stats() -> pl.DataFrame:

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import Any
 
+from analytics import followup
 from analytics.ingest import saved
 from analytics.ingest.loading import ingest
 from analytics.ingest.model import BatchReport, Mapping, RawTable, ReadOptions, Suggestion, Target
@@ -64,12 +65,17 @@ def run(args: argparse.Namespace) -> int:
         report = ingest(store, raw, mapping, dayfirst=args.dayfirst, on_progress=None)
         if args.save_mapping:
             saved.save_mapping(store, args.save_mapping, mapping, raw)
+        # Every detractor or dissatisfied customer gets a follow-up item right away,
+        # not only when someone next opens the app (deadlines: PULSO_FOLLOWUP_*).
+        items = followup.sync_items(store, followup.Policy.from_env())
     except IngestError as exc:
         _say(f"refused: {exc}", sys.stderr)
         return REFUSED
     finally:
         store.close()
     _say(summary(report))
+    if items:
+        _say(f"follow-up: {items} new items")
     return 0
 
 

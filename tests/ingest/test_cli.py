@@ -127,3 +127,26 @@ def test_python_dash_m_analytics_ingest_is_the_entry_point(db: Path, tmp_path: P
     assert refused.returncode == 1
     assert "nokey.csv" in refused.stderr
     assert count(db, "calls") == 12
+
+
+def test_a_surveys_load_creates_follow_up_items_once(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Detractors (NPS 0-6) and dissatisfied (CSAT 1-2) loaded from the command line
+    get their follow-up items at once; loading the same file again adds none."""
+    path = b.write(
+        tmp_path / "surveys.csv",
+        b.csv_text(
+            [
+                ["response_id", "responded_at", "nps", "csat"],
+                ["R1", "2026-03-02 10:00", 3, 4],  # detractor
+                ["R2", "2026-03-02 11:00", 9, 1],  # dissatisfied
+                ["R3", "2026-03-02 12:00", 10, 5],  # promoter: no item
+            ]
+        ),
+    )
+    assert run("surveys", str(path)) == 0
+    assert "follow-up: 2 new items" in capsys.readouterr().out
+    assert run("surveys", str(path)) == 0
+    assert "follow-up" not in capsys.readouterr().out
+    assert count(db, "followup_items") == 2
