@@ -36,13 +36,22 @@ from analytics.compare import Difference, compare_means, compare_normal, compare
 from analytics.did import DiDResult, EventStudyResult, difference_in_differences, event_study
 from analytics.its import ITSResult, interrupted_time_series
 from analytics.metrics import Estimate, mean_from_moments, nps_from_counts, proportion
-from analytics.verdict import Finding, Verdict, finding, render_verdict, verdict
+from analytics.verdict import (
+    Finding,
+    Verdict,
+    finding,
+    p_statement,
+    render_parts,
+    render_verdict,
+    verdict,
+)
 
 __all__ = [
     "BeforeAfter", "Counts", "DiDResult", "Difference", "EventStudyResult", "Finding",
     "ITSResult", "MetricChange", "Moments", "NpsCounts", "Sufficient", "Verdict", "before_after",
     "compare_proportions", "difference_in_differences", "event_study", "finding", "holm",
-    "interrupted_time_series", "minimum_detectable_effect", "render_verdict", "verdict",
+    "interrupted_time_series", "minimum_detectable_effect", "p_statement", "render_parts",
+    "render_verdict", "verdict",
 ]  # fmt: skip
 
 Kind = Literal["nps", "proportion", "mean"]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -58,14 +60,19 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
 
 
 def add_changes(fig: go.Figure, changes: pl.DataFrame) -> go.Figure:
-    """Mark registered process changes (``started_on``, ``name``) as dashed lines."""
+    """Mark registered process changes (``started_on``, ``name``) as dashed lines.
+
+    Plotly renders a subset of HTML in annotations, so the names (user text) are
+    escaped: "<b>x</b>" shows as typed, not bold, and no tag reaches the page. Quotes
+    stay as they are (plotly knows no "&quot;", and they cannot open a tag).
+    """
     for row in changes.iter_rows(named=True):
         fig.add_vline(x=row["started_on"], line=dict(color=GREY, dash="dash", width=1))
         fig.add_annotation(
             x=row["started_on"],
             y=1,
             yref="paper",
-            text=row["name"],
+            text=escape(row["name"], quote=False),
             showarrow=False,
             xanchor="left",
             font=dict(size=10, color="#4b5563"),

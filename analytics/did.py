@@ -9,7 +9,8 @@ With a cluster (the unit the change was assigned to: queue, team) they are
 cluster-robust (CR1, Stata's ``vce(cluster)``), with t(G - 1) inference. With few
 clusters - fewer than about 30, and especially few *treated* clusters - even these
 errors are too small and tests over-reject (Cameron and Miller 2015; Bertrand, Duflo
-and Mullainathan 2004); :attr:`DiDResult.few_clusters` flags it.
+and Mullainathan 2004; MacKinnon and Webb 2017); :attr:`DiDResult.few_clusters` flags
+it, and :mod:`analytics.did_inference` tests the effect by randomization instead.
 
 References
 ----------
@@ -20,13 +21,15 @@ Bertrand, M., Duflo, E. and Mullainathan, S. (2004). How much should we trust
     differences-in-differences estimates? Quarterly Journal of Economics 119(1), 249-275.
 Cameron, A. C. and Miller, D. L. (2015). A practitioner's guide to cluster-robust
     inference. Journal of Human Resources 50(2), 317-372.
+MacKinnon, J. G. and Webb, M. D. (2017). Wild bootstrap inference for wildly different
+    cluster sizes. Journal of Applied Econometrics 32(2), 233-254.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
@@ -44,6 +47,9 @@ from analytics.its import (
 )
 from analytics.power import mde_from_se
 
+if TYPE_CHECKING:
+    from analytics.did_inference import Randomization
+
 CovType = Literal["classical", "cluster"]
 # Cameron and Miller (2015): below a few dozen clusters CR1 errors are biased down.
 FEW_CLUSTERS = 30
@@ -57,6 +63,9 @@ class DiDResult:
     ``table``: ``term, estimate, se, low, high, p`` with terms ``intercept, treated,
     post, effect`` and then the covariates by name. ``cell_means``: ``treated, post,
     mean, n`` for the four cells. ``n_clusters`` is None without a cluster.
+    ``randomization`` is set when the effect's p-value comes from randomization
+    inference instead (:func:`analytics.did_inference.by_randomization`); the effect
+    then has no interval and ``table`` keeps the regression's own errors.
     """
 
     table: pl.DataFrame
@@ -66,10 +75,14 @@ class DiDResult:
     n_clusters: int | None
     cov_type: CovType
     df: float
+    randomization: Randomization | None = None
 
     @property
     def mde(self) -> float:
-        """Smallest effect this design detects with 80% power (5%, two-sided)."""
+        """Smallest effect this design detects with 80% power (5%, two-sided); NaN
+        under randomization inference, which has no standard error to solve it from."""
+        if self.randomization is not None:
+            return float("nan")
         return mde_from_se(self.effect.se, self.df)
 
     @property
@@ -170,11 +183,14 @@ def event_study(
     change_at: TimePoint,
     cluster: str | None = None,
     weight: str | None = None,
+    unit: str | None = None,
 ) -> EventStudyResult:
     """Leads and lags of the treated-control gap, relative to the last period before the change.
 
     ``outcome ~ treated + period fixed effects + sum_k treated x 1[period = k]`` for
-    every period k except the reference (the last before the change). Leads should be
+    every period k except the reference (the last before the change); with ``unit``,
+    unit fixed effects take the place of ``treated``, so that control units' different
+    levels are not read as noise. Leads should be
     near zero if the groups moved in parallel before the change; the joint test of all
     leads gives ``pre_trend_p`` (classical F without a cluster; with one, the cluster
     Wald statistic with Hotelling's T-squared scaling, F(q, G - q), because the plain
@@ -190,6 +206,7 @@ def event_study(
     change_at : first moment of the change; the last period before it is the reference.
     cluster : optional unit column (queue, team) for CR1 cluster-robust errors.
     weight : optional weights (responses per cell).
+    unit : optional unit column for unit fixed effects (``treated`` constant within it).
 
     Raises
     ------
@@ -202,13 +219,14 @@ def event_study(
     ----------
     Bertrand, Duflo and Mullainathan (2004); Cameron and Miller (2015).
     """
-    extra = [c for c in (cluster, weight) if c]
+    extra = [c for c in (cluster, weight, unit) if c]
     data = _prepare(as_polars(df), [outcome, treated, time, *extra])
     _check_binary(data, treated)
     _check_both_groups(data, treated)
     t, post = period_index(data[time], change_at, "periods")
     rel = (t - t[post].min()).astype(int)
-    x, names, rels = _event_design(data[treated].cast(pl.Float64).to_numpy(), t, rel)
+    d = data[treated].cast(pl.Float64).to_numpy()
+    x, names, rels = _event_design(d, t, rel, _unit_dummies(data, unit, treated))
     cov_type, kwds, groups = _covariance(data, cluster)
     w = data[weight].cast(pl.Float64).to_numpy() if weight else None
     res = fit(data[outcome].cast(pl.Float64).to_numpy(), x, names, w, cov_type, kwds)
@@ -312,10 +330,27 @@ def _cell_means(data: pl.DataFrame, outcome: str, treated: str, post: str) -> pl
     )
 
 
+def _unit_dummies(
+    data: pl.DataFrame, unit: str | None, treated: str
+) -> tuple[list[np.ndarray], list[str]] | None:
+    """Unit dummies (the first unit dropped) for unit fixed effects, or None."""
+    if unit is None:
+        return None
+    if (data.group_by(unit).agg(pl.col(treated).cast(pl.Int8).n_unique())[treated] > 1).any():
+        raise ValueError(f"{treated!r} must be constant within each {unit}")
+    codes = data[unit].rank("dense").cast(pl.Int64).to_numpy()
+    levels = range(2, int(codes.max()) + 1)
+    return [(codes == g).astype(float) for g in levels], [f"unit_{g}" for g in levels]
+
+
 def _event_design(
-    d: np.ndarray, t: np.ndarray, rel: np.ndarray
+    d: np.ndarray,
+    t: np.ndarray,
+    rel: np.ndarray,
+    units: tuple[list[np.ndarray], list[str]] | None = None,
 ) -> tuple[np.ndarray, list[str], list[int]]:
-    """Columns: intercept, treated, period dummies (first dropped), treated x period."""
+    """Columns: intercept, treated (or unit dummies), period dummies (first dropped),
+    treated x period."""
     periods = np.unique(t)
     offset = int(t.min() - rel.min())  # rel = t - offset for every row
     if not (d * (rel == -1)).any():
@@ -326,11 +361,12 @@ def _event_design(
             "an event study needs at least 2 periods before the change (one is the "
             "reference); found 1"
         )
+    group, group_names = units or ([d], ["treated"])
     fe = [(t == p).astype(float) for p in periods[1:]]
     leads_lags = [d * (rel == r) for r in rels]
-    names = ["intercept", "treated", *[f"period_{int(p)}" for p in periods[1:]]]
+    names = ["intercept", *group_names, *[f"period_{int(p)}" for p in periods[1:]]]
     names += [_event_term(r) for r in rels]
-    return np.column_stack([np.ones_like(d), d, *fe, *leads_lags]), names, rels
+    return np.column_stack([np.ones_like(d), *group, *fe, *leads_lags]), names, rels
 
 
 def _event_term(rel: int) -> str:

@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import replace
 from html import escape
 
 import polars as pl
 
 from analytics import changes, kpis
 from analytics.change_analysis import Analysis, MetricResult, Problem
+from analytics.did import DiDResult
 from analytics.i18n import Lang, day, kpi_value, number, t
 from analytics.registry import SCOPE_FIELDS, Change
+from analytics.verdict import p_value
 
 # Lag-1 autocorrelation of ITS residuals above which one Newey-West lag may be too few
 # (the ITS docstring: "well above 0.1-0.2").
 AUTOCORRELATION_NOTE = 0.2
+# The values a metric of each unit can take (a 1-5 or 1-7 score: no common range).
+RANGES = {"points": (-100.0, 100.0), "percent": (0.0, 100.0), "seconds": (0.0, math.inf)}
 MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 
 
@@ -52,22 +55,11 @@ def verdict_text(analysis: Analysis, metric: str, lang: Lang) -> str:
 
 
 def verdict_parts(analysis: Analysis, metric: str, lang: Lang) -> tuple[str, str]:
-    """The verdict's headline sentence and the per-method details, apart (for layout).
-
-    Both come from the same :func:`changes.render_verdict` call, so they read exactly
-    as the full text does.
-    """
-    full = verdict_text(analysis, metric, lang)
-    v = verdict(analysis, metric, lang)
-    if len(v.findings) < 2:
-        return full, ""
-    # render_verdict's headline quotes the first finding, or for "cannot tell" the
-    # first one below its MDE: rendered alone, that finding gives the headline only.
-    below = [f for f in v.findings if f.below_mde]
-    head = below[0] if v.code == "cannot_tell" and below else v.findings[0]
+    """The verdict's headline sentence and the per-method details, apart (for layout);
+    together they are :func:`verdict_text`."""
     decimals = 2 if kpis.get(metric).unit == "score" else 1
-    headline = changes.render_verdict(replace(v, findings=(head,)), lang, decimals)
-    return headline, full.removeprefix(headline).strip()
+    headline, details = changes.render_parts(verdict(analysis, metric, lang), lang, decimals)
+    return headline, " ".join(details)
 
 
 def problem_text(problem: Problem, lang: Lang) -> str:
@@ -107,9 +99,21 @@ def interval_text(metric: str, low: float, high: float, lang: Lang) -> str:
 
 
 def p_text(p: float, lang: Lang) -> str:
+    """A p-value for a table cell headed "p": "0.012", "< 0.001"."""
     if math.isnan(p):
         return "–"
-    return ("< 0,001" if lang == "es" else "< 0.001") if p < 0.001 else number(p, lang, 3)
+    return f"< {number(0.001, lang, 3)}" if p < 0.001 else p_value(p, lang)
+
+
+def p_statement(p: float, lang: Lang) -> str:
+    """A p-value inside a sentence: "p = 0.012", "p < 0.001"."""
+    return "–" if math.isnan(p) else changes.p_statement(p, lang)
+
+
+def smallest_p(did: DiDResult) -> str:
+    """The smallest p-value randomization across these units can give, as "1/5"."""
+    ri = did.randomization
+    return f"1/{ri.n_assignments}" if ri is not None else "–"
 
 
 def notes(result: MetricResult, lang: Lang, method: str | None = None) -> list[str]:
@@ -125,12 +129,32 @@ def notes(result: MetricResult, lang: Lang, method: str | None = None) -> list[s
     if its is not None and its.residual_autocorrelation > AUTOCORRELATION_NOTE:
         r = number(its.residual_autocorrelation, lang, 2)
         out.append(("its", t("analysis.its.autocorrelated", lang, r=r)))
-    if did is not None and did.few_clusters:
-        out.append(("did", t("analysis.did.few_units", lang, n=did.n_clusters)))
+    if its is not None and (beyond := out_of_range(result)) is not None:
+        value = kpi_value(kpis.get(result.metric).unit, beyond, lang)
+        out.append(("its", t("analysis.its.out_of_range", lang, value=value)))
+    if did is not None and did.randomization is not None:
+        cannot = did.randomization.smallest_p >= changes.ALPHA
+        key = "analysis.did.randomization_cannot" if cannot else "analysis.did.randomization"
+        out.append(("did", t(key, lang, n=did.n_clusters, smallest=smallest_p(did))))
     if trend is not None and not trend.parallel:
         key = f"analysis.event.not_parallel_{trend.method}"
-        out.append(("event", t(key, lang, p=p_text(trend.p, lang))))
+        p = changes.p_statement(trend.p, lang, holm=trend.method == "holm")
+        out.append(("event", t(key, lang, p=p)))
     return [text for m, text in out if method is None or m == method]
+
+
+def out_of_range(result: MetricResult) -> float | None:
+    """The counterfactual value furthest outside the metric's possible range, if any:
+    a steep pre-trend on a short, noisy series extended past what the metric can be."""
+    unit = kpis.get(result.metric).unit
+    if result.its is None or unit not in RANGES:
+        return None
+    low, high = RANGES[unit]
+    line = result.its.fit["counterfactual"]
+    lowest, highest = float(line.min()), float(line.max())  # type: ignore[arg-type]
+    if highest > high:
+        return highest
+    return lowest if lowest < low else None
 
 
 def registry_table(changes: pl.DataFrame, lang: Lang) -> pl.DataFrame:
@@ -200,7 +224,8 @@ def its_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
 
 
 def did_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
-    """Per metric: the DiD effect, its cluster-robust CI, MDE, units and pre-trend test."""
+    """Per metric: the DiD effect, its cluster-robust CI (or its randomization p and no
+    CI, with few units), MDE, units and the pre-trend test."""
     rows = []
     for r in analysis.results:
         if r.did is None:
@@ -210,12 +235,15 @@ def did_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
             "metric": t(f"kpi.{r.metric}", lang),
             "effect": change_text(r.metric, e.estimate, lang),
             "ci": interval_text(r.metric, e.low, e.high, lang),
-            "p": p_text(e.p, lang),
+            "p": p_text(e.p, lang) if r.did.randomization is None else t(
+                "analysis.did.p_randomization", lang, p=p_text(e.p, lang),
+                smallest=smallest_p(r.did),
+            ),
             "mde": _mde(r.metric, r.did_mde, lang),
             "units": number(r.did.n_clusters or 0, lang, 0),
             "pre_trend": "–" if trend is None else t(
                 "analysis.event.parallel" if trend.parallel else "analysis.event.not_parallel",
-                lang, p=p_text(trend.p, lang),
+                lang, p=changes.p_statement(trend.p, lang, holm=trend.method == "holm"),
             ),
         })  # fmt: skip
     return pl.DataFrame(rows, schema=dict.fromkeys(DID_COLUMNS, pl.String))
@@ -223,12 +251,6 @@ def did_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
 
 def _mde(metric: str, mde: float, lang: Lang) -> str:
     return "–" if math.isnan(mde) else change_text(metric, mde, lang).lstrip("+")
-
-
-def chart_names(changes: pl.DataFrame) -> pl.DataFrame:
-    """Change names escaped for plotly, which renders a subset of HTML in annotations
-    (a name with ``<b>`` would turn bold and hide the rest)."""
-    return changes.with_columns(pl.col("name").map_elements(escape, return_dtype=pl.String))
 
 
 def markdown_escape(text: str) -> str:

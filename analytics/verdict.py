@@ -3,7 +3,11 @@
 Rules: never "improved" or "worsened" unless every method's 95% interval excludes zero
 (and p < 0.05) on the same side; methods that disagree in significance or sign are
 reported as disagreeing; a non-significant change smaller than the minimum detectable
-effect is reported as "the data cannot tell", not as "no effect".
+effect is reported as "the data cannot tell", not as "no effect". A method tested by
+randomization over too few units to ever reach p < 0.05 cannot make or break a claim
+of significance, but its direction still counts, and the text gives its p-value with
+the smallest one its units allow ("with 5 units the smallest possible p is 1/5"). The
+p-value in a sentence reads "p = 0.012" or "p < 0.001" (Holm-adjusted where it is).
 
 The sentence templates live here as one small dict per language (``{placeholder}``
 format strings) until they move into the i18n catalogs.
@@ -36,7 +40,14 @@ ALPHA = 0.05
 
 @dataclass(frozen=True)
 class Finding:
-    """One method's estimate of a change, as the verdict weighs it."""
+    """One method's estimate of a change, as the verdict weighs it.
+
+    A finding with ``units`` > 0 comes from randomization inference over that many
+    units: it has a p-value but no interval (``low`` and ``high`` NaN), and
+    ``smallest_p`` is the smallest p-value those units can give. ``holm`` marks a
+    p-value adjusted across metrics (the text says so, so that an interval excluding
+    zero next to an adjusted p above 0.05 does not read as a contradiction).
+    """
 
     method: Method
     estimate: float
@@ -44,15 +55,33 @@ class Finding:
     high: float
     p: float
     mde: float = math.nan
+    units: int = 0
+    smallest_p: float = 0.0
+    holm: bool = False
+
+    @property
+    def by_randomization(self) -> bool:
+        return self.units > 0
 
     @property
     def known(self) -> bool:
-        return all(math.isfinite(v) for v in (self.estimate, self.low, self.high, self.p))
+        numbers = (self.estimate, self.p) if self.by_randomization else (
+            self.estimate, self.low, self.high, self.p
+        )  # fmt: skip
+        return all(math.isfinite(v) for v in numbers)
+
+    @property
+    def can_show_a_change(self) -> bool:
+        """False when even the most extreme result could not reach p < 0.05 (too few units)."""
+        return self.smallest_p < ALPHA
 
     @property
     def significant(self) -> bool:
-        """The 95% interval excludes zero *and* p < 0.05 (both, so they never contradict)."""
-        return self.known and (self.low > 0 or self.high < 0) and self.p < ALPHA
+        """p < 0.05 *and* the 95% interval excludes zero (both, so they never contradict);
+        under randomization inference, which has no interval, p < 0.05."""
+        if not self.known or not self.p < ALPHA:
+            return False
+        return self.by_randomization or self.low > 0 or self.high < 0
 
     @property
     def sign(self) -> int:
@@ -64,10 +93,18 @@ class Finding:
         return pw.below_mde(self.estimate, self.mde)
 
 
-def finding(method: Method, difference: Difference, mde: float = math.nan) -> Finding:
+def finding(
+    method: Method,
+    difference: Difference,
+    mde: float = math.nan,
+    *,
+    units: int = 0,
+    smallest_p: float = 0.0,
+    holm: bool = False,
+) -> Finding:
     """A verdict input from any method's :class:`Difference` (its effect) and its MDE."""
     d = difference
-    return Finding(method, d.estimate, d.low, d.high, d.p, mde)
+    return Finding(method, d.estimate, d.low, d.high, d.p, mde, units, smallest_p, holm)
 
 
 @dataclass(frozen=True)
@@ -80,18 +117,36 @@ class Verdict:
     findings: tuple[Finding, ...]
     unit: str = ""
 
+    @property
+    def headline(self) -> Finding | None:
+        """The finding the headline quotes: a significant one for improved / worsened,
+        one below its MDE for "cannot tell", else the first (None: nothing to quote)."""
+        if self.code == "not_enough_data":
+            return None
+        if self.code in ("improved", "worsened"):
+            return next(f for f in self.findings if f.significant)
+        if self.code == "cannot_tell":
+            return next((f for f in self.findings if f.below_mde), self.findings[0])
+        return self.findings[0] if self.findings else None
+
 
 def verdict(
     metric: str, findings: Sequence[Finding], higher_is_better: bool = True, unit: str = ""
 ) -> Verdict:
     """Judge a change from one or more methods' findings (the first is the headline).
 
-    - ``improved`` / ``worsened``: every method is significant (interval excludes zero
-      and p < 0.05) and in the same direction; better or worse by ``higher_is_better``.
+    Methods that cannot show a change at all (randomization inference over too few
+    units: :attr:`Finding.can_show_a_change`) are left out of the significance rules
+    but not of the direction: pointing the other way, they make the methods disagree.
+
+    - ``improved`` / ``worsened``: every method that can show a change is significant
+      (interval excludes zero and p < 0.05) and in the same direction, and no other
+      method's estimate points the other way; better or worse by ``higher_is_better``.
     - ``disagree``: at least one method is significant, but another is not, or points
       the other way.
     - ``cannot_tell``: nothing significant and the observed change is below a method's
-      minimum detectable effect: the sample is too small to tell.
+      minimum detectable effect, or no method could have shown a change: the sample
+      is too small to tell.
     - ``no_clear_change``: nothing significant although the change was not below the
       MDE (or no MDE was given).
     - ``not_enough_data``: no method produced numbers.
@@ -99,13 +154,16 @@ def verdict(
     known = tuple(f for f in findings if f.known)
     if not known:
         return Verdict("not_enough_data", metric, higher_is_better, tuple(findings), unit)
-    signs = {f.sign for f in known}
+    testable = [f for f in known if f.can_show_a_change]
+    signs = {f.sign for f in testable}
     if signs in ({1}, {-1}):
-        better = (signs == {1}) == higher_is_better
-        code: VerdictCode = "improved" if better else "worsened"
-    elif signs != {0}:
+        direction = signs.pop()
+        against = any(f.estimate * direction < 0 for f in known)
+        better = (direction == 1) == higher_is_better
+        code: VerdictCode = "disagree" if against else "improved" if better else "worsened"
+    elif signs - {0}:
         code = "disagree"
-    elif any(f.below_mde for f in known):
+    elif not testable or any(f.below_mde for f in known):
         code = "cannot_tell"
     else:
         code = "no_clear_change"
@@ -113,38 +171,55 @@ def verdict(
 
 
 # Sentence templates, one small dict per language ({placeholders} as str.format fields).
-# The numbers are formatted before they are inserted. No template but "improved" may
-# use the word "improved" (a test checks it), and likewise in Spanish.
+# The numbers are formatted before they are inserted; ``{numbers}`` is one of the
+# "numbers_*" fragments and ``{p}`` a whole statement ("p = 0.012", "p < 0.001"). No
+# template but "improved" may use the word "improved" (a test checks it), and likewise
+# in Spanish.
 TEMPLATES: dict[Lang, dict[str, str]] = {
     "en": {
-        "improved": "{metric} improved after the change: {estimate}{unit} "
-        "(95% CI {low} to {high}).",
-        "worsened": "{metric} worsened after the change: {estimate}{unit} "
-        "(95% CI {low} to {high}).",
+        "improved": "{metric} improved after the change: {numbers}.",
+        "worsened": "{metric} worsened after the change: {numbers}.",
         "disagree": "The methods disagree about {metric}, so the change cannot be attributed "
         "with confidence.",
         "cannot_tell": "The data cannot tell whether {metric} moved: the observed change "
         "({estimate}{unit}) is smaller than the {mde}{unit} this sample can reliably detect.",
-        "no_clear_change": "No clear change in {metric}: {estimate}{unit} "
-        "(95% CI {low} to {high}).",
+        "cannot_tell_units": "The data cannot tell whether {metric} moved: {numbers}.",
+        "no_clear_change": "No clear change in {metric}: {numbers}.",
         "not_enough_data": "There is not enough data to judge {metric}.",
-        "detail": "{method}: {estimate}{unit} (95% CI {low} to {high}; p = {p}).",
+        "detail": "{method}: {numbers}.",
+        "numbers": "{estimate}{unit} (95% CI {low} to {high}; {p})",
+        "numbers_units": "{estimate}{unit} (randomization {p}; with {units} units the "
+        "smallest possible p is {smallest}, so this method alone cannot show a change)",
+        "numbers_units_enough": "{estimate}{unit} (randomization {p}, across {units} units)",
+        "p": "p = {value}",
+        "p_below": "p < {value}",
+        "p_holm": "Holm-adjusted p = {value}",
+        "p_holm_below": "Holm-adjusted p < {value}",
         "before_after": "Before/after comparison",
         "its": "Interrupted time series",
         "did": "Difference-in-differences",
     },
     "es": {
-        "improved": "{metric} mejoró tras el cambio: {estimate}{unit} (IC 95 % {low} a {high}).",
-        "worsened": "{metric} empeoró tras el cambio: {estimate}{unit} (IC 95 % {low} a {high}).",
+        "improved": "{metric} mejoró tras el cambio: {numbers}.",
+        "worsened": "{metric} empeoró tras el cambio: {numbers}.",
         "disagree": "Los métodos no coinciden sobre {metric}; no se puede atribuir el cambio "
         "con confianza.",
         "cannot_tell": "Los datos no permiten saber si {metric} se movió: el cambio observado "
         "({estimate}{unit}) es menor que los {mde}{unit} que esta muestra puede detectar con "
         "fiabilidad.",
-        "no_clear_change": "Sin cambio claro en {metric}: {estimate}{unit} "
-        "(IC 95 % {low} a {high}).",
+        "cannot_tell_units": "Los datos no permiten saber si {metric} se movió: {numbers}.",
+        "no_clear_change": "Sin cambio claro en {metric}: {numbers}.",
         "not_enough_data": "No hay datos suficientes para juzgar {metric}.",
-        "detail": "{method}: {estimate}{unit} (IC 95 % {low} a {high}; p = {p}).",
+        "detail": "{method}: {numbers}.",
+        "numbers": "{estimate}{unit} (IC 95 % {low} a {high}; {p})",
+        "numbers_units": "{estimate}{unit} (aleatorización, {p}; con {units} unidades el "
+        "menor p posible es {smallest}, así que este método por sí solo no puede mostrar "
+        "un cambio)",
+        "numbers_units_enough": "{estimate}{unit} (aleatorización, {p}, entre {units} unidades)",
+        "p": "p = {value}",
+        "p_below": "p < {value}",
+        "p_holm": "p ajustado por Holm = {value}",
+        "p_holm_below": "p ajustado por Holm < {value}",
         "before_after": "Comparación antes/después",
         "its": "Serie temporal interrumpida",
         "did": "Diferencias en diferencias",
@@ -154,32 +229,64 @@ TEMPLATES: dict[Lang, dict[str, str]] = {
 
 def render_verdict(v: Verdict, lang: Lang = "en", decimals: int = 1) -> str:
     """The verdict as sentences in ``lang``: the headline, then one line per method."""
+    headline, details = render_parts(v, lang, decimals)
+    return " ".join([headline, *details])
+
+
+def render_parts(v: Verdict, lang: Lang = "en", decimals: int = 1) -> tuple[str, list[str]]:
+    """The headline sentence and one sentence per method (none for a single method)."""
     if lang not in TEMPLATES:
         raise ValueError(f"lang must be one of {', '.join(TEMPLATES)}; got {lang!r}")
     text = TEMPLATES[lang]
-    if v.code == "not_enough_data":
-        return text["not_enough_data"].format(metric=v.metric)
-    # "cannot tell" quotes the method whose change is below its MDE.
-    head = next(f for f in v.findings if f.below_mde) if v.code == "cannot_tell" else v.findings[0]
-    lines = [text[v.code].format(metric=v.metric, **_fields(head, v.unit, lang, decimals))]
-    if len(v.findings) > 1:
-        for f in v.findings:
-            detail = _fields(f, v.unit, lang, decimals)
-            lines.append(text["detail"].format(method=text[f.method], **detail))
-    return " ".join(lines)
+    head = v.headline
+    if head is None:
+        return text["not_enough_data"].format(metric=v.metric), []
+    key: str = v.code
+    if v.code == "cannot_tell" and not head.below_mde:
+        key = "cannot_tell_units"
+    headline = text[key].format(metric=v.metric, **_fields(head, v.unit, lang, decimals))
+    if len(v.findings) < 2:
+        return headline, []
+    details = [
+        text["detail"].format(method=text[f.method], **_fields(f, v.unit, lang, decimals))
+        for f in v.findings
+    ]
+    return headline, details
+
+
+def p_statement(p: float, lang: Lang, holm: bool = False) -> str:
+    """ "p = 0.012", "p < 0.001" (or Holm-adjusted), in ``lang``; never "p = < 0.001"."""
+    text = TEMPLATES[lang]
+    prefix = "p_holm" if holm else "p"
+    if p < 0.001:
+        return text[f"{prefix}_below"].format(value=number(0.001, lang, 3))
+    return text[prefix].format(value=p_value(p, lang))
+
+
+def p_value(p: float, lang: Lang) -> str:
+    """A p-value's digits: 3 decimals, 4 when 3 would round a significant p up to 0.050."""
+    decimals = 4 if p < ALPHA and round(p, 3) >= ALPHA else 3
+    return number(p, lang, decimals)
 
 
 def _fields(f: Finding, unit: str, lang: Lang, decimals: int) -> dict[str, str]:
-    p = "< 0,001" if lang == "es" else "< 0.001"
     decimals = _precision(f, decimals)
-    return {
+    fields = {
         "estimate": number(f.estimate, lang, decimals, sign=True),
         "low": number(f.low, lang, decimals, sign=True),
         "high": number(f.high, lang, decimals, sign=True),
         "mde": number(f.mde, lang, decimals),
-        "p": p if f.p < 0.001 else number(f.p, lang, 3),
+        "p": p_statement(f.p, lang, f.holm),
         "unit": f" {unit}" if unit else "",
     }
+    text = TEMPLATES[lang]
+    if f.by_randomization:
+        key = "numbers_units_enough" if f.can_show_a_change else "numbers_units"
+        units = {"units": str(f.units), "smallest": f"1/{round(1 / f.smallest_p)}"}
+        fields["numbers"] = text[key].format(**fields, **units)
+    else:
+        fields["numbers"] = text["numbers"].format(**fields)
+    return fields
 
 
 def _precision(f: Finding, decimals: int) -> int:

@@ -8,6 +8,7 @@ same as tests/test_demo.py, whose planted truths (``analytics.demo``) are the re
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 
 import polars as pl
@@ -18,6 +19,7 @@ from analytics import change_cells as cells
 from analytics import demo, kpis, registry, report
 from analytics.registry import Change
 from analytics.store import Store, connect
+from bench.bench_changes import placebo_dates, placebo_sweep
 
 END = dt.date(2025, 6, 30)
 SEED = 7
@@ -52,8 +54,16 @@ def test_the_planted_ces_gain_is_inside_every_methods_interval(ivr: ca.Analysis)
     assert ba.significant
     result = ivr["ces"]
     assert result.its is not None and result.did is not None
-    for effect in (result.its.effect, result.did.effect):
-        assert effect.low <= truth <= effect.high
+    assert result.its.errors == "small_sample"
+    assert result.its.effect.low <= truth <= result.its.effect.high
+    # Five queues: the DiD's p comes from randomization and it claims no interval.
+    # Billing's effect is the most extreme of the five (p = 1/5, the floor), and its
+    # estimate is within the classical sampling error of the truth.
+    did = result.did
+    assert did.randomization is not None and did.n_clusters == 5
+    assert math.isnan(did.effect.low) and math.isnan(did.effect.high)
+    assert did.effect.p == did.randomization.smallest_p == pytest.approx(0.2)
+    assert abs(did.effect.estimate - truth) < 3 * did.table["se"][3]
 
 
 def test_the_shorter_wait_is_found_and_its_and_did_agree_in_sign(ivr: ca.Analysis) -> None:
@@ -65,14 +75,22 @@ def test_the_shorter_wait_is_found_and_its_and_did_agree_in_sign(ivr: ca.Analysi
     result = ivr["asa"]
     assert result.its is not None and result.did is not None and ivr.before_after is not None
     ba = ivr.before_after["asa"].difference
-    for effect in (ba, result.its.effect, result.did.effect):
+    for effect in (ba, result.its.effect):
         assert effect.high < 0
         assert -cut - 3 * effect.se <= effect.estimate <= -cut / 2
+    did = result.did
+    assert -cut - 3 * did.table["se"][3] <= did.effect.estimate <= -cut / 2
+    assert did.effect.p == pytest.approx(0.2)  # the most extreme of five queues
     for metric in ("ces", "asa"):
         r = ivr[metric]
         assert r.its is not None and r.did is not None
         assert (r.its.effect.estimate > 0) == (r.did.effect.estimate > 0)
-    assert report.verdict(ivr, "asa", "en").code == "improved"  # lower wait is better
+    # Before/after and ITS significant, the DiD pointing the same way but unable to
+    # reach p < 0.05 with five queues: improved (a lower wait is better), and the text
+    # says why the DiD does not count.
+    assert report.verdict(ivr, "asa", "en").code == "improved"
+    text = report.verdict_text(ivr, "asa", "en")
+    assert "with 5 units the smallest possible p is 1/5" in text
 
 
 def test_a_placebo_on_an_untouched_queue_is_not_significant(store: Store) -> None:
@@ -85,6 +103,25 @@ def test_a_placebo_on_an_untouched_queue_is_not_significant(store: Store) -> Non
     assert not any(c.significant for c in a.before_after.changes)  # Holm across metrics
     codes = {m: report.verdict(a, m, "en").code for m in a.settings.metrics}
     assert not {"improved", "worsened"} & set(codes.values()), codes
+
+
+def test_placebo_changes_are_rarely_significant(store: Store) -> None:
+    """A bounded placebo sweep: changes that never happened, on each untouched queue at
+    6 dates (6 metrics: 144 tests per method). Every significant result is a false
+    positive. The binomial s.e. at 5% is 1.8 points, more with correlated metrics, so
+    11% is about 3 s.e. above nominal. The methods as they were (Newey-West alone,
+    cluster-robust with 4 queues) are far above it; the full sweep (71 dates, ``python
+    -m bench changes --placebo``) has the figures.
+    """
+    sweep = placebo_sweep(store, placebo_dates(store, step=12))
+    assert sweep.height == 6 * 4 * 6
+    rate = sweep.select(pl.exclude("date", "queue", "metric").cast(pl.Float64).mean()).row(
+        0, named=True
+    )
+    assert rate["its"] <= 0.11 and rate["pre_trend"] <= 0.11, rate
+    assert rate["did"] == 0  # 4 queues: randomization p >= 1/4
+    assert rate["before_after"] <= 0.11 and rate["verdict_claims"] <= 0.05, rate
+    assert rate["its_nw"] > 0.11 and rate["did_cr1"] > 0.15, rate  # what was fixed
 
 
 # -- the read path adds up -------------------------------------------------------------

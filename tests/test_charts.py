@@ -44,6 +44,22 @@ def test_changes_become_dashed_lines_with_labels() -> None:
     assert [a.text for a in fig.layout.annotations] == ["New IVR"]
 
 
+def test_change_names_are_shown_as_typed_not_as_html() -> None:
+    """Plotly renders <b>, <a href>, <br>... in annotations and decodes &lt; &gt; &amp;:
+    a name's markup must show as text (and no tag reach the page)."""
+    names = ["<b>x</b>", "A & B <script>alert(1)</script>", 'Say "hi" & <br>bye']
+    days = [dt.date(2026, 1, d) for d in (5, 12, 19)]
+    fig = charts.add_changes(
+        charts.trend(TREND, "NPS", "en"), pl.DataFrame({"name": names, "started_on": days})
+    )
+    assert [a.text for a in fig.layout.annotations] == [
+        "&lt;b&gt;x&lt;/b&gt;",
+        "A &amp; B &lt;script&gt;alert(1)&lt;/script&gt;",
+        'Say "hi" &amp; &lt;br&gt;bye',  # quotes as typed: plotly has no &quot;
+    ]
+    assert not any("<" in a.text for a in fig.layout.annotations)
+
+
 def test_breakdown_bars_best_on_top_with_asymmetric_errors() -> None:
     frame = pl.DataFrame(
         {
