@@ -79,7 +79,7 @@ class Finding:
     def significant(self) -> bool:
         """p < 0.05 *and* the 95% interval excludes zero (both, so they never contradict);
         under randomization inference, which has no interval, p < 0.05."""
-        if not self.known or not self.p < ALPHA:
+        if not self.known or not self.p < ALPHA or self.estimate == 0:
             return False
         return self.by_randomization or self.low > 0 or self.high < 0
 
