@@ -1,9 +1,10 @@
 """What drives satisfaction: relative importance, odds ratios and their guards.
 
 Fitted on the cells of :mod:`analytics.driver_cells` (counts per combination of driver
-levels), never on raw rows: Johnson's relative weights (and the Shapley / LMG split when
-there are few model columns) from the cells' moments, their bootstrap intervals from
-resampled cell counts, and the logit / ordinal logit on the cells as grouped counts.
+levels), never on raw rows: Johnson's relative weights (and the Shapley / LMG split
+with dominance analysis when there are few drivers) from the cells' moments, their
+bootstrap intervals from resampled cell counts, and the logit / ordinal logit on the
+cells as grouped counts.
 Also the views built on the same cells: the outcome by call-duration band for resolved
 and unresolved calls with a one-line verdict, the importance-performance quadrant, and
 the drivers side by side per segment and queue.
@@ -19,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from analytics import drivers as stats
 from analytics.driver_cells import (
@@ -41,16 +43,23 @@ BLOCK = 8192  # cells per block of the bootstrap's matrix product (bounds its me
 CLEAR_RATIO = 1.5  # one gap this many times the other "matters more"
 
 Direction = Literal["up", "down", "unclear", "by_level"]
-GuardCode = Literal["min_sample", "few_per_column", "collinear", "no_variation", "not_converged"]
+GuardCode = Literal[
+    "min_sample", "few_per_column", "collinear", "no_variation", "not_converged", "separation"
+]
+MAX_CI_RATIO = 1e4  # an odds-ratio interval wider than this factor is not an estimate
 
 
 @dataclass(frozen=True)
 class Guard:
-    """A reason to read the results with care: a code for the text, and its numbers."""
+    """A reason to read the results with care: a code for the text, and its numbers.
+
+    ``terms``: ``(driver, level, reference)`` of the odds ratios concerned.
+    """
 
     code: GuardCode
     drivers: tuple[str, ...] = ()
     value: float = float("nan")
+    terms: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: polars frames do not compare to a bool
@@ -59,11 +68,14 @@ class DriverAnalysis:
 
     ``importance``: ``driver, raw_weight, share, share_low, share_high, shapley_share,
     direction`` (shares of the explained variance in percent with 95% bootstrap limits;
-    Shapley only with at most 12 model columns, else NaN). ``odds_ratios``: ``driver,
-    level, reference, odds_ratio, low, high, p`` from the logit (binary outcomes) or the
-    ordinal logit (CSAT 1-5, CES). ``performance``: ``driver, performance``, the % of
-    responses whose call did well on the driver. ``mc_error``: Monte Carlo error of the
-    bootstrap limits, in share points.
+    Shapley with each driver's dummies entering together, for at most 12 drivers, else
+    NaN). ``dominates``: pairs ``(a, b)`` where driver ``a`` completely dominates ``b``
+    (empty past 12 drivers). ``odds_ratios``: ``driver, level, reference, odds_ratio,
+    low, high, p, estimable`` from the logit (binary outcomes) or the ordinal logit
+    (CSAT 1-5, CES); not estimable: the interval is unbounded or spans more than a
+    factor of 10,000 (a level with few responses, nearly all the same answer).
+    ``performance``: ``driver, performance``, the % of responses whose call did well on
+    the driver. ``mc_error``: Monte Carlo error of the bootstrap limits, in share points.
     """
 
     outcome: Outcome
@@ -78,6 +90,7 @@ class DriverAnalysis:
     n_boot: int
     mc_error: float
     guards: tuple[Guard, ...]
+    dominates: tuple[tuple[str, str], ...] = ()
 
     @property
     def enough(self) -> bool:
@@ -95,9 +108,22 @@ def _by_driver(d: Design, per_column: np.ndarray) -> np.ndarray:
     return out
 
 
+def _column_weights(names: Sequence[str], m: stats.Moments) -> np.ndarray:
+    """Johnson's raw weight of each model column in ``m``; a column that does not vary
+    there (a rare level absent from a resample or a group) adds nothing and weighs 0."""
+    flat = flat_columns(m)
+    keep = [i for i in range(len(names)) if i not in flat]
+    out = np.zeros(len(names))
+    if keep:
+        cols = [names[i] for i in keep]
+        table = stats.relative_weights_from_corr(m.corr(["y", *cols]), cols)
+        out[keep] = table["raw_weight"].to_numpy()
+    return out
+
+
 def _shares(d: Design, m: stats.Moments) -> np.ndarray:
-    raw = stats.relative_weights_from_moments(m, "y", d.names)["raw_weight"].to_numpy()
-    return 100 * _by_driver(d, raw) / raw.sum()
+    raw = _by_driver(d, _column_weights(d.names, m))
+    return 100 * raw / raw.sum()
 
 
 def _bootstrap(d: Design, n_boot: int, seed: int) -> tuple[np.ndarray, float, int]:
@@ -106,9 +132,12 @@ def _bootstrap(d: Design, n_boot: int, seed: int) -> tuple[np.ndarray, float, in
     A Poisson bootstrap on the cells: each cell's count is redrawn as Poisson(count),
     the large-sample equivalent of resampling all N responses with replacement
     (Hanley & MacGibbon 2006; Chamandy et al. 2012), so no sample of raw rows is
-    needed and the intervals are for the full data. The Monte Carlo error of a 2.5%
-    limit over B resamples is about ``sqrt(.025 * .975 / B) / phi(1.96)`` bootstrap
-    SDs, 0.19 at B = 200 (Efron & Tibshirani 1993, ch. 19).
+    needed and the intervals are for the full data. A rare level missing from a
+    resample weighs 0 there (what the estimate is on that resample); dropping such
+    resamples would bias the limits towards the resamples that keep every level. The
+    Monte Carlo error of a 2.5% limit over B resamples is about
+    ``sqrt(.025 * .975 / B) / phi(1.96)`` bootstrap SDs, 0.19 at B = 200 (Efron &
+    Tibshirani 1993, ch. 19).
     """
     rng = np.random.default_rng(seed)
     k = d.z.shape[1]
@@ -126,7 +155,7 @@ def _bootstrap(d: Design, n_boot: int, seed: int) -> tuple[np.ndarray, float, in
     for b in range(n_boot):
         try:
             draws.append(_shares(d, d.moments_from(total[b], sums[:, b], upper[:, b])))
-        except ValueError:  # a rare level vanished from this resample
+        except ValueError:  # the outcome itself does not vary in this resample
             continue
     boot = np.array(draws).reshape(-1, len(d.drivers))
     limits = np.percentile(boot, [2.5, 97.5], axis=0)
@@ -165,8 +194,10 @@ def _odds(d: Design, table: pl.DataFrame) -> pl.DataFrame:
         pl.col(c).exp().alias(n)
         for c, n in (("estimate", "odds_ratio"), ("low", "low"), ("high", "high"))
     ]
-    return terms.join(table.select("term", *exp, "p"), on="term", maintain_order="right").drop(
-        "term"
+    out = terms.join(table.select("term", *exp, "p"), on="term", maintain_order="right")
+    bounded = pl.col("low").is_finite() & pl.col("high").is_finite() & (pl.col("low") > 0)
+    return out.drop("term").with_columns(
+        estimable=(bounded & (pl.col("high") < MAX_CI_RATIO * pl.col("low"))).fill_null(False)
     )
 
 
@@ -178,7 +209,7 @@ def _direction(d: Design, odds: pl.DataFrame, driver: str) -> Direction:
     """
     if SPECS[driver].kind == "category":
         return "by_level"
-    rows = odds.filter(pl.col("driver") == driver)
+    rows = odds.filter((pl.col("driver") == driver) & pl.col("estimable"))
     if rows.height == 0 or not (rows["p"] < 0.05).any():
         return "unclear"
     coef = dict(zip(rows["level"], np.log(rows["odds_ratio"].to_numpy()), strict=True))
@@ -200,7 +231,9 @@ def _performance(d: Design) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"driver": pl.String, "performance": pl.Float64})
 
 
-def _guards(d: Design, vif: pl.DataFrame, outcome: Outcome, converged: bool) -> list[Guard]:
+def _guards(
+    d: Design, vif: pl.DataFrame, odds: pl.DataFrame, outcome: Outcome, converged: bool
+) -> list[Guard]:
     out = []
     events = min(d.n[d.y == 1].sum(), d.n[d.y == 0].sum()) if outcome in BINARY else d.n.sum()
     if events < MIN_PER_COLUMN * len(d.names):
@@ -210,15 +243,19 @@ def _guards(d: Design, vif: pl.DataFrame, outcome: Outcome, converged: bool) -> 
         out.append(Guard("collinear", tuple(dict.fromkeys(high["driver"])), high["vif"].max()))  # type: ignore[arg-type]
     if not converged:
         out.append(Guard("not_converged"))
+    unbounded = odds.filter(~pl.col("estimable"))
+    if unbounded.height and odds.height:
+        terms = tuple(unbounded.select("driver", "level", "reference").iter_rows())
+        out.append(Guard("separation", tuple(dict.fromkeys(unbounded["driver"])), terms=terms))
     return out
 
 
-def _shapley(d: Design, m: stats.Moments) -> np.ndarray:
-    """Column Shapley values (LMG) summed per driver; NaN past 12 columns (2^p fits)."""
-    if len(d.names) > stats.MAX_SHAPLEY_DRIVERS:
-        return np.full(len(d.drivers), np.nan)
-    raw = stats.shapley_r2_from_corr(m.corr(["y", *d.names]), d.names)["raw_weight"].to_numpy()
-    return 100 * _by_driver(d, raw) / raw.sum()
+def _dominance(d: Design, m: stats.Moments) -> stats.Dominance | None:
+    """Shapley (general dominance) shares and complete dominance, each driver's dummies
+    entering together; None past 12 drivers (2^p sub-models)."""
+    if len(d.drivers) > stats.MAX_SHAPLEY_DRIVERS:
+        return None
+    return stats.dominance_from_corr(m.corr(["y", *d.names]), d.names, d.owners)
 
 
 def analyse(
@@ -229,7 +266,19 @@ def analyse(
     seed: int = 0,
 ) -> DriverAnalysis:
     """Relative importance with bootstrap limits, odds ratios and signs, VIF and sample
-    guards for one outcome and set of drivers (drivers that do not vary are dropped)."""
+    guards for one outcome and set of drivers (drivers that do not vary are dropped).
+
+    Runs with one BLAS thread: the matrices are small (cells x model columns), and
+    OpenBLAS threads that spin for a core on a busy 2-core machine made the same fit
+    three to five times slower.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _analyse(cells, outcome, drivers, n_boot, seed)
+
+
+def _analyse(
+    cells: pl.DataFrame, outcome: Outcome, drivers: Sequence[str], n_boot: int, seed: int
+) -> DriverAnalysis:
     d, dead = usable(outcome_cells(cells, outcome), drivers)
     guards = [Guard("no_variation", dead)] if dead else []
     n = int(d.n.sum())
@@ -240,6 +289,8 @@ def analyse(
         d, stats.relative_weights_from_moments(m, "y", d.names)["raw_weight"].to_numpy()
     )
     limits, mc, used = _bootstrap(d, n_boot, seed)
+    dom = _dominance(d, m)
+    shapley = dict(dom.table.select("driver", "share").iter_rows()) if dom else {}
     table, pseudo_r2, converged = _fit(d, outcome)
     odds = _odds(d, table)
     vif = stats.vif_from_corr(m.corr(d.names), d.names).with_columns(driver=pl.Series(d.owners))
@@ -250,7 +301,7 @@ def analyse(
             "share": 100 * raw / raw.sum(),
             "share_low": limits[0],
             "share_high": limits[1],
-            "shapley_share": _shapley(d, m),
+            "shapley_share": [shapley.get(k, np.nan) for k in d.drivers],
             "direction": [_direction(d, odds, k) for k in d.drivers],
         }
     )
@@ -266,7 +317,8 @@ def analyse(
         pseudo_r2=pseudo_r2,
         n_boot=used,
         mc_error=mc,
-        guards=(*guards, *_guards(d, vif, outcome, converged)),
+        guards=(*guards, *_guards(d, vif, odds, outcome, converged)),
+        dominates=dom.complete if dom else (),
     )
 
 
@@ -370,25 +422,21 @@ def quadrant(a: DriverAnalysis) -> pl.DataFrame:
 def _group_shares(d: Design, rows: np.ndarray) -> tuple[dict[str, float], int]:
     """Driver shares within the cells ``rows``, on the overall design's columns (the
     same reference levels everywhere, so the groups compare); columns that do not vary
-    in the group are left out, and a driver with none left has no share."""
+    in the group weigh nothing, and a driver with none left has no share."""
     m = d.moments(rows)
     if m.n < MIN_RESPONSES:
         return {}, int(m.n)
-    flat = flat_columns(m)
-    cols = [c for i, c in enumerate(d.names) if i not in flat]
-    owners = [o for i, o in enumerate(d.owners) if i not in flat]
     try:
-        table = stats.relative_weights_from_corr(m.corr(["y", *cols]), cols)
+        raw = _column_weights(d.names, m)
     except ValueError:  # the outcome does not vary in this group
         return {}, int(m.n)
-    raw = (
-        table.with_columns(driver=pl.Series(owners))
-        .group_by("driver")
-        .agg(pl.col("raw_weight").sum())
-    )
-    return dict(
-        zip(raw["driver"], 100 * raw["raw_weight"] / raw["raw_weight"].sum(), strict=True)
-    ), int(m.n)
+    flat = flat_columns(m)
+    varies = {o for i, o in enumerate(d.owners) if i not in flat}
+    per_driver = _by_driver(d, raw)
+    total = per_driver.sum()
+    return {
+        k: 100 * w / total for k, w in zip(d.drivers, per_driver, strict=True) if k in varies
+    }, int(m.n)
 
 
 def by_segment(cells: pl.DataFrame, outcome: Outcome, drivers: Sequence[str]) -> pl.DataFrame:
@@ -402,6 +450,11 @@ def by_segment(cells: pl.DataFrame, outcome: Outcome, drivers: Sequence[str]) ->
         drivers,
         keep=[k for k in ("segment", "queue") if k not in drivers],
     )
+    with threadpool_limits(limits=1, user_api="blas"):  # as in analyse()
+        return _by_segment(d, drivers)
+
+
+def _by_segment(d: Design, drivers: Sequence[str]) -> pl.DataFrame:
     groups: list[tuple[str, str, np.ndarray]] = [("all", "", np.ones(len(d.n), bool))]
     for dim in ("segment", "queue"):
         top = (

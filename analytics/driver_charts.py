@@ -20,6 +20,7 @@ RED = "#dc2626"
 ORANGE = "#ea580c"
 LOG_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
 FIX_FIRST_FILL = "rgba(220, 38, 38, 0.08)"
+LABEL_STEP_PX = 15  # vertical step between stacked point labels in the quadrant
 QUADRANT_CORNERS = {  # where each label sits: (x: 0 = left, 1 = right, y: 0 = bottom, 1 = top)
     "fix_first": (0, 1),
     "keep_up": (1, 1),
@@ -146,7 +147,13 @@ def importance(frame: pl.DataFrame, higher_is_better: bool, lang: Lang) -> go.Fi
 
 def odds_ratios(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     """Forest plot: odds ratio per model column with its 95% interval, log scale, a
-    line at 1 (no association); the largest effects at the top."""
+    line at 1 (no association); the largest effects at the top.
+
+    Terms without a bounded interval (``estimable`` false: separation) are left out, as
+    the page says; the axis spans the intervals shown, within 0.01-100 (longer
+    whiskers run off the edge)."""
+    if "estimable" in frame.columns:
+        frame = frame.filter(pl.col("estimable"))
     rows = frame.with_columns(size=pl.col("odds_ratio").log().abs()).sort("size")
     ratios = rows["odds_ratio"].to_list()
     labels = [
@@ -172,8 +179,11 @@ def odds_ratios(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     fig.add_vline(x=1, line=dict(color=GREY, dash="dash", width=1))
     layout = {**LAYOUT, "height": max(280, 22 * rows.height + 90), "hovermode": "closest"}
     fig.update_layout(xaxis_title=t("drivers.chart.odds_ratio", lang), showlegend=False, **layout)
+    lo = max(LOG_TICKS[0], min([*rows["low"].to_list(), 0.5]))
+    hi = min(LOG_TICKS[-1], max([*rows["high"].to_list(), 2.0]))
     fig.update_xaxes(
         type="log",
+        range=[math.log10(lo) - 0.05, math.log10(hi) + 0.05],
         tickvals=LOG_TICKS,
         ticktext=[number(v, lang, 2).rstrip("0").rstrip(".,") for v in LOG_TICKS],
     )
@@ -190,6 +200,7 @@ def quadrant(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     x_max = max(100.0, *frame["performance"].to_list())
     y_max = max(frame["importance"].max() * 1.15, y_cut * 2)  # type: ignore[operator]
     x_min = min(0.0, *frame["performance"].to_list())
+    y_floor = -0.1 * y_max  # a strip under zero for the two lower corner labels
     fig.add_shape(
         type="rect", x0=x_min, x1=x_cut, y0=y_cut, y1=y_max, fillcolor=FIX_FIRST_FILL, line_width=0
     )  # the 'fix first' corner
@@ -197,47 +208,76 @@ def quadrant(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     fig.add_hline(y=y_cut, line=dict(color=GREY, dash="dot", width=1))
     for code, (right, top) in QUADRANT_CORNERS.items():
         first = code == "fix_first"
-        fig.add_annotation(  # the lower two just under the cut line, clear of the points
+        fig.add_annotation(  # the lower two in a strip under zero, clear of points and labels
             x=x_max if right else x_min,
-            y=y_max if top else y_cut,
+            y=y_max if top else y_floor,
             text=t(f"drivers.quadrant.{code}", lang),
             showarrow=False,
             xanchor="right" if right else "left",
-            yanchor="top",
+            yanchor="top" if top else "bottom",
             font=dict(size=15 if first else 11, color=RED if first else GREY),
         )
+    labels = [driver_label(d, lang) for d in frame["driver"]]
+    x, y = frame["performance"].to_list(), frame["importance"].to_list()
     fig.add_trace(
         go.Scatter(
-            x=frame["performance"].to_list(),
-            y=frame["importance"].to_list(),
-            mode="markers+text",
-            text=[driver_label(d, lang) for d in frame["driver"]],
-            textposition=_label_positions(frame["performance"].to_list()),
+            x=x,
+            y=y,
+            mode="markers",
+            text=labels,
             marker=dict(
                 size=12, color=[RED if q == "fix_first" else BLUE for q in frame["quadrant"]]
             ),
             hovertemplate="%{text}: %{x:.0f}% / %{y:.1f}%<extra></extra>",
         )
     )
+    span = (x_max - x_min, y_max)
+    for label, xi, yi, level in zip(labels, x, y, _label_levels(labels, x, y, span), strict=True):
+        fig.add_annotation(  # stacked above the point, a thin line down to it
+            x=xi,
+            y=yi,
+            text=label,
+            showarrow=True,
+            arrowhead=0,
+            arrowwidth=1,
+            arrowcolor="#9ca3af",
+            ax=0,
+            ay=-(16 + LABEL_STEP_PX * level),
+            font=dict(size=11, color="#374151"),
+            name="driver",
+        )
     fig.update_layout(
         xaxis_title=t("drivers.chart.performance", lang),
         yaxis_title=t("drivers.chart.share", lang),
         showlegend=False,
-        **{**LAYOUT, "height": 420, "hovermode": "closest"},
+        **{**LAYOUT, "height": 460, "hovermode": "closest"},
     )
     fig.update_xaxes(range=[x_min, x_max + 2])
-    fig.update_yaxes(range=[-0.08 * y_max, y_max])  # room for labels under points at 0
+    fig.update_yaxes(range=[y_floor, y_max])
     return fig
 
 
-def _label_positions(x: list[float]) -> list[str]:
-    """Alternate labels above and below the points in order of x, so that neighbours
-    (drivers of similar performance, often all near zero importance) do not overlap."""
+def _label_levels(
+    labels: list[str], x: list[float], y: list[float], span: tuple[float, float]
+) -> list[int]:
+    """How many steps above its point each label sits, so that labels of neighbouring
+    points (drivers of similar performance, often all near zero importance) do not
+    overlap: greedily, in order of x, the lowest step no overlapping neighbour holds.
+
+    Two labels overlap when their points are closer in x than half their widths
+    (about 0.75% of the x span per character) and closer in y than 8% of the y span.
+    """
     order = sorted(range(len(x)), key=x.__getitem__)
-    out = [""] * len(x)
-    for rank, i in enumerate(order):
-        out[i] = "top center" if rank % 2 == 0 else "bottom center"
-    return out
+    level = [0] * len(x)
+    for n, i in enumerate(order):
+        taken = {
+            level[j]
+            for j in order[:n]
+            if abs(x[i] - x[j]) < 0.0075 * span[0] * (len(labels[i]) + len(labels[j])) / 2
+            and abs(y[i] - y[j]) < 0.08 * span[1] + 0.02 * span[1] * abs(level[j])
+        }
+        level[i] = min(k for k in range(len(x) + 1) if k not in taken)
+    return level
 
 
 def segments(frame: pl.DataFrame, lang: Lang) -> go.Figure:

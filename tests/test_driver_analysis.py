@@ -95,6 +95,20 @@ def test_cells_equal_hand_written_sql(store: Store, cells: pl.DataFrame) -> None
     assert got["promoters"].to_list() == expected["promoters"].to_list()
 
 
+def test_cells_equal_the_benchmarks_hand_written_scan(store: Store, cells: pl.DataFrame) -> None:
+    """bench/bench_drivers.py times this SQL against cells(): the same work, cell by cell
+    (Ibis leaves a count null where no response has the outcome; SQL counts 0)."""
+    from bench.bench_drivers import END as BENCH_END
+    from bench.bench_drivers import START, raw_sql
+
+    assert BENCH_END == END
+    raw = raw_sql(store, START, END)
+    keys = list(dc.available(cells))
+    counts = [c for c in cells.columns if c not in keys]
+    raw = raw.select(pl.col(c).cast(cells.schema[c]) for c in cells.columns)
+    assert cells.with_columns(pl.col(counts).fill_null(0)).equals(raw.sort(keys, nulls_last=True))
+
+
 def test_repeat_contact_is_a_contact_within_7_days_before(
     store: Store, cells: pl.DataFrame
 ) -> None:
@@ -180,12 +194,26 @@ def test_bootstrap_is_reproducible_and_brackets_the_estimate(cells: pl.DataFrame
     assert a.n_boot == 60 and 0 < a.mc_error < 2
 
 
-def test_shapley_comes_with_few_columns_only(cells: pl.DataFrame) -> None:
-    few = da.analyse(cells, "csat_top2", FEW, n_boot=10).importance
-    assert few["shapley_share"].sum() == pytest.approx(100)
-    np.testing.assert_allclose(few["shapley_share"], few["share"], atol=3)
-    many = da.analyse(cells, "csat_top2", dc.available(cells), n_boot=10).importance
-    assert many["shapley_share"].is_nan().all()
+def test_shapley_is_per_driver_with_dominance(
+    cells: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each driver's dummies enter the sub-models together: one Shapley share per
+    driver (queue included), close to its relative weight; complete dominance beside."""
+    a = da.analyse(cells, "csat_top2", dc.available(cells), n_boot=10)
+    imp = a.importance
+    assert imp["shapley_share"].sum() == pytest.approx(100)
+    np.testing.assert_allclose(imp["shapley_share"], imp["share"], atol=3)
+    d, _ = dc.usable(dc.outcome_cells(cells, "csat_top2"), dc.available(cells))
+    direct = stats.dominance_from_corr(d.moments().corr(["y", *d.names]), d.names, d.owners)
+    assert dict(imp.select("driver", "shapley_share").iter_rows()) == pytest.approx(
+        dict(direct.table.select("driver", "share").iter_rows())
+    )
+    assert a.dominates == direct.complete
+    # the planted truth again: resolution adds more than duration to every sub-model
+    assert ("resolved", "duration") in a.dominates
+    monkeypatch.setattr(stats, "MAX_SHAPLEY_DRIVERS", 3)  # 2^p sub-models: capped
+    many = da.analyse(cells, "csat_top2", FEW, n_boot=10)
+    assert many.importance["shapley_share"].is_nan().all() and many.dominates == ()
 
 
 # -- guards ---------------------------------------------------------------------------
@@ -243,6 +271,38 @@ def test_exactly_collinear_drivers_get_weights_but_no_odds_ratios() -> None:
     share = dict(a.importance.select("driver", "share").iter_rows())
     assert share["hold"] == pytest.approx(share["transfers"])  # split equally
     assert any(g.code == "collinear" and g.value == float("inf") for g in a.guards)
+
+
+def rare_level_cells() -> pl.DataFrame:
+    """400 cells of resolved x wait band, plus 3 responses 10+ min in the queue, all
+    satisfied: a level most resamples lose, and one that separates the outcome."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for _ in range(400):
+        resolved, wait = int(rng.integers(0, 2)), int(rng.integers(0, 2))
+        top = int(rng.integers(5, 20)) + 15 * resolved - 3 * wait
+        rows.append(dict(resolved=resolved, wait=wait, csat_5=top, csat_2=int(rng.integers(5, 20))))
+    rows.append(dict(resolved=1, wait=4, csat_5=3, csat_2=0))
+    return synthetic(rows)
+
+
+def test_a_level_missing_from_a_resample_weighs_zero_there() -> None:
+    """Every resample counts: dropping those that lose a rare level would bias the
+    limits towards the resamples that keep it (e^-3 = 5% of them lose this one)."""
+    a = da.analyse(rare_level_cells(), "csat_top2", ("resolved", "wait"), n_boot=200)
+    assert a.n_boot == 200
+    imp = a.importance
+    assert ((imp["share_low"] <= imp["share"]) & (imp["share"] <= imp["share_high"])).all()
+
+
+def test_a_level_that_separates_the_outcome_has_no_odds_ratio() -> None:
+    a = da.analyse(rare_level_cells(), "csat_top2", ("resolved", "wait"), n_boot=10)
+    odds = a.odds_ratios
+    assert odds.filter(~pl.col("estimable")).select("driver", "level").rows() == [("wait", "4")]
+    (guard,) = [g for g in a.guards if g.code == "separation"]
+    assert guard.terms == (("wait", "4", "0"),) and guard.drivers == ("wait",)
+    direction = dict(a.importance.select("driver", "direction").iter_rows())
+    assert direction["wait"] == "down"  # from the bounded band only
 
 
 # -- views --------------------------------------------------------------------------------

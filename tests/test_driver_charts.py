@@ -79,6 +79,30 @@ def test_odds_ratios_forest_on_a_log_axis() -> None:
     assert list(points.marker.color) == [charts.GREY, charts.BLUE, charts.BLUE]
     assert fig.layout.shapes[0].x0 == 1  # the no-association line
     assert list(points.error_x.arrayminus) == pytest.approx([0.2, 0.1, 2.0])
+    lo, hi = fig.layout.xaxis.range  # log10 units: the intervals shown, 1 included
+    assert 10**lo < 0.4 and 18 < 10**hi < 25
+
+
+def test_odds_ratios_without_a_bounded_interval_are_left_out() -> None:
+    separated = pl.DataFrame(
+        {
+            "driver": ["wait"],
+            "level": ["4"],
+            "reference": ["0"],
+            "odds_ratio": [4e-13],
+            "low": [0.0],
+            "high": [float("inf")],
+            "p": [0.99],
+        }
+    )
+    frame = pl.concat([ODDS, separated]).with_columns(
+        estimable=pl.Series([True, True, True, False])
+    )
+    fig = charts.odds_ratios(frame, "en")
+    (points,) = fig.data
+    assert len(points.y) == 3 and not any(y.startswith("Wait") for y in points.y)
+    lo, hi = fig.layout.xaxis.range
+    assert 10**lo >= 0.009 and 10**hi <= 120  # never stretched to 0 or infinity
 
 
 def test_spanish_labels_and_pooled_levels() -> None:
@@ -103,12 +127,23 @@ def test_quadrant_shades_and_labels_fix_first() -> None:
     fig = charts.quadrant(frame, "en")
     shaded = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(shaded) == 1 and (shaded[0].x1, shaded[0].y0) == (58.0, 33.0)
-    texts = {a.text: a for a in fig.layout.annotations}
+    texts = {a.text: a for a in fig.layout.annotations if a.name != "driver"}
     assert set(texts) == {"Fix first", "Keep up", "Low priority", "Possible overkill"}
     assert texts["Fix first"].font.color == charts.RED
+    labels = [(a.text, a.x, a.y) for a in fig.layout.annotations if a.name == "driver"]
+    assert labels == [("Resolved", 55.0, 70.0), ("Wait", 90.0, 20.0), ("Hold", 30.0, 10.0)]
     (points,) = fig.data
     assert list(points.text) == ["Resolved", "Wait", "Hold"]
     assert list(points.marker.color) == [charts.RED, charts.BLUE, charts.BLUE]
+
+
+def test_quadrant_labels_of_close_points_are_stacked() -> None:
+    """Hold, Transfers and Repeat contact close together near zero importance: their
+    labels go up in steps; a point far from them keeps the first step."""
+    labels = ["Hold", "Transfers", "Repeat contact", "Resolved", "Wait"]
+    x, y = [72.0, 75.0, 78.0, 70.0, 95.0], [0.2, 1.0, 0.1, 78.0, 0.5]
+    levels = charts._label_levels(labels, x, y, (100.0, 90.0))
+    assert sorted(levels[:3]) == [0, 1, 2] and levels[3] == levels[4] == 0
 
 
 def test_quadrant_of_nothing_is_an_empty_figure() -> None:

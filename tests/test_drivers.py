@@ -30,6 +30,7 @@ from analytics.drivers import (
     Moments,
     bootstrap_relative_weights,
     corr_from_moments,
+    dominance_from_corr,
     logit_drivers,
     moments,
     ordinal_logit,
@@ -193,6 +194,55 @@ def test_shapley_equals_average_over_orderings_of_ols(mtcars: pl.DataFrame) -> N
             after = tuple(sorted(order[: i + 1], key=xs.index))
             added[name] += (r2[after] - r2[before]) / len(orders)
     assert weights(shapley_r2(mtcars, "mpg", xs)) == pytest.approx(added, abs=1e-12)
+
+
+def test_grouped_shapley_and_complete_dominance_equal_ols_on_every_subset(
+    mtcars: pl.DataFrame,
+) -> None:
+    # Groups of columns (a categorical driver's dummies) enter together: the Shapley
+    # value over groups from statsmodels OLS on every subset of groups, all orderings;
+    # complete dominance (Budescu 1993) from its definition on the same fits
+    groups = {"engine": ["cyl", "disp", "hp"], "gear": ["gear", "am"], "wt": ["wt"]}
+    columns = [c for cols in groups.values() for c in cols]
+    owners = [g for g, cols in groups.items() for _ in cols]
+    r2: dict[frozenset[str], float] = {frozenset(): 0.0}
+    for k in range(1, len(groups) + 1):
+        for subset in itertools.combinations(groups, k):
+            xs = [c for g in subset for c in groups[g]]
+            r2[frozenset(subset)] = ols(mtcars, "mpg", xs).rsquared
+    added = dict.fromkeys(groups, 0.0)
+    orders = list(itertools.permutations(groups))
+    for order in orders:
+        for i, name in enumerate(order):
+            added[name] += (r2[frozenset(order[: i + 1])] - r2[frozenset(order[:i])]) / len(orders)
+    complete = set()
+    for a, b in itertools.permutations(groups, 2):
+        rest = [g for g in groups if g not in (a, b)]
+        subsets = [
+            frozenset(s) for k in range(len(rest) + 1) for s in itertools.combinations(rest, k)
+        ]
+        if all(r2[s | {a}] - r2[s] > r2[s | {b}] - r2[s] for s in subsets):
+            complete.add((a, b))
+
+    result = dominance_from_corr(drivers._corr(mtcars, ["mpg", *columns]), columns, owners)
+    assert weights(result.table) == pytest.approx(added, abs=1e-12)
+    assert result.table["raw_weight"].sum() == pytest.approx(r2[frozenset(groups)], abs=1e-12)
+    assert set(result.complete) == complete and complete  # not vacuous
+    assert result.dominated_by("wt") == tuple(b for a, b in result.complete if a == "wt")
+
+
+def test_dominance_of_single_columns_is_the_shapley_split(attitude: pl.DataFrame) -> None:
+    r = drivers._corr(attitude, ["rating", *ATTITUDE])
+    result = dominance_from_corr(r, ATTITUDE)
+    assert_allclose(
+        result.table["raw_weight"],
+        shapley_r2(attitude, "rating", ATTITUDE)["raw_weight"],
+        atol=1e-12,
+    )
+    # complaints adds the most R² in every sub-model: it dominates every other driver
+    assert set(result.dominated_by("complaints")) == set(ATTITUDE) - {"complaints"}
+    with pytest.raises(ValueError, match="one group name per column"):
+        dominance_from_corr(r, ATTITUDE, ["a"])
 
 
 def test_relative_weights_track_lmg(mtcars: pl.DataFrame, attitude: pl.DataFrame) -> None:
