@@ -5,6 +5,26 @@ import streamlit as st
 from analytics.i18n import t
 from ui import context
 
+# Navigation section -> (script, title key, icon); the first page is the default.
+NAV = {
+    "nav.executive": [("overview", "page.overview", "dashboard")],
+    "nav.satisfaction": [
+        ("drivers", "drivers.page", "insights"),
+        ("voice", "voice.page", "forum"),
+        ("bias", "bias.page", "balance"),
+        ("rankings", "rank.page", "leaderboard"),
+    ],
+    "nav.act": [
+        ("followup", "followup.page", "support_agent"),
+        ("fatigue", "fatigue.page", "mark_email_read"),
+    ],
+    "nav.changes": [
+        ("registry", "registry.page", "event_note"),
+        ("change_analysis", "analysis.page", "science"),
+    ],
+    "nav.data": [("upload", "upload.page", "upload_file")],
+}
+
 st.set_page_config(page_title="Pulso", page_icon="📈", layout="wide")
 
 lang = context.language()
@@ -12,7 +32,16 @@ version = context.open_store_or_stop(lang)
 filters = context.sidebar(lang, version)
 st.session_state["pulso_context"] = context.Context(lang, filters, version)
 
-pages = [
-    st.Page("views/overview.py", title=t("page.overview", lang), icon="📊", default=True),
-]
+pages = {
+    t(section, lang): [
+        st.Page(
+            f"views/{name}.py",
+            title=t(title, lang),
+            icon=f":material/{icon}:",
+            default=name == "overview",
+        )
+        for name, title, icon in entries
+    ]
+    for section, entries in NAV.items()
+}
 st.navigation(pages).run()

@@ -81,7 +81,7 @@ def raw_sql(store: Store, f: Filters) -> None:
 
 
 def pulso(store: Store, f: Filters) -> None:
-    """What pages/overview.py computes on first load, through the public API."""
+    """What views/overview.py computes on first load, through the public API."""
     keys = tuple(kpis.BY_KEY)
     history = Filters(f.previous().start, f.end)
     overview.tiles(store, f, keys)
@@ -143,8 +143,8 @@ def cold_start(calls: int) -> dict[str, float]:
     return {"calls": calls, "server_up_s": round(t_server, 2), "first_kpi_s": round(t_kpi, 2)}
 
 
-def main(argv: list[str]) -> dict[str, object]:
-    p = argparse.ArgumentParser(prog="python -m bench")
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    p = argparse.ArgumentParser(prog="python -m bench overview")
     p.add_argument("--calls", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--skip-browser", action="store_true")

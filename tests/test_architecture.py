@@ -34,4 +34,4 @@ def test_pages_run_no_sql_and_no_statistics() -> None:
 def test_app_is_a_router() -> None:
     source = (ROOT / "app.py").read_text(encoding="utf-8")
     assert "st.navigation(" in source and ".run()" in source
-    assert len(source.splitlines()) < 40
+    assert len(source.splitlines()) < 60  # a page table and st.navigation, no logic

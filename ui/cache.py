@@ -1,5 +1,8 @@
 """All Streamlit caching in one place.
 
+Modules that import statsmodels (change analysis, drivers: about 1 s) are imported
+inside the functions that need them, so that the overview starts without paying it.
+
 ``cache_resource`` holds the one store (DuckDB connection) per process; every read
 takes its own cursor. ``cache_data`` holds aggregates only (small frames and
 estimates), keyed by the store's data version so that a load invalidates them.
@@ -8,14 +11,20 @@ estimates), keyed by the store's data version so that a load invalidates them.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 import streamlit as st
 
 import analytics
-from analytics import overview, registry
+from analytics import bias, fatigue, followup, overview, rankings, registry, text
 from analytics.queries import Filters, Grain
 from analytics.store import Store
+
+if TYPE_CHECKING:
+    from analytics import change_analysis
+    from analytics.driver_analysis import DriverAnalysis, Verdict
+    from analytics.driver_cells import Outcome
 
 TTL = 600
 
@@ -59,3 +68,172 @@ def breakdown(data_version: str, filters: Filters, key: str, dimension: str) -> 
 def changes_in(data_version: str, start: dt.date | None, end: dt.date | None) -> pl.DataFrame:
     """Registered process changes in a range (cleared by the registry page on save)."""
     return registry.changes_in(store(), start, end)
+
+
+# --- Follow-up and survey fatigue -------------------------------------------------
+# Follow-up aggregates are keyed by the data version *and* followup.version (which
+# changes with every assignment, contact or closing); pages call clear_followup()
+# after a write as well.
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_followup(data_version: str) -> int:
+    """Create missing follow-up items once per process and data version (idempotent:
+    covers stores filled before the follow-up schema existed)."""
+    return followup.sync_items(store(), followup.Policy.from_env())
+
+
+def followup_version() -> str:
+    return followup.version(store())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def followup_counts(data_version: str, followup_version: str) -> dict[str, int]:
+    return followup.status_counts(store())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def followup_rates(data_version: str, followup_version: str, grain: Grain) -> pl.DataFrame:
+    return followup.compliance(store(), grain)
+
+
+def clear_followup() -> None:
+    followup_counts.clear()
+    followup_rates.clear()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def fatigue_last_day(data_version: str) -> dt.date | None:
+    return fatigue.last_day(store())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def fatigue_summary(
+    data_version: str, policy: fatigue.FatiguePolicy, as_of: dt.date
+) -> fatigue.FatigueSummary:
+    return fatigue.summary(store(), policy, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def fatigue_distribution(
+    data_version: str, policy: fatigue.FatiguePolicy, as_of: dt.date
+) -> pl.DataFrame:
+    return fatigue.distribution(store(), policy, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def fatigue_trend(data_version: str, policy: fatigue.FatiguePolicy) -> pl.DataFrame:
+    return fatigue.frequency_trend(store(), policy)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def suppression_list(
+    data_version: str, policy: fatigue.FatiguePolicy, as_of: dt.date
+) -> pl.DataFrame:
+    """Only the customers over the limit (a per-customer aggregate)."""
+    return fatigue.suppression_list(store(), policy, as_of)
+
+
+# --- What customers say, response bias, fair rankings -------------------------------
+# Aggregates only: term counts and scores, response rates, cell weights, per-unit
+# estimates. Comment lists (bounded rows) are read by the pages straight from analytics.
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def voice_terms(data_version: str, filters: Filters, split: text.Split) -> pl.DataFrame:
+    return text.distinguishing_terms(store(), filters, split)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def voice_suggestion_count(data_version: str, filters: Filters) -> tuple[int, int]:
+    return text.count_suggestions(store(), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def bias_rates(data_version: str, filters: Filters, outcome: str) -> pl.DataFrame:
+    return bias.response_rates(store(), filters, outcome)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def bias_polarisation(data_version: str, filters: Filters) -> pl.DataFrame:
+    return bias.polarisation(store(), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def bias_reweighted(
+    data_version: str, filters: Filters, lang: str
+) -> list[tuple[bias.Reweighted, str]]:
+    return bias.reweighted(store(), filters, "es" if lang == "es" else "en")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def rank_stats(data_version: str, filters: Filters) -> pl.DataFrame:
+    """Per-agent NPS / CSAT counts (the pages shrink and rank them)."""
+    return rankings.unit_stats(store(), filters)
+
+
+# --- Process changes: registry and change analysis ------------------------------------
+# The registry is not part of the data version: the registry page calls
+# st.cache_data.clear() after every save or delete.
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def change_list(data_version: str) -> pl.DataFrame:
+    return registry.list_changes(store())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def change_by_id(data_version: str, change_id: int) -> registry.Change:
+    return registry.get_change(store(), change_id)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def change_units(data_version: str, change: registry.Change, filters: Filters) -> list[str]:
+    """The unit labels a control group can be chosen from."""
+    from analytics import change_cells
+
+    return change_cells.unit_options(store(), change, filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def change_analysis_of(
+    data_version: str, change: registry.Change, settings: change_analysis.Settings
+) -> change_analysis.Analysis:
+    """A whole analysis (statistics and small frames, no raw rows)."""
+    from analytics import change_analysis
+
+    bounds = data_range(data_version)
+    return change_analysis.analyse(store(), change, settings, bounds=bounds)
+
+
+# --- Drivers: cells (aggregate counts) and the fits on them ------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def driver_cells(data_version: str, filters: Filters) -> pl.DataFrame:
+    """Outcome counts per combination of driver levels (one scan serves every outcome)."""
+    from analytics import driver_cells as cells
+
+    return cells.cells(store(), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def driver_analysis(
+    data_version: str, filters: Filters, outcome: Outcome, drivers: tuple[str, ...]
+) -> DriverAnalysis:
+    """Importance with bootstrap limits, odds ratios and guards for one outcome."""
+    from analytics import driver_analysis as analysis
+
+    return analysis.analyse(driver_cells(data_version, filters), outcome, drivers)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def driver_views(
+    data_version: str, filters: Filters, outcome: Outcome, drivers: tuple[str, ...]
+) -> tuple[pl.DataFrame, Verdict, pl.DataFrame]:
+    """The outcome by duration band, its verdict, and the shares per segment and queue."""
+    from analytics import driver_analysis as analysis
+
+    cells = driver_cells(data_version, filters)
+    bands = analysis.by_duration(cells, outcome)
+    return bands, analysis.verdict(bands), analysis.by_segment(cells, outcome, drivers)

@@ -1,0 +1,132 @@
+"""Registry -> analysis -> download in a real browser: register a change through the
+form, open its analysis from the registry, download the one-page summary.
+
+Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
+
+The first test opens the app's root before anything else, which also warms the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analytics import demo
+from analytics.store import connect
+from tests.browser.server import CHROMIUM, app_server, browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+END = dt.date(2026, 6, 28)
+NAME = "Callback pilot <b>&</b>"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser_changes") / "pulso.duckdb"
+    store = connect(str(db))
+    demo.generate(store, calls=20_000, seed=3, end=END)
+    store.close()
+    with app_server(db) as url:
+        yield url
+
+
+@pytest.fixture
+def page(base_url: str) -> Iterator[object]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser() as b:
+        context = b.new_context(
+            viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True
+        )
+        yield context.new_page()
+        context.close()
+
+
+def widget(page, test_id: str, label: str):  # type: ignore[no-untyped-def]
+    return page.get_by_test_id(test_id).filter(has_text=label).first
+
+
+def no_exception(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_register_analyse_and_download(page, base_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base_url)
+    nav = page.get_by_test_id("stSidebarNav").get_by_role("link", name="Process changes")
+    nav.click(timeout=60_000)
+    page.get_by_role("heading", name="Process changes").wait_for(timeout=60_000)
+    widget(page, "stTextInput", "Name").locator("input").fill(NAME)
+    widget(page, "stTextArea", "Description").locator("textarea").fill("Callbacks offered")
+    start = widget(page, "stDateInput", "Start date").locator("input")
+    start.fill("2026-03-02")
+    start.press("Enter")
+    widget(page, "stTextInput", "Owner").locator("input").fill("Sales ops")
+    widget(page, "stMultiSelect", "Queues").click()
+    page.get_by_role("option", name="sales").click()
+    page.keyboard.press("Escape")
+    page.screenshot(path=str(ARTIFACTS / "registry_form.png"), full_page=True)
+    page.get_by_role("button", name="Save change").click()
+
+    page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=30_000)
+    assert NAME in page.get_by_test_id("stAlertContentSuccess").inner_text()
+    assert re.search(r"edit=\d+", page.url)
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "registry_saved.png"), full_page=True)
+
+    # Streamlit scrolls inside its own container: a tall window shows the whole page.
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.get_by_role("link", name="Analyse this change").click()
+    page.get_by_role("heading", name="Verdict").wait_for(timeout=60_000)
+    page.get_by_test_id("stDownloadButton").wait_for(timeout=30_000)
+    assert re.search(r"/change_analysis\?.*change=\d+", page.url)
+    assert page.get_by_text("Callbacks offered").count() == 1
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "analysis_en.png"), full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").get_by_role("button").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    html = saved.read_text(encoding="utf-8")
+    assert info.value.suggested_filename.startswith("pulso-change-")
+    assert "Callback pilot &lt;b&gt;&amp;&lt;/b&gt;" in html and "<b>" not in html
+    assert html.count("<table>") == 3 and "<script" not in html
+    (ARTIFACTS / "analysis_summary.html").write_text(html, encoding="utf-8")
+
+    for tab, shot in (("Interrupted time series", "its"), ("Difference-in-differences", "did")):
+        page.get_by_role("tab", name=tab).click()
+        page.get_by_role("tabpanel", name=tab).locator(".js-plotly-plot").first.wait_for(
+            timeout=30_000
+        )
+        page.screenshot(path=str(ARTIFACTS / f"analysis_{shot}.png"), full_page=True)
+        if shot == "its":
+            # The chart marks the change by name, its markup shown as typed (plotly
+            # would render <b> as bold and drop the tags from the text).
+            notes = page.get_by_role("tabpanel", name=tab).locator(".annotation-text")
+            assert NAME in notes.evaluate_all("els => els.map(e => e.textContent)")
+    no_exception(page)
+
+
+def test_the_demo_change_in_spanish_from_a_link(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    # A copied link (the server has served the app before: see the module docstring).
+    page.goto(f"{base_url}/change_analysis?change=1&lang=es&focus=asa")
+    page.get_by_role("heading", name="Veredicto").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Serie temporal interrumpida").click()
+    panel = page.get_by_role("tabpanel", name="Serie temporal interrumpida")
+    panel.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    titles = panel.locator(".gtitle").evaluate_all("els => els.map(e => e.textContent)")
+    assert titles == ["Tiempo medio de respuesta"]
+    legend = panel.locator(".legendtext").evaluate_all("els => els.map(e => e.textContent)")
+    assert "Sin el cambio (tendencia previa prolongada)" in legend
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "analysis_es.png"), full_page=True)

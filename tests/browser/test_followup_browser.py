@@ -1,0 +1,156 @@
+"""The Follow-up page in a real browser: assign an item, mark it recovered, reload.
+
+Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from analytics import demo, fatigue, followup, followup_demo, i18n
+from analytics.store import connect
+from tests.browser.server import CHROMIUM, app_server, browser
+from tests.conftest import call, insert, survey
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("followup_browser") / "pulso.duckdb"
+    store = connect(str(path))
+    demo.generate(store, calls=5_000, seed=3, end=dt.date(2026, 6, 28))
+    followup.sync_items(store)
+    followup_demo.simulate(store, seed=3)  # a history, so that the charts show something
+    at = dt.datetime(2026, 6, 26, 10)  # an untouched item to act on, added after that
+    insert(store, "calls", [call(900_001, at, team="Team Z", call_id="CZ")])
+    comment = '=HYPERLINK("x") **Nobody** called me back <b>twice</b>'
+
+    insert(store, "surveys", [survey(900_001, at, call_id="CZ", nps=2, comment=comment)])
+    followup.sync_items(store)
+    store.close()
+    return path
+
+
+def recovered_now(db: Path) -> int:
+    store = connect(str(db))
+    n = followup.status_counts(store)["recovered"]
+    store.close()
+    return n
+
+
+@contextmanager
+def open_app(db: Path) -> Iterator[object]:
+    """A fresh ``streamlit run`` on ``db`` and a browser page (server stops on exit)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with app_server(db) as url, browser() as b:
+        context = b.new_context(viewport={"width": 1400, "height": 1100}, locale="en-US")
+        p = context.new_page()
+        p.base_url = url  # type: ignore[attr-defined]
+        warm_up(p)
+        yield p
+        context.close()
+
+
+def warm_up(page) -> None:  # type: ignore[no-untyped-def]
+    """Open the root first: warms the server (imports, first query) before timed waits."""
+    page.goto(page.base_url)
+    page.get_by_test_id("stMetric").nth(10).wait_for(timeout=90_000)
+
+
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Both rate charts drawn: the script run is over (no stale elements left)."""
+    page.get_by_test_id("stPlotlyChart").nth(1).wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+
+
+def wait_ready(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_test_id("stMetric").nth(4).wait_for(timeout=60_000)
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
+
+
+def test_assign_and_recover_an_item_and_it_stays_after_reload(db: Path) -> None:
+    expected = i18n.number(recovered_now(db) + 1, "en", 0)
+    with open_app(db) as page:
+        act_on_the_item(page)
+        page.reload()  # a new session: what shows now comes from the database
+        page.get_by_test_id("stMetric").nth(4).wait_for(timeout=60_000)
+        page.get_by_text("No item matches these filters.").wait_for(timeout=30_000)
+        assert recovered_count(page) == expected
+
+    store = connect(str(db))  # the server has stopped: the file is free
+    item = store.sql("select status, owner, note from followup_items where response_id = 'R900001'")
+    store.close()
+    assert item.rows() == [("recovered", "Ana Pérez", "Refund given, customer happy")]
+
+    with open_app(db) as page:  # a restarted server shows the same
+        page.goto(f"{page.base_url}/followup?fu_view=recovered")
+        wait_ready(page)
+        page.get_by_text("History of item").wait_for(timeout=30_000)
+        settle(page)
+        assert recovered_count(page) == expected
+        assert page.get_by_test_id("stException").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "followup_after_restart.png"), full_page=True)
+
+
+def act_on_the_item(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{page.base_url}/followup?fu_team=Team+Z")
+    wait_ready(page)
+    assert page.get_by_role("heading", name="Detractor follow-up").count() == 1
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "followup_queue.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these items (CSV)").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert exported.startswith("item_id,status,overdue,reason")
+    assert "'=HYPERLINK" in exported and "Team Z" in exported
+
+    assign = page.get_by_test_id("stForm").filter(has_text="Assign").first
+    assign.get_by_label("Owner").fill("Ana Pérez")
+    assign.get_by_role("button", name="Assign").click()
+    page.get_by_test_id("stAlert").filter(has_text="Assigned").wait_for(timeout=30_000)
+
+    close = page.get_by_test_id("stForm").filter(has_text="Mark recovered")
+    close.get_by_label("Outcome note").fill("Refund given, customer happy")
+    close.get_by_role("button", name="Mark recovered").click()
+    page.get_by_test_id("stAlert").filter(has_text="Recovered").wait_for(timeout=30_000)
+    settle(page)
+    assert page.get_by_test_id("stException").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "followup_recovered.png"), full_page=True)
+
+
+def recovered_count(page) -> str:  # type: ignore[no-untyped-def]
+    tile = page.get_by_test_id("stMetric").filter(has_text="Recovered").first
+    return str(tile.get_by_test_id("stMetricValue").inner_text())
+
+
+def test_fatigue_page_opens_in_spanish(db: Path) -> None:
+    with open_app(db) as page:
+        page.goto(f"{page.base_url}/fatigue?lang=es&fat_k=1&fat_n=60")
+        page.get_by_test_id("stMetric").nth(2).wait_for(timeout=60_000)
+        assert page.get_by_role("heading", name="Fatiga de encuestas").count() == 1
+        page.get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
+        assert page.get_by_test_id("stException").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "fatigue_es.png"), full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Descargar la lista de exclusión (CSV)").click()
+        exported = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    store = connect(str(db))
+    as_of = fatigue.last_day(store)
+    assert as_of is not None
+    listed = fatigue.suppression_list(store, fatigue.FatiguePolicy(1, 60), as_of)
+    store.close()
+    assert exported[0] == "customer_id,n_surveys,first_at,last_at"
+    assert len(exported) - 1 == listed.height > 0

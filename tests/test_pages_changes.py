@@ -1,0 +1,234 @@
+"""AppTest over the registry and the change-analysis pages.
+
+AppTest (1.67) runs only the page script when it starts on a page, and re-runs only
+the page script after an interaction, so the tests open links: query parameters set
+before the first run, with the context app.py would have stored (language, filters,
+data version) seeded in the session. One test goes through app.py to check the
+wiring. Registry writes go through analytics.registry, then the page is rendered;
+the browser test clicks through the form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics import demo, registry
+from analytics.queries import Filters
+from analytics.registry import Change
+from analytics.store import connect
+from ui.context import Context
+
+ROOT = Path(__file__).resolve().parent.parent
+END = dt.date(2026, 6, 28)
+IVR_ID = 1
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("changes_app") / "pulso.duckdb"
+    store = connect(str(path))
+    demo.generate(store, calls=20_000, seed=3, end=END)
+    store.close()
+    return path
+
+
+Open = Callable[..., AppTest]
+
+
+@pytest.fixture
+def open_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]:
+    """``open_page("registry", lang="es", change="1")``: the page as a link opens it."""
+    monkeypatch.setenv("PULSO_DB", str(db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def run(page: str, lang: str = "en", **params: str | list[str]) -> AppTest:
+        store = connect(str(db))
+        version = store.data_version()
+        store.close()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state["pulso_context"] = Context(lang, Filters(), version)  # type: ignore[arg-type]
+        at.query_params.update(lang=lang, **params)
+        return at.switch_page(f"views/{page}.py").run()
+
+    yield run
+    st.cache_resource.clear()
+
+
+def with_change(db: Path, change: Change) -> int:
+    store = connect(str(db))
+    try:
+        return registry.save_change(store, change)
+    finally:
+        store.close()
+
+
+def without_change(db: Path, change_id: int) -> None:
+    store = connect(str(db))
+    registry.delete_change(store, change_id)
+    store.close()
+
+
+# -- through app.py ---------------------------------------------------------------------
+
+
+def test_app_routes_to_both_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PULSO_DB", str(db))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update(lang="es", change=str(IVR_ID))
+    at.run()
+    assert not at.exception
+    at.switch_page("views/change_analysis.py").run()
+    assert not at.exception
+    assert at.title[0].value == "¿Funcionó el cambio?"
+    at.switch_page("views/registry.py").run()
+    assert not at.exception and at.title[0].value == "Cambios de proceso"
+    st.cache_resource.clear()
+
+
+# -- registry ---------------------------------------------------------------------------------
+
+
+def test_registry_lists_the_changes(open_page: Open) -> None:
+    at = open_page("registry")
+    assert not at.exception
+    assert at.title[0].value == "Process changes"
+    table = at.dataframe[0].value
+    assert table["name"].tolist() == ["New IVR menu"]
+    assert table["scope"].tolist() == ["Queues: billing"]
+    assert at.selectbox(key="edit").value == "new"
+
+
+def test_a_saved_change_is_listed_and_opens_for_editing(db: Path, open_page: Open) -> None:
+    cid = with_change(db, Change("Callback pilot", dt.date(2026, 3, 2), queues=("sales",)))
+    try:
+        at = open_page("registry", lang="es", edit=str(cid))
+        assert not at.exception
+        assert at.title[0].value == "Cambios de proceso"
+        assert set(at.dataframe[0].value["name"]) == {"New IVR menu", "Callback pilot"}
+        assert at.text_input[0].value == "Callback pilot"
+        assert at.multiselect[0].value == ["sales"]
+        assert at.get("page_link")[0].proto.label == "Analizar este cambio"
+    finally:
+        without_change(db, cid)
+
+
+def test_the_form_refuses_a_change_without_a_name(open_page: Open) -> None:
+    at = open_page("registry")
+    at.text_input[0].input("   ")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Give the change a name."]
+
+
+def test_the_form_saves_and_the_popover_deletes(db: Path, open_page: Open) -> None:
+    at = open_page("registry")
+    at.text_input[0].input("Weekend staffing")
+    at.date_input[0].set_value(dt.date(2026, 4, 6))
+    at.multiselect[2].select("South")  # regions
+    at.button[0].click().run()
+    assert not at.exception
+    store = connect(str(db))
+    saved = registry.list_changes(store).filter(pl.col("name") == "Weekend staffing")
+    store.close()
+    assert saved.height == 1 and saved["regions"].to_list() == [["South"]]
+    assert at.success[0].value.startswith("Saved")
+    cid = int(saved["change_id"][0])
+
+    at = open_page("registry", edit=str(cid))
+    at.button(key="delete_change").click().run()
+    assert not at.exception
+    store = connect(str(db))
+    assert cid not in registry.list_changes(store)["change_id"].to_list()
+    store.close()
+
+
+# -- analysis ---------------------------------------------------------------------------------
+
+
+def test_analysis_of_the_demo_change(open_page: Open) -> None:
+    at = open_page("change_analysis", change=str(IVR_ID))
+    assert not at.exception
+    assert at.title[0].value == "Did the change work?"
+    verdicts = [m.value for m in at.markdown if m.value[:1] in "✅🔻⚖🔍➖∅"]
+    assert len(verdicts) == 6  # the default metrics
+    assert any("Avg speed of answer" in v for v in verdicts)
+    assert [d.value.shape[0] for d in at.dataframe] == [6, 6, 6]  # before/after, ITS, DiD
+    assert at.get("download_button")[0].proto.label == "Download the summary (HTML)"
+    assert len(at.tabs) == 3
+    assert at.query_params["change"] == str(IVR_ID)
+    # Five queues: the DiD tab says its p is by randomization and what it cannot show.
+    assert any("the smallest possible p is 1/5" in w.value for w in at.warning)
+    assert at.dataframe[2].value["p"].str.endswith("(randomization, min. 1/5)").all()
+    assert not any("= <" in m.value for m in [*at.markdown, *at.caption, *at.warning])
+
+
+def test_the_newest_change_is_the_default_and_goes_into_the_url(open_page: Open) -> None:
+    at = open_page("change_analysis")
+    assert not at.exception
+    assert at.query_params["change"] == str(IVR_ID)
+
+
+def test_settings_come_from_the_link(open_page: Open) -> None:
+    at = open_page(
+        "change_analysis", lang="es", change=str(IVR_ID), metrics=["ces", "asa"],
+        weeks_before="10", weeks_after="6", agrain="day",
+    )  # fmt: skip
+    assert not at.exception
+    assert at.multiselect(key="metrics").value == ["ces", "asa"]
+    assert at.number_input(key="weeks_before").value == 10
+    assert len([m for m in at.markdown if m.value[:1] in "✅🔻⚖🔍➖∅"]) == 2
+    assert any("10 semanas" in c.value and "6 semanas" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (Change("Next year", END + dt.timedelta(days=400)), "in the future"),
+        (Change("Last week", END - dt.timedelta(days=6)), "Too little data after the change"),
+        (Change("First week", dt.date(2024, 7, 8)), "Too little data before the change"),
+        (Change("Nowhere", dt.date(2026, 3, 2), queues=("nope",)), "No calls or answers"),
+    ],
+)
+def test_a_change_that_cannot_be_analysed_says_why(
+    db: Path, open_page: Open, change: Change, message: str
+) -> None:
+    cid = with_change(db, change)
+    try:
+        at = open_page("change_analysis", change=str(cid))
+        assert not at.exception
+        assert len(at.warning) == 1 and message in at.warning[0].value
+        assert not at.dataframe
+    finally:
+        without_change(db, cid)
+
+
+def test_a_control_group_identical_to_the_treated_one_is_refused(open_page: Open) -> None:
+    at = open_page("change_analysis", lang="es", change=str(IVR_ID), control=["billing"])
+    assert not at.exception
+    assert at.multiselect(key="control").value == ["billing"]
+    warnings = [w.value for w in at.warning]
+    assert any("el grupo de control es el propio grupo con el cambio" in w for w in warnings)
+    # Before/after and the time series still show; the DiD table is empty.
+    assert [d.value.shape[0] for d in at.dataframe] == [6, 6, 0]
+
+
+def test_no_changes_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    connect(str(tmp_path / "empty.duckdb")).close()
+    monkeypatch.setenv("PULSO_DB", str(tmp_path / "empty.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["pulso_context"] = Context("en", Filters(), "empty")
+    at.switch_page("views/change_analysis.py").run()
+    assert not at.exception
+    assert at.info[0].value == "No process changes registered yet. Register one first."
+    st.cache_resource.clear()

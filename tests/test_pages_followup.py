@@ -1,0 +1,222 @@
+"""AppTest of the Follow-up and Survey-fatigue pages on a small demo store.
+
+AppTest (1.67) reruns only the page script of an st.navigation app after an
+interaction, so each state is a fresh AppTest opened with URL parameters: app.py runs
+once (it stores the shared context), then the page is opened. The lifecycle itself is
+driven through the analytics functions, and each render checks what the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analytics import cli, demo, fatigue, followup, i18n
+from analytics.store import connect
+from tests.conftest import call, insert, survey
+
+ROOT = Path(__file__).resolve().parent.parent
+END = dt.date(2026, 6, 28)
+TRICKY = "**bold** <b>html</b> =HYPERLINK(1)"
+
+
+def _build(path: Path) -> Path:
+    store = connect(str(path))
+    demo.generate(store, calls=3_000, seed=3, end=END)
+    at = dt.datetime(2026, 6, 26, 10)
+    insert(store, "calls", [call(900_001, at, team="Team Z", call_id="CZ")])
+    insert(store, "surveys", [survey(900_001, at, call_id="CZ", nps=1, comment=TRICKY)])
+    followup.sync_items(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return _build(tmp_path / "pulso.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def open_page(
+    db: Path, monkeypatch: pytest.MonkeyPatch, page: str, restart: bool = True, **params: str
+) -> AppTest:
+    """A fresh session opened on ``page`` with URL parameters ``params``; ``restart``
+    drops the process's cached resources (the store) as a server restart would."""
+    monkeypatch.setenv("PULSO_DB", str(db))
+    if restart:
+        st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(params)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def _item(db: Path, response_id: str) -> int:
+    store = connect(str(db))
+    found = store.sql("select item_id from followup_items where response_id = ?", [response_id])
+    store.close()
+    return int(found[0, 0])
+
+
+def test_counts_and_queue_equal_the_analytics(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "views/followup.py")
+    assert at.title[0].value == "Detractor follow-up"
+    store = connect(str(db))
+    counts = followup.status_counts(store)
+    active = followup.list_items(store, limit=None)
+    store.close()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Open"] == i18n.number(counts["open"], "en", 0)
+    assert shown["Overdue"] == i18n.number(counts["overdue"], "en", 0)
+    table = at.dataframe[0].value
+    assert table.shape[0] == min(active.height, followup.LIST_LIMIT)
+    assert set(table["state"]) <= {"🔴 Overdue", "🟡 Open", "🔵 Contacted"}
+
+
+def test_comments_are_shown_as_text_never_as_markdown(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(db, monkeypatch, "views/followup.py", fu_team="Team Z")
+    assert at.dataframe[0].value["comment"].tolist() == [TRICKY]
+    rendered = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not any("html" in text for text in rendered)
+
+
+def test_lifecycle_through_the_engine_shows_on_fresh_renders(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = _item(db, "R900001")
+    store = connect(str(db))
+    followup.assign(store, item, "Ana")
+    store.close()
+    at = open_page(db, monkeypatch, "views/followup.py", fu_owner="Ana")
+    table = at.dataframe[0].value
+    assert table[["item_id", "owner"]].values.tolist() == [[item, "Ana"]]
+
+    store = connect(str(db))
+    followup.record_contact(store, item, "left a voicemail")
+    followup.close(store, item, recovered=True, note="refund given")
+    store.close()
+    at = open_page(db, monkeypatch, "views/followup.py", fu_view="recovered", lang="es")
+    assert at.title[0].value == "Seguimiento de detractores"
+    table = at.dataframe[0].value
+    assert table[["item_id", "state", "note"]].values.tolist() == [
+        [item, "🟢 Recuperado", "refund given"]
+    ]
+    history = at.dataframe[1].value
+    assert history["action"].tolist() == ["Asignado", "Contactado", "Recuperado"]
+    assert {m.label: m.value for m in at.metric}["Recuperados"] == "1"
+
+
+def test_the_assign_form_writes_and_confirms(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    item = _item(db, "R900001")
+    at = open_page(db, monkeypatch, "views/followup.py", fu_team="Team Z")
+    assert at.selectbox(key="fu_item").value == item
+    at.text_input(key="fu_owner_name").input("Zoe")
+    next(b for b in at.button if b.label == "Assign").click().run()
+    assert not at.exception
+    assert at.success[0].value == f"Item #{item}: Assigned."
+    store = connect(str(db))
+    assert followup.history(store, item)["owner"].to_list() == ["Zoe"]
+    store.close()
+
+
+def test_overdue_view_lists_only_overdue_items(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "views/followup.py", fu_view="overdue")
+    assert set(at.dataframe[0].value["state"]) == {"🔴 Overdue"}
+
+
+def test_fatigue_page_equals_the_analytics(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "views/fatigue.py", fat_k="1", fat_n="60")
+    assert at.title[0].value == "Survey fatigue"
+    policy = fatigue.FatiguePolicy(1, 60)
+    store = connect(str(db))
+    as_of = fatigue.last_day(store)
+    assert as_of is not None
+    summary = fatigue.summary(store, policy, as_of)
+    listed = fatigue.suppression_list(store, policy, as_of)
+    store.close()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Customers who answered"] == i18n.number(summary.active_customers, "en", 0)
+    assert shown["Over the limit"] == i18n.number(summary.over_limit, "en", 0)
+    assert at.dataframe[0].value.shape[0] == listed.height > 0
+
+
+def test_monthly_rates_from_the_url(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(db, monkeypatch, "views/followup.py", fu_grain="month")
+    assert at.session_state["fu_grain"] == "month"
+    assert len(at.get("plotly_chart")) == 2
+
+
+SURVEYS_CSV = """response_id,customer_id,responded_at,nps,csat,comment
+W1,K1,2026-06-22 10:00,2,,slow and rude
+W2,K2,2026-06-22 11:00,10,5,great
+W3,K3,2026-06-23 09:00,,1,not fixed
+W4,K4,2026-06-23 09:30,8,3,ok
+"""
+
+
+def _load(db: Path, path: Path) -> None:
+    assert cli.main(["ingest", "surveys", str(path), "--db", str(db)]) == 0
+
+
+def _items(db: Path) -> list[tuple[str, str]]:
+    store = connect(str(db))
+    rows = store.sql("select response_id, reason from followup_items order by 1").rows()
+    store.close()
+    return rows
+
+
+def test_a_command_line_load_gets_items_and_reloads_add_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, first, second = (tmp_path / n for n in ("cli.duckdb", "a.csv", "b.csv"))
+    first.write_text(SURVEYS_CSV, encoding="utf-8")
+    second.write_text(SURVEYS_CSV + "W5,K5,2026-06-24 12:00,0,2,never again\n", encoding="utf-8")
+    _load(db, first)
+    assert _items(db) == [("W1", "detractor"), ("W3", "dissatisfied")]  # made by the load
+    at = open_page(db, monkeypatch, "views/followup.py")  # the app's run adds none
+    assert {m.label: m.value for m in at.metric}["Open"] == "2"
+    assert _items(db) == [("W1", "detractor"), ("W3", "dissatisfied")]
+
+    _load(db, first)  # the same rows again, while the app runs (new data version)...
+    _load(db, second)  # ...and a file with one more detractor
+    at = open_page(db, monkeypatch, "views/followup.py", restart=False)
+    assert {m.label: m.value for m in at.metric}["Open"] == "3"
+    at = open_page(db, monkeypatch, "views/followup.py")  # and after a restart
+    assert {m.label: m.value for m in at.metric}["Open"] == "3"
+    assert _items(db) == [("W1", "detractor"), ("W3", "dissatisfied"), ("W5", "detractor")]
+
+
+def test_deadlines_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, path = tmp_path / "env.duckdb", tmp_path / "a.csv"
+    path.write_text(SURVEYS_CSV, encoding="utf-8")
+    monkeypatch.setenv("PULSO_FOLLOWUP_DAYS", "3")  # deadlines are set when items are made
+    monkeypatch.setenv("PULSO_FOLLOWUP_PASSIVE_DAYS", "10")
+    _load(db, path)
+    at = open_page(db, monkeypatch, "views/followup.py")
+    policy = at.caption[0].value
+    assert "due 3 business days" in policy and "Passives" in policy and "10 business" in policy
+    assert _items(db) == [("W1", "detractor"), ("W3", "dissatisfied"), ("W4", "passive")]
+    store = connect(str(db))
+    due = dict(store.sql("select response_id, due_at from followup_items").rows())
+    store.close()
+    # Mon 22 June 10:00 + 3 business days = Thu 25 June; Tue 23 June 09:30 + 10 = Tue 7 July
+    assert due["W1"] == dt.datetime(2026, 6, 25, 10)
+    assert due["W4"] == dt.datetime(2026, 7, 7, 9, 30)

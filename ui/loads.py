@@ -1,0 +1,269 @@
+"""Streamlit glue of the Upload page, second half: check, load, the result, the batch log.
+
+The first half (file, format facts, mapping) is ``ui.upload``; the words come from
+``analytics.ingest.review``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from analytics.i18n import Lang, number, t
+from analytics.ingest import (
+    ROW,
+    BatchReport,
+    IngestError,
+    Mapping,
+    RawTable,
+    UndoReport,
+    ingest,
+    list_batches,
+    load,
+    rejected_rows,
+    review,
+    undo_batch,
+)
+from analytics.ingest.model import Target
+from analytics.report import markdown_escape
+from ui import cache
+from ui.upload import error, first_line, forget, held, tag
+
+SHOWN_ROWS = 100
+
+
+# -- check and load --------------------------------------------------------------------------
+
+
+def check(
+    raw: RawTable, mapping: Mapping, dayfirst: bool | None, lang: Lang
+) -> review.Preview | None:
+    """Validate (whole file, or its first rows when big) and show what would load."""
+    st.subheader(t("upload.preview", lang))
+    try:
+        found = held(
+            "upload_preview",
+            (raw.name, tag(raw), mapping, dayfirst),
+            lambda: review.preview(raw, mapping, dayfirst),
+        )
+    except IngestError as exc:
+        error(exc, lang)
+        return None
+    except Exception as exc:  # a reader's surprise met while checking
+        st.error(t("upload.read_failed", lang, detail=first_line(exc)), icon="🛑")
+        return None
+    validated = found.validated
+    skipped = sum(validated.skipped.values())
+    _tiles([("ready", validated.good.height), ("rejected", validated.n_rejected), ("skipped", skipped)], lang)  # fmt: skip
+    if skipped:
+        st.caption(review.skipped_text(validated.skipped, lang))
+    if not found.complete:
+        st.caption(
+            t(
+                "upload.preview.partial", lang,
+                checked=number(found.checked_rows, lang, 0), total=number(found.total_rows, lang, 0),
+            )
+        )  # fmt: skip
+    _good_rows(validated.good, raw.facts.n_rows, lang)
+    show_rejects(validated.rejects, lang, Path(raw.name).stem, "preview")
+    return found
+
+
+def _tiles(values: list[tuple[str, int]], lang: Lang) -> None:
+    for col, (label, value) in zip(
+        st.columns(len(values)), review.counts(values, lang), strict=True
+    ):
+        col.metric(label, value)
+
+
+def _good_rows(good: pl.DataFrame, total: int, lang: Lang) -> None:
+    if good.height == 0:
+        return
+    labels = {ROW: t("upload.col.row", lang)} | {
+        c: t(f"upload.field.{c}", lang) for c in good.columns if c not in (ROW, "ces_scale")
+    }
+    shown = good.head(SHOWN_ROWS).rename(labels, strict=False)
+    with st.expander(t("upload.good", lang, shown=number(min(SHOWN_ROWS, good.height), lang, 0))):
+        st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def show_rejects(rejects: pl.DataFrame, lang: Lang, stem: str, key: str) -> None:
+    """The problems found (first rows on screen, all of them in the CSV download)."""
+    st.markdown(f"**{t('upload.rejects', lang)}**")
+    if rejects.height == 0:
+        st.caption(t("upload.rejects.none", lang))
+        return
+    table = review.rejects_table(rejects, lang)
+    if table.height < rejects.height:
+        shown, total = number(table.height, lang, 0), number(rejects.height, lang, 0)
+        st.caption(t("upload.rejects.shown", lang, shown=shown, total=total))
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={c: t(f"upload.col.{c}", lang) for c in table.columns},
+    )
+    st.download_button(
+        t("upload.rejects.download", lang),
+        data=lambda: review.rejects_csv(rejects, lang),
+        file_name=f"{stem}-rejected.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"upload_rejects_{key}",
+    )
+
+
+def confirm(
+    raw: RawTable,
+    mapping: Mapping,
+    dayfirst: bool | None,
+    found: review.Preview,
+    target: Target,
+    lang: Lang,
+) -> None:
+    """The Confirm button; on click, load with a progress bar, then start over."""
+    if found.complete and found.validated.good.height == 0:
+        st.warning(t("upload.nothing", lang))
+        return
+    label = t("upload.confirm", lang, target=t(f"upload.target.{target}", lang).lower())
+    if not st.button(
+        label, type="primary", help=t("upload.confirm.help", lang), key="upload_confirm"
+    ):
+        return
+    text = t("upload.loading", lang, file=raw.name)
+    bar = st.progress(0.0, text=text)
+
+    def progress(fraction: float) -> None:
+        bar.progress(fraction, text=f"{text} {number(100 * fraction, lang, 0)} %")
+
+    try:
+        if found.complete:
+            report = load(cache.store(), found.validated, loaded_by=_who(), on_progress=progress)
+        else:
+            report = ingest(
+                cache.store(),
+                raw,
+                mapping,
+                dayfirst=dayfirst,
+                loaded_by=_who(),
+                on_progress=progress,
+            )
+    except IngestError as exc:
+        error(exc, lang, "upload.failed")
+        return
+    except Exception as exc:  # the load rolled back: say so, not a traceback
+        st.error(t("upload.failed", lang, detail=first_line(exc)), icon="🛑")
+        return
+    finished(report)
+
+
+def finished(report: BatchReport | UndoReport) -> None:
+    """After a load or an undo: fresh aggregates everywhere, the result on screen."""
+    st.cache_data.clear()
+    if isinstance(report, BatchReport):
+        st.session_state["upload_last"] = report
+        st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1
+        forget("upload_raw", "upload_suggestion", "upload_preview")
+    else:
+        st.session_state["upload_undone"] = report
+        forget("upload_last")  # its counts no longer hold
+    st.rerun()
+
+
+def _who() -> str | None:
+    """The signed-in user, when sign-in is on (else the engine records the OS user)."""
+    try:
+        found = st.user.get("email") or st.user.get("name")
+    except (AttributeError, KeyError):
+        return None
+    return str(found) if found else None
+
+
+def show_last(lang: Lang) -> None:
+    """What the last load did, until another file is chosen."""
+    report = st.session_state.get("upload_last")
+    if isinstance(report, BatchReport):
+        _loaded(report, lang)
+
+
+def _loaded(report: BatchReport, lang: Lang) -> None:
+    target = t(f"upload.target.{report.target}", lang).lower()
+    file = markdown_escape(report.file_name)
+    st.success(t("upload.loaded", lang, file=file, target=target, batch=report.batch_id), icon="✅")
+    skipped = sum(report.skipped.values())
+    _tiles(
+        [("inserted", report.inserted), ("updated", report.updated),
+         ("unchanged", report.unchanged), ("rejected", report.rejected), ("skipped", skipped)],
+        lang,
+    )  # fmt: skip
+    if skipped:
+        st.caption(review.skipped_text(report.skipped, lang))
+    for warning in report.warnings:
+        st.warning(markdown_escape(review.warning_text(warning, lang)))
+    if report.rejected:
+        rejects = rejected_rows(cache.store(), report.batch_id)
+        show_rejects(rejects, lang, Path(report.file_name).stem, f"batch_{report.batch_id}")
+
+
+# -- batch log -------------------------------------------------------------------------------
+
+
+def batch_log(lang: Lang) -> None:
+    st.header(t("upload.log", lang))
+    undone = st.session_state.pop("upload_undone", None)
+    if isinstance(undone, UndoReport):
+        st.success(
+            t("upload.undone", lang, batch=undone.batch_id,
+              deleted=number(undone.deleted, lang, 0), restored=number(undone.restored, lang, 0)),
+            icon="↩️",
+        )  # fmt: skip
+    batches = list_batches(cache.store())
+    if batches.is_empty():
+        st.info(t("upload.log.empty", lang))
+        return
+    st.caption(t("upload.log.intro", lang))
+    st.dataframe(
+        review.batch_log(batches, lang),
+        hide_index=True,
+        width="stretch",
+        column_config={c: t(f"upload.log.col.{c}", lang) for c in review.LOG_COLUMNS},
+    )
+    choices = review.batch_choices(batches, lang)
+    pick = st.selectbox(
+        t("upload.log.pick", lang),
+        list(choices),
+        format_func=choices.__getitem__,
+        key="upload_batch",
+    )
+    row = batches.filter(pl.col("batch_id") == pick).row(0, named=True)
+    if row["n_rejected"]:
+        label = t("upload.log.rejects", lang, count=number(row["n_rejected"], lang, 0))
+        with st.expander(label):
+            rejects = rejected_rows(cache.store(), pick)
+            show_rejects(rejects, lang, Path(row["file_name"]).stem, f"log_{pick}")
+    _undo(row, lang)
+
+
+def _undo(row: dict[str, Any], lang: Lang) -> None:
+    batch = row["batch_id"]
+    if row["undone_at"] is not None:
+        st.caption(
+            t("upload.undone.already", lang, when=row["undone_at"].strftime("%Y-%m-%d %H:%M"))
+        )
+        return
+    failed = None
+    with st.popover(t("upload.undo", lang, batch=batch), icon="↩️"):
+        st.warning(
+            t("upload.undo.confirm", lang, batch=batch, file=markdown_escape(row["file_name"]),
+              inserted=number(row["n_inserted"], lang, 0), updated=number(row["n_updated"], lang, 0))
+        )  # fmt: skip
+        if st.button(t("upload.undo.yes", lang), type="primary", key="upload_undo_yes"):
+            try:
+                finished(undo_batch(cache.store(), batch))
+            except IngestError as exc:
+                failed = exc
+    if failed is not None:
+        error(failed, lang)

@@ -1,0 +1,109 @@
+"""Response bias: response rate by call outcome, polarisation, raw vs reweighted KPIs."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import bias
+from analytics.i18n import kpi_value, number, t
+from ui import cache, context, url
+
+ctx = context.current()
+lang, f = ctx.lang, ctx.filters
+st.title(t("bias.title", lang))
+st.caption(t("bias.intro", lang))
+
+
+def label(outcome: str, group: str) -> str:
+    """Outcome codes in words; data values (channels, queues) as they are."""
+    if outcome == "resolved":
+        return t(f"bias.resolved.{group}", lang)
+    if outcome == "wait_band":
+        return t(f"bias.wait.{group}", lang)
+    return group
+
+
+st.subheader(t("bias.reweighted", lang))
+results = cache.bias_reweighted(ctx.version, f, lang)
+if all(r.raw.empty for r, _ in results):
+    st.info(t("bias.empty", lang))
+    st.stop()
+cols = st.columns(len(results))
+for col, (r, sentence) in zip(cols, results, strict=True):
+    unit = "points" if r.metric == "nps" else "percent"
+    name = t(f"kpi.{r.metric}", lang)
+    col.markdown(f"**{name}**")  # a catalog name, not user content
+    a, b = col.columns(2)
+    for box, key, est in ((a, "bias.raw", r.raw), (b, "bias.weighted", r.weighted)):
+        ci = t(
+            "bias.ci",
+            lang,
+            low=kpi_value(unit, est.low, lang),
+            high=kpi_value(unit, est.high, lang),
+            n=number(est.n, lang, 0),
+        )
+        box.metric(t(key, lang), kpi_value(unit, est.value, lang), help=ci, border=True)
+    col.text(sentence)  # may quote data values (queue, channel): plain text, no markdown
+first = results[0][0]
+st.caption(
+    t(
+        "bias.method",
+        lang,
+        cells=first.cells,
+        collapsed=first.collapsed,
+        strata=first.strata,
+        uncovered=kpi_value("percent", 100 * first.uncovered, lang),
+    )
+)
+
+st.subheader(t("bias.rates", lang))
+outcome = url.choice(
+    st.segmented_control,
+    t("bias.outcome", lang),
+    bias.OUTCOMES,
+    "outcome",
+    lambda o: t(f"bias.outcome.{o}", lang),
+)
+rates = cache.bias_rates(ctx.version, f, outcome)
+rates = rates.with_columns(
+    pl.col("group").map_elements(lambda g: label(outcome, g), return_dtype=pl.String)
+)
+st.bar_chart(
+    rates,
+    x="group",
+    y="rate",
+    x_label="",
+    y_label=t("bias.col.rate", lang),
+    horizontal=True,
+    sort=False,
+    height=60 + 40 * rates.height,
+)
+st.dataframe(
+    rates,
+    hide_index=True,
+    column_config={
+        "group": t("bias.col.group", lang),
+        "calls": t("bias.col.calls", lang),
+        "responses": t("bias.col.responses", lang),
+        "rate": st.column_config.NumberColumn(t("bias.col.rate", lang), format="%.1f"),
+        "low": st.column_config.NumberColumn(t("col.low", lang), format="%.1f"),
+        "high": st.column_config.NumberColumn(t("col.high", lang), format="%.1f"),
+    },
+)
+st.caption(t("bias.rates_note", lang))
+
+st.subheader(t("bias.polar", lang))
+polar = cache.bias_polarisation(ctx.version, f).with_columns(
+    pl.col("band").map_elements(lambda b: t(f"bias.band.{b}", lang), return_dtype=pl.String)
+)
+st.dataframe(
+    polar.select("band", "share", "low", "high", "n"),
+    hide_index=True,
+    column_config={
+        "band": t("bias.col.band", lang),
+        "share": st.column_config.NumberColumn(t("bias.col.share", lang), format="%.1f"),
+        "low": st.column_config.NumberColumn(t("col.low", lang), format="%.1f"),
+        "high": st.column_config.NumberColumn(t("col.high", lang), format="%.1f"),
+        "n": t("bias.col.n", lang),
+    },
+)
+st.caption(t("bias.polar_note", lang))

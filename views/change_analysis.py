@@ -1,0 +1,194 @@
+"""Change analysis: did a registered process change move the metrics?
+
+Before/after, interrupted time series and difference-in-differences for one change,
+a verdict per metric, and a one-page HTML download. The change is in the URL.
+"""
+
+import polars as pl
+import streamlit as st
+
+from analytics import change_charts, charts, report
+from analytics.change_analysis import DEFAULT_METRICS, GRAINS, MAX_WEEKS, METRICS, Settings
+from analytics.change_cells import dimensions_only
+from analytics.i18n import day, t
+from ui import cache, context, url
+
+ICONS = {
+    "improved": "✅",
+    "worsened": "🔻",
+    "disagree": "⚖️",
+    "cannot_tell": "🔍",
+    "no_clear_change": "➖",
+    "not_enough_data": "∅",
+}
+
+ctx = context.current()
+lang = ctx.lang
+st.title(t("analysis.title", lang))
+
+changes = cache.change_list(ctx.version)
+if changes.is_empty():
+    st.info(t("analysis.no_changes", lang))
+    st.page_link("views/registry.py", label=t("analysis.to_registry", lang), icon="🗂️")
+    st.stop()
+
+labels = {
+    str(r["change_id"]): f"{r['name']} · {day(r['started_on'], lang)}"
+    for r in changes.iter_rows(named=True)
+}
+cid = url.choice(st.selectbox, t("analysis.pick", lang), tuple(labels), "change", labels.get)
+st.query_params["change"] = cid  # always in the URL: a copied link names its change
+change = cache.change_by_id(ctx.version, int(cid))
+st.caption(report.markdown_escape(report.change_summary(change, lang)))
+if change.description:
+    st.caption(report.markdown_escape(change.description))
+
+
+def metric_choice() -> tuple[str, ...]:
+    """Translated multi-choice kept in the URL by code (``?metrics=nps&metrics=ces``)."""
+    if "metrics" not in st.session_state:
+        seeded = [m for m in st.query_params.get_all("metrics") if m in METRICS]
+        st.session_state["metrics"] = seeded or list(DEFAULT_METRICS)
+
+    def store() -> None:
+        value = st.session_state["metrics"]
+        if list(value) == list(DEFAULT_METRICS):
+            st.query_params.pop("metrics", None)
+        else:
+            st.query_params["metrics"] = value
+
+    chosen = st.multiselect(
+        t("analysis.metrics", lang),
+        METRICS,
+        key="metrics",
+        format_func=lambda m: t(f"kpi.{m}", lang),
+        on_change=store,
+    )
+    return tuple(m for m in METRICS if m in chosen)
+
+
+with st.container(border=True):
+    metrics = metric_choice()
+    cols = st.columns([1.4, 1, 1, 1])
+    grain = url.choice(
+        cols[0].segmented_control,
+        t("analysis.grain", lang),
+        GRAINS,
+        "agrain",
+        lambda g: t(f"analysis.grain.{g}", lang),
+    )
+    weeks = [
+        col.number_input(
+            t(f"analysis.{key}", lang), low, MAX_WEEKS, default, step=1, key=key,
+            bind="query-params", help=t(f"analysis.{key}_help", lang),
+        )
+        for col, key, low, default in (
+            (cols[1], "weeks_before", 1, 8),
+            (cols[2], "weeks_after", 1, 8),
+            (cols[3], "ramp_weeks", 0, 0),
+        )
+    ]  # fmt: skip
+    units = cache.change_units(ctx.version, change, dimensions_only(ctx.filters))
+    if "control" in st.session_state:  # a unit of another change's scope is no option
+        st.session_state["control"] = [u for u in st.session_state["control"] if u in units]
+    control = st.multiselect(
+        t("analysis.control", lang),
+        units,
+        key="control",
+        bind="query-params",
+        placeholder=t("analysis.control_default", lang),
+        disabled=not units,
+        help=t("analysis.control_help", lang),
+    )
+
+if not metrics:
+    st.info(t("analysis.no_metrics", lang))
+    st.stop()
+settings = Settings(
+    metrics,
+    int(weeks[0] or 8),
+    int(weeks[1] or 8),
+    int(weeks[2] or 0),
+    grain,
+    tuple(control),
+    dimensions_only(ctx.filters),
+)
+with st.spinner(t("analysis.running", lang)):
+    analysis = cache.change_analysis_of(ctx.version, change, settings)
+if analysis.problem is not None:
+    st.warning(report.markdown_escape(report.problem_text(analysis.problem, lang)), icon="⚠️")
+    st.stop()
+
+st.caption(report.markdown_escape(report.window_text(analysis, lang)))
+st.caption(report.markdown_escape(report.groups_text(analysis, lang)))
+if analysis.windows is not None and analysis.windows.shortened(settings):
+    st.caption(t("analysis.shortened", lang))
+if settings.filters.dimension_values():
+    st.caption(t("analysis.filtered", lang))
+
+st.subheader(t("analysis.verdict", lang))
+for result in analysis.results:
+    code = report.verdict(analysis, result.metric, lang).code
+    headline, details = report.verdict_parts(analysis, result.metric, lang)
+    st.markdown(f"{ICONS[code]} **{report.markdown_escape(headline)}**")
+    if details:
+        st.caption(report.markdown_escape(details))
+st.download_button(
+    t("analysis.download", lang),
+    report.html(analysis, lang),
+    file_name=f"pulso-change-{cid}.html",
+    mime="text/html",
+    icon="📄",
+    on_click="ignore",
+)
+
+if st.session_state.get("focus") not in (None, *metrics):
+    del st.session_state["focus"]  # a metric no longer analysed
+focus = url.choice(
+    st.selectbox, t("analysis.focus", lang), metrics, "focus", lambda m: t(f"kpi.{m}", lang)
+)
+result = analysis[focus]
+title = t(f"kpi.{focus}", lang)
+
+
+def table(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
+    config = {c: t(f"analysis.col.{c}", lang) for c in columns}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+
+
+def cautions(method: str) -> None:
+    for note in report.notes(result, lang, method):
+        st.warning(report.markdown_escape(note), icon="⚠️")
+
+
+tab_ba, tab_its, tab_did = st.tabs(
+    [t("analysis.before_after", lang), t("analysis.its", lang), t("analysis.did", lang)]
+)
+with tab_ba:
+    if analysis.before_after is None:
+        st.info(t("analysis.before_after.none", lang))
+    else:
+        table(report.before_after_table(analysis, lang), report.BEFORE_AFTER_COLUMNS)
+    st.caption(t("analysis.before_after.note", lang))
+
+with tab_its:
+    cautions("its")
+    if result.its is not None:
+        w = analysis.windows
+        ramp = (w.change_on, w.after[0]) if w is not None else None
+        fig = change_charts.its_chart(result.its.fit, result.series, title, lang, ramp)
+        span = w.span if w is not None else (None, None)
+        charts.add_changes(fig, cache.changes_in(ctx.version, *span))
+        st.plotly_chart(fig, width="stretch")
+    table(report.its_table(analysis, lang), report.ITS_COLUMNS)
+    st.caption(t("analysis.its.note", lang))
+
+with tab_did:
+    cautions("did")
+    table(report.did_table(analysis, lang), report.DID_COLUMNS)
+    st.caption(t("analysis.did.note", lang))
+    cautions("event")
+    if result.event is not None:
+        fig = change_charts.event_chart(result.event.table, title, lang)
+        st.plotly_chart(fig, width="stretch")
+        st.caption(t("analysis.event.note", lang))

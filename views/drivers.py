@@ -1,0 +1,206 @@
+"""What drives satisfaction: resolution vs duration, relative importance, odds ratios,
+the importance-performance quadrant and the drivers per segment and queue."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import driver_charts as charts
+from analytics.driver_analysis import MIN_RESPONSES, DriverAnalysis, Guard, Verdict, quadrant
+from analytics.driver_cells import BINARY, LOWER_IS_BETTER, OUTCOMES, Outcome, available
+from analytics.i18n import number, t
+from ui import cache, context, url
+
+ctx = context.current()
+lang, f = ctx.lang, ctx.filters
+st.title(t("drivers.title", lang))
+st.caption(t("drivers.caution", lang))
+
+
+def pick_drivers(options: tuple[str, ...]) -> list[str]:
+    """Multiselect of driver codes kept in the URL as codes (``?drivers=resolved&...``):
+    ``bind=`` would store the translated labels. Only a non-default choice is kept."""
+
+    def store() -> None:
+        chosen = st.session_state["drivers"]
+        if chosen == list(options):
+            st.query_params.pop("drivers", None)
+        else:
+            st.query_params["drivers"] = chosen
+
+    if "drivers" not in st.session_state:
+        linked = [d for d in st.query_params.get_all("drivers") if d in options]
+        st.session_state["drivers"] = linked or list(options)
+    return st.multiselect(
+        t("drivers.drivers", lang),
+        options,
+        key="drivers",
+        format_func=lambda d: charts.driver_label(d, lang),
+        on_change=store,
+    )
+
+
+def gap(value: float, outcome: Outcome) -> str:
+    """A difference in the outcome's unit: points of a percentage or of a score."""
+    if outcome in BINARY:
+        return f"{number(abs(value), lang, 1)} {t('unit.pp', lang)}"
+    return f"{number(abs(value), lang, 2)} {t('drivers.unit.points', lang)}"
+
+
+def say_verdict(v: Verdict, outcome: Outcome) -> None:
+    name = t(f"drivers.outcome.{outcome}", lang)
+    params = dict(res=gap(v.resolution_gap, outcome), dur=gap(v.duration_gap, outcome))
+    text = t(
+        f"drivers.verdict.{v.code}", lang, ratio=number(v.ratio, lang, 1), outcome=name, **params
+    )
+    st.info(text, icon=":material/balance:")
+
+
+def guard_text(g: Guard) -> str:
+    names = ", ".join(charts.driver_label(d, lang) for d in g.drivers)
+    return t(
+        f"drivers.guard.{g.code}",
+        lang,
+        n=number(g.value, lang, 0),
+        min=number(MIN_RESPONSES, lang, 0),
+        value=number(g.value, lang, 1),
+        drivers=names,
+        terms="; ".join(charts.term_label(*term, lang) for term in g.terms),
+    )
+
+
+def importance_table(a: DriverAnalysis, outcome: Outcome) -> pl.DataFrame:
+    better = outcome not in LOWER_IS_BETTER
+    tone = {"up": "more" if better else "less", "down": "less" if better else "more"}
+    others = len(a.drivers) - 1
+    dominated = []
+    for d in a.importance["driver"]:
+        below = [charts.driver_label(b, lang) for x, b in a.dominates if x == d]
+        dominated.append(
+            t("drivers.all_others", lang)
+            if others > 1 and len(below) == others
+            else ", ".join(below)
+        )
+    return a.importance.with_columns(dominates=pl.Series(dominated, dtype=pl.String)).select(
+        pl.col("driver").map_elements(lambda d: charts.driver_label(d, lang), pl.String),
+        "share",
+        "share_low",
+        "share_high",
+        "shapley_share",
+        pl.col("direction").map_elements(
+            lambda d: t(f"drivers.direction.{tone.get(d, d)}", lang), pl.String
+        ),
+        "dominates",
+    )
+
+
+def odds_table(a: DriverAnalysis) -> pl.DataFrame:
+    terms = [
+        charts.term_label(d, lv, r, lang)
+        for d, lv, r in a.odds_ratios.select("driver", "level", "reference").iter_rows()
+    ]
+    return a.odds_ratios.select(pl.Series("term", terms), "odds_ratio", "low", "high", "p")
+
+
+def show_table(frame: pl.DataFrame, labels: dict[str, str], decimals: int = 1) -> None:
+    fmt = f"%.{decimals}f"
+    config = {
+        c: st.column_config.NumberColumn(label, format=fmt) if frame.schema[c].is_float() else label
+        for c, label in labels.items()
+    }
+    with st.expander(t("drivers.table", lang)):
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+
+
+cells = cache.driver_cells(ctx.version, f)
+outcome = url.choice(
+    st.columns([1, 2])[0].selectbox,
+    t("drivers.outcome", lang),
+    OUTCOMES,
+    "outcome",
+    lambda o: t(f"drivers.outcome.{o}", lang),
+)
+if cells.height == 0:  # an empty store, or filters that match no linked response
+    st.warning(t("drivers.no_data", lang), icon=":material/search_off:")
+    st.stop()
+chosen = tuple(pick_drivers(available(cells)))
+if not chosen:
+    st.info(t("drivers.pick", lang))
+    st.stop()
+
+a: DriverAnalysis = cache.driver_analysis(ctx.version, f, outcome, chosen)
+if not a.enough:
+    st.warning(guard_text(next(g for g in a.guards if g.code == "min_sample")))
+    st.stop()
+for g in a.guards:
+    st.warning(guard_text(g), icon=":material/warning:")
+bands, verdict, segments = cache.driver_views(ctx.version, f, outcome, chosen)
+outcome_name = t(f"drivers.outcome.{outcome}", lang)
+
+st.subheader(t("drivers.section.bands", lang))
+say_verdict(verdict, outcome)
+st.plotly_chart(
+    charts.duration_bands(bands, outcome_name, outcome in BINARY, lang), width="stretch"
+)
+st.caption(t("drivers.bands_note", lang))
+
+st.subheader(t("drivers.section.importance", lang))
+higher_is_better = outcome not in LOWER_IS_BETTER
+st.plotly_chart(charts.importance(a.importance, higher_is_better, lang), width="stretch")
+st.caption(
+    t(
+        "drivers.importance_note",
+        lang,
+        r2=number(a.r2, lang, 2),
+        n=number(a.n, lang, 0),
+        boot=a.n_boot,
+        mc=number(a.mc_error, lang, 1),
+    )
+)
+shapley = a.importance.drop_nans("shapley_share")
+if shapley.height:
+    diff = float((shapley["shapley_share"] - shapley["share"]).abs().max())  # type: ignore[arg-type]
+    st.caption(t("drivers.shapley_note", lang, diff=number(diff, lang, 1)))
+show_table(
+    importance_table(a, outcome),
+    {
+        "driver": t("drivers.col.driver", lang),
+        "share": t("drivers.col.share", lang),
+        "share_low": t("drivers.col.low", lang),
+        "share_high": t("drivers.col.high", lang),
+        "shapley_share": t("drivers.col.shapley", lang),
+        "direction": t("drivers.col.direction", lang),
+        "dominates": t("drivers.col.dominates", lang),
+    },
+)
+
+st.subheader(t("drivers.section.odds", lang))
+st.plotly_chart(charts.odds_ratios(a.odds_ratios, lang), width="stretch")
+st.caption(
+    t(
+        "drivers.odds_note" if a.model == "logit" else "drivers.odds_note_ordinal",
+        lang,
+        model=t(f"drivers.model.{a.model}", lang),
+        n=number(a.n, lang, 0),
+        pr2=number(a.pseudo_r2, lang, 2),
+        outcome=outcome_name,
+    )
+)
+show_table(
+    odds_table(a),
+    {
+        "term": t("drivers.col.term", lang),
+        "odds_ratio": t("drivers.col.odds_ratio", lang),
+        "low": t("drivers.col.low", lang),
+        "high": t("drivers.col.high", lang),
+        "p": t("drivers.col.p", lang),
+    },
+    decimals=3,
+)
+
+st.subheader(t("drivers.section.quadrant", lang))
+st.plotly_chart(charts.quadrant(quadrant(a), lang), width="stretch")
+st.caption(t("drivers.quadrant_note", lang))
+
+st.subheader(t("drivers.section.segments", lang))
+st.plotly_chart(charts.segments(segments, lang), width="stretch")
+st.caption(t("drivers.segments_note", lang, min=number(MIN_RESPONSES, lang, 0)))

@@ -1,0 +1,99 @@
+"""Survey fatigue: who is asked too often, the frequency trend, a suppression list."""
+
+import polars as pl
+import streamlit as st
+
+from analytics import fatigue, followup
+from analytics.i18n import day, number, t
+from ui import cache, context
+
+ctx = context.current()
+lang = ctx.lang
+st.title(t("fatigue.title", lang))
+
+as_of = cache.fatigue_last_day(ctx.version)
+if as_of is None:
+    st.info(t("fatigue.empty", lang))
+    st.stop()
+
+left, right = st.columns(2)
+defaults = fatigue.FatiguePolicy()
+k = left.number_input(
+    t("fatigue.max_surveys", lang),
+    min_value=1,
+    max_value=50,
+    value=defaults.max_surveys,
+    key="fat_k",
+    bind="query-params",
+)
+n = right.number_input(
+    t("fatigue.window_days", lang),
+    min_value=1,
+    max_value=730,
+    value=defaults.window_days,
+    key="fat_n",
+    bind="query-params",
+)
+policy = fatigue.FatiguePolicy(int(k), int(n))
+st.caption(t("fatigue.intro", lang, k=policy.max_surveys, n=policy.window_days))
+
+summary = cache.fatigue_summary(ctx.version, policy, as_of)
+st.caption(
+    t(
+        "fatigue.window",
+        lang,
+        n=policy.window_days,
+        start=day(summary.start, lang),
+        end=day(summary.end, lang),
+    )
+)
+a, b, c = st.columns(3)
+a.metric(t("fatigue.active", lang), number(summary.active_customers, lang, 0))
+b.metric(t("fatigue.over_limit", lang), number(summary.over_limit, lang, 0))
+c.metric(t("fatigue.share", lang), f"{number(summary.share.value, lang, 1)} %")
+
+spread = cache.fatigue_distribution(ctx.version, policy, as_of)
+answers, customers = t("fatigue.col.n_surveys", lang), t("fatigue.customers", lang)
+st.bar_chart(
+    spread.select(
+        pl.col("n_surveys").cast(pl.String).alias(answers), pl.col("customers").alias(customers)
+    ),
+    x=answers,
+    y=customers,
+    x_label=answers,
+    y_label=customers,
+    sort=False,
+    height=220,
+)
+st.caption(t("fatigue.distribution_note", lang, k=policy.max_surveys))
+
+st.subheader(t("fatigue.trend", lang))
+trend = cache.fatigue_trend(ctx.version, policy)
+per, share = t("fatigue.per_customer", lang), t("fatigue.over_share", lang)
+chart = trend.select("period", pl.col("per_customer").alias(per), pl.col("over_share").alias(share))
+left, right = st.columns(2)
+left.line_chart(chart, x="period", y=per, x_label="", y_label=per)
+right.line_chart(  # before a whole window of history, the share is understated
+    chart.filter(trend["full_window"]), x="period", y=share, x_label="", y_label=share
+)
+st.caption(t("fatigue.trend_note", lang))
+
+st.subheader(t("fatigue.suppression", lang))
+listed = cache.suppression_list(ctx.version, policy, as_of)
+if listed.is_empty():
+    st.info(t("fatigue.none", lang))
+else:
+    cols = ("customer_id", "n_surveys", "first_at", "last_at")
+    st.dataframe(
+        listed.select(cols),
+        hide_index=True,
+        width="stretch",
+        column_config={col: t(f"fatigue.col.{col}", lang) for col in cols},
+    )
+    st.download_button(
+        t("fatigue.export", lang),
+        lambda: followup.to_csv(listed),  # built on click
+        file_name="pulso-suppression.csv",
+        mime="text/csv",
+        key="fat_export",
+    )
