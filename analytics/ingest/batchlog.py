@@ -62,9 +62,15 @@ def store_rejects(cur: duckdb.DuckDBPyConnection, batch_id: int, bad: pl.DataFra
 
 
 def close_batch(
-    cur: duckdb.DuckDBPyConnection, batch_id: int, batch: Batch, counts: upsert.Counts, blank: int
+    cur: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    batch: Batch,
+    counts: upsert.Counts,
+    blank: int,
+    unknown: upsert.Unknown,
 ) -> BatchReport:
-    """Fill in the batch row; ``blank`` rows were skipped by validation."""
+    """Fill in the batch row; ``blank`` rows were skipped by validation, ``unknown``
+    counts the surveys whose call id is not in ``calls``."""
     rejected = one(
         cur, "select count(distinct row_number) from rejected_rows where batch_id = ?", [batch_id]
     )
@@ -80,7 +86,7 @@ def close_batch(
         unchanged=counts["unchanged"],
         rejected=int(rejected[0]) if rejected else 0,
         skipped=skipped,
-        warnings=_warnings(cur, batch, batch_id),
+        warnings=_warnings(cur, batch, batch_id, unknown),
         facts=batch.raw.facts,
     )
     cur.execute(
@@ -93,14 +99,13 @@ def close_batch(
 
 
 def _warnings(
-    cur: duckdb.DuckDBPyConnection, batch: Batch, batch_id: int
+    cur: duckdb.DuckDBPyConnection, batch: Batch, batch_id: int, unknown: upsert.Unknown
 ) -> tuple[BatchWarning, ...]:
     found: list[BatchWarning] = []
-    if batch.target == "surveys" and "call_id" in batch.loaded:
-        count, examples = upsert.unknown_calls(cur)
-        if count:
-            text = f"{count} survey(s) refer to calls not in the store (e.g. {', '.join(examples)})"
-            found.append(BatchWarning("unknown_call_id", count, tuple(examples), text))
+    if unknown.count:
+        count, examples = unknown.count, unknown.examples
+        text = f"{count} survey(s) refer to calls not in the store (e.g. {', '.join(examples)})"
+        found.append(BatchWarning("unknown_call_id", count, tuple(examples), text))
     same = one(
         cur,
         "select list(batch_id order by batch_id) from ingest_batches "

@@ -2,22 +2,25 @@
 
 :func:`load` writes an in-memory :class:`Validated` (the Upload page's flow);
 :func:`ingest` validates and writes in one streaming pass with bounded memory (the
-CLI's, and big files'). Both: open a batch row, stage good rows and store rejects
-chunk by chunk, check that no key repeats, classify against the store (insert /
-update / unchanged), keep before-images, write, close the batch row, commit. A
-failure anywhere, or the process dying, leaves the store exactly as it was.
+CLI's, and big files'). Both: open a batch row; then chunk by chunk, classify the
+good rows against the store (insert / update / unchanged), keep before-images,
+write them (see ``upsert``) and store the rejects; check that no key repeated,
+check the counts, close the batch row, commit. A failure anywhere, or the process
+dying, leaves the store exactly as it was.
 
 ``ingest`` is optimistic about repeated keys: instead of a pass over the file to
-find them first, it checks the staged keys in SQL; when some repeat (rare), it
+find them first, it checks the batch's keys in SQL; when some repeat (rare), it
 rolls back and loads again with the pass, so those rows are rejected properly.
 """
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
 
-import duckdb
 import polars as pl
 
 from analytics.ingest import batchlog, upsert
@@ -25,19 +28,19 @@ from analytics.ingest.batchlog import Batch
 from analytics.ingest.columns import KEYS, ident
 from analytics.ingest.model import ROW, BatchReport, Mapping, RawTable, Validated
 from analytics.ingest.steps import value_name
+from analytics.ingest.upsert import RepeatedKeys
 from analytics.ingest.validation import Plan, make_plan, parsing, split
 from analytics.store import Store
 
 Progress = Callable[[float], None]
 #: A chunk: good rows, reject rows, (row, key) of rejected rows if known, blank rows.
 Chunk = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None, int]
-CHUNK_ROWS = 250_000
-#: Share of the progress bar for validating and staging; the rest is the upsert.
-STAGING_SHARE = 0.8
-
-
-class RepeatedKeys(Exception):
-    """Staged keys repeat: the batch must be validated with the duplicate pass."""
+#: One DuckDB row group: chunks that fill whole row groups are cheaper to commit,
+#: and a smaller chunk keeps less in memory (up to three are alive: see _ahead).
+CHUNK_ROWS = 122_880
+#: Share of the progress bar for validating and writing the chunks; the rest is
+#: the checks before commit.
+WRITING_SHARE = 0.9
 
 
 def load(
@@ -75,17 +78,17 @@ def ingest(
         plan = make_plan(raw, mapping, dayfirst=dayfirst, find_duplicates=find_duplicates)
         batch = Batch(raw, mapping, plan.loaded, plan.dayfirst, loaded_by or _user())
         try:
-            chunks = _stream(plan, chunk_rows, with_keys=not find_duplicates)
-            return _run(store, batch, chunks, report)
+            with _ahead(_stream(plan, chunk_rows, with_keys=not find_duplicates)) as chunks:
+                return _run(store, batch, chunks, report)
         except RepeatedKeys:
             if find_duplicates:
                 raise
     raise AssertionError("unreachable")
 
 
-def _stream(plan: Plan, chunk_rows: int, with_keys: bool) -> Iterator[Chunk]:
+def _stream(plan: Plan, chunk_rows: int, with_keys: bool) -> Generator[Chunk]:
     """Checked chunks, split; ``with_keys``: also the keys of rejected rows, so that
-    the staged keys can be checked for repeats (when the plan did not look for them)."""
+    the batch's keys can be checked for repeats (when the plan did not look for them)."""
     key = pl.col(value_name(KEYS[plan.target])).alias("key")
     with parsing(plan.raw):
         for checked in plan.checked.collect_batches(chunk_size=chunk_rows):
@@ -95,42 +98,89 @@ def _stream(plan: Plan, chunk_rows: int, with_keys: bool) -> Iterator[Chunk]:
             yield good, bad, keys, blank
 
 
+@contextmanager
+def _ahead(chunks: Generator[Chunk]) -> Iterator[Iterator[Chunk]]:
+    """The chunks, validated one ahead in a thread while the current one is written.
+
+    Polars (validation) and DuckDB (the write, mostly one core for the key index)
+    both release the GIL, so they overlap. At most one chunk waits in between.
+    Leaving the block stops and joins the thread, so a failed load leaves no work
+    running; an error met while validating is raised here, in the caller's thread.
+    """
+    handoff: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(("chunk", chunk)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            put(("error", exc))
+        finally:
+            chunks.close()
+
+    def consume() -> Iterator[Chunk]:
+        while True:
+            kind, value = handoff.get()
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            if kind == "done":
+                return
+            yield value  # type: ignore[misc]
+
+    thread = threading.Thread(target=produce, name="pulso-ingest-validate", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _run(store: Store, batch: Batch, chunks: Iterable[Chunk], report: Progress) -> BatchReport:
     total = max(batch.raw.facts.n_rows, 1)
+    target, loaded = batch.target, batch.loaded
+    table = ident(target, target)
+    counts = upsert.zero()
+    with_calls = target == "surveys" and "call_id" in loaded
+    unknown = upsert.Unknown()
     with store.transaction() as cur:
         batch_id = batchlog.open_batch(cur, batch)
-        upsert.create_stage(cur, batch.target, batch.loaded)
+        upsert.create_stage(cur)
+        before = upsert.count(cur, table)
         done = good_rows = blank_rows = 0
         for good, bad, bad_keys, blank in chunks:
-            upsert.append(cur, batch.target, good)
+            written = upsert.write(
+                cur, batch_id, target, loaded, good, unknown if with_calls else None
+            )
+            counts = {action: counts[action] + written[action] for action in counts}
             if bad_keys is not None:
-                upsert.append(cur, batch.target, bad_keys, upsert.REJECTED_KEYS)
+                upsert.append_rejected_keys(cur, bad_keys)
             batchlog.store_rejects(cur, batch_id, bad)
             good_rows += good.height
             blank_rows += blank
             done += good.height + bad.get_column(ROW).n_unique() + blank
-            report(STAGING_SHARE * done / total)
-        if upsert.repeated_keys(cur, batch.target):
+            report(WRITING_SHARE * done / total)
+        if upsert.repeated_keys(cur, batch_id):
             raise RepeatedKeys(f"{batch.raw.name}: rows to load share a key; validate them first")
-        counts = _upsert(cur, batch, batch_id, good_rows)
+        _check("written", good_rows, sum(counts.values()))
+        _check("inserted", counts["insert"], upsert.count(cur, table) - before)
         report(0.95)
-        result = batchlog.close_batch(cur, batch_id, batch, counts, blank_rows)
+        result = batchlog.close_batch(cur, batch_id, batch, counts, blank_rows, unknown)
         upsert.drop(cur)
     report(1.0)
     return result
-
-
-def _upsert(
-    cur: duckdb.DuckDBPyConnection, batch: Batch, batch_id: int, good_rows: int
-) -> upsert.Counts:
-    table = ident(batch.target, batch.target)
-    before = upsert.count(cur, table)
-    counts = upsert.classify(cur, batch.target, batch.loaded)
-    _check("staged", good_rows, upsert.count(cur, upsert.STAGE), sum(counts.values()))
-    upsert.remember(cur, batch_id, batch.target, counts)
-    upsert.apply(cur, batch.target, batch.loaded, counts)
-    _check("inserted", counts["insert"], upsert.count(cur, table) - before)
-    return counts
 
 
 def _check(what: str, expected: int, *seen: int) -> None:

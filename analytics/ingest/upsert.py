@@ -1,59 +1,121 @@
-"""The SQL of a load: stage, classify, keep before-images, update, insert.
+"""The SQL of a load, chunk by chunk: classify, keep before-images, update, insert.
 
 Everything runs on one cursor inside the batch's transaction and is set-based:
-rows arrive as registered Arrow data (never as SQL text) and each step is one
-statement over the staged rows. Identifiers come only from ``columns.ident`` and
-this module's own constants (hence the ``noqa: S608`` marks).
+each chunk of good rows arrives as registered Arrow data (never as SQL text) and
+each step is one statement over it. Identifiers come only from ``columns.ident``
+and this module's own constants (hence the ``noqa: S608`` marks).
 
-Only staged keys already stored are compared column by column (``update`` or
-``unchanged``); the others are inserts, and a batch of only new keys (the usual
-daily extract) skips the comparison entirely.
+No copy of the batch is staged: a chunk's keys already stored are compared column
+by column (``update`` or ``unchanged``), its other rows go straight into the target
+table. A batch of only new keys (the usual daily extract) is thus written once.
+Memory holds one chunk (plus, when the batch meets stored rows, their keys).
+
+Why chunk by chunk is exact: while no key repeats in the batch, each chunk's keys
+were stored before the batch or not at all, so every row is classified against the
+store as it was. Repeats are found without a pass over the file first: within a
+chunk before it is written (:class:`RepeatedKeys`); across chunks by
+:func:`repeated_keys` before commit, from what the writes leave behind. A key met
+twice is, the second time, already stored (inserted or met the first time), so it
+is among the chunk's stored keys (kept in ``SEEN``); the check counts ``SEEN``, the
+batch's inserted keys and the rejected rows' keys together. When every chunk only
+inserted and no row was rejected, nothing can repeat (the primary key saw to the
+inserts) and the check is skipped. Either way a repeat rolls the whole batch back.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import duckdb
 import polars as pl
 
-from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, sql_type, stored_columns
+from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, stored_columns
 from analytics.ingest.model import ROW, Target
 from analytics.ingest.sql import one
 
-STAGE = "pulso_ingest_stage"
+#: The keys of the batch's good rows that were already stored when their chunk
+#: was written (updated or unchanged): where a repeated key shows up.
+SEEN = "pulso_ingest_seen_keys"
 EXISTING = "pulso_ingest_existing"
 REJECTED_KEYS = "pulso_ingest_rejected_keys"
 CHUNK = "pulso_ingest_chunk"
 Counts = dict[str, int]
 
 
-def create_stage(cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...]) -> None:
-    """Empty temporary tables: good rows typed as the target, keys of rejected rows.
+class RepeatedKeys(Exception):
+    """Rows to load share a key: the batch must be validated with the duplicate pass."""
+
+
+def zero() -> Counts:
+    return {"insert": 0, "update": 0, "unchanged": 0}
+
+
+@dataclass
+class Unknown:
+    """Surveys whose call id is not in ``calls``: how many, the first few ids."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, count: int, examples: list[str]) -> None:
+        self.count += count
+        self.examples = sorted({*self.examples, *examples})[:5]
+
+
+def create_stage(cur: duckdb.DuckDBPyConnection) -> None:
+    """Empty temporary tables for keys: of stored rows met, of rejected rows.
 
     Spelled out rather than ``create table .. as select .. where false``: in DuckDB
     2.0, a table made that way and then filled with >= 122,880 registered Arrow rows
     inside a transaction returned *no rows* to joins.
     """
-    columns = ", ".join(f"{ident(target, c)} {sql_type(target, c)}" for c in loaded)
-    cur.execute(f'create or replace temp table {STAGE} ("{ROW}" bigint, {columns})')
+    cur.execute(f"create or replace temp table {SEEN} (key varchar)")
     cur.execute(f'create or replace temp table {REJECTED_KEYS} ("{ROW}" bigint, key varchar)')
 
 
-def append(
-    cur: duckdb.DuckDBPyConnection, target: Target, rows: pl.DataFrame, table: str = STAGE
-) -> None:
-    """Add rows (columns: ``ROW`` then canonical names, or ``key``) to a stage table."""
+def append_rejected_keys(cur: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
+    """Add ``ROW, key`` of rejected rows (checked against the good rows' keys)."""
     if rows.height == 0:
         return
-    names = ", ".join(
-        f'"{ROW}"' if c == ROW else ("key" if c == "key" else ident(target, c))
-        for c in rows.columns
-    )
-    # Plain (not view) strings: DuckDB takes them about twice as fast.
-    cur.register(CHUNK, rows.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    cur.register(CHUNK, rows.select(ROW, "key").to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
-        cur.execute(f"insert into {table} ({names}) select {names} from {CHUNK}")  # noqa: S608
+        cur.execute(f'insert into {REJECTED_KEYS} ("{ROW}", key) select "{ROW}", key from {CHUNK}')  # noqa: S608
     finally:
         cur.unregister(CHUNK)
+
+
+def write(
+    cur: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    target: Target,
+    loaded: tuple[str, ...],
+    rows: pl.DataFrame,
+    unknown: Unknown | None = None,
+) -> Counts:
+    """Upsert one chunk of good rows (canonical columns): its counts by action."""
+    if rows.height == 0:
+        return zero()
+    if rows.get_column(KEYS[target]).is_duplicated().any():
+        raise RepeatedKeys("rows to load share a key")
+    # Plain (not view) strings: DuckDB takes them about twice as fast. One Arrow
+    # batch, not the dozen pieces validation leaves: DuckDB then writes whole row
+    # groups instead of fragments it must merge at commit (commit 4x faster).
+    arrow = rows.select(loaded).rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+    cur.register(CHUNK, arrow)
+    try:
+        if _any_stored(cur, target):
+            counts = _classify(cur, target, loaded, rows.height)
+        else:
+            counts = {**zero(), "insert": rows.height}
+        if counts["update"] or counts["unchanged"]:
+            cur.execute(f"insert into {SEEN} select key from {EXISTING}")  # noqa: S608
+        _remember(cur, batch_id, target, counts)
+        _apply(cur, target, loaded, counts)
+        if unknown is not None:
+            unknown.add(*_unknown_calls(cur))
+    finally:
+        cur.unregister(CHUNK)
+    return counts
 
 
 def count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -62,19 +124,38 @@ def count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def repeated_keys(cur: duckdb.DuckDBPyConnection, target: Target) -> int:
-    """Keys staged (good or rejected rows) more than once: must be 0 to go on."""
-    key = ident(target, KEYS[target])
+def repeated_keys(cur: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+    """Keys of the batch (good or rejected rows) met more than once: must be 0 to go on."""
+    if count(cur, SEEN) == 0 and count(cur, REJECTED_KEYS) == 0:
+        return 0  # only inserts (distinct: primary key), nothing rejected
     row = one(
         cur,
-        f"select count(*) from (select key from (select {key} as key from {STAGE} "  # noqa: S608
-        f"union all select key from {REJECTED_KEYS} where key is not null) group by key having count(*) > 1)",
+        f"select count(*) from (select key from (select key from {SEEN} "  # noqa: S608
+        "union all select key from ingest_batch_keys where batch_id = ? and action = 'insert' "
+        f"union all select key from {REJECTED_KEYS} where key is not null) "
+        "group by key having count(*) > 1)",
+        [batch_id],
     )
     return int(row[0]) if row else 0
 
 
-def classify(cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...]) -> Counts:
-    """Counts of insert / update / unchanged; tags the staged keys already stored."""
+def _any_stored(cur: duckdb.DuckDBPyConnection, target: Target) -> bool:
+    """Whether any stored key lies between the chunk's least and greatest keys.
+
+    Nearly free (the range skips row groups by their min/max), and usually false
+    for new rows, whose keys tend to grow: the chunk then needs no join at all.
+    """
+    table, key = ident(target, target), ident(target, KEYS[target])
+    bounds = one(cur, f"select min({key}), max({key}) from {CHUNK}")  # noqa: S608
+    assert bounds is not None
+    stored = one(cur, f"select count(*) from {table} where {key} between ? and ?", bounds)  # noqa: S608
+    return bool(stored and stored[0])
+
+
+def _classify(
+    cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...], rows: int
+) -> Counts:
+    """Counts of insert / update / unchanged; tags the chunk's keys already stored."""
     table, key = ident(target, target), ident(target, KEYS[target])
     changed = " or ".join(
         f"s.{ident(target, c)} is distinct from t.{ident(target, c)}"
@@ -84,22 +165,24 @@ def classify(cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, 
     cur.execute(
         f"create or replace temp table {EXISTING} as select s.{key} as key, "  # noqa: S608
         f"case when {changed or 'false'} then 'update' else 'unchanged' end as action "
-        f"from {STAGE} s join {table} t on t.{key} = s.{key}"
+        f"from {CHUNK} s join {table} t on t.{key} = s.{key}"
     )
-    rows = cur.execute(f"select action, count(*) from {EXISTING} group by 1").fetchall()  # noqa: S608
-    counts = {"insert": 0, "update": 0, "unchanged": 0, **{a: int(n) for a, n in rows}}
-    counts["insert"] = count(cur, STAGE) - counts["update"] - counts["unchanged"]
+    found = cur.execute(f"select action, count(*) from {EXISTING} group by 1").fetchall()  # noqa: S608
+    counts = {**zero(), **{a: int(n) for a, n in found}}
+    counts["insert"] = rows - counts["update"] - counts["unchanged"]
     return counts
 
 
 def _new_rows(target: Target, counts: Counts) -> str:
-    """The staged rows whose key is not stored yet (all of them when none is)."""
+    """The chunk's rows whose key is not stored yet (all of them when none is)."""
     if counts["update"] + counts["unchanged"] == 0:
-        return f"select * from {STAGE}"  # noqa: S608
-    return f"select s.* from {STAGE} s anti join {EXISTING} e on e.key = s.{ident(target, KEYS[target])}"  # noqa: S608
+        return f"select * from {CHUNK}"  # noqa: S608
+    return f"select s.* from {CHUNK} s anti join {EXISTING} e on e.key = s.{ident(target, KEYS[target])}"  # noqa: S608
 
 
-def remember(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target, counts: Counts) -> None:
+def _remember(
+    cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target, counts: Counts
+) -> None:
     """Record the keys this batch touches and the full rows it is about to overwrite."""
     key = ident(target, KEYS[target])
     if counts["insert"]:
@@ -123,7 +206,7 @@ def remember(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target, coun
     )
 
 
-def apply(
+def _apply(
     cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...], counts: Counts
 ) -> None:
     """Write the changes: only the loaded columns of updated rows, whole new rows."""
@@ -132,7 +215,7 @@ def apply(
     if counts["update"] and others:
         sets = ", ".join(f"{ident(target, c)} = s.{ident(target, c)}" for c in others)
         cur.execute(
-            f"update {table} set {sets} from {STAGE} s join {EXISTING} e on e.key = s.{key} "  # noqa: S608
+            f"update {table} set {sets} from {CHUNK} s join {EXISTING} e on e.key = s.{key} "  # noqa: S608
             f"where {table}.{key} = s.{key} and e.action = 'update'"
         )
     if counts["insert"]:
@@ -142,16 +225,16 @@ def apply(
         )
 
 
-def unknown_calls(cur: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
-    """Staged surveys whose call id is not in ``calls`` (loaded, with a warning)."""
+def _unknown_calls(cur: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
+    """The chunk's surveys whose call id is not in ``calls`` (loaded, with a warning)."""
     row = one(
         cur,
         f"select count(*), coalesce(list(distinct s.call_id order by s.call_id)[1:5], []) "  # noqa: S608
-        f"from {STAGE} s anti join calls c on c.call_id = s.call_id where s.call_id is not null",
+        f"from {CHUNK} s anti join calls c on c.call_id = s.call_id where s.call_id is not null",
     )
     return (int(row[0]), list(row[1])) if row else (0, [])
 
 
 def drop(cur: duckdb.DuckDBPyConnection) -> None:
-    for table in (EXISTING, STAGE, REJECTED_KEYS):
+    for table in (EXISTING, SEEN, REJECTED_KEYS):
         cur.execute(f"drop table if exists {table}")
