@@ -59,6 +59,22 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
     return fig
 
 
+def line(frame: pl.DataFrame, x: str, y: str, title: str) -> go.Figure:
+    """A plain period series (no interval): ``frame[x]`` dates, ``frame[y]`` values."""
+    fig = go.Figure(
+        go.Scatter(
+            x=frame[x].to_list(),
+            y=frame[y].to_list(),
+            mode="lines",
+            name=title,
+            line=dict(color=BLUE, width=2),
+            hovertemplate="%{y:.2f}",
+        )
+    )
+    fig.update_layout(title=title, **{**LAYOUT, "height": 300, "showlegend": False})
+    return fig
+
+
 def add_changes(fig: go.Figure, changes: pl.DataFrame) -> go.Figure:
     """Mark registered process changes (``started_on``, ``name``) as dashed lines.
 

@@ -76,3 +76,15 @@ def test_breakdown_bars_best_on_top_with_asymmetric_errors() -> None:
     assert list(bar.error_x.array) == [25.0, 11.0, 4.0]
     assert list(bar.error_x.arrayminus) == [25.0, 10.0, 5.0]
     assert bar.marker.color[0] == charts.GREY
+
+
+def test_line_draws_the_series_and_takes_change_marks() -> None:
+    frame = pl.DataFrame(
+        {"period": [dt.date(2026, 1, 5), dt.date(2026, 1, 12)], "share": [1.5, 2.5]}
+    )
+    fig = charts.line(frame, "period", "share", "Share over the limit")
+    assert list(fig.data[0].y) == [1.5, 2.5]
+    assert fig.layout.title.text == "Share over the limit"
+    changes = pl.DataFrame({"started_on": [dt.date(2026, 1, 8)], "name": ["<i>IVR</i>"]})
+    charts.add_changes(fig, changes)
+    assert [a.text for a in fig.layout.annotations] == ["&lt;i&gt;IVR&lt;/i&gt;"]

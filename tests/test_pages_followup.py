@@ -162,6 +162,17 @@ def test_monthly_rates_from_the_url(db: Path, monkeypatch: pytest.MonkeyPatch) -
     assert len(at.get("plotly_chart")) == 2
 
 
+def test_rate_and_fatigue_trends_mark_the_registered_changes(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every trend chart shows the process changes (the demo registers its IVR menu)."""
+    for page in ("views/followup.py", "views/fatigue.py"):
+        at = open_page(db, monkeypatch, page)
+        specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+        marked = [spec for spec in specs if "New IVR menu" in spec]
+        assert len(marked) == 2, page
+
+
 SURVEYS_CSV = """response_id,customer_id,responded_at,nps,csat,comment
 W1,K1,2026-06-22 10:00,2,,slow and rude
 W2,K2,2026-06-22 11:00,10,5,great

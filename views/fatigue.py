@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import fatigue, followup
+from analytics import charts, fatigue, followup
 from analytics.i18n import day, number, t
 from ui import cache, context
 
@@ -70,12 +70,17 @@ st.caption(t("fatigue.distribution_note", lang, k=policy.max_surveys))
 st.subheader(t("fatigue.trend", lang))
 trend = cache.fatigue_trend(ctx.version, policy)
 per, share = t("fatigue.per_customer", lang), t("fatigue.over_share", lang)
-chart = trend.select("period", pl.col("per_customer").alias(per), pl.col("over_share").alias(share))
 left, right = st.columns(2)
-left.line_chart(chart, x="period", y=per, x_label="", y_label=per)
-right.line_chart(  # before a whole window of history, the share is understated
-    chart.filter(trend["full_window"]), x="period", y=share, x_label="", y_label=share
+# Before a whole window of history exists, the share over the limit is understated.
+figures = (
+    (left, charts.line(trend, "period", "per_customer", per)),
+    (right, charts.line(trend.filter(pl.col("full_window")), "period", "over_share", share)),
 )
+for col, fig in figures:
+    if trend.height:
+        changes = cache.changes_in(ctx.version, trend["period"].min(), trend["period"].max())
+        charts.add_changes(fig, changes)
+    col.plotly_chart(fig, width="stretch")
 st.caption(t("fatigue.trend_note", lang))
 
 st.subheader(t("fatigue.suppression", lang))

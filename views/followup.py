@@ -216,7 +216,11 @@ def rates() -> None:
     frame = cache.followup_rates(ctx.version, cache.followup_version(), grain)
     for col, kpi in zip(st.columns(2), ("compliance", "recovery"), strict=True):
         title = t(f"followup.rate.{kpi}", lang)
-        col.plotly_chart(charts.trend(frame.filter(pl.col("kpi") == kpi), title, lang))
+        fig = charts.trend(frame.filter(pl.col("kpi") == kpi), title, lang)
+        if frame.height:
+            changes = cache.changes_in(ctx.version, frame["period"].min(), frame["period"].max())
+            charts.add_changes(fig, changes)
+        col.plotly_chart(fig, width="stretch")
     st.caption(t("followup.rates_note", lang))
 
 
