@@ -15,7 +15,7 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from analytics.charts import BLUE, GREY, LAYOUT
+from analytics.charts import BLUE, GREY, LAYOUT, date_axis
 from analytics.i18n import Lang, t
 
 ORANGE = "#ea580c"
@@ -58,7 +58,7 @@ def its_chart(
     if ramp is not None and ramp[1] > ramp[0]:
         fig.add_vrect(x0=ramp[0], x1=ramp[1], fillcolor=RAMP, line_width=0, layer="below")
     fig.update_layout(title=title, **{**LAYOUT, "height": 380})
-    return fig
+    return date_axis(fig, lang)
 
 
 def _observed(fig: go.Figure, series: pl.DataFrame, lang: Lang) -> None:

@@ -56,10 +56,30 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
         )
     )
     fig.update_layout(title=title, **LAYOUT)
+    return date_axis(fig, lang)
+
+
+DAY_MS = 86_400_000
+
+
+def date_axis(fig: go.Figure, lang: Lang) -> go.Figure:
+    """Dates on the x axis in the reader's language.
+
+    Plotly's browser bundle knows only English month names, so Spanish charts use
+    numeric dates, day first: 05/01/26 when zoomed in, 01/2026 over months and years.
+    """
+    if lang == "es":
+        fig.update_xaxes(
+            tickformatstops=[
+                dict(dtickrange=[None, 28 * DAY_MS], value="%d/%m/%y"),
+                dict(dtickrange=[28 * DAY_MS, None], value="%m/%Y"),
+            ],
+            hoverformat="%d/%m/%Y",
+        )
     return fig
 
 
-def line(frame: pl.DataFrame, x: str, y: str, title: str) -> go.Figure:
+def line(frame: pl.DataFrame, x: str, y: str, title: str, lang: Lang) -> go.Figure:
     """A plain period series (no interval): ``frame[x]`` dates, ``frame[y]`` values."""
     fig = go.Figure(
         go.Scatter(
@@ -72,7 +92,7 @@ def line(frame: pl.DataFrame, x: str, y: str, title: str) -> go.Figure:
         )
     )
     fig.update_layout(title=title, **{**LAYOUT, "height": 300, "showlegend": False})
-    return fig
+    return date_axis(fig, lang)
 
 
 def add_changes(fig: go.Figure, changes: pl.DataFrame) -> go.Figure:

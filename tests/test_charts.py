@@ -82,9 +82,19 @@ def test_line_draws_the_series_and_takes_change_marks() -> None:
     frame = pl.DataFrame(
         {"period": [dt.date(2026, 1, 5), dt.date(2026, 1, 12)], "share": [1.5, 2.5]}
     )
-    fig = charts.line(frame, "period", "share", "Share over the limit")
+    fig = charts.line(frame, "period", "share", "Share over the limit", "en")
     assert list(fig.data[0].y) == [1.5, 2.5]
     assert fig.layout.title.text == "Share over the limit"
     changes = pl.DataFrame({"started_on": [dt.date(2026, 1, 8)], "name": ["<i>IVR</i>"]})
     charts.add_changes(fig, changes)
     assert [a.text for a in fig.layout.annotations] == ["&lt;i&gt;IVR&lt;/i&gt;"]
+
+
+def test_spanish_date_axes_use_numeric_day_first_dates() -> None:
+    """Plotly's bundle has English month names only: Spanish charts get 05/01/26."""
+    frame = pl.DataFrame({"period": [dt.date(2026, 1, 5)], "share": [1.0]})
+    es = charts.line(frame, "period", "share", "Cuota", "es").layout.xaxis
+    assert [stop.value for stop in es.tickformatstops] == ["%d/%m/%y", "%m/%Y"]
+    assert es.hoverformat == "%d/%m/%Y"
+    en = charts.line(frame, "period", "share", "Share", "en").layout.xaxis
+    assert not en.tickformatstops and en.hoverformat is None

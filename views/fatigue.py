@@ -73,8 +73,8 @@ per, share = t("fatigue.per_customer", lang), t("fatigue.over_share", lang)
 left, right = st.columns(2)
 # Before a whole window of history exists, the share over the limit is understated.
 figures = (
-    (left, charts.line(trend, "period", "per_customer", per)),
-    (right, charts.line(trend.filter(pl.col("full_window")), "period", "over_share", share)),
+    (left, charts.line(trend, "period", "per_customer", per, lang)),
+    (right, charts.line(trend.filter(pl.col("full_window")), "period", "over_share", share, lang)),
 )
 for col, fig in figures:
     if trend.height:
