@@ -107,6 +107,16 @@ def child_pulso(csv: Path, db: Path) -> dict[str, float]:
     return {"seconds": seconds, "reload_seconds": reload_seconds}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since exec (VmHWM). Not getrusage's
+    ru_maxrss: on Linux that keeps the high-water mark of the forking parent (which
+    generated the CSV), so every child reported the same figure."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
+
+
 def run_child(kind: str, csv: Path, folder: Path, index: int) -> dict[str, float]:
     db = folder / f"{kind}-{index}.duckdb"
     out = subprocess.run(
@@ -128,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         kind, csv, db = args.child
         figures = (child_duckdb if kind == "duckdb" else child_pulso)(Path(csv), Path(db))
-        figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures["peak_rss_mb"] = peak_rss_mb()
         sys.stdout.write(json.dumps(figures) + "\n")
         return
     load_before = os.getloadavg()[0]
