@@ -3,6 +3,7 @@ Debian Chromium driven by Playwright. Used by the browser tests and the benchmar
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots (git-ignored; kept by CI)
+DEMO_END = dt.date(2026, 6, 28)  # last day of the browser tests' demo stores
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

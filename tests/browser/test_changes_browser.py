@@ -8,35 +8,21 @@ The first test opens the app's root before anything else, which also warms the s
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from analytics import demo
-from analytics.store import connect
-from tests.browser.server import CHROMIUM, app_server, browser
+from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-END = dt.date(2026, 6, 28)
+END = DEMO_END
 NAME = "Callback pilot <b>&</b>"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-]
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("browser_changes") / "pulso.duckdb"
-    store = connect(str(db))
-    demo.generate(store, calls=20_000, seed=3, end=END)
-    store.close()
-    with app_server(db) as url:
+def base_url(demo_db: Path) -> Iterator[str]:
+    with app_server(demo_db) as url:
         yield url
 
 

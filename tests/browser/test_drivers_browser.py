@@ -7,25 +7,16 @@ Each test first opens the root, which warms the server (imports, first query).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from analytics import demo
 from analytics.store import connect
-from tests.browser.server import CHROMIUM, app_server, browser
+from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-END = dt.date(2026, 6, 28)
+END = DEMO_END
 WHOLE_PERIOD = "period=2024-07-01&period=2026-06-28"  # the default 28 days are few responses
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-]
 
 
 @pytest.fixture(scope="module")

@@ -14,23 +14,15 @@ import pytest
 
 from analytics import demo, fatigue, followup, followup_demo, i18n
 from analytics.store import connect
-from tests.browser.server import CHROMIUM, app_server, browser
+from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
 from tests.conftest import call, insert, survey
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-]
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("followup_browser") / "pulso.duckdb"
     store = connect(str(path))
-    demo.generate(store, calls=5_000, seed=3, end=dt.date(2026, 6, 28))
+    demo.generate(store, calls=5_000, seed=3, end=DEMO_END)
     followup.sync_items(store)
     followup_demo.simulate(store, seed=3)  # a history, so that the charts show something
     at = dt.datetime(2026, 6, 26, 10)  # an untouched item to act on, added after that

@@ -5,33 +5,18 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from analytics import demo
-from analytics.store import connect
-from tests.browser.server import CHROMIUM, app_server, browser
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-]
+from tests.browser.server import ARTIFACTS, app_server, browser
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("browser") / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
-    store.close()
-    return path
+def db(demo_db: Path) -> Path:
+    return demo_db
 
 
 @pytest.fixture(scope="module")

@@ -8,35 +8,21 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from analytics import demo
-from analytics.store import connect
-from tests.browser.server import CHROMIUM, app_server, browser
+from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
 from tests.ingest import builders as b
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-END = dt.date(2026, 6, 28)
+END = DEMO_END
 UNRESOLVED = 300
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-]
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("browser_upload") / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=20_000, seed=3, end=END)
-    store.close()
-    return path
+def db(demo_db: Path) -> Path:
+    return demo_db
 
 
 @pytest.fixture(scope="module")

@@ -5,33 +5,19 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from analytics import demo
-from analytics.store import connect
-from tests.browser.server import CHROMIUM, app_server, browser
+from tests.browser.server import ARTIFACTS, app_server, browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PERIOD = "period=2026-03-01&period=2026-06-28"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-]
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("voice_browser") / "pulso.duckdb"
-    store = connect(str(db))
-    demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
-    store.close()
-    with app_server(db) as url:
+def base_url(demo_db: Path) -> Iterator[str]:
+    with app_server(demo_db) as url:
         yield url
 
 

@@ -1,0 +1,44 @@
+"""Browser tests: marked ``browser`` and skipped without Debian's chromium. One demo
+store is generated per session; each module gets its own copy (the tests write to it,
+and a running app server holds a lock on its file)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analytics import demo
+from analytics.store import connect
+from tests.browser.server import CHROMIUM, DEMO_END
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    skip = pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    )
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20,000 demo calls ending on DEMO_END (seed 3); never opened by an app."""
+    path = tmp_path_factory.mktemp("browser_demo") / "template.duckdb"
+    store = connect(str(path))
+    demo.generate(store, calls=20_000, seed=3, end=DEMO_END)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's own copy of the demo store."""
+    path = tmp_path_factory.mktemp("browser_db") / "pulso.duckdb"
+    shutil.copy(demo_template, path)
+    return path
