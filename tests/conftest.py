@@ -100,7 +100,7 @@ def insert(store: Store, table: str, rows: list[dict[str, Any]]) -> None:
     ).select(cols)
     cur = store.cursor()
     cur.register("incoming", frame.to_arrow())
-    cur.execute(f"insert into {table} select * from incoming")  # table: fixed literal above
+    cur.execute(f"insert into {table} by name select * from incoming")  # table: fixed literal above
     cur.unregister("incoming")
 
 

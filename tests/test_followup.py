@@ -97,7 +97,7 @@ def test_no_duplicates_on_resync_or_reload(empty_store: Store) -> None:
     empty_store.cursor().execute("delete from surveys")
     cur = empty_store.cursor()
     cur.register("again", again.to_arrow())
-    cur.execute("insert into surveys select * from again")
+    cur.execute("insert into surveys by name select * from again")
     assert followup.sync_items(empty_store, now=NOW) == 0
     assert empty_store.sql("select count(*) as n from followup_items")["n"][0] == 3
     with pytest.raises(Exception, match=r"(?i)constraint"):

@@ -10,6 +10,7 @@ import pytest
 
 import analytics
 from analytics import migrations
+from analytics.ingest import IngestError, undo_batch
 from analytics.store import Store, StoreError, connect, migrate
 
 
@@ -43,6 +44,50 @@ def test_opening_an_older_file_upgrades_it_and_keeps_rows(tmp_path: Path) -> Non
     assert store.sql("select count(*) as n from process_changes")["n"][0] == 1
     versions = store.sql("select version from schema_version order by version")["version"].to_list()
     assert versions == list(range(1, migrations.LATEST + 1))
+
+
+def test_upgrading_to_lineage_carries_the_key_log_over(tmp_path: Path) -> None:
+    """A version-4 store (undo by a per-key log) keeps its undo history in version 5."""
+    path = str(tmp_path / "v4.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=4)
+    # Batch 1 inserted C1, C2, C4; batch 2 changed C1; batch 3 inserted C3 and was
+    # undone (C3 gone); batch 4 changed C4 and was undone (C4 as batch 1 left it).
+    con.execute(
+        "insert into ingest_batches (batch_id, target, undone_at) values "
+        "(1, 'calls', null), (2, 'calls', null), (3, 'calls', now()), (4, 'calls', now())"
+    )
+    con.execute(
+        "insert into ingest_batch_keys values (1, 'calls', 'C1', 'insert'), "
+        "(1, 'calls', 'C2', 'insert'), (1, 'calls', 'C4', 'insert'), "
+        "(2, 'calls', 'C1', 'update'), (3, 'calls', 'C3', 'insert'), (4, 'calls', 'C4', 'update')"
+    )
+    con.execute(
+        "insert into calls (call_id, started_at, queue) values "
+        "('C1', '2025-01-01', 'new'), ('C2', '2025-01-01', 'x'), ('C4', '2025-01-01', 'x')"
+    )
+    con.execute(
+        "insert into ingest_before_calls (batch_id, call_id, started_at, queue) values "
+        "(2, 'C1', '2025-01-01', 'old'), (4, 'C4', '2025-01-01', 'x')"
+    )
+    con.close()
+
+    store = connect(path)
+    lineage = store.sql("select call_id, batch_id from calls order by 1").rows()
+    assert lineage == [("C1", 2), ("C2", 1), ("C4", 1)]
+    prior = store.sql("select batch_id, prior_batch_id from ingest_before_calls order by 1")
+    assert prior.rows() == [(2, 1), (4, 1)]
+    tables = store.sql("select table_name from information_schema.tables")["table_name"]
+    assert "ingest_batch_keys" not in tables.to_list()
+    with pytest.raises(IngestError) as err:
+        undo_batch(store, 1)
+    assert err.value.params["later"] == "2"
+    assert undo_batch(store, 2).restored == 1
+    assert store.sql("select queue, batch_id from calls where call_id = 'C1'").rows() == [
+        ("old", 1)
+    ]
+    assert undo_batch(store, 1).deleted == 3
+    assert store.is_empty()
 
 
 def test_a_failed_migration_changes_nothing(

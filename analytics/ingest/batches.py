@@ -1,9 +1,10 @@
 """The batch log: list batches, read a batch's rejected rows, undo a batch.
 
 Undo removes the rows a batch inserted and puts back the rows it overwrote (their
-before-images), in one transaction and set-based. It refuses while a later batch
-that is still in force changed any of the same rows: undoing out of order would
-silently throw away that later batch's changes.
+before-images, lineage included), in one transaction and set-based. It refuses
+while a later batch that is still in force changed any of the same rows: undoing
+out of order would silently throw away that later batch's changes. Such a batch
+kept, in its before-images, rows whose lineage is this batch (see ``upsert``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, stored_columns
 from analytics.ingest.model import ROW, Target, UndoReport
 from analytics.ingest.reasons import IngestError
 from analytics.ingest.sql import one
+from analytics.ingest.upsert import LINEAGE, PRIOR, inserted_keys
 from analytics.store import Store
 
 
@@ -42,7 +44,7 @@ def undo_batch(store: Store, batch_id: int) -> UndoReport:
     """Take a batch back out of the store; see the module docstring for when it refuses."""
     with store.transaction() as cur:
         target = _undoable(cur, batch_id)
-        _refuse_if_overtaken(cur, batch_id)
+        _refuse_if_overtaken(cur, batch_id, target)
         deleted = _delete_inserted(cur, batch_id, target)
         restored = _restore_updated(cur, batch_id, target)
         cur.execute(
@@ -62,14 +64,13 @@ def _undoable(cur: duckdb.DuckDBPyConnection, batch_id: int) -> Target:
     return row[0]
 
 
-def _refuse_if_overtaken(cur: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+def _refuse_if_overtaken(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target) -> None:
+    before = ident(target, BEFORE_TABLES[target])
     later = one(
         cur,
-        "select coalesce(list(distinct k2.batch_id order by k2.batch_id), []) "
-        "from ingest_batch_keys k "
-        "join ingest_batch_keys k2 on k2.target = k.target and k2.key = k.key and k2.batch_id > k.batch_id "
-        "join ingest_batches b on b.batch_id = k2.batch_id and b.undone_at is null "
-        "where k.batch_id = ?",
+        "select coalesce(list(distinct b.batch_id order by b.batch_id), []) "  # noqa: S608
+        f"from {before} b join ingest_batches x on x.batch_id = b.batch_id "
+        f"and x.undone_at is null where b.{PRIOR} = ?",
         [batch_id],
     )
     if later and later[0]:
@@ -82,9 +83,8 @@ def _delete_inserted(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Targ
     table, key = ident(target, target), ident(target, KEYS[target])
     row = one(
         cur,
-        f"delete from {table} where {key} in "  # noqa: S608
-        "(select key from ingest_batch_keys where batch_id = ? and action = 'insert')",
-        [batch_id],
+        f"delete from {table} where {key} in ({inserted_keys(target)})",  # noqa: S608
+        [batch_id, batch_id],
     )
     return int(row[0]) if row else 0
 
@@ -94,6 +94,7 @@ def _restore_updated(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Targ
     before = ident(target, BEFORE_TABLES[target])
     others = [c for c in stored_columns(target) if c != KEYS[target]]
     sets = ", ".join(f"{ident(target, c)} = b.{ident(target, c)}" for c in others)
+    sets += f", {LINEAGE} = b.{PRIOR}"
     row = one(
         cur,
         f"update {table} set {sets} from {before} b where b.batch_id = ? and {table}.{key} = b.{key}",  # noqa: S608

@@ -20,6 +20,7 @@ import queue
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import polars as pl
 
@@ -33,8 +34,9 @@ from analytics.ingest.validation import Plan, make_plan, parsing, split
 from analytics.store import Store
 
 Progress = Callable[[float], None]
-#: A chunk: good rows, reject rows, (row, key) of rejected rows if known, blank rows.
-Chunk = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None, int]
+#: A chunk: good rows (ready to write), reject rows, (row, key) of rejected rows if
+#: known, blank rows.
+Chunk = tuple[upsert.Rows, pl.DataFrame, pl.DataFrame | None, int]
 #: One DuckDB row group: chunks that fill whole row groups are cheaper to commit,
 #: and a smaller chunk keeps less in memory (up to three are alive: see _ahead).
 CHUNK_ROWS = 122_880
@@ -56,9 +58,12 @@ def load(
         validated.raw, validated.mapping, loaded, validated.dayfirst, loaded_by or _user()
     )
     none = validated.rejects.clear()
-    chunks: list[Chunk] = [(good, none, None, 0) for good in validated.good.iter_slices(CHUNK_ROWS)]
+    ready = partial(upsert.prepare, batch.target, loaded)
+    chunks: list[Chunk] = [
+        (ready(g), none, None, 0) for g in validated.good.iter_slices(CHUNK_ROWS)
+    ]
     blank = validated.skipped.get("blank", 0)
-    chunks.append((validated.good.clear(), validated.rejects, None, blank))
+    chunks.append((ready(validated.good.clear()), validated.rejects, None, blank))
     return _run(store, batch, chunks, _progress(on_progress))
 
 
@@ -95,15 +100,15 @@ def _stream(plan: Plan, chunk_rows: int, with_keys: bool) -> Generator[Chunk]:
             good, bad, blank = split(checked, plan)
             rows = bad.get_column(ROW).unique().implode()
             keys = checked.filter(pl.col(ROW).is_in(rows)).select(ROW, key) if with_keys else None
-            yield good, bad, keys, blank
+            yield upsert.prepare(plan.target, plan.loaded, good), bad, keys, blank
 
 
 @contextmanager
 def _ahead(chunks: Generator[Chunk]) -> Iterator[Iterator[Chunk]]:
     """The chunks, validated one ahead in a thread while the current one is written.
 
-    Polars (validation) and DuckDB (the write, mostly one core for the key index)
-    both release the GIL, so they overlap. At most one chunk waits in between.
+    Polars (validation, and the Arrow copy DuckDB takes) and DuckDB (the write,
+    mostly one core for the key index) both release the GIL, so they overlap. At most one chunk waits in between.
     Leaving the block stops and joins the thread, so a failed load leaves no work
     running; an error met while validating is raised here, in the caller's thread.
     """
@@ -172,7 +177,7 @@ def _run(store: Store, batch: Batch, chunks: Iterable[Chunk], report: Progress) 
             blank_rows += blank
             done += good.height + bad.get_column(ROW).n_unique() + blank
             report(WRITING_SHARE * done / total)
-        if upsert.repeated_keys(cur, batch_id):
+        if upsert.repeated_keys(cur, batch_id, target):
             raise RepeatedKeys(f"{batch.raw.name}: rows to load share a key; validate them first")
         _check("written", good_rows, sum(counts.values()))
         _check("inserted", counts["insert"], upsert.count(cur, table) - before)

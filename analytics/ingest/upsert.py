@@ -17,7 +17,12 @@ chunk before it is written (:class:`RepeatedKeys`); across chunks by
 :func:`repeated_keys` before commit, from what the writes leave behind. A key met
 twice is, the second time, already stored (inserted or met the first time), so it
 is among the chunk's stored keys (kept in ``SEEN``); the check counts ``SEEN``, the
-batch's inserted keys and the rejected rows' keys together. When every chunk only
+batch's inserted keys and the rejected rows' keys together.
+
+Lineage instead of a key log: every row written carries the batch's id in
+``batch_id`` (inserted or changed; unchanged rows keep theirs), and every
+before-image the id the row had (``prior_batch_id``). The rows a batch inserted
+are its rows without a before-image; undo (``batches``) needs nothing else. When every chunk only
 inserted and no row was rejected, nothing can repeat (the primary key saw to the
 inserts) and the check is skipped. Either way a repeat rolls the whole batch back.
 """
@@ -28,6 +33,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, stored_columns
 from analytics.ingest.model import ROW, Target
@@ -36,6 +42,8 @@ from analytics.ingest.sql import one
 #: The keys of the batch's good rows that were already stored when their chunk
 #: was written (updated or unchanged): where a repeated key shows up.
 SEEN = "pulso_ingest_seen_keys"
+#: The lineage columns (see the module docstring); constants, never input.
+LINEAGE, PRIOR = '"batch_id"', '"prior_batch_id"'
 EXISTING = "pulso_ingest_existing"
 REJECTED_KEYS = "pulso_ingest_rejected_keys"
 CHUNK = "pulso_ingest_chunk"
@@ -84,24 +92,37 @@ def append_rejected_keys(cur: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> 
         cur.unregister(CHUNK)
 
 
-def write(
-    cur: duckdb.DuckDBPyConnection,
-    batch_id: int,
-    target: Target,
-    loaded: tuple[str, ...],
-    rows: pl.DataFrame,
-    unknown: Unknown | None = None,
-) -> Counts:
-    """Upsert one chunk of good rows (canonical columns): its counts by action."""
-    if rows.height == 0:
-        return zero()
+@dataclass(frozen=True)
+class Rows:
+    """One chunk of good rows as DuckDB takes them (made ahead, off the writer's thread)."""
+
+    arrow: pa.Table
+    height: int
+
+
+def prepare(target: Target, loaded: tuple[str, ...], rows: pl.DataFrame) -> Rows:
+    """Good rows (canonical columns) -> :class:`Rows`; refuses keys repeated in the chunk."""
     if rows.get_column(KEYS[target]).is_duplicated().any():
         raise RepeatedKeys("rows to load share a key")
     # Plain (not view) strings: DuckDB takes them about twice as fast. One Arrow
     # batch, not the dozen pieces validation leaves: DuckDB then writes whole row
     # groups instead of fragments it must merge at commit (commit 4x faster).
     arrow = rows.select(loaded).rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
-    cur.register(CHUNK, arrow)
+    return Rows(arrow, rows.height)
+
+
+def write(
+    cur: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    target: Target,
+    loaded: tuple[str, ...],
+    rows: Rows,
+    unknown: Unknown | None = None,
+) -> Counts:
+    """Upsert one chunk of good rows: its counts by action."""
+    if rows.height == 0:
+        return zero()
+    cur.register(CHUNK, rows.arrow)
     try:
         if _any_stored(cur, target):
             counts = _classify(cur, target, loaded, rows.height)
@@ -110,7 +131,7 @@ def write(
         if counts["update"] or counts["unchanged"]:
             cur.execute(f"insert into {SEEN} select key from {EXISTING}")  # noqa: S608
         _remember(cur, batch_id, target, counts)
-        _apply(cur, target, loaded, counts)
+        _apply(cur, batch_id, target, loaded, counts)
         if unknown is not None:
             unknown.add(*_unknown_calls(cur))
     finally:
@@ -124,19 +145,29 @@ def count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def repeated_keys(cur: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+def repeated_keys(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target) -> int:
     """Keys of the batch (good or rejected rows) met more than once: must be 0 to go on."""
     if count(cur, SEEN) == 0 and count(cur, REJECTED_KEYS) == 0:
         return 0  # only inserts (distinct: primary key), nothing rejected
     row = one(
         cur,
         f"select count(*) from (select key from (select key from {SEEN} "  # noqa: S608
-        "union all select key from ingest_batch_keys where batch_id = ? and action = 'insert' "
+        f"union all ({inserted_keys(target)}) "
         f"union all select key from {REJECTED_KEYS} where key is not null) "
         "group by key having count(*) > 1)",
-        [batch_id],
+        [batch_id, batch_id],
     )
     return int(row[0]) if row else 0
+
+
+def inserted_keys(target: Target) -> str:
+    """SQL: the keys batch ``?`` (twice) inserted: its rows that have no before-image."""
+    table, key = ident(target, target), ident(target, KEYS[target])
+    before = ident(target, BEFORE_TABLES[target])
+    return (
+        f"select t.{key} as key from {table} t where t.{LINEAGE} = ? and not exists "  # noqa: S608
+        f"(select 1 from {before} b where b.batch_id = ? and b.{key} = t.{key})"
+    )
 
 
 def _any_stored(cur: duckdb.DuckDBPyConnection, target: Target) -> bool:
@@ -183,45 +214,45 @@ def _new_rows(target: Target, counts: Counts) -> str:
 def _remember(
     cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target, counts: Counts
 ) -> None:
-    """Record the keys this batch touches and the full rows it is about to overwrite."""
-    key = ident(target, KEYS[target])
-    if counts["insert"]:
-        cur.execute(
-            f"insert into ingest_batch_keys select ?, ?, {key}, 'insert' from ({_new_rows(target, counts)})",  # noqa: S608
-            [batch_id, target],
-        )
+    """Keep the full rows (and their lineage) this batch is about to overwrite."""
     if not counts["update"]:
         return
-    cur.execute(
-        f"insert into ingest_batch_keys select ?, ?, key, action from {EXISTING} where action = 'update'",  # noqa: S608
-        [batch_id, target],
-    )
+    key = ident(target, KEYS[target])
     every = ", ".join(ident(target, c) for c in stored_columns(target))
     picked = ", ".join(f"t.{ident(target, c)}" for c in stored_columns(target))
     cur.execute(
-        f"insert into {ident(target, BEFORE_TABLES[target])} (batch_id, {every}) "  # noqa: S608
-        f"select ?, {picked} from {ident(target, target)} t "
+        f"insert into {ident(target, BEFORE_TABLES[target])} (batch_id, {PRIOR}, {every}) "  # noqa: S608
+        f"select ?, t.{LINEAGE}, {picked} from {ident(target, target)} t "
         f"join {EXISTING} e on e.key = t.{key} where e.action = 'update'",
         [batch_id],
     )
 
 
 def _apply(
-    cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...], counts: Counts
+    cur: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    target: Target,
+    loaded: tuple[str, ...],
+    counts: Counts,
 ) -> None:
-    """Write the changes: only the loaded columns of updated rows, whole new rows."""
+    """Write the changes: only the loaded columns of updated rows, whole new rows;
+    both marked with the batch."""
     table, key = ident(target, target), ident(target, KEYS[target])
     others = [c for c in loaded if c != KEYS[target]]
     if counts["update"] and others:
         sets = ", ".join(f"{ident(target, c)} = s.{ident(target, c)}" for c in others)
         cur.execute(
-            f"update {table} set {sets} from {CHUNK} s join {EXISTING} e on e.key = s.{key} "  # noqa: S608
-            f"where {table}.{key} = s.{key} and e.action = 'update'"
+            f"update {table} set {sets}, {LINEAGE} = ? from {CHUNK} s "  # noqa: S608
+            f"join {EXISTING} e on e.key = s.{key} "
+            f"where {table}.{key} = s.{key} and e.action = 'update'",
+            [batch_id],
         )
     if counts["insert"]:
         names = ", ".join(ident(target, c) for c in loaded)
         cur.execute(
-            f"insert into {table} ({names}) select {names} from ({_new_rows(target, counts)})"  # noqa: S608
+            f"insert into {table} ({names}, {LINEAGE}) "  # noqa: S608
+            f"select {names}, ? from ({_new_rows(target, counts)})",
+            [batch_id],
         )
 
 

@@ -130,6 +130,8 @@ def calls_csv(path: Path, n: int, start: int = 0, **overrides: str) -> Path:
     return path
 
 
-def rows_of(store: Any, name: str, order: str) -> list[tuple[object, ...]]:
-    """All rows of a canonical table in a stable order (names are test literals)."""
-    return store.cursor().execute(f"select * from {name} order by {order}").fetchall()
+def rows_of(store: Any, name: str, order: str, lineage: bool = True) -> list[tuple[object, ...]]:
+    """All rows of a canonical table in a stable order (names are test literals);
+    ``lineage=False`` leaves out the batch that wrote each row."""
+    columns = "*" if lineage else "* exclude (batch_id)"
+    return store.cursor().execute(f"select {columns} from {name} order by {order}").fetchall()

@@ -16,7 +16,7 @@ from analytics.store import Store, connect
 from tests.ingest import builders as b
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("calls", "ingest_batches", "ingest_batch_keys", "ingest_before_calls", "rejected_rows")
+TABLES = ("calls", "ingest_batches", "ingest_before_calls", "rejected_rows")
 
 
 def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:

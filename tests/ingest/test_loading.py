@@ -176,3 +176,40 @@ def test_load_refuses_rows_that_share_a_key(store: Store, tmp_path: Path) -> Non
     with pytest.raises(RepeatedKeys):
         load(store, doubled)
     assert list_batches(store).height == 0
+
+
+def test_each_row_records_the_batch_that_last_wrote_it(store: Store, tmp_path: Path) -> None:
+    first = ingest(store, read_file(_file(tmp_path, "1.csv", ["C1", "2024-01-01", "a", "1"],
+                                          ["C2", "2024-01-02", "a", "2"])), CALLS)  # fmt: skip
+    second = ingest(store, read_file(_file(tmp_path, "2.csv", ["C1", "2024-01-01", "b", "1"],
+                                           ["C2", "2024-01-02", "a", "2"])), CALLS)  # fmt: skip
+    assert (second.updated, second.unchanged) == (1, 1)
+    lineage = "select call_id, batch_id from calls order by call_id"
+    assert store.sql(lineage).rows() == [("C1", second.batch_id), ("C2", first.batch_id)]
+    undo_batch(store, second.batch_id)
+    assert store.sql(lineage).rows() == [("C1", first.batch_id), ("C2", first.batch_id)]
+
+
+def test_undo_follows_a_chain_of_updates_in_order(store: Store, tmp_path: Path) -> None:
+    """A inserts, B and C change the row in turn: only the newest batch in force can go."""
+    load_ = lambda n, queue: ingest(  # noqa: E731
+        store, read_file(_file(tmp_path, f"{n}.csv", ["C1", "2024-01-01", queue, "1"])), CALLS
+    )
+    a, b_, c = load_(1, "a"), load_(2, "b"), load_(3, "c")
+
+    def blocked_by(batch: int) -> str:
+        with pytest.raises(IngestError) as err:
+            undo_batch(store, batch)
+        assert err.value.code == "undo_blocked"
+        return err.value.params["later"]
+
+    assert blocked_by(a.batch_id) == str(b_.batch_id)
+    assert blocked_by(b_.batch_id) == str(c.batch_id)
+    undo_batch(store, c.batch_id)
+    d = load_(4, "d")  # changes the row again, on top of B
+    assert blocked_by(b_.batch_id) == str(d.batch_id)
+    for batch in (d, b_):
+        undo_batch(store, batch.batch_id)
+    assert store.sql("select queue, batch_id from calls").rows() == [("a", a.batch_id)]
+    undo_batch(store, a.batch_id)
+    assert store.sql("select count(*) as n from calls")["n"][0] == 0
