@@ -14,7 +14,7 @@ import polars as pl
 
 from analytics.ingest import upsert
 from analytics.ingest.model import ROW, BatchReport, BatchWarning, Mapping, RawTable, Target
-from analytics.ingest.sql import one
+from analytics.ingest.sql import one, over
 
 _REJECTS = "pulso_ingest_rejects"
 
@@ -49,16 +49,12 @@ def open_batch(cur: duckdb.DuckDBPyConnection, batch: Batch) -> int:
 def store_rejects(cur: duckdb.DuckDBPyConnection, batch_id: int, bad: pl.DataFrame) -> None:
     if bad.height == 0:
         return
-    cur.register(_REJECTS, bad.to_arrow(compat_level=pl.CompatLevel.oldest()))
-    try:
-        cur.execute(
-            "insert into rejected_rows (batch_id, row_number, column_name, raw_values, reason, "  # noqa: S608
-            f'field, reason_code, reason_params) select ?, "{ROW}", "column", raw_values, message, '
-            f"field, code, params from {_REJECTS}",
-            [batch_id],
-        )
-    finally:
-        cur.unregister(_REJECTS)
+    insert = (
+        "insert into rejected_rows (batch_id, row_number, column_name, raw_values, reason, "  # noqa: S608
+        f'field, reason_code, reason_params) select ?, "{ROW}", "column", raw_values, message, '
+        f"field, code, params from {_REJECTS}"
+    )
+    over(cur, _REJECTS, bad.to_arrow(compat_level=pl.CompatLevel.oldest()), insert, [batch_id])
 
 
 def close_batch(

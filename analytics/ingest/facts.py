@@ -9,13 +9,14 @@ first rows are whole numbers only does not weigh on the decimal mark.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import polars as pl
 
 from analytics.ingest import surveytools
 from analytics.ingest.dates import ORDER_PARTS, order_evidence, order_parts, proves_dayfirst
-from analytics.ingest.model import DateOrder, FormatFacts, ReadOptions
+from analytics.ingest.model import DateOrder, FormatFacts, Pieces, ReadOptions
 from analytics.ingest.reasons import unreadable
 from analytics.ingest.source import Scanned
 
@@ -26,8 +27,11 @@ _DOT_DECIMAL = r"^\s*[+-]?\d+\.(\d{1,2}|\d{4,})\s*$"
 _SKIP = "\x00skip"
 
 
-def inspect(scanned: Scanned, options: ReadOptions, name: str) -> tuple[FormatFacts, pl.LazyFrame]:
-    """The file's facts, and its data without preview and test rows."""
+def inspect(
+    scanned: Scanned, options: ReadOptions, name: str
+) -> tuple[FormatFacts, pl.LazyFrame, Pieces]:
+    """The file's facts, its data without preview and test rows, and the same data
+    in pieces (see :data:`analytics.ingest.model.Pieces`)."""
     names = scanned.header.names
     skip = surveytools.skip_reason(scanned.header.layout, names)
     base = scanned.base.with_columns(
@@ -48,7 +52,24 @@ def inspect(scanned: Scanned, options: ReadOptions, name: str) -> tuple[FormatFa
     order, dmy = decide_order(row, dates)
     examples = _examples(scanned, order, dmy, sample, name)
     facts = _facts(scanned, options, row, (order, examples, dmy))
-    return facts, base.filter(pl.col(_SKIP).is_null()).drop(_SKIP)
+    return facts, _kept(scanned.base, skip), _pieces(scanned.base, skip, int(row["total"]))
+
+
+def _kept(records: pl.LazyFrame, skip: pl.Expr | None) -> pl.LazyFrame:
+    """The records that are data (no filter at all when the layout skips none, so
+    that slices and heads reach the scan)."""
+    return records if skip is None else records.filter(skip.is_null())
+
+
+def _pieces(records: pl.LazyFrame, skip: pl.Expr | None, total: int) -> Pieces:
+    """Slices of the file's records, each filtered on its own: a slice of the
+    filtered data would make polars read every record before it, again per piece."""
+
+    def pieces(rows: int) -> Iterator[pl.LazyFrame]:
+        for start in range(0, total, rows):
+            yield _kept(records.slice(start, rows), skip)
+
+    return pieces
 
 
 def _collect(scanned: Scanned, frame: pl.LazyFrame, name: str) -> pl.DataFrame:

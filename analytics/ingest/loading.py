@@ -96,11 +96,17 @@ def _stream(plan: Plan, chunk_rows: int, with_keys: bool) -> Generator[Chunk]:
     the batch's keys can be checked for repeats (when the plan did not look for them)."""
     key = pl.col(value_name(KEYS[plan.target])).alias("key")
     with parsing(plan.raw):
-        for checked in plan.checked.collect_batches(chunk_size=chunk_rows):
+        for checked in _checked(plan, chunk_rows):
             good, bad, blank = split(checked, plan)
             rows = bad.get_column(ROW).unique().implode()
             keys = checked.filter(pl.col(ROW).is_in(rows)).select(ROW, key) if with_keys else None
             yield upsert.prepare(plan.target, plan.loaded, good), bad, keys, blank
+
+
+def _checked(plan: Plan, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """``plan.checked`` in chunks, each read from the file only when asked for."""
+    for piece in plan.raw.pieces(chunk_rows):
+        yield plan.check(piece).collect()
 
 
 @contextmanager

@@ -7,7 +7,7 @@ Nothing here does work; the modules that do (``readers``, ``mapping``, ``validat
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -67,6 +67,14 @@ class FormatFacts:
     skipped: AbcMapping[str, int] = field(default_factory=dict)
 
 
+#: ``pieces(rows)``: the data as lazy frames of up to ``rows`` records each (fewer
+#: where preview or test rows are skipped), in order. Each reads only its part of
+#: the file when collected, so a loop over them holds one piece at a time. (The
+#: streaming engine's ``collect_batches`` reads ahead of a slower consumer: a load
+#: held more of the file the bigger it was.)
+Pieces = Callable[[int], Iterator[pl.LazyFrame]]
+
+
 @dataclass(frozen=True, eq=False)
 class RawTable:
     """A file as read: every source column as text, plus its source row number.
@@ -81,6 +89,8 @@ class RawTable:
     data: pl.LazyFrame
     columns: tuple[str, ...]
     facts: FormatFacts
+    #: ``data`` in pieces, for loading big files: see :data:`Pieces`.
+    pieces: Pieces = field(repr=False)
     #: Question text by column, for survey-tool exports.
     questions: AbcMapping[str, str] = field(default_factory=dict)
     #: Turns a parse failure met later (validation streams the file again) into a

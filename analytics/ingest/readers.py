@@ -41,7 +41,7 @@ def read_file(
         raise IngestError("unreadable", file=label, detail="no such file")
     scanned = _scan(source, label, options)
     try:
-        file_facts, data = facts.inspect(scanned, options, label)
+        file_facts, data, pieces = facts.inspect(scanned, options, label)
     except BaseException:
         _remove(scanned.temporary)
         raise
@@ -53,6 +53,7 @@ def read_file(
         facts=file_facts,
         questions=scanned.header.questions,
         diagnose=scanned.diagnose,
+        pieces=pieces,
     )
     if scanned.temporary is not None:
         weakref.finalize(raw, _remove, scanned.temporary)

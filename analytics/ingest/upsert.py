@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, stored_columns
 from analytics.ingest.model import ROW, Target
-from analytics.ingest.sql import one
+from analytics.ingest.sql import one, over
 
 #: The keys of the batch's good rows that were already stored when their chunk
 #: was written (updated or unchanged): where a repeated key shows up.
@@ -85,11 +85,9 @@ def append_rejected_keys(cur: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> 
     """Add ``ROW, key`` of rejected rows (checked against the good rows' keys)."""
     if rows.height == 0:
         return
-    cur.register(CHUNK, rows.select(ROW, "key").to_arrow(compat_level=pl.CompatLevel.oldest()))
-    try:
-        cur.execute(f'insert into {REJECTED_KEYS} ("{ROW}", key) select "{ROW}", key from {CHUNK}')  # noqa: S608
-    finally:
-        cur.unregister(CHUNK)
+    data = rows.select(ROW, "key").to_arrow(compat_level=pl.CompatLevel.oldest())
+    insert = f'insert into {REJECTED_KEYS} ("{ROW}", key) select "{ROW}", key from {CHUNK}'  # noqa: S608
+    over(cur, CHUNK, data, insert)
 
 
 @dataclass(frozen=True)
@@ -122,20 +120,16 @@ def write(
     """Upsert one chunk of good rows: its counts by action."""
     if rows.height == 0:
         return zero()
-    cur.register(CHUNK, rows.arrow)
-    try:
-        if _any_stored(cur, target):
-            counts = _classify(cur, target, loaded, rows.height)
-        else:
-            counts = {**zero(), "insert": rows.height}
-        if counts["update"] or counts["unchanged"]:
-            cur.execute(f"insert into {SEEN} select key from {EXISTING}")  # noqa: S608
-        _remember(cur, batch_id, target, counts)
-        _apply(cur, batch_id, target, loaded, counts)
-        if unknown is not None:
-            unknown.add(*_unknown_calls(cur))
-    finally:
-        cur.unregister(CHUNK)
+    if _any_stored(cur, target, rows):
+        counts = _classify(cur, target, loaded, rows)
+    else:
+        counts = {**zero(), "insert": rows.height}
+    if counts["update"] or counts["unchanged"]:
+        cur.execute(f"insert into {SEEN} select key from {EXISTING}")  # noqa: S608
+    _remember(cur, batch_id, target, counts)
+    _apply(cur, batch_id, target, loaded, rows, counts)
+    if unknown is not None:
+        unknown.add(*_unknown_calls(cur, rows))
     return counts
 
 
@@ -170,21 +164,20 @@ def inserted_keys(target: Target) -> str:
     )
 
 
-def _any_stored(cur: duckdb.DuckDBPyConnection, target: Target) -> bool:
+def _any_stored(cur: duckdb.DuckDBPyConnection, target: Target, rows: Rows) -> bool:
     """Whether any stored key lies between the chunk's least and greatest keys.
 
     Nearly free (the range skips row groups by their min/max), and usually false
     for new rows, whose keys tend to grow: the chunk then needs no join at all.
     """
     table, key = ident(target, target), ident(target, KEYS[target])
-    bounds = one(cur, f"select min({key}), max({key}) from {CHUNK}")  # noqa: S608
-    assert bounds is not None
+    (bounds,) = over(cur, CHUNK, rows.arrow, f"select min({key}), max({key}) from {CHUNK}")  # noqa: S608
     stored = one(cur, f"select count(*) from {table} where {key} between ? and ?", bounds)  # noqa: S608
     return bool(stored and stored[0])
 
 
 def _classify(
-    cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...], rows: int
+    cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...], rows: Rows
 ) -> Counts:
     """Counts of insert / update / unchanged; tags the chunk's keys already stored."""
     table, key = ident(target, target), ident(target, KEYS[target])
@@ -193,14 +186,17 @@ def _classify(
         for c in loaded
         if c != KEYS[target]
     )
-    cur.execute(
+    over(
+        cur,
+        CHUNK,
+        rows.arrow,
         f"create or replace temp table {EXISTING} as select s.{key} as key, "  # noqa: S608
         f"case when {changed or 'false'} then 'update' else 'unchanged' end as action "
-        f"from {CHUNK} s join {table} t on t.{key} = s.{key}"
+        f"from {CHUNK} s join {table} t on t.{key} = s.{key}",
     )
     found = cur.execute(f"select action, count(*) from {EXISTING} group by 1").fetchall()  # noqa: S608
     counts = {**zero(), **{a: int(n) for a, n in found}}
-    counts["insert"] = rows - counts["update"] - counts["unchanged"]
+    counts["insert"] = rows.height - counts["update"] - counts["unchanged"]
     return counts
 
 
@@ -233,37 +229,48 @@ def _apply(
     batch_id: int,
     target: Target,
     loaded: tuple[str, ...],
+    rows: Rows,
     counts: Counts,
 ) -> None:
     """Write the changes: only the loaded columns of updated rows, whole new rows;
-    both marked with the batch."""
+    both marked with the batch. Refuses if DuckDB wrote other numbers of rows."""
     table, key = ident(target, target), ident(target, KEYS[target])
     others = [c for c in loaded if c != KEYS[target]]
     if counts["update"] and others:
         sets = ", ".join(f"{ident(target, c)} = s.{ident(target, c)}" for c in others)
-        cur.execute(
+        update = (
             f"update {table} set {sets}, {LINEAGE} = ? from {CHUNK} s "  # noqa: S608
             f"join {EXISTING} e on e.key = s.{key} "
-            f"where {table}.{key} = s.{key} and e.action = 'update'",
-            [batch_id],
+            f"where {table}.{key} = s.{key} and e.action = 'update'"
         )
+        _written("updated", counts["update"], over(cur, CHUNK, rows.arrow, update, [batch_id]))
     if counts["insert"]:
         names = ", ".join(ident(target, c) for c in loaded)
-        cur.execute(
+        insert = (
             f"insert into {table} ({names}, {LINEAGE}) "  # noqa: S608
-            f"select {names}, ? from ({_new_rows(target, counts)})",
-            [batch_id],
+            f"select {names}, ? from ({_new_rows(target, counts)})"
+        )
+        _written("inserted", counts["insert"], over(cur, CHUNK, rows.arrow, insert, [batch_id]))
+
+
+def _written(what: str, expected: int, result: list[tuple[int, ...]]) -> None:
+    """DuckDB's count of the rows a statement wrote must be the count expected."""
+    if result != [(expected,)]:
+        raise RuntimeError(
+            f"ingest consistency check failed: {what} {expected} vs {result}; nothing was written"
         )
 
 
-def _unknown_calls(cur: duckdb.DuckDBPyConnection) -> tuple[int, list[str]]:
+def _unknown_calls(cur: duckdb.DuckDBPyConnection, rows: Rows) -> tuple[int, list[str]]:
     """The chunk's surveys whose call id is not in ``calls`` (loaded, with a warning)."""
-    row = one(
+    ((count, examples),) = over(
         cur,
+        CHUNK,
+        rows.arrow,
         f"select count(*), coalesce(list(distinct s.call_id order by s.call_id)[1:5], []) "  # noqa: S608
         f"from {CHUNK} s anti join calls c on c.call_id = s.call_id where s.call_id is not null",
     )
-    return (int(row[0]), list(row[1])) if row else (0, [])
+    return int(count), list(examples)
 
 
 def drop(cur: duckdb.DuckDBPyConnection) -> None:

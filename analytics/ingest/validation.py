@@ -12,7 +12,8 @@ day/month order nobody decided.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -50,6 +51,12 @@ class Plan:
     context: Context
     #: Source columns, plus a value and an error column per canonical column.
     checked: pl.LazyFrame
+    #: What makes ``checked`` of any run of the file's rows: see :meth:`check`.
+    check_rows: Callable[[pl.LazyFrame], pl.LazyFrame] = dataclasses.field(repr=False)
+
+    def check(self, rows: pl.LazyFrame) -> pl.LazyFrame:
+        """``checked`` for some of ``raw.data``'s rows (e.g. one of ``raw.pieces``)."""
+        return self.check_rows(rows)
 
     @property
     def dayfirst(self) -> bool | None:
@@ -106,8 +113,8 @@ def make_plan(
     blank = pl.all_horizontal([pl.col(n).is_null() for n in raw.columns]).alias(BLANK)
     keep = [pl.col(ROW), blank, *[pl.col(n) for n in raw.columns]]
     keep += [pl.col(name(c.name)) for c in mapped for name in (steps.value_name, steps.error_name)]
-    checked = steps.run(raw.data, stages).select(keep)
-    return Plan(raw, mapping, target, mapped, context, checked)
+    check = lambda rows: steps.run(rows, stages).select(keep)  # noqa: E731
+    return Plan(raw, mapping, target, mapped, context, check(raw.data), check)
 
 
 def _fast_formats(
