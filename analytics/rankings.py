@@ -171,7 +171,13 @@ def rank(stats: pl.DataFrame, metric: Metric, level: Level, min_n: int = MIN_N) 
     ]
     if not parts:
         return pl.DataFrame(schema=_RANK_SCHEMA)
-    out = pl.concat(parts).with_columns(n=pl.col(n_col), raw=_raw_value(metric, x_col, n_col))
+    # Sorted by unit first, so that ties (equal estimates) rank and list the same
+    # way on every run, whatever order the query returned the units in.
+    out = (
+        pl.concat(parts)
+        .sort("unit")
+        .with_columns(n=pl.col(n_col), raw=_raw_value(metric, x_col, n_col))
+    )
     ranked = pl.col("n") >= min_n
     out = out.with_columns(
         rank=pl.when(ranked).then(pl.col("value").rank("ordinal", descending=True).over(ranked))
@@ -179,7 +185,7 @@ def rank(stats: pl.DataFrame, metric: Metric, level: Level, min_n: int = MIN_N) 
     out = out.with_columns(rank=pl.when(ranked).then(pl.col("rank")).cast(pl.Int64))
     out = out.with_columns(_raw_interval(out, metric, x_col, n_col))
     return out.select(list(_RANK_SCHEMA)).sort(
-        ["rank", "value"], descending=[False, True], nulls_last=True
+        ["rank", "value", "unit"], descending=[False, True, False], nulls_last=True
     )
 
 
