@@ -6,7 +6,10 @@ Generates a calls CSV (day-first dates, yes/no booleans, decimals), then in
 separate child processes, alternating so both see the same machine load:
 
 - ``duckdb``: ``create table calls as select * from read_csv(file)`` into a new
-  database file (DuckDB's sniffer and parser, no validation, no key);
+  database file (DuckDB's sniffer and parser, no validation, no key): the
+  reference of the target ratio;
+- ``duckdb_keyed``: the same into a table with ``call_id`` as primary key, in one
+  transaction (context: the part of the work that is keeping a keyed table);
 - ``pulso``: ``read_file`` + ``suggest_mapping`` + ``ingest`` (validation, reject
   rows, one transaction, upsert into the keyed ``calls`` table, batch log) into a
   new Pulso store; then a second ``ingest`` of the same file (all unchanged).
@@ -84,6 +87,18 @@ def child_duckdb(csv: Path, db: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started}
 
 
+def child_duckdb_keyed(csv: Path, db: Path) -> dict[str, float]:
+    import duckdb
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("create table calls as select * from read_csv(?) limit 0", [str(csv)])
+    con.execute("alter table calls add primary key (call_id)")
+    con.execute("insert into calls select * from read_csv(?)", [str(csv)])
+    con.close()
+    return {"seconds": time.perf_counter() - started}
+
+
 def child_pulso(csv: Path, db: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from analytics.ingest import ingest, read_file, suggest_mapping
@@ -137,7 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     args, _ = parser.parse_known_args(argv)
     if args.child:
         kind, csv, db = args.child
-        figures = (child_duckdb if kind == "duckdb" else child_pulso)(Path(csv), Path(db))
+        child = {"duckdb": child_duckdb, "duckdb_keyed": child_duckdb_keyed}.get(kind, child_pulso)
+        figures = child(Path(csv), Path(db))
         figures["peak_rss_mb"] = peak_rss_mb()
         sys.stdout.write(json.dumps(figures) + "\n")
         return
@@ -146,9 +162,9 @@ def main(argv: list[str] | None = None) -> None:
         folder = Path(tmp)
         csv = folder / "calls.csv"
         generate(csv, args.rows)
-        runs: dict[str, list[dict[str, float]]] = {"duckdb": [], "pulso": []}
+        runs: dict[str, list[dict[str, float]]] = {"duckdb": [], "duckdb_keyed": [], "pulso": []}
         for index in range(args.repeat):
-            for kind in ("duckdb", "pulso"):
+            for kind in runs:
                 runs[kind].append(run_child(kind, csv, folder, index))
         result = summarise(runs, args.rows, csv.stat().st_size)
     result["load_average_before"] = load_before
@@ -171,6 +187,8 @@ def summarise(runs: dict[str, list[dict[str, float]]], rows: int, size: int) -> 
         "duckdb_read_csv_s": round(duck, 3),
         "pulso_ingest_s": round(ours, 3),
         "ratio": round(ours / duck, 2),
+        "duckdb_keyed_s": round(median("duckdb_keyed", "seconds"), 3),
+        "ratio_to_keyed": round(ours / median("duckdb_keyed", "seconds"), 2),
         "pulso_reload_unchanged_s": round(median("pulso", "reload_seconds"), 3),
         "duckdb_peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs["duckdb"])),
         "pulso_peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs["pulso"])),
