@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots (git-ignored; kept by CI)
@@ -93,3 +94,8 @@ def browser() -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+def no_exception(page: Any) -> None:
+    """The page shows no Streamlit exception box."""
+    assert page.get_by_test_id("stException").count() == 0

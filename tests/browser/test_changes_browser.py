@@ -9,40 +9,16 @@ The first test opens the app's root before anything else, which also warms the s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
+from tests.browser.server import ARTIFACTS, DEMO_END, no_exception
 
 END = DEMO_END
 NAME = "Callback pilot <b>&</b>"
 
 
-@pytest.fixture(scope="module")
-def base_url(demo_db: Path) -> Iterator[str]:
-    with app_server(demo_db) as url:
-        yield url
-
-
-@pytest.fixture
-def page(base_url: str) -> Iterator[object]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with browser() as b:
-        context = b.new_context(
-            viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True
-        )
-        yield context.new_page()
-        context.close()
-
-
 def widget(page, test_id: str, label: str):  # type: ignore[no-untyped-def]
     return page.get_by_test_id(test_id).filter(has_text=label).first
-
-
-def no_exception(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.get_by_test_id("stException").count() == 0
 
 
 def test_register_analyse_and_download(page, base_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

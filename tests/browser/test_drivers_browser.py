@@ -7,38 +7,35 @@ Each test first opens the root, which warms the server (imports, first query).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from analytics import demo
 from analytics.store import connect
-from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
+from tests.browser.server import ARTIFACTS, DEMO_END
 
 END = DEMO_END
 WHOLE_PERIOD = "period=2024-07-01&period=2026-06-28"  # the default 28 days are few responses
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("drivers_browser") / "pulso.duckdb"
-    store = connect(str(db))
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """More calls than the shared demo store: drivers need responses to model."""
+    path = tmp_path_factory.mktemp("drivers_browser") / "pulso.duckdb"
+    store = connect(str(path))
     demo.generate(store, calls=40_000, seed=3, end=END)
     store.close()
-    with app_server(db) as url:
-        yield url
+    return path
 
 
 @pytest.fixture
-def page(base_url: str) -> Iterator[object]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with browser() as b:
-        context = b.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        p = context.new_page()
-        p.goto(base_url)
-        p.get_by_test_id("stMetric").nth(10).wait_for(timeout=90_000)
-        yield p
-        context.close()
+def page(context: Any, base_url: str) -> Any:
+    p = context.new_page()
+    p.goto(base_url)
+    p.get_by_test_id("stMetric").nth(10).wait_for(timeout=90_000)
+    return p
 
 
 def wait_for_charts(page, count: int = 5) -> None:  # type: ignore[no-untyped-def]

@@ -6,32 +6,9 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.browser.server import ARTIFACTS, app_server, browser
-
-
-@pytest.fixture(scope="module")
-def db(demo_db: Path) -> Path:
-    return demo_db
-
-
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with app_server(db) as url:
-        yield url
-
-
-@pytest.fixture
-def page(base_url: str) -> Iterator[object]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with browser() as b:
-        context = b.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        yield context.new_page()
-        context.close()
+from tests.browser.server import ARTIFACTS, app_server
 
 
 def metric_value(page, label: str) -> str:  # type: ignore[no-untyped-def]

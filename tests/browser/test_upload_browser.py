@@ -8,38 +8,15 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
+from tests.browser.server import ARTIFACTS, DEMO_END, no_exception
 from tests.ingest import builders as b
 
 END = DEMO_END
 UNRESOLVED = 300
-
-
-@pytest.fixture(scope="module")
-def db(demo_db: Path) -> Path:
-    return demo_db
-
-
-@pytest.fixture(scope="module")
-def base_url(db: Path) -> Iterator[str]:
-    with app_server(db) as url:
-        yield url
-
-
-@pytest.fixture
-def page(base_url: str) -> Iterator[object]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with browser() as br:
-        context = br.new_context(
-            viewport={"width": 1400, "height": 1000}, locale="en-US", accept_downloads=True
-        )
-        yield context.new_page()
-        context.close()
 
 
 @pytest.fixture
@@ -56,10 +33,6 @@ def extract(tmp_path: Path) -> Path:
     with path.open("a", encoding="utf-8") as f:
         f.write("C0999999,2026-06-20 10:00:00,billing,30,=1+2,no\n")
     return path
-
-
-def no_exception(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.get_by_test_id("stException").count() == 0
 
 
 def open_nav(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -5,33 +5,27 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.browser.server import ARTIFACTS, app_server, browser
+from tests.browser.server import ARTIFACTS
 
 PERIOD = "period=2026-03-01&period=2026-06-28"
 
 
-@pytest.fixture(scope="module")
-def base_url(demo_db: Path) -> Iterator[str]:
-    with app_server(demo_db) as url:
-        yield url
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    return {"width": 1400, "height": 1100}
 
 
 @pytest.fixture
-def page(base_url: str) -> Iterator[object]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with browser() as b:
-        context = b.new_context(viewport={"width": 1400, "height": 1100}, locale="en-US")
-        page = context.new_page()
-        # Open the root first: warms the server (imports, first query).
-        page.goto(base_url)
-        page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
-        yield page
-        context.close()
+def page(context: Any, base_url: str) -> Any:
+    page = context.new_page()
+    # Open the root first: warms the server (imports, first query).
+    page.goto(base_url)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    return page
 
 
 def test_clicking_a_term_shows_the_comments_that_use_it(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
