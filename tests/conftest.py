@@ -9,8 +9,11 @@ from typing import Any
 
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analytics.store import Store, connect
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CALL_COLUMNS = (
     "call_id",
@@ -109,3 +112,11 @@ def empty_store(tmp_path: Path) -> Iterator[Store]:
     store = connect(str(tmp_path / "pulso.duckdb"))
     yield store
     store.close()
+
+
+def open_app(page: str, *, timeout: float = 60, **params: str | list[str]) -> AppTest:
+    """A fresh session on ``page`` (``views/NAME.py``), opened as a link with the URL
+    parameters ``params``, on the store named by ``PULSO_DB``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.query_params.update(params)
+    return at.switch_page(page).run()

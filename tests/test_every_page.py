@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from analytics import demo
 from analytics.store import connect
+from tests.conftest import open_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,9 +79,7 @@ def test_page_opens_without_an_exception(
 ) -> None:
     db: Path = request.getfixturevalue(f"{store}_db")
     monkeypatch.setenv("PULSO_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.query_params["lang"] = lang
-    at.switch_page(page).run()
+    at = open_app(page, timeout=90, lang=lang)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, f"{page} shows no title"
     overview_title = {"en": "Overview", "es": "Resumen"}[lang]

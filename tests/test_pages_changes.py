@@ -20,10 +20,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import demo, registry
-from analytics.queries import Filters
 from analytics.registry import Change
 from analytics.store import connect
-from ui.context import Context
+from tests.conftest import open_app
 
 ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 6, 28)
@@ -50,13 +49,7 @@ def open_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]:
     st.cache_data.clear()
 
     def run(page: str, lang: str = "en", **params: str | list[str]) -> AppTest:
-        store = connect(str(db))
-        version = store.data_version()
-        store.close()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.session_state["pulso_context"] = Context(lang, Filters(), version)  # type: ignore[arg-type]
-        at.query_params.update(lang=lang, **params)
-        return at.switch_page(f"views/{page}.py").run()
+        return open_app(f"views/{page}.py", lang=lang, **params)
 
     yield run
     st.cache_resource.clear()
@@ -226,9 +219,7 @@ def test_no_changes_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PULSO_DB", str(tmp_path / "empty.duckdb"))
     st.cache_resource.clear()
     st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["pulso_context"] = Context("en", Filters(), "empty")
-    at.switch_page("views/change_analysis.py").run()
+    at = open_app("views/change_analysis.py")
     assert not at.exception
     assert at.info[0].value == "No process changes registered yet. Register one first."
     st.cache_resource.clear()

@@ -19,10 +19,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import demo
 from analytics.ingest import list_batches
-from analytics.queries import Filters
 from analytics.store import connect
+from tests.conftest import open_app
 from tests.ingest import builders as b
-from ui.context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 6, 28)
@@ -49,13 +48,7 @@ def open_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]:
     st.cache_data.clear()
 
     def run(lang: str = "en", **params: str) -> AppTest:
-        store = connect(str(db))
-        version = store.data_version()
-        store.close()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.session_state["pulso_context"] = Context(lang, Filters(), version)  # type: ignore[arg-type]
-        at.query_params.update(lang=lang, **params)
-        at.switch_page("views/upload.py").run()
+        at = open_app("views/upload.py", lang=lang, **params)
         assert not at.exception, [e.message for e in at.exception]
         return at
 
