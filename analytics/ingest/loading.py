@@ -114,7 +114,8 @@ def _ahead(chunks: Generator[Chunk]) -> Iterator[Iterator[Chunk]]:
     """The chunks, validated one ahead in a thread while the current one is written.
 
     Polars (validation, and the Arrow copy DuckDB takes) and DuckDB (the write,
-    mostly one core for the key index) both release the GIL, so they overlap. At most one chunk waits in between.
+    mostly one core for the key index) both release the GIL, so they overlap. At
+    most one chunk waits in between.
     Leaving the block stops and joins the thread, so a failed load leaves no work
     running; an error met while validating is raised here, in the caller's thread.
     """

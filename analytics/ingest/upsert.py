@@ -1,8 +1,8 @@
 """The SQL of a load, chunk by chunk: classify, keep before-images, update, insert.
 
 Everything runs on one cursor inside the batch's transaction and is set-based:
-each chunk of good rows arrives as registered Arrow data (never as SQL text) and
-each step is one statement over it. Identifiers come only from ``columns.ident``
+each chunk of good rows arrives as Arrow data (never as SQL text; see
+``sql.over``) and each step is one statement over it. Identifiers come only from ``columns.ident``
 and this module's own constants (hence the ``noqa: S608`` marks).
 
 No copy of the batch is staged: a chunk's keys already stored are compared column
@@ -17,14 +17,14 @@ chunk before it is written (:class:`RepeatedKeys`); across chunks by
 :func:`repeated_keys` before commit, from what the writes leave behind. A key met
 twice is, the second time, already stored (inserted or met the first time), so it
 is among the chunk's stored keys (kept in ``SEEN``); the check counts ``SEEN``, the
-batch's inserted keys and the rejected rows' keys together.
+batch's inserted keys and the rejected rows' keys together. When every chunk only
+inserted and no row was rejected, nothing can repeat (the primary key saw to the
+inserts) and the check is skipped. Either way a repeat rolls the whole batch back.
 
 Lineage instead of a key log: every row written carries the batch's id in
 ``batch_id`` (inserted or changed; unchanged rows keep theirs), and every
 before-image the id the row had (``prior_batch_id``). The rows a batch inserted
-are its rows without a before-image; undo (``batches``) needs nothing else. When every chunk only
-inserted and no row was rejected, nothing can repeat (the primary key saw to the
-inserts) and the check is skipped. Either way a repeat rolls the whole batch back.
+are its rows without a before-image; undo (``batches``) needs nothing else.
 """
 
 from __future__ import annotations

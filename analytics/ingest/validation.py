@@ -51,12 +51,8 @@ class Plan:
     context: Context
     #: Source columns, plus a value and an error column per canonical column.
     checked: pl.LazyFrame
-    #: What makes ``checked`` of any run of the file's rows: see :meth:`check`.
-    check_rows: Callable[[pl.LazyFrame], pl.LazyFrame] = dataclasses.field(repr=False)
-
-    def check(self, rows: pl.LazyFrame) -> pl.LazyFrame:
-        """``checked`` for some of ``raw.data``'s rows (e.g. one of ``raw.pieces``)."""
-        return self.check_rows(rows)
+    #: ``checked`` of any run of ``raw.data``'s rows (e.g. one of ``raw.pieces``).
+    check: Callable[[pl.LazyFrame], pl.LazyFrame] = dataclasses.field(repr=False)
 
     @property
     def dayfirst(self) -> bool | None:
