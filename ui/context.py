@@ -46,7 +46,7 @@ def open_store_or_stop(lang: Lang) -> str:
     try:
         return cache.current_version()
     except StoreError as exc:
-        st.error(t("error.title", lang), icon="🛑")
+        st.error(t("error.title", lang), icon=":material/error:")
         st.markdown(t(f"error.{exc.reason}", lang, path=exc.path, detail=exc.detail))
         st.stop()
         raise  # unreachable: st.stop() raises; keeps type checkers honest

@@ -53,7 +53,7 @@ def check(
         error(exc, lang)
         return None
     except Exception as exc:  # a reader's surprise met while checking
-        st.error(t("upload.read_failed", lang, detail=first_line(exc)), icon="🛑")
+        st.error(t("upload.read_failed", lang, detail=first_line(exc)), icon=":material/error:")
         return None
     validated = found.validated
     skipped = sum(validated.skipped.values())
@@ -155,7 +155,7 @@ def confirm(
         error(exc, lang, "upload.failed")
         return
     except Exception as exc:  # the load rolled back: say so, not a traceback
-        st.error(t("upload.failed", lang, detail=first_line(exc)), icon="🛑")
+        st.error(t("upload.failed", lang, detail=first_line(exc)), icon=":material/error:")
         return
     finished(report)
 
@@ -192,7 +192,10 @@ def show_last(lang: Lang) -> None:
 def _loaded(report: BatchReport, lang: Lang) -> None:
     target = t(f"upload.target.{report.target}", lang).lower()
     file = markdown_escape(report.file_name)
-    st.success(t("upload.loaded", lang, file=file, target=target, batch=report.batch_id), icon="✅")
+    st.success(
+        t("upload.loaded", lang, file=file, target=target, batch=report.batch_id),
+        icon=":material/check_circle:",
+    )
     skipped = sum(report.skipped.values())
     _tiles(
         [("inserted", report.inserted), ("updated", report.updated),
@@ -218,7 +221,7 @@ def batch_log(lang: Lang) -> None:
         st.success(
             t("upload.undone", lang, batch=undone.batch_id,
               deleted=number(undone.deleted, lang, 0), restored=number(undone.restored, lang, 0)),
-            icon="↩️",
+            icon=":material/undo:",
         )  # fmt: skip
     batches = list_batches(cache.store())
     if batches.is_empty():
@@ -255,7 +258,7 @@ def _undo(row: dict[str, Any], lang: Lang) -> None:
         )
         return
     failed = None
-    with st.popover(t("upload.undo", lang, batch=batch), icon="↩️"):
+    with st.popover(t("upload.undo", lang, batch=batch), icon=":material/undo:"):
         st.warning(
             t("upload.undo.confirm", lang, batch=batch, file=markdown_escape(row["file_name"]),
               inserted=number(row["n_inserted"], lang, 0), updated=number(row["n_updated"], lang, 0))

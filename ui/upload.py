@@ -59,7 +59,7 @@ def first_line(exc: Exception) -> str:
 
 def error(exc: IngestError, lang: Lang, key: str | None = None) -> None:
     message = review.explain(exc, lang, markdown_escape)
-    st.error(t(key, lang, detail=message) if key else message, icon="🛑")
+    st.error(t(key, lang, detail=message) if key else message, icon=":material/error:")
 
 
 # -- choose a file ---------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def read(file: Any, lang: Lang) -> RawTable | None:
         error(exc, lang)
         return None
     except Exception as exc:  # a reader's surprise: a message, not a traceback
-        st.error(t("upload.read_failed", lang, detail=first_line(exc)), icon="🛑")
+        st.error(t("upload.read_failed", lang, detail=first_line(exc)), icon=":material/error:")
         return None
     sheets = raw.facts.sheets
     if len(sheets) > 1:

@@ -29,7 +29,9 @@ st.title(t("analysis.title", lang))
 changes = cache.change_list(ctx.version)
 if changes.is_empty():
     st.info(t("analysis.no_changes", lang))
-    st.page_link("views/registry.py", label=t("analysis.to_registry", lang), icon="🗂️")
+    st.page_link(
+        "views/registry.py", label=t("analysis.to_registry", lang), icon=":material/list_alt:"
+    )
     st.stop()
 
 labels = {
@@ -116,7 +118,10 @@ settings = Settings(
 with st.spinner(t("analysis.running", lang)):
     analysis = cache.change_analysis_of(ctx.version, change, settings)
 if analysis.problem is not None:
-    st.warning(report.markdown_escape(report.problem_text(analysis.problem, lang)), icon="⚠️")
+    st.warning(
+        report.markdown_escape(report.problem_text(analysis.problem, lang)),
+        icon=":material/warning:",
+    )
     st.stop()
 
 st.caption(report.markdown_escape(report.window_text(analysis, lang)))
@@ -138,7 +143,7 @@ st.download_button(
     report.html(analysis, lang),
     file_name=f"pulso-change-{cid}.html",
     mime="text/html",
-    icon="📄",
+    icon=":material/description:",
     on_click="ignore",
 )
 
@@ -158,7 +163,7 @@ def table(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
 
 def cautions(method: str) -> None:
     for note in report.notes(result, lang, method):
-        st.warning(report.markdown_escape(note), icon="⚠️")
+        st.warning(report.markdown_escape(note), icon=":material/warning:")
 
 
 tab_ba, tab_its, tab_did = st.tabs(

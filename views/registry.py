@@ -18,7 +18,9 @@ st.caption(t("registry.intro", lang))
 
 flash = st.session_state.pop("registry_flash", None)
 if flash is not None:
-    st.success(t(flash[0], lang, name=report.markdown_escape(flash[1])), icon="✅")
+    st.success(
+        t(flash[0], lang, name=report.markdown_escape(flash[1])), icon=":material/check_circle:"
+    )
 
 changes = cache.change_list(ctx.version)
 if changes.is_empty():
@@ -111,10 +113,10 @@ if current is not None and current.change_id is not None:
     st.page_link(
         "views/change_analysis.py",
         label=t("registry.analyse", lang),
-        icon="🔬",
+        icon=":material/science:",
         query_params={"change": str(current.change_id)},
     )
-    with st.popover(t("registry.delete", lang), icon="🗑️"):
+    with st.popover(t("registry.delete", lang), icon=":material/delete:"):
         st.warning(t("registry.delete_confirm", lang, name=report.markdown_escape(current.name)))
         if st.button(t("registry.delete_yes", lang), type="primary", key="delete_change"):
             registry.delete_change(cache.store(), current.change_id)
