@@ -2,21 +2,37 @@
 
 Maps columns automatically only when that is safe: a saved mapping for the same
 header set, ``--mapping NAME``, or a suggestion with nothing ambiguous and every
-required column found (``--map SOURCE=TARGET`` settles the rest). Otherwise it
-refuses and lists what a person must decide. Exit codes: 0 loaded (rejected rows
-are reported, not fatal), 1 refused (nothing written), 2 bad arguments.
+required column found (``--map SOURCE=TARGET`` settles the rest, ``--skip FIELD``
+leaves an optional field unmapped). Otherwise it refuses and lists what a person
+must decide. Transforms, per field: ``--invert abandoned`` (a yes/no that says the
+opposite), ``--time started_at=Time`` (date + time of day), ``--values
+csat=excelente:5,buena:4`` or ``--values csat=quality5_es`` (labels to values, or a
+known scale by name), ``--unit duration_s=min``, ``--const survey_type=transactional``.
+Exit codes: 0 loaded (rejected rows are reported, not fatal), 1 refused (nothing
+written), 2 bad arguments.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from dataclasses import replace
+from typing import Any, NoReturn
 
 from analytics import followup
 from analytics.ingest import saved
+from analytics.ingest import vocabulary as vocab
+from analytics.ingest.columns import KEYS
 from analytics.ingest.loading import ingest
-from analytics.ingest.model import BatchReport, Mapping, RawTable, ReadOptions, Suggestion, Target
+from analytics.ingest.model import (
+    DURATION_UNITS,
+    BatchReport,
+    Mapping,
+    RawTable,
+    ReadOptions,
+    Suggestion,
+    Target,
+)
 from analytics.ingest.readers import read_file
 from analytics.ingest.reasons import IngestError
 from analytics.store import connect, resolve_path
@@ -38,6 +54,28 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--map", action="append", default=[], metavar="SOURCE=TARGET", help="map a column"
     )
+    parser.add_argument(
+        "--skip", action="append", default=[], metavar="FIELD", help="leave a field unmapped"
+    )
+    parser.add_argument(
+        "--invert", action="append", default=[], metavar="FIELD", help="a yes/no read inverted"
+    )
+    parser.add_argument(
+        "--time", action="append", default=[], metavar="FIELD=SOURCE",
+        help="the column with the time of day for a date field",
+    )  # fmt: skip
+    parser.add_argument(
+        "--values", action="append", default=[], metavar="FIELD=LABEL:VALUE,...|SCALE",
+        help=f"labels to values, or a known scale: {', '.join(sorted(vocab.VALUE_MAPS))}",
+    )  # fmt: skip
+    parser.add_argument(
+        "--unit", action="append", default=[], metavar="FIELD=UNIT",
+        help=f"unit of a duration: {', '.join(DURATION_UNITS)}",
+    )  # fmt: skip
+    parser.add_argument(
+        "--const", action="append", default=[], metavar="FIELD=VALUE",
+        help="one value for every row (e.g. survey_type=transactional)",
+    )  # fmt: skip
     parser.add_argument("--sheet", help="Excel sheet name (or 1-based position)")
     parser.add_argument("--delimiter", help="CSV delimiter (default: detected)")
     parser.add_argument("--encoding", help="text encoding (default: detected)")
@@ -62,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         raw = read_file(args.file, options=_options(args))
         mapping = resolve_mapping(store, raw, args)
+        for line in describe(mapping):
+            _say(line)
         report = ingest(store, raw, mapping, dayfirst=args.dayfirst, on_progress=None)
         if args.save_mapping:
             saved.save_mapping(store, args.save_mapping, mapping, raw)
@@ -100,44 +140,103 @@ def resolve_mapping(store: Any, raw: RawTable, args: argparse.Namespace) -> Mapp
     else:
         suggestion = saved.suggest(store, raw, target)
         base = suggestion.mapping
-    mapping = base.with_columns(_pairs(args.map, raw))
+    mapping = with_transforms(base.with_columns(_pairs(args.map, raw, "--map")), args, raw)
     if args.ces_scale or args.ces_direction:
-        mapping = Mapping(mapping.target, mapping.columns, args.ces_scale or mapping.ces_scale,
-                          args.ces_direction or mapping.ces_direction, mapping.dayfirst)  # fmt: skip
+        mapping = replace(
+            mapping,
+            ces_scale=args.ces_scale or mapping.ces_scale,
+            ces_direction=args.ces_direction or mapping.ces_direction,
+        )
     if suggestion is not None:
         _refuse_if_open(raw, suggestion, mapping)
     return mapping
 
 
-def _pairs(items: list[str], raw: RawTable) -> dict[str, str]:
+def with_transforms(mapping: Mapping, args: argparse.Namespace, raw: RawTable) -> Mapping:
+    """The mapping with the command line's transforms (they win over saved ones)."""
+    for field in args.invert:
+        mapping = mapping.with_transform(field, invert=True)
+    for field, source in _pairs(args.time, raw, "--time", source_first=False).items():
+        mapping = mapping.with_transform(field, time_source=source)
+    for field, spec in _pairs(args.values, raw, "--values", source_first=False).items():
+        mapping = mapping.with_transform(field, values=_value_map(spec, raw))
+    for field, unit in _pairs(args.unit, raw, "--unit", source_first=False).items():
+        if unit not in DURATION_UNITS:
+            _bad(raw, f"--unit {field}={unit}: expected one of {', '.join(DURATION_UNITS)}")
+        mapping = mapping.with_transform(field, unit=unit)
+    for field, value in _pairs(args.const, raw, "--const", source_first=False).items():
+        mapping = mapping.without(field).with_transform(field, constant=value)
+    return mapping.skipping(*args.skip) if args.skip else mapping
+
+
+def _value_map(spec: str, raw: RawTable) -> tuple[tuple[str, str], ...]:
+    """``quality5_es`` (a known scale) or ``Excelente:5,Buena:4`` (labels normalised)."""
+    if spec in vocab.VALUE_MAPS:
+        return tuple(sorted(vocab.VALUE_MAPS[spec].items()))
+    pairs = [item.rpartition(":") for item in spec.split(",") if item.strip()]
+    if not pairs or any(not sep or not label.strip() for label, sep, _ in pairs):
+        _bad(raw, f"--values {spec!r}: expected LABEL:VALUE,... or a scale name")
+    return tuple(sorted((vocab.normalise(label), value.strip()) for label, _, value in pairs))
+
+
+def _pairs(items: list[str], raw: RawTable, flag: str, source_first: bool = True) -> dict[str, str]:
+    """``SOURCE=FIELD`` (``--map``) or ``FIELD=VALUE`` items as field -> value."""
     pairs = {}
     for item in items:
-        source, sep, field = item.rpartition("=")
-        if not sep or not source:
-            raise IngestError(
-                "mapping_incomplete",
-                file=raw.name,
-                detail=f"--map {item!r}: expected SOURCE=TARGET",
-            )
-        pairs[field.strip()] = source
+        left, sep, right = item.rpartition("=") if source_first else item.partition("=")
+        if not sep or not left:
+            shape = "SOURCE=TARGET" if source_first else "FIELD=VALUE"
+            _bad(raw, f"{flag} {item!r}: expected {shape}")
+        field, value = (right.strip(), left) if source_first else (left.strip(), right)
+        pairs[field] = value
     return pairs
 
 
+def _bad(raw: RawTable, detail: str) -> NoReturn:
+    raise IngestError("mapping_incomplete", file=raw.name, detail=detail)
+
+
 def _refuse_if_open(raw: RawTable, suggestion: Suggestion, mapping: Mapping) -> None:
-    """Refuse when something a person must decide is still open after --map."""
-    chosen = mapping.as_dict
-    ambiguous = {f: s for f, s in suggestion.ambiguous.items() if f not in chosen}
-    missing = [f for f in suggestion.missing_required if f not in chosen]
+    """Refuse when something a person must decide is still open after --map/--skip."""
+    settled = set(mapping.fields) | set(mapping.skipped)
+    ambiguous = {f: s for f, s in suggestion.ambiguous.items() if f not in settled}
+    missing = [f for f in suggestion.missing_required if f not in settled]
     if not ambiguous and not missing:
         return
     parts = [
         f"{f} could be any of {', '.join(repr(s) for s in srcs)}" for f, srcs in ambiguous.items()
     ]
     parts += [f"no column found for required {f}" for f in missing]
-    unmapped = [c for c in raw.columns if c not in chosen.values()]
+    unmapped = [c for c in raw.columns if c not in mapping.sources]
     parts.append("unmapped columns: " + (", ".join(repr(c) for c in unmapped) or "none"))
-    parts.append("use --map SOURCE=TARGET or --mapping NAME")
+    parts.append("use --map SOURCE=TARGET, --skip FIELD (optional fields) or --mapping NAME")
     raise IngestError("mapping_incomplete", file=raw.name, detail="; ".join(parts))
+
+
+def describe(mapping: Mapping) -> list[str]:
+    """The mapping as used, one line per field, so a scheduled log shows what was read."""
+    lines = []
+    for field in mapping.fields:
+        source, how = mapping.source(field), mapping.transform(field)
+        text = f"{field} <- {source!r}" if source else f"{field}"
+        if how.generated:
+            text += " generated from each row's content (the file has no key column)"
+        if how.constant is not None:
+            text += f" = {how.constant!r} for every row"
+        if how.time_source:
+            text += f" + time {how.time_source!r}"
+        if how.invert:
+            text += " (inverted)"
+        if how.unit:
+            text += f" (unit {how.unit})"
+        if how.values:
+            text += f" (values {', '.join(f'{k}:{v}' for k, v in how.values)})"
+        lines.append(f"map: {text}")
+    lines += [f"map: {field} left unmapped" for field in mapping.skipped]
+    key = KEYS[mapping.target]
+    if mapping.transform(key).generated:
+        lines.append(f"warning: no key column: {key} is generated from each row's content")
+    return lines
 
 
 def summary(report: BatchReport) -> str:

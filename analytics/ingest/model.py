@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from collections.abc import Mapping as AbcMapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
@@ -22,6 +22,12 @@ FileFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
 Layout = Literal["plain", "qualtrics", "qualtrics_legacy", "surveymonkey"]
 DateOrder = Literal["dayfirst", "monthfirst", "ambiguous", "conflict", "none"]
 CesDirection = Literal["easier", "harder"]
+#: What a plain number in a duration cell counts (clock texts ``mm:ss`` are read as
+#: such whatever the unit): seconds, milliseconds, minutes, an Excel fraction of a
+#: day (``0.0017`` = 2:27); ``hms`` and ``excel_time`` say what the cells hold (a
+#: clock, or an Excel time cell read as ``1899-12-31 00:02:23``) and read as seconds.
+DurationUnit = Literal["s", "ms", "min", "hms", "excel_days", "excel_time"]
+DURATION_UNITS: tuple[DurationUnit, ...] = ("s", "ms", "min", "hms", "excel_days", "excel_time")
 
 #: Name of the source-row-number column in every frame the engine hands out.
 ROW = "__row__"
@@ -116,8 +122,62 @@ class RawTable:
 
 
 @dataclass(frozen=True)
+class Transform:
+    """How one canonical field is read, beyond "that column's cells as they are".
+
+    Saved with the mapping, so the next file of the same export is read the same way.
+    """
+
+    #: Yes/no turned round: "Answered = Y" means "abandoned = no".
+    invert: bool = False
+    #: A second source column with the time of day (the field's own column has the date).
+    time_source: str | None = None
+    #: Labels (normalised: lower case, no accents) -> the value the field takes,
+    #: e.g. ``("excelente", "5")``. Cells not in the map are parsed as they are.
+    values: tuple[tuple[str, str], ...] = ()
+    #: Durations: what the cells count (see :data:`DurationUnit`); None = seconds.
+    unit: DurationUnit | None = None
+    #: One value for every row of the file; the field then needs no source column.
+    constant: str | None = None
+    #: The key made from the row's content, for files with no id column: the same
+    #: row loaded again gets the same key, so a reload adds nothing.
+    generated: bool = False
+
+    @property
+    def is_identity(self) -> bool:
+        return self == Transform()
+
+    @property
+    def feeds_alone(self) -> bool:
+        """True when the field has a value without any source column."""
+        return self.constant is not None or self.generated
+
+    def to_dict(self) -> dict[str, object]:
+        body = {k: v for k, v in asdict(self).items() if v != getattr(_IDENTITY, k)}
+        if "values" in body:
+            body["values"] = dict(self.values)
+        return body
+
+    @classmethod
+    def from_dict(cls, body: AbcMapping[str, object]) -> Transform:
+        kw = dict(body)
+        if "values" in kw:
+            kw["values"] = tuple(sorted(dict(kw["values"]).items()))  # type: ignore[call-overload]
+        return cls(**kw)  # type: ignore[arg-type]
+
+
+_IDENTITY = Transform()
+
+
+@dataclass(frozen=True)
 class Mapping:
-    """Which source column feeds which canonical column, plus declared scales."""
+    """Which source column feeds which canonical column, how, plus declared scales.
+
+    A source column may feed several fields (a "Call Id" that is both the response's
+    key and its link to the call). A field may be fed by a transform alone (a
+    constant, a generated key), or left unmapped on purpose (``skipped``), so that
+    nobody is asked about it again.
+    """
 
     target: Target
     #: (canonical column, source column) pairs.
@@ -126,10 +186,21 @@ class Mapping:
     ces_direction: CesDirection | None = None
     #: Remembered date order for files whose values leave it ambiguous.
     dayfirst: bool | None = None
+    #: (canonical column, transform) pairs; a field not listed is read as it is.
+    transforms: tuple[tuple[str, Transform], ...] = ()
+    #: Canonical columns deliberately left unmapped.
+    skipped: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, target: Target, columns: AbcMapping[str, str], **kw: object) -> Mapping:
-        return cls(target, tuple(sorted(columns.items())), **kw)  # type: ignore[arg-type]
+    def of(
+        cls,
+        target: Target,
+        columns: AbcMapping[str, str],
+        transforms: AbcMapping[str, Transform] | None = None,
+        **kw: object,
+    ) -> Mapping:
+        kept = tuple(sorted((k, t) for k, t in (transforms or {}).items() if not t.is_identity))
+        return cls(target, tuple(sorted(columns.items())), transforms=kept, **kw)  # type: ignore[arg-type]
 
     @property
     def as_dict(self) -> dict[str, str]:
@@ -138,15 +209,46 @@ class Mapping:
     def source(self, canonical: str) -> str | None:
         return self.as_dict.get(canonical)
 
+    def transform(self, canonical: str) -> Transform:
+        return dict(self.transforms).get(canonical, _IDENTITY)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every canonical column this mapping feeds (from a column or a transform)."""
+        alone = [k for k, t in self.transforms if t.feeds_alone]
+        return tuple(sorted({*self.as_dict, *alone}))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source column read (time-of-day columns included)."""
+        times = [t.time_source for _, t in self.transforms if t.time_source]
+        return tuple(dict.fromkeys([*self.as_dict.values(), *times]))
+
     def without(self, *canonical: str) -> Mapping:
-        """This mapping with some canonical columns left unmapped."""
+        """This mapping with some canonical columns left unmapped (transforms too)."""
         kept = tuple((k, v) for k, v in self.columns if k not in canonical)
-        return replace(self, columns=kept)
+        transforms = tuple((k, t) for k, t in self.transforms if k not in canonical)
+        return replace(self, columns=kept, transforms=transforms)
 
     def with_columns(self, columns: AbcMapping[str, str]) -> Mapping:
-        """This mapping with some canonical columns (re)assigned."""
-        merged = {k: v for k, v in self.as_dict.items() if v not in columns.values()}
-        return replace(self, columns=tuple(sorted({**merged, **columns}.items())))
+        """This mapping with some canonical columns (re)assigned. Other fields keep
+        their source, even when it is the same column: one column may feed several."""
+        merged = {**self.as_dict, **columns}
+        skipped = tuple(f for f in self.skipped if f not in columns)
+        return replace(self, columns=tuple(sorted(merged.items())), skipped=skipped)
+
+    def with_transform(self, canonical: str, **changes: object) -> Mapping:
+        """This mapping with ``canonical``'s transform changed (e.g. ``invert=True``)."""
+        updated = replace(self.transform(canonical), **changes)  # type: ignore[arg-type]
+        others = {k: t for k, t in self.transforms if k != canonical}
+        if not updated.is_identity:
+            others[canonical] = updated
+        skipped = tuple(f for f in self.skipped if f != canonical)
+        return replace(self, transforms=tuple(sorted(others.items())), skipped=skipped)
+
+    def skipping(self, *canonical: str) -> Mapping:
+        """This mapping with ``canonical`` deliberately left unmapped."""
+        return replace(self.without(*canonical), skipped=tuple(sorted({*self.skipped, *canonical})))
 
     def to_json(self) -> str:
         body = {
@@ -155,18 +257,23 @@ class Mapping:
             "ces_scale": self.ces_scale,
             "ces_direction": self.ces_direction,
             "dayfirst": self.dayfirst,
+            "transforms": {k: t.to_dict() for k, t in self.transforms},
+            "skipped": list(self.skipped),
         }
         return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Mapping:
         body = json.loads(text)
+        transforms = {k: Transform.from_dict(v) for k, v in body.get("transforms", {}).items()}
         return cls.of(
             body["target"],
             body["columns"],
+            transforms,
             ces_scale=body.get("ces_scale"),
             ces_direction=body.get("ces_direction"),
             dayfirst=body.get("dayfirst"),
+            skipped=tuple(body.get("skipped", ())),
         )
 
 
@@ -175,6 +282,8 @@ class Candidate:
     source: str
     score: float
     why: str
+    #: How the column would feed the field (e.g. inverted), when not as it is.
+    transform: Transform = field(default_factory=Transform)
 
 
 @dataclass(frozen=True)
@@ -192,6 +301,8 @@ class Suggestion:
     candidates: AbcMapping[str, tuple[Candidate, ...]]
     #: The saved mapping reused for this header set, if any.
     saved_name: str | None = None
+    #: What the suggestion did that a person should know ("generated_key").
+    notes: tuple[str, ...] = ()
 
     @property
     def is_complete(self) -> bool:

@@ -53,7 +53,7 @@ def build(bad: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     bad = bad.with_columns(raw_json.alias(_RAW))
     parts = []
     for order, col in enumerate(plan.columns):
-        source = plan.source(col.name)
+        source = plan.label(col.name)
         error = pl.col(error_name(col.name))
         sub = bad.filter(error.is_not_null()).select(
             pl.col(ROW),
@@ -61,7 +61,7 @@ def build(bad: pl.DataFrame, plan: Plan) -> pl.DataFrame:
             pl.lit(source).alias("column"),
             pl.lit(col.name).alias("field"),
             error.alias("code"),
-            pl.col(source).alias("value"),
+            plan.text(col.name).alias("value"),
             pl.col(_RAW).alias("raw_values"),
         )
         parts.append(sub.join(_lookup(col, source, plan), on="code", how="left"))

@@ -23,7 +23,9 @@ import polars as pl
 
 from analytics.ingest.model import Layout
 
-_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
+#: Current exports write JSON (``{"ImportId": "QID1"}``); those from about 2016 wrote a
+#: Python-style dict with single quotes (``{'ImportId': 'QID1'}``).
+_IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
 _V_COLUMN = re.compile(r"^V\d+$")
 _SM_IDS = {"respondent id", "collector id", "id del encuestado", "id del recopilador"}
 _SM_PLAIN_ITEMS = {"", "na", "response", "open-ended response", "respuesta", "respuesta abierta"}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analytics.ingest import columns as cols
-from analytics.ingest import dates, rejects, steps, values, vocabulary
+from analytics.ingest import dates, rejects, steps, transforms, values, vocabulary
 from analytics.ingest.columns import Column
 from analytics.ingest.model import ROW, FormatFacts, Mapping, RawTable, Target, Validated
 from analytics.ingest.reasons import IngestError
@@ -37,6 +37,8 @@ class Context:
     duplicates: pl.DataFrame
     #: Canonical timestamp column -> the strptime format most of its values use.
     fast: dict[str, str]
+    #: The file's source columns (a generated key is made from all of them).
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,8 +64,13 @@ class Plan:
     def duplicates(self) -> pl.DataFrame:
         return self.context.duplicates
 
-    def source(self, canonical: str) -> str:
-        return self.mapping.as_dict[canonical]
+    def text(self, canonical: str) -> pl.Expr:
+        """The field's input text (its source cell, transforms applied)."""
+        return transforms.field_text(canonical, self.mapping, self.raw.columns)
+
+    def label(self, canonical: str) -> str:
+        """The field's column as a person reads it in a reject."""
+        return transforms.cell_label(canonical, self.mapping)
 
     @property
     def loaded(self) -> tuple[str, ...]:
@@ -100,11 +107,11 @@ def make_plan(
     target = mapping.target
     mapped = _check_mapping(raw, mapping)
     order = resolve_dayfirst(raw, mapping, dayfirst)
-    key = mapping.as_dict[cols.KEYS[target]]
+    key = transforms.field_text(cols.KEYS[target], mapping, raw.columns)
     with parsing(raw):
         duplicates = repeated_keys(raw.data, key) if find_duplicates else NO_DUPLICATES
         fast = _fast_formats(raw, mapping, mapped, order)
-    context = Context(mapping, raw.facts, order, duplicates, fast)
+    context = Context(mapping, raw.facts, order, duplicates, fast, raw.columns)
     stages = steps.merge(column_stages(c, context) for c in mapped)
     blank = pl.all_horizontal([pl.col(n).is_null() for n in raw.columns]).alias(BLANK)
     keep = [pl.col(ROW), blank, *[pl.col(n) for n in raw.columns]]
@@ -120,7 +127,8 @@ def _fast_formats(
     found = {}
     for col in mapped:
         if col.kind == "timestamp":
-            texts = sample.select(values.clean(pl.col(mapping.as_dict[col.name]))).to_series()
+            text = transforms.field_text(col.name, mapping, raw.columns)
+            texts = sample.select(text).to_series()
             fmt = dates.fast_format(texts, dayfirst)
             if fmt is not None:
                 found[col.name] = fmt
@@ -128,21 +136,24 @@ def _fast_formats(
 
 
 def _check_mapping(raw: RawTable, mapping: Mapping) -> tuple[Column, ...]:
-    target, chosen = mapping.target, mapping.as_dict
+    target, fed = mapping.target, mapping.fields
     allowed = [c.name for c in cols.columns(target)]
-    for field, source in chosen.items():
+    for field in fed:
         if field not in allowed:
             raise IngestError(
                 "unknown_target_column", field=field, target=target, allowed=", ".join(allowed)
             )
+    sources = [*mapping.columns]
+    sources += [(f, t.time_source) for f, t in mapping.transforms if t.time_source and f in fed]
+    for field, source in sources:
         if source not in raw.columns:
             raise IngestError("unknown_source_column", file=raw.name, column=source, field=field)
     for col in cols.columns(target):
-        if col.required and col.name not in chosen:
+        if col.required and col.name not in fed:
             raise IngestError("missing_required_column", file=raw.name, field=col.name)
-    if "ces" in chosen and (mapping.ces_scale not in (5, 7) or mapping.ces_direction is None):
-        raise IngestError("ces_scale_required", file=raw.name, column=chosen["ces"])
-    return tuple(c for c in cols.columns(target) if c.name in chosen)
+    if "ces" in fed and (mapping.ces_scale not in (5, 7) or mapping.ces_direction is None):
+        raise IngestError("ces_scale_required", file=raw.name, column=mapping.as_dict.get("ces"))
+    return tuple(c for c in cols.columns(target) if c.name in fed)
 
 
 def resolve_dayfirst(raw: RawTable, mapping: Mapping, override: bool | None) -> bool | None:
@@ -178,9 +189,9 @@ BLANK = "\x00blank"
 NO_DUPLICATES = pl.DataFrame(schema={"key": pl.String, "rows": pl.List(pl.Int64)})
 
 
-def repeated_keys(data: pl.LazyFrame, key_source: str) -> pl.DataFrame:
+def repeated_keys(data: pl.LazyFrame, key_text: pl.Expr) -> pl.DataFrame:
     """Keys on more than one row, with their row numbers (two cheap streaming passes)."""
-    key = values.clean(pl.col(key_source)).alias("key")
+    key = key_text.alias("key")
     counts = (
         data.select(key)
         .group_by("key")
@@ -197,7 +208,7 @@ def repeated_keys(data: pl.LazyFrame, key_source: str) -> pl.DataFrame:
 def column_stages(col: Column, context: Context, fast: bool = True) -> steps.Stages:
     """Clean the source cell, parse it, then apply "required" and the stored type."""
     c = steps.cols_for(col.name)
-    first = {c.name("text"): values.clean(pl.col(context.mapping.as_dict[col.name]))}
+    first = {c.name("text"): transforms.field_text(col.name, context.mapping, context.columns)}
     error = pl.when(c.text.is_null()).then(pl.lit("required")).otherwise(c("error"))
     last = {c.name("value"): c("value").cast(col.dtype)}
     if col.required:
@@ -219,11 +230,11 @@ def parse_column(col: Column, c: steps.Cols, context: Context, fast: bool = True
     if kind == "timestamp":
         return dates.timestamp(c, dayfirst)
     if kind == "duration":
-        return values.duration(c, decimal)
+        return values.duration(c, decimal, mapping.transform(col.name).unit)
     if kind == "count":
         return values.count(c, decimal)
     if kind == "bool":
-        return values.boolean(c)
+        return values.boolean(c, invert=mapping.transform(col.name).invert)
     if kind == "nps":
         return values.scale(c, decimal, 0, 10)
     if kind == "csat":

@@ -24,6 +24,14 @@ _NUMBER = {
     ",": (r"^[+-]?(\d+(,\d*)?|,\d+)$", r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", "."),
 }
 _CLOCK = r"^(?<neg>-)?(?:(?<h>\d+):)?(?<m>\d+):(?<s>\d{1,2}(?:[.,]\d+)?)$"
+#: An Excel time cell read as a date-time: day 0 is 1899-12-30 or -31 (by reader),
+#: 1900-01-dd is dd whole days more (durations of a day or longer).
+_EXCEL_TIME = (
+    r"^(?:1899-12-3[01]|1900-01-(?<d>\d{2}))[ T](?<h>\d{1,2}):(?<m>\d{2}):(?<s>\d{2}(?:\.\d+)?)$"
+)
+#: Seconds one plain number counts, by unit (clock texts are read as clocks anyway).
+_UNIT_SECONDS = {"s": 1.0, "hms": 1.0, "excel_time": 1.0, "ms": 0.001, "min": 60.0,
+                 "excel_days": 86_400.0}  # fmt: skip
 _LEADING_INT = r"^(\d{1,2})\s*[-–—:(]"
 _BOOLEANS = {**dict.fromkeys(vocab.TRUE_WORDS, True), **dict.fromkeys(vocab.FALSE_WORDS, False)}
 
@@ -32,6 +40,11 @@ def clean(expr: pl.Expr) -> pl.Expr:
     """Trimmed text; empty or blank is null."""
     text = expr.cast(pl.String).str.strip_chars()
     return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def relabel(text: pl.Expr, labels: Mapping[str, str]) -> pl.Expr:
+    """``labels[normalised(text)]``, or the text itself when it is not a label."""
+    return pl.coalesce(lookup(normalised(text), labels, pl.String()), text)
 
 
 def normalised(text: pl.Expr) -> pl.Expr:
@@ -80,13 +93,15 @@ def _masked(c: Cols, source: str, dtype: pl.DataType | None = None) -> dict[str,
     return {c.name("value"): value.cast(dtype) if dtype is not None else value}
 
 
-def duration(c: Cols, decimal: Decimal) -> Stages:
-    """Seconds, from ``95``/``95.5`` (file's decimal mark) or ``mm:ss``/``hh:mm:ss``."""
-    clock = c("clock")
+def duration(c: Cols, decimal: Decimal, unit: str | None = None) -> Stages:
+    """Seconds, from ``95``/``95.5`` (file's decimal mark; times ``unit``'s seconds),
+    ``mm:ss``/``hh:mm:ss``, or an Excel time cell read as ``1899-12-31 00:02:23``."""
+    clock, excel = c("clock"), c("excel")
     hours = clock.struct.field("h").cast(pl.Float64, strict=False)
     minutes = clock.struct.field("m").cast(pl.Float64, strict=False)
     seconds = clock.struct.field("s").str.replace(",", ".", literal=True).cast(pl.Float64)
     sign = pl.when(clock.struct.field("neg").is_not_null()).then(-1.0).otherwise(1.0)
+    per_unit = _UNIT_SECONDS[unit or "s"]
     return [
         {
             # Only a cell with a colon can be a clock: the others skip the regex
@@ -94,11 +109,18 @@ def duration(c: Cols, decimal: Decimal) -> Stages:
             c.name("clock"): pl.when(c.text.str.contains(":", literal=True))
             .then(c.text)
             .str.extract_groups(_CLOCK),
-            c.name("num"): number(c.text, decimal),
+            c.name("excel"): pl.when(
+                c.text.str.contains(" ", literal=True) | c.text.str.contains("T", literal=True)
+            )
+            .then(c.text)
+            .str.extract_groups(_EXCEL_TIME),
+            c.name("num"): number(c.text, decimal) * per_unit,
         },
         {
             c.name("raw"): pl.coalesce(
-                sign * (hours.fill_null(0) * 3600 + minutes * 60 + seconds), c("num")
+                sign * (hours.fill_null(0) * 3600 + minutes * 60 + seconds),
+                _excel_seconds(excel),
+                c("num"),
             ),
             c.name("bad"): ((seconds >= 60) | (hours.is_not_null() & (minutes >= 60))).fill_null(
                 False
@@ -113,6 +135,14 @@ def duration(c: Cols, decimal: Decimal) -> Stages:
         },
         _masked(c, "raw"),
     ]
+
+
+def _excel_seconds(parts: pl.Expr) -> pl.Expr:
+    days = parts.struct.field("d").cast(pl.Float64, strict=False).fill_null(0.0)
+    hours = parts.struct.field("h").cast(pl.Float64, strict=False)
+    minutes = parts.struct.field("m").cast(pl.Float64, strict=False)
+    seconds = parts.struct.field("s").cast(pl.Float64, strict=False)
+    return days * 86_400 + hours * 3600 + minutes * 60 + seconds
 
 
 def count(c: Cols, decimal: Decimal) -> Stages:
@@ -132,8 +162,10 @@ def count(c: Cols, decimal: Decimal) -> Stages:
     ]
 
 
-def boolean(c: Cols) -> Stages:
-    value = lookup(c.text.str.to_lowercase(), _BOOLEANS, pl.Boolean())
+def boolean(c: Cols, invert: bool = False) -> Stages:
+    """Yes/no in Spanish or English; ``invert`` turns it round ("Answered" -> abandoned)."""
+    words = {k: not v for k, v in _BOOLEANS.items()} if invert else _BOOLEANS
+    value = lookup(c.text.str.to_lowercase(), words, pl.Boolean())
     unknown = pl.when(c.text.is_not_null() & c("value").is_null()).then(pl.lit("unknown_boolean"))
     return [{c.name("value"): value}, {c.name("error"): unknown.otherwise(NONE)}]
 

@@ -54,7 +54,7 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
     "calls": {
         "call_id": (("call id", 1.0), ("id llamada", 1.0), ("id de llamada", 1.0),
                     ("llamada id", 1.0), ("interaction id", 0.9), ("contact id", 0.9),
-                    ("id interaccion", 0.9), ("id contacto", 0.9), ("id", 0.5)),
+                    ("id interaccion", 0.9), ("id contacto", 0.9), ("id", 0.75)),
         "started_at": (("started at", 1.0), ("start time", 1.0), ("call start", 1.0),
                        ("fecha inicio", 1.0), ("fecha de inicio", 1.0), ("hora inicio", 0.9),
                        ("inicio", 0.8), ("fecha llamada", 1.0), ("fecha de llamada", 1.0),
@@ -62,7 +62,10 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
                        ("start date", 0.9), ("timestamp", 0.8), ("datetime", 0.8)),
         "channel": (("channel", 1.0), ("canal", 1.0), ("medio", 0.7)),
         "queue": (("queue", 1.0), ("cola", 1.0), ("contact reason", 0.9), ("motivo", 0.8),
-                  ("motivo de contacto", 1.0), ("skill", 0.8), ("tipificacion", 0.8)),
+                  ("motivo de contacto", 1.0), ("skill", 0.8), ("tipificacion", 0.8),
+                  ("topic", 0.9), ("tema", 0.9), ("department", 0.85),
+                  ("departamento", 0.85), ("reason", 0.7), ("call reason", 0.9),
+                  ("categoria", 0.7), ("category", 0.7), ("servicio", 0.7)),
         "region": (("region", 1.0), ("zona", 0.8)),
         "product": (("product", 1.0), ("producto", 1.0)),
         "segment": (("segment", 1.0), ("segmento", 1.0), ("customer type", 0.9),
@@ -95,7 +98,7 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
     "surveys": {
         "response_id": (("response id", 1.0), ("responseid", 1.0), ("respondent id", 1.0),
                         ("id respuesta", 1.0), ("id de respuesta", 1.0),
-                        ("id del encuestado", 1.0), ("survey response id", 1.0), ("id", 0.5)),
+                        ("id del encuestado", 1.0), ("survey response id", 1.0), ("id", 0.75)),
         "call_id": (("call id", 1.0), ("id llamada", 1.0), ("id de llamada", 1.0),
                     ("llamada id", 1.0), ("interaction id", 0.9), ("contact id", 0.9)),
         "customer_id": (("customer id", 1.0), ("id cliente", 1.0), ("id de cliente", 1.0),
@@ -105,7 +108,9 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
                          ("response date", 1.0), ("fecha de respuesta", 1.0),
                          ("fecha respuesta", 1.0), ("submitted", 0.9), ("end date", 0.75),
                          ("enddate", 0.75), ("fecha", 0.8), ("date", 0.8),
-                         ("start date", 0.55), ("startdate", 0.55), ("fecha de inicio", 0.55)),
+                         ("start date", 0.55), ("startdate", 0.55), ("fecha de inicio", 0.55),
+                         ("timestamp", 0.9), ("marca temporal", 1.0), ("marca de tiempo", 1.0),
+                         ("submitted at", 1.0), ("submit date", 1.0), ("date submitted", 1.0)),
         "survey_type": (("survey type", 1.0), ("tipo de encuesta", 1.0), ("tipo encuesta", 1.0)),
         "survey_channel": (("survey channel", 1.0), ("canal de encuesta", 1.0),
                            ("canal encuesta", 1.0), ("canal", 0.7), ("channel", 0.7),
@@ -127,6 +132,77 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
         "language": (("language", 1.0), ("idioma", 1.0), ("userlanguage", 1.0),
                      ("user language", 1.0), ("lang", 0.8)),
     },
+}  # fmt: skip
+
+#: Phrases that count only as a whole header, never inside one ("id" is no key
+#: inside "agent id").
+EXACT_ONLY = frozenset({"id"})
+
+#: Headers that say the *opposite* of a yes/no field: the field is the column, inverted.
+INVERTED: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
+    "calls": {
+        "abandoned": (
+            ("answered", 1.0),
+            ("answered y n", 1.0),
+            ("contestada", 1.0),
+            ("contestado", 1.0),
+            ("atendida", 1.0),
+            ("atendido", 1.0),
+            ("respondida", 0.9),
+            ("answered call", 1.0),
+            ("llamada atendida", 1.0),
+        ),
+        "resolved": (
+            ("unresolved", 1.0),
+            ("not resolved", 1.0),
+            ("no resuelto", 1.0),
+            ("sin resolver", 1.0),
+        ),
+    },
+    "surveys": {},
+}
+
+#: Headers of a time-of-day column that completes a date-only column.
+TIME_OF_DAY = (("time", 1.0), ("hora", 1.0), ("call time", 1.0), ("hora llamada", 1.0),
+               ("hora de llamada", 1.0), ("time of day", 1.0), ("hora del dia", 1.0),
+               ("start time", 0.9), ("hora inicio", 0.9), ("hora de inicio", 0.9))  # fmt: skip
+
+#: Words in a duration header that say the unit of its numbers.
+DURATION_UNITS: tuple[tuple[str, str], ...] = (
+    ("ms", "ms"), ("msec", "ms"), ("milliseconds", "ms"), ("milisegundos", "ms"),
+    ("min", "min"), ("mins", "min"), ("minutes", "min"), ("minutos", "min"),
+)  # fmt: skip
+
+#: Label scales a field's values can be mapped from, by name: label -> value. Suggested
+#: when nearly all of a column's values are labels of one scale.
+VALUE_MAPS: dict[str, dict[str, str]] = {
+    "satisfaction5_es": {"muy satisfecho": "5", "muy satisfecha": "5", "satisfecho": "4",
+                         "satisfecha": "4", "neutral": "3", "ni satisfecho ni insatisfecho": "3",
+                         "insatisfecho": "2", "insatisfecha": "2", "muy insatisfecho": "1",
+                         "muy insatisfecha": "1"},
+    "satisfaction5_en": {"very satisfied": "5", "satisfied": "4", "neutral": "3",
+                         "neither satisfied nor dissatisfied": "3", "dissatisfied": "2",
+                         "very dissatisfied": "1"},
+    "quality5_es": {"excelente": "5", "muy buena": "4", "muy bueno": "4", "buena": "3",
+                    "bueno": "3", "regular": "2", "mala": "1", "malo": "1", "muy mala": "1",
+                    "muy malo": "1"},
+    "quality3_es": {"buena": "5", "bueno": "5", "regular": "3", "mala": "1", "malo": "1"},
+    "quality5_en": {"excellent": "5", "very good": "4", "good": "3", "fair": "2", "poor": "1"},
+    "quality3_en": {"good": "5", "average": "3", "ok": "3", "bad": "1", "poor": "1"},
+    "agree5_en": {"strongly agree": "5", "agree": "4", "neither agree nor disagree": "3",
+                  "neutral": "3", "disagree": "2", "strongly disagree": "1"},
+    "agree5_es": {"totalmente de acuerdo": "5", "muy de acuerdo": "5", "de acuerdo": "4",
+                  "ni de acuerdo ni en desacuerdo": "3", "neutral": "3",
+                  "en desacuerdo": "2", "totalmente en desacuerdo": "1",
+                  "muy en desacuerdo": "1"},
+    "ease5_en": {"very easy": "5", "easy": "4", "neither easy nor difficult": "3",
+                 "neutral": "3", "difficult": "2", "very difficult": "1"},
+    "ease5_es": {"muy facil": "5", "facil": "4", "ni facil ni dificil": "3", "neutral": "3",
+                 "dificil": "2", "muy dificil": "1"},
+    # A call's status as words, for ``abandoned``.
+    "call_status": {"answered": "false", "abandoned": "true", "missed": "true",
+                    "contestada": "false", "atendida": "false", "abandonada": "true",
+                    "no atendida": "true", "no contestada": "true", "perdida": "true"},
 }  # fmt: skip
 
 _MARKS = re.compile(r"[\u0300-\u036f]")

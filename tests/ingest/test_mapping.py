@@ -74,7 +74,10 @@ def test_close_candidates_are_ambiguous_not_guessed(tmp_path: Path) -> None:
 
 def test_missing_required_columns_are_listed(tmp_path: Path) -> None:
     raw = _raw(tmp_path, ["Canal", "Cola"], ["tel", "x"])
-    assert set(suggest_mapping(raw, "calls").missing_required) == {"call_id", "started_at"}
+    found = suggest_mapping(raw, "calls")
+    # No key column: a key is generated from the row's content (and said so).
+    assert found.missing_required == ("started_at",)
+    assert found.mapping.transform("call_id").generated and found.notes == ("generated_key",)
 
 
 def test_header_signature_ignores_order_case_and_spacing() -> None:
