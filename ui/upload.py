@@ -27,10 +27,11 @@ from analytics.ingest import (
     save_mapping,
     suggest,
 )
+from analytics.ingest import columns as cols
 from analytics.ingest.model import Target
 from analytics.ingest.readers import SUFFIXES
 from analytics.report import markdown_escape
-from ui import cache, url
+from ui import cache, transforms, url
 
 TARGETS: tuple[Target, ...] = ("calls", "surveys")
 FILE_TYPES = sorted({s.lstrip(".") for s in SUFFIXES})
@@ -133,20 +134,29 @@ def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> tuple[Mapping, bo
     st.caption(t("upload.mapping.help", lang))
     if proposed.saved_name:
         st.info(t("upload.mapping.saved", lang, name=markdown_escape(proposed.saved_name)))
-    chosen = _pickers(raw, target, proposed, lang)
-    mapping = review.chosen_mapping(proposed.mapping, chosen)
+    picked = _pickers(raw, target, proposed, lang)
+    how = transforms.settle(
+        raw, target, proposed, picked, _widget_key(raw, target, proposed, "how"), lang
+    )
+    chosen = {
+        f: (None if s in (transforms.CONSTANT, transforms.GENERATED) else s)
+        for f, s in picked.items()
+    }
+    mapping = review.chosen_mapping(proposed.mapping, chosen, transforms=how)
+    if mapping.transform(cols.KEYS[target]).generated:
+        st.warning(t("upload.mapping.generated_key", lang), icon=":material/key:")
     unused = review.unused_columns(raw, mapping)
     if unused:
         st.caption(t("upload.mapping.unused", lang, columns=markdown_escape(", ".join(unused))))
-    if not _required_settled(target, proposed, chosen, lang):
+    if not _required_settled(target, proposed, mapping, lang):
         return None
-    if "ces" in mapping.as_dict:
+    if "ces" in mapping.fields:
         scale, direction = _ces(proposed.mapping, tag(raw), lang)
         if scale is None or direction is None:
             st.info(t("upload.ces.needed", lang))
             return None
         mapping = review.chosen_mapping(
-            proposed.mapping, chosen, ces_scale=scale, ces_direction=direction
+            proposed.mapping, chosen, transforms=how, ces_scale=scale, ces_direction=direction
         )
     dayfirst = None
     if review.needs_date_order(raw, mapping):
@@ -154,7 +164,7 @@ def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> tuple[Mapping, bo
         if dayfirst is None:
             return None
         mapping = review.chosen_mapping(
-            mapping, mapping.as_dict, ces_scale=mapping.ces_scale,
+            mapping, chosen, transforms=how, ces_scale=mapping.ces_scale,
             ces_direction=mapping.ces_direction, dayfirst=dayfirst,
         )  # fmt: skip
     _save(raw, mapping, proposed, lang)
@@ -174,29 +184,49 @@ def _widget_key(raw: RawTable, target: Target, proposed: Suggestion, field: str)
 def _pickers(
     raw: RawTable, target: Target, proposed: Suggestion, lang: Lang
 ) -> dict[str, str | None]:
-    options: list[str | None] = [None, *raw.columns]
+    """Per field: a source column, None (not in the file), one value for every row,
+    or (the key) a value generated from each row's content."""
     chosen: dict[str, str | None] = {}
     grid = st.columns(3)
+    key_field = cols.KEYS[target]
     for i, field in enumerate(review.fields(target, lang)):
-        default = proposed.mapping.source(field.name)
-        candidates = [c.source for c in proposed.candidates.get(field.name, ())]
+        extra = transforms.GENERATED if field.name == key_field else transforms.CONSTANT
+        options: list[str | None] = [None, *raw.columns, extra]
         chosen[field.name] = grid[i % 3].selectbox(
             field.label,
             options,
-            index=options.index(default) if default in options else 0,
-            format_func=lambda c: t("upload.unmapped", lang) if c is None else c,
-            help=", ".join(candidates[:3]) or None,
+            index=options.index(_default(proposed, field.name, options)),
+            format_func=lambda c: _option_label(c, lang),
+            help=", ".join(c.source for c in proposed.candidates.get(field.name, ())[:3]) or None,
             key=_widget_key(raw, target, proposed, field.name),
         )
     return chosen
 
 
-def _required_settled(
-    target: Target, proposed: Suggestion, chosen: dict[str, str | None], lang: Lang
-) -> bool:
+def _default(proposed: Suggestion, field: str, options: list[str | None]) -> str | None:
+    how = proposed.mapping.transform(field)
+    if how.generated:
+        return transforms.GENERATED
+    if how.constant is not None:
+        return transforms.CONSTANT
+    source = proposed.mapping.source(field)
+    return source if source in options else None
+
+
+def _option_label(option: str | None, lang: Lang) -> str:
+    if option is None:
+        return t("upload.unmapped", lang)
+    if option == transforms.CONSTANT:
+        return t("upload.option.constant", lang)
+    if option == transforms.GENERATED:
+        return t("upload.option.generated", lang)
+    return option
+
+
+def _required_settled(target: Target, proposed: Suggestion, mapping: Mapping, lang: Lang) -> bool:
     settled = True
     for field in review.fields(target, lang):
-        if chosen.get(field.name):
+        if field.name in mapping.fields:
             continue
         label = markdown_escape(field.label.rstrip(" *"))
         if field.name in proposed.ambiguous and field.required:

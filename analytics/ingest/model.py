@@ -235,7 +235,11 @@ class Mapping:
         their source, even when it is the same column: one column may feed several."""
         merged = {**self.as_dict, **columns}
         skipped = tuple(f for f in self.skipped if f not in columns)
-        return replace(self, columns=tuple(sorted(merged.items())), skipped=skipped)
+        # A field now read from a column is no longer a constant or a generated key.
+        kept = tuple((k, t) for k, t in self.transforms if not (k in columns and t.feeds_alone))
+        return replace(
+            self, columns=tuple(sorted(merged.items())), skipped=skipped, transforms=kept
+        )
 
     def with_transform(self, canonical: str, **changes: object) -> Mapping:
         """This mapping with ``canonical``'s transform changed (e.g. ``invert=True``)."""
@@ -359,6 +363,9 @@ class BatchReport:
     skipped: AbcMapping[str, int]
     warnings: tuple[BatchWarning, ...]
     facts: FormatFacts
+    #: The data-quality report as stored in the batch log: JSON of
+    #: ``quality.Quality`` (read it with ``quality.of(report)``); None if not measured.
+    quality: str | None = None
 
 
 @dataclass(frozen=True)

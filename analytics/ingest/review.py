@@ -28,6 +28,7 @@ from analytics.ingest.model import (
     Mapping,
     RawTable,
     Target,
+    Transform,
     Validated,
 )
 from analytics.ingest.reasons import ROW_EXPECTED, IngestError
@@ -245,20 +246,59 @@ def chosen_mapping(
     base: Mapping,
     chosen: AbcMapping[str, str | None],
     *,
+    transforms: AbcMapping[str, Transform] | None = None,
     ces_scale: int | None = None,
     ces_direction: str | None = None,
     dayfirst: bool | None = None,
 ) -> Mapping:
-    """The mapping the analyst settled: ``chosen`` is canonical column -> source (or None)."""
+    """The mapping the analyst settled: ``chosen`` is canonical column -> source (or
+    None), ``transforms`` how each field is read (default: the base mapping's, for
+    the fields still mapped). A field chosen as None is left unmapped on purpose."""
     columns = tuple(sorted((k, v) for k, v in chosen.items() if v))
-    mapped_ces = any(k == "ces" for k, _ in columns)
+    kept = dict(base.transforms) if transforms is None else dict(transforms)
+    fed = {k for k, _ in columns} | {k for k, t in kept.items() if t.feeds_alone}
+    settled = tuple(sorted((k, t) for k, t in kept.items() if k in fed and not t.is_identity))
+    mapped_ces = "ces" in fed
     return replace(
         base,
         columns=columns,
+        transforms=settled,
+        skipped=tuple(sorted(k for k, v in chosen.items() if not v and k not in fed)),
         ces_scale=ces_scale if mapped_ces else None,  # type: ignore[arg-type]
         ces_direction=ces_direction if mapped_ces else None,  # type: ignore[arg-type]
         dayfirst=dayfirst if dayfirst is not None else base.dayfirst,
     )
+
+
+#: Which transforms a field's kind can take on the Upload page.
+LABELLED_KINDS = ("nps", "csat", "ces", "bool", "survey_type", "survey_channel")
+
+
+def transform_kinds(target: Target, field: str) -> tuple[str, ...]:
+    """The transform controls that make sense for ``field``: "invert", "time",
+    "unit", "values" (each field can also be a constant, chosen with its column)."""
+    kind = cols.column(target, field).kind
+    found = {"bool": ("invert", "values"), "timestamp": ("time",), "duration": ("unit",)}
+    return found.get(kind, ("values",) if kind in LABELLED_KINDS else ())
+
+
+def scales_for(target: Target, field: str) -> tuple[str, ...]:
+    """Named label scales worth offering for ``field`` (see ``vocabulary.VALUE_MAPS``)."""
+    from analytics.ingest.mapping import LABELLED
+
+    return LABELLED.get(cols.column(target, field).kind, ())
+
+
+def distinct_labels(raw: RawTable, source: str, limit: int = 40) -> list[str]:
+    """The column's most frequent values in the first rows, for a value-map editor."""
+    head = raw.head(2000).select(pl.col(source).str.strip_chars().alias("v")).drop_nulls()
+    counts = (
+        head.filter(pl.col("v") != "")
+        .group_by("v")
+        .len()
+        .sort(["len", "v"], descending=[True, False])
+    )
+    return counts.get_column("v").head(limit).to_list()
 
 
 def needs_date_order(raw: RawTable, mapping: Mapping) -> bool:
@@ -271,7 +311,7 @@ def needs_date_order(raw: RawTable, mapping: Mapping) -> bool:
 
 
 def unused_columns(raw: RawTable, mapping: Mapping) -> tuple[str, ...]:
-    used = set(mapping.as_dict.values())
+    used = set(mapping.sources)
     return tuple(c for c in raw.columns if c not in used)
 
 
