@@ -395,3 +395,34 @@ def test_headers_and_file_names_are_shown_as_text_not_markdown(open_page: Open) 
     assert "\\*\\*Notas\\*\\* \\<b\\>x\\</b\\>" in unused
     at = confirm(at)
     assert at.success[0].value.startswith("Loaded \\*ventas\\*\\_\\[1\\]\\(http://x\\)\\.csv")
+
+
+# -- transforms -------------------------------------------------------------------------------
+
+CALL_LOG = b.csv_text(
+    [["Call Id", "Date", "Time", "Answered (Y/N)", "AvgTalkDuration"],
+     ["ID1", "2021-01-01", "9:12:58", "Y", "00:02:23"],
+     ["ID2", "2021-01-01", "9:47:31", "N", ""]]
+).encode()  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "invert_label", "abandoned"),
+    [("en", "The column says the opposite", "Abandoned"),
+     ("es", "La columna dice lo contrario", "Abandonada")],
+)  # fmt: skip
+def test_suggested_transforms_are_shown_editable_and_previewed(
+    db: Path, open_page: Open, lang: str, invert_label: str, abandoned: str
+) -> None:
+    at = upload(open_page(lang), "call_log.csv", CALL_LOG)
+    invert = next(c for c in at.checkbox if c.label.startswith(invert_label))
+    assert invert.value is True
+    time = next(s for s in at.selectbox if (s.key or "").endswith("_started_at_time"))
+    assert time.value == "Time"
+    preview = at.dataframe[0].value
+    assert preview[abandoned].tolist() == [False, True]
+    assert str(preview.iloc[0, 2]) == "2021-01-01 09:12:58"  # date + time of day
+    invert.uncheck().run()  # the analyst disagrees: the preview follows
+    assert at.dataframe[0].value[abandoned].tolist() == [True, False]
+    confirm(at)
+    assert stored(db, "select abandoned from calls where call_id = 'ID1'") == [(True,)]
