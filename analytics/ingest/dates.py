@@ -3,7 +3,9 @@
 Accepted: ISO ``2024-03-31``, ``2024-03-31 14:05[:09[.123]]``, ``2024-03-31T14:05:09Z``
 or with an offset (converted to UTC), ``2024/03/31``; and ``31/03/2024``,
 ``31-03-2024``, ``31.03.2024``, each optionally followed by ``14:05[:09]`` and
-``AM``/``PM``. Whether ``03/04/2024`` is the 3rd of April or the 4th of March is never
+``AM``/``PM``; these also with a two-digit year (``31/03/24``, as older survey tools
+and US spreadsheets write it: 00-68 is 2000-2068, 69-99 is 1969-1999, the POSIX
+``%y`` rule). Whether ``03/04/2024`` is the 3rd of April or the 4th of March is never
 decided per row: the whole file's values decide (a 13..31 in first place proves
 day-first), or the caller says so; otherwise the file is refused as ambiguous.
 """
@@ -21,12 +23,12 @@ ISO = (
     r"\s*(?<tz>Z|[+-]\d{2}:?\d{2})?$"
 )
 DMY = (
-    r"^(?<a>\d{1,2})[/.-](?<b>\d{1,2})[/.-](?<y>\d{4})"
+    r"^(?<a>\d{1,2})[/.-](?<b>\d{1,2})[/.-](?<y>\d{4}|\d{2})"
     r"(?:[ T,]+(?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2})(?:[.,](?<f>\d{1,9}))?)?"
     r"\s*(?<ampm>[AaPp]\.?[Mm]\.?)?)?$"
 )
 #: The day-or-month parts, for deciding the order from the values.
-ORDER_PARTS = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}"
+ORDER_PARTS = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?:\D|$)"
 FORMAT = "%Y-%m-%d %H:%M:%S%.f"
 #: Marks a cell the one-format fast path could not read; ``validate.split`` finishes it.
 SLOW = "\x00slow"
@@ -87,6 +89,13 @@ def _dmy_formats(dayfirst: bool | None) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _full_year(year: pl.Expr) -> pl.Expr:
+    """``24`` -> 2024, ``98`` -> 1998 (POSIX ``%y``); four digits stay as they are."""
+    short = _int(year)
+    pivot = pl.when(short < 69).then(short + 2000).otherwise(short + 1900)
+    return pl.when(year.str.len_chars() == 2).then(pivot).otherwise(short)
+
+
 def _int(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Int32, strict=False)
 
@@ -145,7 +154,7 @@ def timestamp(c: Cols, dayfirst: bool | None) -> Stages:
         iso.struct.field("y"), iso.struct.field("mo"), iso.struct.field("d"), iso,
         _int(iso.struct.field("H")).fill_null(0),
     )  # fmt: skip
-    from_dmy = _assemble(dmy.struct.field("y"), month, day, dmy, _hour(dmy))
+    from_dmy = _assemble(_full_year(dmy.struct.field("y")), month, day, dmy, _hour(dmy))
     is_iso, is_dmy = iso.struct.field("y").is_not_null(), dmy.struct.field("y").is_not_null()
     parsed = c("canonical").str.to_datetime(FORMAT, strict=False, time_unit="us")
     # No order known: a d/m/y value is refused rather than guessed row by row.

@@ -27,7 +27,9 @@ from analytics.ingest.model import Layout
 #: Python-style dict with single quotes (``{'ImportId': 'QID1'}``).
 _IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
 _V_COLUMN = re.compile(r"^V\d+$")
-_SM_IDS = {"respondent id", "collector id", "id del encuestado", "id del recopilador"}
+#: First header cells of a SurveyMonkey export, spaces removed: current exports write
+#: "Respondent ID", older ones (and republished copies) "RespondentID".
+_SM_IDS = {"respondentid", "collectorid", "iddelencuestado", "iddelrecopilador"}
 _SM_PLAIN_ITEMS = {"", "na", "response", "open-ended response", "respuesta", "respuesta abierta"}
 _PREVIEW = r"preview|vista previa|vorschau"
 _TEST = r"\btest\b|prueba"
@@ -61,10 +63,18 @@ def _guess(rows: list[list[str]]) -> Layout:
         return "qualtrics"
     if len(rows) >= 2 and rows[0][:2] == ["V1", "V2"] and "ResponseID" in rows[1]:
         return "qualtrics_legacy"
-    firsts = {cell.strip().lower() for cell in rows[0][:3]} if rows else set()
-    if len(rows) >= 2 and firsts & _SM_IDS:
+    firsts = {"".join(cell.lower().split()) for cell in rows[0][:3]} if rows else set()
+    if len(rows) >= 2 and (firsts & _SM_IDS or _item_row(rows[1])):
         return "surveymonkey"
     return "plain"
+
+
+def _item_row(row: list[str]) -> bool:
+    """SurveyMonkey's second header row: "Response" / "Open-Ended Response" under each
+    question (some exports start with StartDate, EndDate instead of the ids)."""
+    cells = [c.strip().lower() for c in row if c.strip()]
+    plain = [c for c in cells if c in _SM_PLAIN_ITEMS]
+    return len(plain) >= 2 and len(plain) >= len(cells) / 2
 
 
 def _qualtrics(rows: list[list[str]]) -> Header:

@@ -43,8 +43,18 @@ def clean(expr: pl.Expr) -> pl.Expr:
 
 
 def relabel(text: pl.Expr, labels: Mapping[str, str]) -> pl.Expr:
-    """``labels[normalised(text)]``, or the text itself when it is not a label."""
-    return pl.coalesce(lookup(normalised(text), labels, pl.String()), text)
+    """``labels[normalised(text)]``, or the text itself when it is not a label.
+
+    A label also matches a cell that starts with it as whole words, since forms
+    often explain their options: "Excepcional: el personal es amable" is
+    "excepcional". The exact label wins, then the longest leading one.
+    """
+    words = normalised(text.str.replace_all(r"[^\w\s]", " "))
+    found = lookup(words, labels, pl.String())
+    for label, value in sorted(labels.items(), key=lambda kv: -len(kv[0])):
+        leading = words.str.starts_with(label + " ")
+        found = pl.when(found.is_null() & leading).then(pl.lit(value)).otherwise(found)
+    return pl.coalesce(found, text)
 
 
 def normalised(text: pl.Expr) -> pl.Expr:

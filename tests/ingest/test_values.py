@@ -133,6 +133,11 @@ def test_ces_out_of_declared_scale() -> None:
         ("05-03-2024", True, dt.datetime(2024, 3, 5)),
         ("5.3.2024 1:05 PM", True, dt.datetime(2024, 3, 5, 13, 5)),
         ("03/14/2024 12:00 AM", False, dt.datetime(2024, 3, 14, 0, 0)),
+        # Two-digit years, as older SurveyMonkey exports and US spreadsheets write
+        # them: the POSIX %y rule (00-68 -> 20xx, 69-99 -> 19xx).
+        ("7/10/14 18:37", False, dt.datetime(2014, 7, 10, 18, 37)),
+        ("31/12/98", True, dt.datetime(1998, 12, 31)),
+        ("1/2/68", True, dt.datetime(2068, 2, 1)),
     ],
 )
 def test_timestamps(text: str, dayfirst: bool | None, expected: dt.datetime) -> None:
@@ -146,7 +151,7 @@ def test_timestamps(text: str, dayfirst: bool | None, expected: dt.datetime) -> 
         ("2023-02-29", None, "impossible_date"),
         ("2024-13-01", None, "impossible_date"),
         ("25:00 01/01/2024", True, "date_format"),
-        ("05/03/24", True, "date_format"),  # two-digit years are refused, not guessed
+        ("05/03/245", True, "date_format"),
         ("1899-12-31", None, "impossible_date"),
         ("05/03/2024", None, "ambiguous_date"),  # no order decided: never per row
         ("hello", True, "date_format"),
