@@ -225,8 +225,7 @@ def test_a_missing_required_column_is_named_and_nothing_can_be_loaded(
     text = b.csv_text([["queue", "wait_s"], ["billing", "30"]])
     at = upload(open_page(), "no_keys.csv", text.encode())
     warnings = [w.value for w in at.warning]
-    # No key column: one is made from each row's content, and the page says so.
-    assert any(w.startswith("No column holds a key") for w in warnings)
+    assert "Call ID: no column found; pick the one that holds it." in warnings
     assert "Call start: no column found; pick the one that holds it." in warnings
     assert not [x for x in at.button if x.key == "upload_confirm"]
     assert not at.error

@@ -76,6 +76,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--const", action="append", default=[], metavar="FIELD=VALUE",
         help="one value for every row (e.g. survey_type=transactional)",
     )  # fmt: skip
+    parser.add_argument(
+        "--generate-key", action="store_true",
+        help="no key column: make the key from each row's content (a reload adds nothing)",
+    )  # fmt: skip
     parser.add_argument("--sheet", help="Excel sheet name (or 1-based position)")
     parser.add_argument("--delimiter", help="CSV delimiter (default: detected)")
     parser.add_argument("--encoding", help="text encoding (default: detected)")
@@ -154,6 +158,9 @@ def resolve_mapping(store: Any, raw: RawTable, args: argparse.Namespace) -> Mapp
 
 def with_transforms(mapping: Mapping, args: argparse.Namespace, raw: RawTable) -> Mapping:
     """The mapping with the command line's transforms (they win over saved ones)."""
+    if args.generate_key:
+        key = KEYS[mapping.target]
+        mapping = mapping.without(key).with_transform(key, generated=True)
     for field in args.invert:
         mapping = mapping.with_transform(field, invert=True)
     for field, source in _pairs(args.time, raw, "--time", source_first=False).items():

@@ -12,7 +12,7 @@ Transforms are suggested where the file needs them: a header saying the opposite
 of a yes/no field ("Answered" for ``abandoned``) maps it inverted; labels of a known
 scale ("Excelente ... Mala") get a value map; a date-only column gets the file's
 time-of-day column; a duration header naming its unit ("ms", "minutes") sets it;
-and a file with no key column gets a key generated from each row's content.
+and a survey file with no key column gets a key generated from each row's content.
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def suggest_mapping(raw: RawTable, target: Target) -> Suggestion:
     mapping = Mapping.of(target, {f: c.source for f, c in chosen.items()}, found)
     mapping = _with_times(mapping, raw, sample)
     key, notes = cols.KEYS[target], cast(tuple[str, ...], ())
-    if key not in mapping.fields and key not in ambiguous:
+    # Survey tools (Google Forms) export no id; a phone system always has one, so a
+    # call file without it is more likely totals than calls: there a person decides.
+    if target == "surveys" and key not in mapping.fields and key not in ambiguous:
         mapping, notes = mapping.with_transform(key, generated=True), ("generated_key",)
     required = [c.name for c in cols.columns(target) if c.required]
     used = set(mapping.sources)

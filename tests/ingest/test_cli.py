@@ -86,15 +86,17 @@ def test_day_first_must_be_said_when_the_file_cannot_tell(
     assert months == [3, 3]
 
 
-def test_missing_key_column_gets_a_generated_key_and_a_warning(
+def test_missing_key_column_is_refused_unless_a_key_is_generated(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = b.write(tmp_path / "nokey.csv", "Fecha,cola\n2024-01-01,x\n2024-01-02,y\n")
-    assert run("calls", str(path)) == 0
+    assert run("calls", str(path)) == 1
+    assert "no column found for required call_id" in capsys.readouterr().err
+    assert run("calls", str(path), "--generate-key") == 0
     out = capsys.readouterr().out
     assert "warning: no key column: call_id is generated" in out
     assert "inserted 2" in out
-    assert run("calls", str(path)) == 0  # the same rows again: nothing new
+    assert run("calls", str(path), "--generate-key") == 0  # the same rows again: nothing new
     assert "inserted 0, updated 0, unchanged 2" in capsys.readouterr().out
 
 

@@ -74,10 +74,12 @@ def test_close_candidates_are_ambiguous_not_guessed(tmp_path: Path) -> None:
 
 def test_missing_required_columns_are_listed(tmp_path: Path) -> None:
     raw = _raw(tmp_path, ["Canal", "Cola"], ["tel", "x"])
-    found = suggest_mapping(raw, "calls")
-    # No key column: a key is generated from the row's content (and said so).
-    assert found.missing_required == ("started_at",)
-    assert found.mapping.transform("call_id").generated and found.notes == ("generated_key",)
+    # A call file with no key: a person decides (it may be totals, not calls).
+    assert set(suggest_mapping(raw, "calls").missing_required) == {"call_id", "started_at"}
+    # A survey file with none (Google Forms): the key is made from each row's content.
+    found = suggest_mapping(_raw(tmp_path, ["Comentario", "NPS"], ["bien", "9"]), "surveys")
+    assert found.missing_required == ("responded_at",)
+    assert found.mapping.transform("response_id").generated and found.notes == ("generated_key",)
 
 
 def test_header_signature_ignores_order_case_and_spacing() -> None:

@@ -81,7 +81,7 @@ def test_file_without_a_required_key_column_is_refused(tmp_path: Path) -> None:
         "missing_required_column", "call_id", "nokey.csv"
     )  # fmt: skip
     assert str(err.value) == "nokey.csv: no column is mapped to call_id, which is required"
-    assert suggest_mapping(raw, "calls").notes == ("generated_key",)
+    assert suggest_mapping(raw, "calls").missing_required == ("call_id",)
 
 
 def test_mapping_to_a_column_not_in_the_file_is_refused(tmp_path: Path) -> None:
