@@ -139,14 +139,11 @@ def _values(
 def _edited(
     raw: RawTable, source: str, base: Transform, key: str, lang: Lang
 ) -> tuple[tuple[str, str], ...]:
-    given = dict(base.values)
-    labels = review.distinct_labels(raw, source)
-    rows = pl.DataFrame(
-        {"label": labels, "value": [given.get(vocab.normalise(v), "") for v in labels]},
-        schema={"label": pl.String, "value": pl.String},
-    )
+    """The label table: the saved pairs first, then the column's values they miss."""
+    rows = review.label_rows(raw, source, base.values)
     edited = st.data_editor(
-        rows, key=f"{key}_table", hide_index=True, num_rows="dynamic",
+        pl.DataFrame(rows, schema={"label": pl.String, "value": pl.String}, orient="row"),
+        key=f"{key}_table", hide_index=True, num_rows="dynamic",
         column_config={
             "label": st.column_config.TextColumn(t("upload.transform.label", lang)),
             "value": st.column_config.TextColumn(t("upload.transform.value", lang)),
@@ -155,11 +152,7 @@ def _edited(
     pairs = pl.DataFrame(edited).select(
         pl.col("label").cast(pl.String), pl.col("value").cast(pl.String)
     )
-    return tuple(sorted(
-        (vocab.normalise(label), value.strip())
-        for label, value in pairs.iter_rows()
-        if label and value and value.strip()
-    ))  # fmt: skip
+    return review.label_map(pairs.rows())
 
 
 def _scale_of(values: tuple[tuple[str, str], ...], scales: tuple[str, ...]) -> str | None:

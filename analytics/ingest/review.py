@@ -20,6 +20,8 @@ import polars as pl
 
 from analytics.i18n import Lang, catalog, number, t
 from analytics.ingest import columns as cols
+from analytics.ingest import values
+from analytics.ingest import vocabulary as vocab
 from analytics.ingest.export import neutralise_for_export
 from analytics.ingest.model import (
     ROW,
@@ -289,16 +291,27 @@ def scales_for(target: Target, field: str) -> tuple[str, ...]:
     return LABELLED.get(cols.column(target, field).kind, ())
 
 
-def distinct_labels(raw: RawTable, source: str, limit: int = 40) -> list[str]:
-    """The column's most frequent values in the first rows, for a value-map editor."""
-    head = raw.head(2000).select(pl.col(source).str.strip_chars().alias("v")).drop_nulls()
-    counts = (
-        head.filter(pl.col("v") != "")
-        .group_by("v")
-        .len()
-        .sort(["len", "v"], descending=[True, False])
+def label_rows(
+    raw: RawTable, source: str, saved: tuple[tuple[str, str], ...], limit: int = 40
+) -> list[tuple[str, str]]:
+    """The rows of a label table: the saved (label, value) pairs, then the column's most
+    frequent values (in its first rows) that no saved label reads, with no value yet."""
+    head = raw.head(2000).select(values.clean(pl.col(source)).alias("v")).drop_nulls()
+    found = head.group_by("v").len().sort(["len", "v"], descending=[True, False]).head(limit)
+    if saved:
+        found = found.filter(values.relabel(pl.col("v"), dict(saved)) == pl.col("v"))
+    return [*saved, *((label, "") for label in found.get_column("v").to_list())]
+
+
+def label_map(pairs: Iterable[tuple[str | None, str | None]]) -> tuple[tuple[str, str], ...]:
+    """An edited label table as a value map: labels normalised, rows with no value dropped."""
+    return tuple(
+        sorted(
+            (vocab.normalise(label), value.strip())
+            for label, value in pairs
+            if label and value and value.strip() and vocab.normalise(label)
+        )
     )
-    return counts.get_column("v").head(limit).to_list()
 
 
 def needs_date_order(raw: RawTable, mapping: Mapping) -> bool:

@@ -210,3 +210,13 @@ def test_warnings_are_translated() -> None:
         "se han cargado igualmente."
     )
     assert review.warning_text(BatchWarning("other", 1, (), "engine text"), "es") == "engine text"
+
+
+def test_label_table_keeps_saved_pairs_and_lists_what_they_miss(tmp_path: Path) -> None:
+    text = b.csv_text([["id", "servicio"], ["1", "Bueno: algo"], ["2", "Excepcional: todo"],
+                       ["3", "Bueno: algo"], ["4", "Regular"]])  # fmt: skip
+    raw = read_file(b.write(tmp_path / "f.csv", text))
+    rows = review.label_rows(raw, "servicio", (("bueno", "4"),))
+    assert rows == [("bueno", "4"), ("Excepcional: todo", ""), ("Regular", "")]
+    edited = [*rows[:1], ("Excepcional: todo", "5"), ("Regular", " "), (None, "3")]
+    assert review.label_map(edited) == (("bueno", "4"), ("excepcional todo", "5"))
