@@ -81,6 +81,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="no key column: make the key from each row's content (a reload adds nothing)",
     )  # fmt: skip
     parser.add_argument("--sheet", help="Excel sheet name (or 1-based position)")
+    parser.add_argument(
+        "--no-header", action="store_true",
+        help="the first row is data (columns are then column_1, column_2...)",
+    )  # fmt: skip
     parser.add_argument("--delimiter", help="CSV delimiter (default: detected)")
     parser.add_argument("--encoding", help="text encoding (default: detected)")
     parser.add_argument("--ces-scale", type=int, choices=[5, 7])
@@ -129,6 +133,7 @@ def _options(args: argparse.Namespace) -> ReadOptions:
         encoding=args.encoding,
         sheet=args.sheet,
         dayfirst=args.dayfirst,
+        layout="headerless" if args.no_header else None,
     )
 
 

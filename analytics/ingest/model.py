@@ -19,7 +19,7 @@ from analytics.ingest.reasons import IngestError, unreadable
 
 Target = Literal["calls", "surveys"]
 FileFormat = Literal["csv", "xlsx", "parquet", "jsonl"]
-Layout = Literal["plain", "qualtrics", "qualtrics_legacy", "surveymonkey"]
+Layout = Literal["plain", "headerless", "qualtrics", "qualtrics_legacy", "surveymonkey"]
 DateOrder = Literal["dayfirst", "monthfirst", "ambiguous", "conflict", "none"]
 CesDirection = Literal["easier", "harder"]
 #: What a plain number in a duration cell counts (clock texts ``mm:ss`` are read as

@@ -27,6 +27,9 @@ from analytics.ingest.model import Layout
 #: Python-style dict with single quotes (``{'ImportId': 'QID1'}``).
 _IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
 _V_COLUMN = re.compile(r"^V\d+$")
+#: A date with a time of day: data, never a column name. A first record holding one
+#: is a file with no header row (a PBX's call-detail records, some CAD extracts).
+_DATA_CELL = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})[ T]\d{1,2}:\d{2}")
 #: First header cells of a SurveyMonkey export, spaces removed: current exports write
 #: "Respondent ID", older ones (and republished copies) "RespondentID".
 _SM_IDS = {"respondentid", "collectorid", "iddelencuestado", "iddelrecopilador"}
@@ -55,6 +58,9 @@ def detect(first: Sequence[Sequence[str]], forced: Layout | None = None) -> Head
         return _legacy(rows)
     if layout == "surveymonkey" and len(rows) >= 2:
         return _surveymonkey(rows)
+    if layout == "headerless":
+        width = max((len(r) for r in rows), default=0)
+        return Header("headerless", tuple(f"column_{i + 1}" for i in range(width)), 0)
     return Header("plain", unique_names(rows[0] if rows else []), 1)
 
 
@@ -66,6 +72,8 @@ def _guess(rows: list[list[str]]) -> Layout:
     firsts = {"".join(cell.lower().split()) for cell in rows[0][:3]} if rows else set()
     if len(rows) >= 2 and (firsts & _SM_IDS or _item_row(rows[1])):
         return "surveymonkey"
+    if rows and any(_DATA_CELL.match(cell.strip()) for cell in rows[0]):
+        return "headerless"
     return "plain"
 
 

@@ -54,7 +54,10 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
     "calls": {
         "call_id": (("call id", 1.0), ("id llamada", 1.0), ("id de llamada", 1.0),
                     ("llamada id", 1.0), ("interaction id", 0.9), ("contact id", 0.9),
-                    ("id interaccion", 0.9), ("id contacto", 0.9), ("id", 0.75)),
+                    ("id interaccion", 0.9), ("id contacto", 0.9), ("id", 0.75),
+                    ("call number", 0.95), ("numero de llamada", 0.95),
+                    ("numero llamada", 0.95), ("uniqueid", 0.9), ("event number", 0.8),
+                    ("contact number", 0.8), ("ticket id", 0.75), ("case id", 0.75)),
         "started_at": (("started at", 1.0), ("start time", 1.0), ("call start", 1.0),
                        ("fecha inicio", 1.0), ("fecha de inicio", 1.0), ("hora inicio", 0.9),
                        ("inicio", 0.8), ("fecha llamada", 1.0), ("fecha de llamada", 1.0),
@@ -91,7 +94,9 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
                      ("resolution", 0.9), ("resolucion", 0.9), ("fcr", 0.8), ("solved", 0.9),
                      ("solucionado", 0.9)),
         "abandoned": (("abandoned", 1.0), ("abandonada", 1.0), ("abandonado", 1.0),
-                      ("abandono", 0.9), ("abandon", 0.9)),
+                      ("abandono", 0.9), ("abandon", 0.9), ("disposition", 0.7),
+                      ("call status", 0.75), ("status", 0.6), ("estado", 0.6),
+                      ("estado llamada", 0.75), ("resultado", 0.6), ("result", 0.6)),
         "escalated": (("escalated", 1.0), ("escalada", 1.0), ("escalado", 1.0),
                       ("escalation", 0.9), ("escalamiento", 0.9)),
     },
@@ -200,7 +205,10 @@ VALUE_MAPS: dict[str, dict[str, str]] = {
     "ease5_es": {"muy facil": "5", "facil": "4", "ni facil ni dificil": "3", "neutral": "3",
                  "dificil": "2", "muy dificil": "1"},
     # A call's status as words, for ``abandoned``.
+    # (ANSWERED / NO ANSWER / BUSY are a PBX's call-detail dispositions; FAILED is left
+    # out on purpose: a call that never rang is not one the caller abandoned.)
     "call_status": {"answered": "false", "abandoned": "true", "missed": "true",
+                    "no answer": "true", "busy": "true",
                     "contestada": "false", "atendida": "false", "abandonada": "true",
                     "no atendida": "true", "no contestada": "true", "perdida": "true"},
 }  # fmt: skip

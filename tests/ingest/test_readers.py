@@ -179,3 +179,17 @@ def test_a_broken_row_far_into_the_file_is_refused_by_row(
             attempt()
         assert (err.value.code, err.value.row, err.value.file) == (code, 4001, "late.csv")
     assert store.sql("select count(*) as n from calls")["n"][0] == 0
+
+
+def test_a_first_row_of_data_means_no_header_row(tmp_path: Path) -> None:
+    """A PBX's call-detail records start with data: a date-time is never a column name."""
+    text = '"c1","6789","2023-07-26 01:51:32","ANSWERED"\n"c2","1234","2023-07-26 01:52:11","NO ANSWER"\n'
+    raw = read_file(b.write(tmp_path / "Master.csv", text))
+    assert (raw.facts.layout, raw.columns[:3], raw.facts.n_rows) == (
+        "headerless", ("column_1", "column_2", "column_3"), 2
+    )  # fmt: skip
+    assert raw.frame.get_column("__row__").to_list() == [1, 2]
+    forced = read_file(
+        b.write(tmp_path / "plain.csv", "a,b\n1,2\n"), options=ReadOptions(layout="headerless")
+    )
+    assert forced.frame.get_column("column_1").to_list() == ["a", "1"]
