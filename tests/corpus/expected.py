@@ -15,6 +15,9 @@ Conventions (the same definitions as the app's KPI catalog):
 * ``csat_top2_pct`` / ``csat_mean``: share of 4-5 answers / mean, on a 1-5 scale.
 * ``responses_no_score``: responses with no NPS, CSAT or CES value at all.
 * ``abandonment_pct``: abandoned / all calls with the flag known.
+* ``avg_wait_s`` / ``avg_handle_s``: mean seconds to answer (or to dispatch) and mean
+  talk (or on-scene) seconds, each over the calls that have both timestamps.
+* ``top_*_pct``: share of the most frequent queue/type value among all calls.
 * A KPI a file cannot give is absent from its dict (never 0).
 """
 
@@ -349,6 +352,207 @@ def calls_nyc311_sandy_by_day_538() -> dict:
     }
 
 
+# ------------------------------------------------------------- per-call logs
+
+ISO_DATETIME = "%Y-%m-%d %H:%M:%S"
+US_12H_DATETIME = "%m/%d/%Y %I:%M:%S %p"
+
+
+def _seconds(end: pl.Series, start: pl.Series) -> pl.Series:
+    return (end - start).dt.total_seconds()
+
+
+def _top_share(s: pl.Series) -> tuple[str, int, float]:
+    """Most frequent value, its count and its share of all rows, in percent."""
+    top, n = s.value_counts(sort=True).row(0)
+    return top, n, n / s.len() * 100
+
+
+def calls_asterisk_cdr_kelysaina() -> dict:
+    """Asterisk ``cdr_custom`` Master.csv: 19 quoted columns and **no header row**.
+
+    Column order is the one of the sample ``cdr_custom.conf`` mapping: clid, src, dst,
+    dcontext, channel, dstchannel, lastapp, lastdata, start, answer, end, duration,
+    billsec, disposition, amaflags, accountcode, uniqueid, userfield, sequence. It is not
+    the ``cdr_csv`` order (accountcode first). ``answer`` is an empty string when the call
+    was not answered. ``NO ANSWER`` = abandoned, ``ANSWERED`` = answered. Wait (time to
+    answer) is ``answer - start``; handle time is ``billsec`` (seconds). The two integer
+    columns round differently from the timestamps: ``duration - billsec`` gives another
+    mean wait, and ``end - answer`` another handle time.
+    """
+    df = _frame("calls_asterisk_cdr_kelysaina.csv")
+    start = _col(df, 8).str.strptime(pl.Datetime, ISO_DATETIME, strict=True)
+    answer = _col(df, 9).replace("", None).str.strptime(pl.Datetime, ISO_DATETIME, strict=True)
+    end = _col(df, 10).str.strptime(pl.Datetime, ISO_DATETIME, strict=True)
+    duration = _col(df, 11).cast(pl.Int64)
+    billsec = _col(df, 12).cast(pl.Int64)
+    disposition = _col(df, 13)
+    answered = disposition == "ANSWERED"
+    abandoned = disposition == "NO ANSWER"
+    top_dst, top_dst_calls, top_dst_pct = _top_share(_col(df, 2))
+    return {
+        "rows": df.height,
+        "columns": df.width,
+        "distinct_uniqueid": _col(df, 16).n_unique(),
+        "dispositions": dict(sorted(disposition.value_counts().iter_rows())),
+        "answered": int(answered.sum()),
+        "abandoned": int(abandoned.sum()),
+        "abandonment_pct": float(abandoned.sum() / (answered | abandoned).sum() * 100),
+        "unanswered_without_answer_time": int((abandoned & answer.is_null()).sum()),
+        "avg_wait_s": float(_seconds(answer, start).filter(answered).mean()),
+        "avg_wait_from_duration_minus_billsec_s": float(
+            (duration - billsec).filter(answered).mean()
+        ),
+        "avg_handle_s": float(billsec.filter(answered).mean()),
+        "avg_end_minus_answer_s": float(_seconds(end, answer).filter(answered).mean()),
+        "contexts": sorted(set(_col(df, 3).to_list())),
+        "top_dst": top_dst,
+        "top_dst_calls": top_dst_calls,
+        "top_dst_pct": top_dst_pct,
+        "first_start": str(start.min()),
+        "last_start": str(start.max()),
+    }
+
+
+def calls_sffd_dispatch_usf() -> dict:
+    """SF Fire Department Calls for Service: one row per **unit** sent, not per call.
+
+    173 calls (``Call Number``) answered by 865 unit rows (key ``RowID`` = call + unit).
+    Timestamps are ``MM/DD/YYYY hh:mm:ss AM/PM``. Per call: ``Received DtTm`` (call
+    reaches the 911 centre), ``Entry DtTm`` (call-taker finished entering it) and the
+    first ``Dispatch DtTm``; call type and final disposition are the same on every unit
+    row of a call. ``Watch Date`` is the shift date, not the call date. No
+    answered/abandoned status exists: abandonment is not measurable.
+    """
+    df = _frame("calls_sffd_dispatch_usf.csv")
+    data = df.slice(1)
+
+    def when(i: int) -> pl.Series:
+        return (
+            _col(data, i).replace("", None).str.strptime(pl.Datetime, US_12H_DATETIME, strict=True)
+        )
+
+    units = pl.DataFrame(
+        {
+            "call": _col(data, 0),
+            "type": _col(data, 3),
+            "received": when(6),
+            "entry": when(7),
+            "dispatch": when(8),
+            "disposition": _col(data, 13),
+        }
+    )
+    calls = units.group_by("call").agg(
+        pl.col("type").first(),
+        pl.col("type").n_unique().alias("types"),
+        pl.col("received").first(),
+        pl.col("received").n_unique().alias("receiveds"),
+        pl.col("entry").first(),
+        pl.col("dispatch").min(),
+        pl.col("disposition").first(),
+        pl.col("disposition").n_unique().alias("dispositions"),
+    )
+    top_type, top_type_calls, top_type_pct = _top_share(calls.get_column("type"))
+    received = calls.get_column("received")
+    return {
+        "rows": data.height,
+        "calls": calls.height,
+        "one_value_per_call": bool(
+            calls.select(
+                (pl.col("types") == 1) & (pl.col("receiveds") == 1) & (pl.col("dispositions") == 1)
+            )
+            .to_series()
+            .all()
+        ),
+        "dispositions": dict(sorted(calls.get_column("disposition").value_counts().iter_rows())),
+        "top_type": top_type,
+        "top_type_calls": top_type_calls,
+        "top_type_pct": top_type_pct,
+        "avg_call_taking_s": float(_seconds(calls.get_column("entry"), received).mean()),
+        "avg_received_to_dispatch_s": float(
+            _seconds(calls.get_column("dispatch"), received).mean()
+        ),
+        "watch_date_not_call_date": int((_col(data, 4) != _col(data, 5)).sum()),
+        "first_received": str(received.min()),
+        "last_received": str(received.max()),
+    }
+
+
+def calls_seattle_pd_911_csss508() -> dict:
+    """Seattle Police 911 Incident Response: one cleared event per row, one day (2016-03-25).
+
+    ``Event Clearance Date`` and ``At Scene Time`` are ``MM/DD/YYYY hh:mm:ss AM/PM``:
+    sorting them as text puts ``01:01:03 AM`` first and ``12:59:42 AM`` (00:59) last, so
+    the earliest/latest must come from parsed values. ``At Scene Time`` is empty on most
+    rows; scene-to-clearance time is measured on the others only. No call-received time
+    and no answered/abandoned status: no wait, no abandonment.
+    """
+    df = _frame("calls_seattle_pd_911_csss508.csv")
+    data = df.slice(1)
+    cleared_text = _col(data, 7)
+    cleared = cleared_text.str.strptime(pl.Datetime, US_12H_DATETIME, strict=True)
+    at_scene = (
+        _col(data, 18).replace("", None).str.strptime(pl.Datetime, US_12H_DATETIME, strict=True)
+    )
+    on_scene = _seconds(cleared, at_scene).drop_nulls()
+    top_group, top_group_calls, top_group_pct = _top_share(_col(data, 6))
+    return {
+        "rows": data.height,
+        "distinct_events": _col(data, 1).n_unique(),
+        "top_group": top_group,
+        "top_group_calls": top_group_calls,
+        "top_group_pct": top_group_pct,
+        "with_at_scene": on_scene.len(),
+        "avg_scene_to_clear_s": float(on_scene.mean()),
+        "first_cleared": str(cleared.min()),
+        "last_cleared": str(cleared.max()),
+        "text_min": cleared_text.min(),
+        "text_max": cleared_text.max(),
+        "clearance_codes_with_leading_zero": int(_col(data, 3).str.starts_with("0").sum()),
+    }
+
+
+def calls_nola_cfs_2011_excerpt() -> dict:
+    """New Orleans Calls for Service 2011, first 199 calls, **no header row**.
+
+    A third party's excerpt of the city's export: the header was dropped and empty cells
+    were written as the word ``empty``. Columns (2011 layout): NOPD_Item, Type_,
+    TypeText, Priority, MapX, MapY, TimeCreate, TimeDispatch, TimeArrive, TimeClosed,
+    Disposition, DispositionText, BLOCK_ADDRESS, Zip, PoliceDistrict, Location.
+    Wait = ``TimeDispatch - TimeCreate`` (calls dispatched), handle = ``TimeClosed -
+    TimeArrive`` (calls with an arrival). ``12:00:02 AM`` is 00:00:02.
+    """
+    df = _frame("calls_nola_cfs_2011_excerpt.csv")
+
+    def when(i: int) -> pl.Series:
+        return (
+            _col(df, i)
+            .replace("empty", None)
+            .str.strptime(pl.Datetime, US_12H_DATETIME, strict=True)
+        )
+
+    create, dispatch, arrive, closed = when(6), when(7), when(8), when(9)
+    wait = _seconds(dispatch, create).drop_nulls()
+    handle = _seconds(closed, arrive).drop_nulls()
+    top_type, top_type_calls, top_type_pct = _top_share(_col(df, 2))
+    return {
+        "rows": df.height,
+        "columns": df.width,
+        "distinct_items": _col(df, 0).n_unique(),
+        "empty_cells": int(sum(int((_col(df, i) == "empty").sum()) for i in range(df.width))),
+        "dispositions": dict(sorted(_col(df, 10).value_counts().iter_rows())),
+        "with_dispatch": wait.len(),
+        "avg_wait_s": float(wait.mean()),
+        "with_arrive": handle.len(),
+        "avg_handle_s": float(handle.mean()),
+        "top_type": top_type,
+        "top_type_calls": top_type_calls,
+        "top_type_pct": top_type_pct,
+        "first_created": str(create.min()),
+        "last_created": str(create.max()),
+    }
+
+
 ALL = {
     "qualtrics_current_qualtrics_r.csv": qualtrics_current_qualtrics_r,
     "qualtrics_legacy_qualtrics_r.csv": qualtrics_legacy_qualtrics_r,
@@ -362,4 +566,8 @@ ALL = {
     "calls_contact_notes_prepbench.csv": calls_contact_notes_prepbench,
     "calls_agent_monthly_prepbench.csv": calls_agent_monthly_prepbench,
     "calls_nyc311_sandy_by_day_538.csv": calls_nyc311_sandy_by_day_538,
+    "calls_asterisk_cdr_kelysaina.csv": calls_asterisk_cdr_kelysaina,
+    "calls_sffd_dispatch_usf.csv": calls_sffd_dispatch_usf,
+    "calls_seattle_pd_911_csss508.csv": calls_seattle_pd_911_csss508,
+    "calls_nola_cfs_2011_excerpt.csv": calls_nola_cfs_2011_excerpt,
 }

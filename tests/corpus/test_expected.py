@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections import Counter
+from datetime import datetime
 
 import pytest
 
@@ -52,6 +54,18 @@ SHA256 = {
     "calls_nyc311_sandy_by_day_538.csv": (
         "3b9c7812ab369b6d0a22de2dc66941f3195f156cdc8fdb4d046eab4499615e54"
     ),
+    "calls_asterisk_cdr_kelysaina.csv": (
+        "24bac86caf90bd40a8da1c6f619937cd62f6249160e303856d24a8823fe93933"
+    ),
+    "calls_sffd_dispatch_usf.csv": (
+        "cdb8f793b31800f824934d7d3e2fb5cb5d1717983924e21b3b292bfa299716ad"
+    ),
+    "calls_seattle_pd_911_csss508.csv": (
+        "8d21672425bfd5d992cd4c3cfdc16e4909d67decf0df0f14964021294d052e14"
+    ),
+    "calls_nola_cfs_2011_excerpt.csv": (
+        "2da71c01a4d3502c63ddcbbba3d36ca72ed4bbe571c7e3e9ef1ac177992fa7bd"
+    ),
 }
 
 # (encoding, header rows, data rows counted by hand with the csv module)
@@ -67,6 +81,10 @@ ROWS = {
     "calls_contact_notes_prepbench.csv": ("utf-8-sig", 1, 8),
     "calls_agent_monthly_prepbench.csv": ("utf-8-sig", 1, 135),
     "calls_nyc311_sandy_by_day_538.csv": ("utf-8-sig", 1, 1783),
+    "calls_asterisk_cdr_kelysaina.csv": ("utf-8-sig", 0, 14),
+    "calls_sffd_dispatch_usf.csv": ("utf-8-sig", 1, 865),
+    "calls_seattle_pd_911_csss508.csv": ("utf-8-sig", 1, 706),
+    "calls_nola_cfs_2011_excerpt.csv": ("utf-8-sig", 0, 199),
 }
 
 
@@ -220,3 +238,122 @@ def test_spanish_google_forms_xlsx_is_the_same_survey() -> None:
     for key in ("n_csat", "csat_top2", "csat_mean", "dishes_csat_mean", "comments"):
         assert got[key] == pytest.approx(as_csv[key])
     assert (got["first_date"], got["last_date"]) == ("2023-08-04", "2023-08-29")
+
+
+# ------------------------------------------------------------- per-call logs
+# Second way: the csv module and datetime.strptime, row by row, and counts by hand.
+
+US_12H = "%m/%d/%Y %I:%M:%S %p"
+
+
+def _when(text: str, fmt: str = US_12H) -> datetime | None:
+    return None if text in ("", "empty") else datetime.strptime(text, fmt)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def test_asterisk_cdr_by_hand() -> None:
+    rows = _csv_rows("calls_asterisk_cdr_kelysaina.csv", "utf-8")
+    assert {len(r) for r in rows} == {19}  # no header: cdr_custom writes none
+    assert rows[0][:4] == ['"" <client1>', "client1", "6789", "default"]
+    answered = [r for r in rows if r[13] == "ANSWERED"]
+    unanswered = [r for r in rows if r[13] == "NO ANSWER"]
+    assert (len(answered), len(unanswered)) == (11, 3)
+    assert all(r[9] == "" for r in unanswered)
+    got = e.calls_asterisk_cdr_kelysaina()
+    assert (got["answered"], got["abandoned"]) == (11, 3)
+    assert got["abandonment_pct"] == pytest.approx(3 / 14 * 100)
+    assert got["abandonment_pct"] == pytest.approx(21.429, abs=1e-3)
+    iso = "%Y-%m-%d %H:%M:%S"
+    waits = [(_when(r[9], iso) - _when(r[8], iso)).total_seconds() for r in answered]
+    # By hand: 18, 4, 7, 3, 5, 5, 6, 2, 3, 3, 2 seconds of ringing.
+    assert waits == [18, 4, 7, 3, 5, 5, 6, 2, 3, 3, 2]
+    assert got["avg_wait_s"] == pytest.approx(58 / 11)
+    # billsec of the answered calls: 13+13+18+8+8+7+3+2+2+2+2 = 78.
+    assert sum(int(r[12]) for r in answered) == 78
+    assert got["avg_handle_s"] == pytest.approx(78 / 11)
+    # The integer columns round differently from the timestamps.
+    assert got["avg_wait_from_duration_minus_billsec_s"] == pytest.approx(
+        sum(int(r[11]) - int(r[12]) for r in answered) / 11
+    )
+    assert got["avg_wait_from_duration_minus_billsec_s"] != pytest.approx(got["avg_wait_s"])
+    assert got["avg_end_minus_answer_s"] == pytest.approx(81 / 11)
+    assert Counter(r[2] for r in rows).most_common(1) == [("6789", 9)]
+    assert got["top_dst_pct"] == pytest.approx(9 / 14 * 100)
+    assert got["contexts"] == ["default"]
+    assert len({r[16] for r in rows}) == got["distinct_uniqueid"] == 14
+    assert (got["first_start"], got["last_start"]) == ("2023-07-26 01:51:32", "2023-07-26 09:25:00")
+
+
+def test_sf_fire_dispatch_one_row_per_unit() -> None:
+    rows = _csv_rows("calls_sffd_dispatch_usf.csv", "utf-8")
+    header, data = rows[0], rows[1:]
+    assert header[0] == "Call Number" and header[-1] == "RowID"
+    calls: dict[str, list[list[str]]] = {}
+    for r in data:
+        calls.setdefault(r[0], []).append(r)
+    got = e.calls_sffd_dispatch_usf()
+    assert (got["rows"], got["calls"]) == (865, 173) == (len(data), len(calls))
+    assert len({r[-1] for r in data}) == 865  # RowID = call + unit is the row key
+    assert got["one_value_per_call"]
+    first = {c: rs[0] for c, rs in calls.items()}
+    assert Counter(r[13] for r in first.values()) == Counter(got["dispositions"])
+    assert got["dispositions"]["Fire"] == 165
+    types = Counter(r[3] for r in first.values())
+    assert types == {"Structure Fire": 136, "Outside Fire": 37}
+    assert got["top_type_pct"] == pytest.approx(136 / 173 * 100)
+    taking = [(_when(r[7]) - _when(r[6])).total_seconds() for r in first.values()]
+    to_dispatch = [
+        (min(_when(u[8]) for u in rs) - _when(rs[0][6])).total_seconds() for rs in calls.values()
+    ]
+    assert got["avg_call_taking_s"] == pytest.approx(_mean(taking))
+    assert got["avg_received_to_dispatch_s"] == pytest.approx(_mean(to_dispatch))
+    assert got["avg_call_taking_s"] == pytest.approx(47.543, abs=1e-3)
+    assert sum(r[4] != r[5] for r in data) == got["watch_date_not_call_date"] == 140
+    received = sorted(_when(r[6]) for r in first.values())
+    assert str(received[0]) == got["first_received"] == "2017-01-01 11:47:55"
+    assert str(received[-1]) == got["last_received"] == "2018-12-28 08:48:56"
+
+
+def test_seattle_911_twelve_hour_clock() -> None:
+    rows = _csv_rows("calls_seattle_pd_911_csss508.csv", "utf-8")[1:]
+    got = e.calls_seattle_pd_911_csss508()
+    assert got["rows"] == got["distinct_events"] == 706
+    cleared = [_when(r[7]) for r in rows]
+    assert str(min(cleared)) == got["first_cleared"] == "2016-03-25 00:00:16"
+    assert str(max(cleared)) == got["last_cleared"] == "2016-03-25 23:58:30"
+    # Sorting the text is wrong: "01:01:03 AM" < "12:00:16 AM" as strings.
+    assert min(r[7] for r in rows) == got["text_min"] == "03/25/2016 01:01:03 AM"
+    assert got["text_min"] != "03/25/2016 12:00:16 AM"
+    on_scene = [(_when(r[7]) - _when(r[18])).total_seconds() for r in rows if r[18]]
+    assert len(on_scene) == got["with_at_scene"] == 271
+    assert got["avg_scene_to_clear_s"] == pytest.approx(_mean(on_scene))
+    assert Counter(r[6] for r in rows).most_common(1) == [("TRAFFIC RELATED CALLS", 114)]
+    assert got["top_group_pct"] == pytest.approx(114 / 706 * 100)
+    assert (
+        sum(r[3].startswith("0") for r in rows) == got["clearance_codes_with_leading_zero"] == 135
+    )
+
+
+def test_new_orleans_headerless_excerpt_with_empty_word() -> None:
+    rows = _csv_rows("calls_nola_cfs_2011_excerpt.csv", "utf-8")
+    assert {len(r) for r in rows} == {16}
+    assert rows[0][0] == "A0000111"  # data from the first line: no header
+    got = e.calls_nola_cfs_2011_excerpt()
+    assert got["distinct_items"] == 199
+    assert sum(c == "empty" for r in rows for c in r) == got["empty_cells"] == 106
+    waits = [(_when(r[7]) - _when(r[6])).total_seconds() for r in rows if r[7] != "empty"]
+    handles = [(_when(r[9]) - _when(r[8])).total_seconds() for r in rows if r[8] != "empty"]
+    assert (len(waits), len(handles)) == (got["with_dispatch"], got["with_arrive"]) == (184, 110)
+    assert got["avg_wait_s"] == pytest.approx(_mean(waits))
+    assert got["avg_handle_s"] == pytest.approx(_mean(handles))
+    assert got["avg_wait_s"] == pytest.approx(683.076, abs=1e-3)
+    assert Counter(r[10] for r in rows) == Counter(got["dispositions"])
+    assert got["dispositions"]["NAT"] == 107 and got["dispositions"]["UNF"] == 60
+    assert Counter(r[2] for r in rows).most_common(1) == [("DISCHARGING FIREARMS", 57)]
+    assert got["top_type_pct"] == pytest.approx(57 / 199 * 100)
+    # "12:00:02 AM" is two seconds after midnight, the first call of the year.
+    assert got["first_created"] == "2011-01-01 00:00:02"
+    assert got["last_created"] == str(max(_when(r[6]) for r in rows)) == "2011-01-01 01:07:34"
