@@ -65,8 +65,11 @@ class Plan:
         return self.context.duplicates
 
     def text(self, canonical: str) -> pl.Expr:
-        """The field's input text (its source cell, transforms applied)."""
-        return transforms.field_text(canonical, self.mapping, self.raw.columns)
+        """The field's input as a reject shows it: the source cell as written, or the
+        text the transforms made (kept in ``checked`` for transformed fields)."""
+        if transforms.is_transformed(canonical, self.mapping):
+            return pl.col(steps.cols_for(canonical).name("text"))
+        return pl.col(self.mapping.as_dict[canonical])
 
     def label(self, canonical: str) -> str:
         """The field's column as a person reads it in a reject."""
@@ -107,15 +110,20 @@ def make_plan(
     target = mapping.target
     mapped = _check_mapping(raw, mapping)
     order = resolve_dayfirst(raw, mapping, dayfirst)
-    key = transforms.field_text(cols.KEYS[target], mapping, raw.columns)
+    keyed = transforms.field_text(cols.KEYS[target], mapping, raw.columns, raw.data)
     with parsing(raw):
-        duplicates = repeated_keys(raw.data, key) if find_duplicates else NO_DUPLICATES
+        duplicates = repeated_keys(keyed, pl.col("text")) if find_duplicates else NO_DUPLICATES
         fast = _fast_formats(raw, mapping, mapped, order)
     context = Context(mapping, raw.facts, order, duplicates, fast, raw.columns)
     stages = steps.merge(column_stages(c, context) for c in mapped)
     blank = pl.all_horizontal([pl.col(n).is_null() for n in raw.columns]).alias(BLANK)
     keep = [pl.col(ROW), blank, *[pl.col(n) for n in raw.columns]]
     keep += [pl.col(name(c.name)) for c in mapped for name in (steps.value_name, steps.error_name)]
+    keep += [
+        pl.col(steps.cols_for(c.name).name("text"))
+        for c in mapped
+        if transforms.is_transformed(c.name, mapping)
+    ]
     check = lambda rows: steps.run(rows, stages).select(keep)  # noqa: E731
     return Plan(raw, mapping, target, mapped, context, check(raw.data), check)
 
@@ -127,8 +135,8 @@ def _fast_formats(
     found = {}
     for col in mapped:
         if col.kind == "timestamp":
-            text = transforms.field_text(col.name, mapping, raw.columns)
-            texts = sample.select(text).to_series()
+            text = transforms.field_text(col.name, mapping, raw.columns, sample.lazy())
+            texts = text.select("text").collect().to_series()
             fmt = dates.fast_format(texts, dayfirst)
             if fmt is not None:
                 found[col.name] = fmt
@@ -208,12 +216,12 @@ def repeated_keys(data: pl.LazyFrame, key_text: pl.Expr) -> pl.DataFrame:
 def column_stages(col: Column, context: Context, fast: bool = True) -> steps.Stages:
     """Clean the source cell, parse it, then apply "required" and the stored type."""
     c = steps.cols_for(col.name)
-    first = {c.name("text"): transforms.field_text(col.name, context.mapping, context.columns)}
+    first = transforms.text_stages(col.name, context.mapping, context.columns, c)
     error = pl.when(c.text.is_null()).then(pl.lit("required")).otherwise(c("error"))
     last = {c.name("value"): c("value").cast(col.dtype)}
     if col.required:
         last[c.name("error")] = error
-    return [first, *parse_column(col, c, context, fast), last]
+    return [*first, *parse_column(col, c, context, fast), last]
 
 
 def parse_column(col: Column, c: steps.Cols, context: Context, fast: bool = True) -> steps.Stages:

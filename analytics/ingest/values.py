@@ -42,14 +42,20 @@ def clean(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def relabel(text: pl.Expr, labels: Mapping[str, str]) -> pl.Expr:
-    """``labels[normalised(text)]``, or the text itself when it is not a label.
+def label_words(text: pl.Expr) -> pl.Expr:
+    """A cell as the words a label is matched on (lower case, no accents or punctuation)."""
+    return normalised(text.str.replace_all(r"[^\w\s]", " "))
+
+
+def relabel(text: pl.Expr, labels: Mapping[str, str], words: pl.Expr | None = None) -> pl.Expr:
+    """``labels[label_words(text)]``, or the text itself when it is not a label.
 
     A label also matches a cell that starts with it as whole words, since forms
     often explain their options: "Excepcional: el personal es amable" is
-    "excepcional". The exact label wins, then the longest leading one.
+    "excepcional". The exact label wins, then the longest leading one. ``words``
+    is ``label_words(text)`` already computed (a column), when the caller has it.
     """
-    words = normalised(text.str.replace_all(r"[^\w\s]", " "))
+    words = label_words(text) if words is None else words
     found = lookup(words, labels, pl.String())
     for label, value in sorted(labels.items(), key=lambda kv: -len(kv[0])):
         leading = words.str.starts_with(label + " ")

@@ -66,6 +66,8 @@ def test_topic_is_the_queue_and_clocks_are_durations(tmp_path: Path) -> None:
     ("date", "time", "expected"),
     [
         ("2021-01-01", "2:05 PM", dt.datetime(2021, 1, 1, 14, 5)),
+        ("2021-01-01", "2:05 p. m.", dt.datetime(2021, 1, 1, 14, 5)),  # Spanish locale
+        ("2021-01-01", "14:05:09.250", dt.datetime(2021, 1, 1, 14, 5, 9)),
         ("2021-01-01 00:00:00", "1899-12-31 14:05:09", dt.datetime(2021, 1, 1, 14, 5, 9)),
         ("31/01/2021", "0.5", dt.datetime(2021, 1, 31, 12, 0)),
         ("2021-01-01", "", dt.datetime(2021, 1, 1)),
