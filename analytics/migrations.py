@@ -220,11 +220,18 @@ drop table pulso_v5_keys;
 drop table ingest_batch_keys;
 """
 
+# Version 6 (ingest quality): each batch keeps its data-quality report (JSON of
+# ``ingest.quality.Quality``); null for batches loaded before it was measured.
+V6_INGEST_QUALITY = """
+alter table ingest_batches add column quality varchar;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FACTS,
     V2_CHANGES_AND_BATCHES,
     V3_INGEST_UNDO,
     V4_FOLLOWUP,
     V5_INGEST_LINEAGE,
+    V6_INGEST_QUALITY,
 )
 LATEST = len(MIGRATIONS)

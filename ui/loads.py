@@ -1,4 +1,5 @@
-"""Streamlit glue of the Upload page, second half: check, load, the result, the batch log.
+"""Streamlit glue of the Upload page, second half: check, data quality, load, the result,
+the batch log.
 
 The first half (file, format facts, mapping) is ``ui.upload``; the words come from
 ``analytics.ingest.review``.
@@ -6,6 +7,7 @@ The first half (file, format facts, mapping) is ``ui.upload``; the words come fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,13 @@ from analytics.ingest import (
     ingest,
     list_batches,
     load,
+    quality,
     rejected_rows,
     review,
     undo_batch,
 )
 from analytics.ingest.model import Target
+from analytics.ingest.quality import Quality
 from analytics.report import markdown_escape
 from ui import cache
 from ui.upload import error, first_line, forget, held, tag
@@ -128,6 +132,7 @@ def confirm(
     if found.complete and found.validated.good.height == 0:
         st.warning(t("upload.nothing", lang))
         return
+    measured = _measure(raw, mapping, dayfirst, found, lang)
     label = t("upload.confirm", lang, target=t(f"upload.target.{target}", lang).lower())
     if not st.button(
         label, type="primary", help=t("upload.confirm.help", lang), key="upload_confirm"
@@ -139,25 +144,69 @@ def confirm(
     def progress(fraction: float) -> None:
         bar.progress(fraction, text=f"{text} {number(100 * fraction, lang, 0)} %")
 
+    report = _load(raw, mapping, dayfirst, found, measured, progress, lang)
+    if report is not None:
+        finished(report)
+
+
+def _load(
+    raw: RawTable,
+    mapping: Mapping,
+    dayfirst: bool | None,
+    found: review.Preview,
+    measured: Quality | None,
+    progress: Callable[[float], None],
+    lang: Lang,
+) -> BatchReport | None:
+    """The checked rows, or the whole file streamed when the preview checked only its
+    first rows (that load measures the whole file itself); None when it failed."""
     try:
         if found.complete:
-            report = load(cache.store(), found.validated, loaded_by=_who(), on_progress=progress)
-        else:
-            report = ingest(
-                cache.store(),
-                raw,
-                mapping,
-                dayfirst=dayfirst,
-                loaded_by=_who(),
-                on_progress=progress,
-            )
+            return load(
+                cache.store(), found.validated, loaded_by=_who(), on_progress=progress,
+                measured=measured,
+            )  # fmt: skip
+        return ingest(
+            cache.store(), raw, mapping, dayfirst=dayfirst, loaded_by=_who(), on_progress=progress
+        )
     except IngestError as exc:
         error(exc, lang, "upload.failed")
-        return
     except Exception as exc:  # the load rolled back: say so, not a traceback
         st.error(t("upload.failed", lang, detail=first_line(exc)), icon=":material/error:")
-        return
-    finished(report)
+    return None
+
+
+def _measure(
+    raw: RawTable, mapping: Mapping, dayfirst: bool | None, found: review.Preview, lang: Lang
+) -> Quality | None:
+    """The preview's data-quality report (measured once per file and mapping), shown
+    before the Confirm button; None when it could not be measured (the load tries again)."""
+    st.subheader(t("quality.title", lang))
+    try:
+        measured = held(
+            "upload_quality",
+            (raw.name, tag(raw), mapping, dayfirst),
+            lambda: quality.measure(found.validated),
+        )
+    except Exception as exc:  # a reader's surprise: say it, keep the button
+        st.caption(t("quality.failed", lang, detail=first_line(exc)))
+        return None
+    st.caption(t("quality.intro", lang))
+    if not found.complete:
+        st.caption(t("quality.partial", lang, checked=number(found.checked_rows, lang, 0)))
+    show_quality(measured, quality.lines(measured, lang, markdown_escape), lang)
+    return measured
+
+
+def show_quality(measured: Quality, warnings: list[str], lang: Lang) -> None:
+    """Warning lines, then one row per mapped field (filled, read, range, distinct)."""
+    for line in warnings:
+        st.warning(line, icon=":material/warning:")
+    if not warnings:
+        st.caption(t("quality.none", lang))
+    # st.table, not st.dataframe: compact, and the page's tests find the batch log
+    # as the last dataframe. Its cells are Markdown: the file's names are escaped.
+    st.table(quality.table(measured, lang, markdown_escape), hide_index=True)
 
 
 def finished(report: BatchReport | UndoReport) -> None:
@@ -166,7 +215,7 @@ def finished(report: BatchReport | UndoReport) -> None:
     if isinstance(report, BatchReport):
         st.session_state["upload_last"] = report
         st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1
-        forget("upload_raw", "upload_suggestion", "upload_preview")
+        forget("upload_raw", "upload_suggestion", "upload_preview", "upload_quality")
     else:
         st.session_state["upload_undone"] = report
         forget("upload_last")  # its counts no longer hold
@@ -247,7 +296,15 @@ def batch_log(lang: Lang) -> None:
         with st.expander(label):
             rejects = rejected_rows(cache.store(), pick)
             show_rejects(rejects, lang, Path(row["file_name"]).stem, f"log_{pick}")
+    if row.get("quality"):
+        _logged_quality(Quality.from_json(row["quality"]), lang)
     _undo(row, lang)
+
+
+def _logged_quality(measured: Quality, lang: Lang) -> None:
+    warnings = quality.lines(measured, lang, markdown_escape)
+    with st.expander(t("quality.log", lang, count=number(len(warnings), lang, 0))):
+        show_quality(measured, warnings, lang)
 
 
 def _undo(row: dict[str, Any], lang: Lang) -> None:

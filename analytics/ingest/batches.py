@@ -21,10 +21,12 @@ from analytics.store import Store
 
 
 def list_batches(store: Store, target: Target | None = None, limit: int = 200) -> pl.DataFrame:
-    """Most recent first."""
+    """Most recent first; ``quality`` is the batch's data-quality report as JSON
+    (``quality.Quality.from_json``), null for batches loaded before it was kept."""
     return store.sql(
         "select batch_id, target, file_name, sha256, loaded_by, loaded_at, n_rows, n_inserted, "
-        "n_updated, n_unchanged, n_rejected, n_skipped, undone_at, details from ingest_batches "
+        "n_updated, n_unchanged, n_rejected, n_skipped, undone_at, details, quality "
+        "from ingest_batches "
         "where ? is null or target = ? order by batch_id desc limit ?",
         [target, target, limit],
     )

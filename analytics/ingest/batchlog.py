@@ -14,6 +14,7 @@ import polars as pl
 
 from analytics.ingest import upsert
 from analytics.ingest.model import ROW, BatchReport, BatchWarning, Mapping, RawTable, Target
+from analytics.ingest.quality import Quality
 from analytics.ingest.sql import one, over
 
 _REJECTS = "pulso_ingest_rejects"
@@ -64,9 +65,10 @@ def close_batch(
     counts: upsert.Counts,
     blank: int,
     unknown: upsert.Unknown,
+    quality: Quality | None = None,
 ) -> BatchReport:
     """Fill in the batch row; ``blank`` rows were skipped by validation, ``unknown``
-    counts the surveys whose call id is not in ``calls``."""
+    counts the surveys whose call id is not in ``calls``; ``quality`` is kept as JSON."""
     rejected = one(
         cur, "select count(distinct row_number) from rejected_rows where batch_id = ?", [batch_id]
     )
@@ -84,12 +86,13 @@ def close_batch(
         skipped=skipped,
         warnings=_warnings(cur, batch, batch_id, unknown),
         facts=batch.raw.facts,
+        quality=quality.to_json() if quality is not None else None,
     )
     cur.execute(
         "update ingest_batches set n_rows = ?, n_inserted = ?, n_updated = ?, n_unchanged = ?, "
-        "n_rejected = ?, n_skipped = ?, details = ? where batch_id = ?",
+        "n_rejected = ?, n_skipped = ?, details = ?, quality = ? where batch_id = ?",
         [report.n_rows, report.inserted, report.updated, report.unchanged, report.rejected,
-         sum(report.skipped.values()), _details(batch, report), batch_id],
+         sum(report.skipped.values()), _details(batch, report), report.quality, batch_id],
     )  # fmt: skip
     return report
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any, NoReturn
 
 from analytics import followup
-from analytics.ingest import saved
+from analytics.ingest import quality, saved
 from analytics.ingest import vocabulary as vocab
 from analytics.ingest.columns import KEYS
 from analytics.ingest.loading import ingest
@@ -122,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _say(summary(report))
+    found = quality.of(report)
+    for line in quality.lines(found, "en") if found is not None else []:
+        _say(f"quality: {line}")
     if items:
         _say(f"follow-up: {items} new items")
     return 0
@@ -232,7 +235,7 @@ def describe(mapping: Mapping) -> list[str]:
         source, how = mapping.source(field), mapping.transform(field)
         text = f"{field} <- {source!r}" if source else f"{field}"
         if how.generated:
-            text += " generated from each row's content (the file has no key column)"
+            text += " made from each row's content (the file has no key column)"
         if how.constant is not None:
             text += f" = {how.constant!r} for every row"
         if how.time_source:
@@ -245,9 +248,6 @@ def describe(mapping: Mapping) -> list[str]:
             text += f" (values {', '.join(f'{k}:{v}' for k, v in how.values)})"
         lines.append(f"map: {text}")
     lines += [f"map: {field} left unmapped" for field in mapping.skipped]
-    key = KEYS[mapping.target]
-    if mapping.transform(key).generated:
-        lines.append(f"warning: no key column: {key} is generated from each row's content")
     return lines
 
 

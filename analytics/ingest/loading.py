@@ -5,8 +5,9 @@
 CLI's, and big files'). Both: open a batch row; then chunk by chunk, classify the
 good rows against the store (insert / update / unchanged), keep before-images,
 write them (see ``upsert``) and store the rejects; check that no key repeated,
-check the counts, close the batch row, commit. A failure anywhere, or the process
-dying, leaves the store exactly as it was.
+check the counts, close the batch row (with the data-quality report, see
+``quality``), commit. A failure anywhere, or the process dying, leaves the store
+exactly as it was.
 
 ``ingest`` is optimistic about repeated keys: instead of a pass over the file to
 find them first, it checks the batch's keys in SQL; when some repeat (rare), it
@@ -24,13 +25,14 @@ from functools import partial
 
 import polars as pl
 
-from analytics.ingest import batchlog, upsert
+from analytics.ingest import batchlog, quality, upsert
 from analytics.ingest.batchlog import Batch
 from analytics.ingest.columns import KEYS, ident
 from analytics.ingest.model import ROW, BatchReport, Mapping, RawTable, Validated
+from analytics.ingest.quality import Quality
 from analytics.ingest.steps import value_name
 from analytics.ingest.upsert import RepeatedKeys
-from analytics.ingest.validation import Plan, make_plan, parsing, split
+from analytics.ingest.validation import Plan, finish_slow, make_plan, parsing, split
 from analytics.store import Store
 
 Progress = Callable[[float], None]
@@ -51,8 +53,11 @@ def load(
     *,
     loaded_by: str | None = None,
     on_progress: Progress | None = None,
+    measured: Quality | None = None,
 ) -> BatchReport:
-    """Write validated rows (and keep its rejects) as one batch."""
+    """Write validated rows (and keep its rejects) as one batch; ``measured`` is its
+    data-quality report when the caller has it already (``quality.measure``)."""
+    found = measured if measured is not None else quality.measure(validated)
     loaded = tuple(c for c in validated.good.columns if c != ROW)
     batch = Batch(
         validated.raw, validated.mapping, loaded, validated.dayfirst, loaded_by or _user()
@@ -64,7 +69,7 @@ def load(
     ]
     blank = validated.skipped.get("blank", 0)
     chunks.append((ready(validated.good.clear()), validated.rejects, None, blank))
-    return _run(store, batch, chunks, _progress(on_progress))
+    return _run(store, batch, chunks, _progress(on_progress), lambda: found)
 
 
 def ingest(
@@ -82,21 +87,25 @@ def ingest(
     for find_duplicates in (False, True):
         plan = make_plan(raw, mapping, dayfirst=dayfirst, find_duplicates=find_duplicates)
         batch = Batch(raw, mapping, plan.loaded, plan.dayfirst, loaded_by or _user())
+        tally = quality.Tally(plan)
         try:
-            with _ahead(_stream(plan, chunk_rows, with_keys=not find_duplicates)) as chunks:
-                return _run(store, batch, chunks, report)
+            with _ahead(_stream(plan, chunk_rows, not find_duplicates, tally)) as chunks:
+                return _run(store, batch, chunks, report, tally.result)
         except RepeatedKeys:
             if find_duplicates:
                 raise
     raise AssertionError("unreachable")
 
 
-def _stream(plan: Plan, chunk_rows: int, with_keys: bool) -> Generator[Chunk]:
-    """Checked chunks, split; ``with_keys``: also the keys of rejected rows, so that
-    the batch's keys can be checked for repeats (when the plan did not look for them)."""
+def _stream(plan: Plan, chunk_rows: int, with_keys: bool, tally: quality.Tally) -> Generator[Chunk]:
+    """Checked chunks, counted in ``tally`` and split; ``with_keys``: also the keys of
+    rejected rows, so that the batch's keys can be checked for repeats (when the plan
+    did not look for them)."""
     key = pl.col(value_name(KEYS[plan.target])).alias("key")
     with parsing(plan.raw):
         for checked in _checked(plan, chunk_rows):
+            checked = finish_slow(checked, plan)  # once: the report counts what loads
+            tally.add(checked)
             good, bad, blank = split(checked, plan)
             rows = bad.get_column(ROW).unique().implode()
             keys = checked.filter(pl.col(ROW).is_in(rows)).select(ROW, key) if with_keys else None
@@ -160,7 +169,14 @@ def _ahead(chunks: Generator[Chunk]) -> Iterator[Iterator[Chunk]]:
         thread.join()
 
 
-def _run(store: Store, batch: Batch, chunks: Iterable[Chunk], report: Progress) -> BatchReport:
+def _run(
+    store: Store,
+    batch: Batch,
+    chunks: Iterable[Chunk],
+    report: Progress,
+    measured: Callable[[], Quality],
+) -> BatchReport:
+    """Write the chunks as one batch; ``measured()`` is read once every chunk is in."""
     total = max(batch.raw.facts.n_rows, 1)
     target, loaded = batch.target, batch.loaded
     table = ident(target, target)
@@ -189,7 +205,7 @@ def _run(store: Store, batch: Batch, chunks: Iterable[Chunk], report: Progress) 
         _check("written", good_rows, sum(counts.values()))
         _check("inserted", counts["insert"], upsert.count(cur, table) - before)
         report(0.95)
-        result = batchlog.close_batch(cur, batch_id, batch, counts, blank_rows, unknown)
+        result = batchlog.close_batch(cur, batch_id, batch, counts, blank_rows, unknown, measured())
         upsert.drop(cur)
     report(1.0)
     return result

@@ -259,15 +259,16 @@ def split(checked: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, pl.DataFrame
     """Checked rows -> (good rows in canonical columns, one reject row per problem,
     number of blank rows skipped)."""
     blank = int(checked.get_column(BLANK).sum())
-    checked = _finish_slow(checked.filter(~pl.col(BLANK)), plan)
+    checked = finish_slow(checked.filter(~pl.col(BLANK)), plan)
     errors = [pl.col(steps.error_name(c.name)).is_not_null() for c in plan.columns]
     bad = pl.any_horizontal(errors)
     good = checked.filter(~bad).select(pl.col(ROW), *_canonical(plan))
     return good, rejects.build(checked.filter(bad), plan), blank
 
 
-def _finish_slow(checked: pl.DataFrame, plan: Plan) -> pl.DataFrame:
-    """Run the full date parser on the cells the fast format could not read."""
+def finish_slow(checked: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    """Run the full date parser on the cells the fast format could not read (a frame
+    already finished costs one filter per timestamp column)."""
     for name in plan.context.fast:
         error, value = steps.error_name(name), steps.value_name(name)
         todo = checked.filter(pl.col(error) == dates.SLOW)

@@ -94,7 +94,7 @@ def test_missing_key_column_is_refused_unless_a_key_is_generated(
     assert "no column found for required call_id" in capsys.readouterr().err
     assert run("calls", str(path), "--generate-key") == 0
     out = capsys.readouterr().out
-    assert "warning: no key column: call_id is generated" in out
+    assert "quality: Call ID: the file has no key column" in out
     assert "inserted 2" in out
     assert run("calls", str(path), "--generate-key") == 0  # the same rows again: nothing new
     assert "inserted 0, updated 0, unchanged 2" in capsys.readouterr().out
