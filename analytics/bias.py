@@ -36,11 +36,19 @@ def check_outcome(name: str) -> Outcome:
 
 
 def _answered(reader: Reader, filters: Filters) -> ir.Table:
+    """Answered calls (not known to be abandoned, as the KPI tiles count them) with
+    their wait band and outcome as codes. An unknown outcome or wait is its own level,
+    "unknown", not "unresolved" or "over 10 min": missing is not a value, and a null
+    would neither group nor join (post-stratification joins cells on these keys)."""
     calls, surveys = reader.table("calls"), reader.table("surveys")
     facts = queries.apply_filters(queries.call_facts(calls, surveys), filters)
     facts = facts.filter(~facts.abandoned.fill_null(False))
-    band = ibis.cases(*((facts.wait_s < s, code) for s, code in WAIT_BANDS), else_="w4_more")
-    return facts.mutate(wait_band=band, resolved=facts.resolved.fill_null(False))
+    bands = ((facts.wait_s < s, code) for s, code in WAIT_BANDS)
+    band = ibis.cases((facts.wait_s.isnull(), "unknown"), *bands, else_="w4_more")
+    outcome = ibis.cases(
+        (facts.resolved.isnull(), "unknown"), (facts.resolved, "true"), else_="false"
+    )
+    return facts.mutate(wait_band=band, resolved=outcome)
 
 
 def response_rates(reader: Reader, filters: Filters, outcome: str) -> pl.DataFrame:
@@ -110,7 +118,8 @@ def cell_stats(reader: Reader, filters: Filters) -> pl.DataFrame:
     facts = _answered(reader, filters)
     population = facts.group_by(list(CELL)).aggregate(calls=facts.count())
     surveys = reader.table("surveys")
-    tx = surveys.filter(surveys.survey_type == "transactional")
+    # The surveys that count a call as surveyed (queries.call_facts): of unknown type too.
+    tx = surveys.filter(surveys.survey_type.isnull() | (surveys.survey_type == "transactional"))
     joined = facts.select("call_id", *CELL).join(tx, "call_id")
     sample = joined.group_by(list(CELL)).aggregate(
         n_nps=joined.nps.count(),

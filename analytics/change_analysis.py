@@ -144,12 +144,21 @@ class PreTrend:
         return not self.p < changes.ALPHA
 
 
+@dataclass(frozen=True)
+class NotMeasured:
+    """A metric the treated group has no value of in a window, and why: no method
+    runs on it and the verdict claims nothing (missing is not "no change")."""
+
+    window: Literal["before", "after"]
+    reason: kpis.Reason
+
+
 @dataclass(frozen=True, eq=False)
 class MetricResult:
     """One metric: the treated series per period and each method's result or problem."""
 
     metric: str
-    series: pl.DataFrame  # period, window, value, low, high, se, n, low_sample
+    series: pl.DataFrame  # period, window, value, low, high, se, n, low_sample, reason
     its: ITSResult | None = None
     did: DiDResult | None = None
     event: EventStudyResult | None = None
@@ -158,6 +167,7 @@ class MetricResult:
     # properties that solve a noncentral-t equation on every access).
     its_mde: float = math.nan
     did_mde: float = math.nan
+    not_measured: NotMeasured | None = None
 
     @property
     def pre_trend(self) -> PreTrend | None:
@@ -191,8 +201,11 @@ class Analysis:
         raise KeyError(metric)
 
     def findings(self, metric: str) -> list[changes.Finding]:
-        """Each method's effect and MDE for the verdict (before/after Holm-adjusted)."""
-        out = []
+        """Each method's effect and MDE for the verdict (before/after Holm-adjusted);
+        none for a metric not measured in a window."""
+        out: list[changes.Finding] = []
+        if self[metric].not_measured is not None:
+            return out
         if self.before_after is not None:
             mc = self.before_after[metric]
             holm = len(self.before_after.changes) > 1
@@ -247,11 +260,15 @@ def analyse(
     units = choose_units(change, frames, settings.control)
     series = cells.estimates(treated, ("period", "window"), settings.metrics)
     unit_cells = _unit_cells(frames, units, settings.metrics)
+    rows = _window_rows(treated)
+    missing = {m: not_measured(m, rows) for m in settings.metrics}
     # Many small regressions: BLAS threads only contend for the cores (28 s instead
     # of 2 s for a daily-grain analysis on a loaded 2-core machine).
     with threadpool_limits(limits=1, user_api="blas"):
-        results = tuple(_metric(m, series, unit_cells, units, win) for m in settings.metrics)
-    ba = _before_after(treated, settings.metrics)
+        results = tuple(
+            _metric(m, series, unit_cells, units, win, missing[m]) for m in settings.metrics
+        )
+    ba = _before_after(rows, settings.metrics)
     return Analysis(change, settings, win, units, ba, results)
 
 
@@ -329,13 +346,30 @@ def _unit_cells(
     return est.with_columns(treated=pl.col("unit").is_in(list(units.treated)))
 
 
-def _before_after(
-    treated: Mapping[kpis.Source, pl.DataFrame], metrics: tuple[str, ...]
-) -> changes.BeforeAfter | None:
-    rows: dict[str, dict[str, Mapping[str, Any]]] = {}
+WindowRows = dict[str, dict[str, Mapping[str, Any]]]  # source -> window -> stats row
+
+
+def _window_rows(treated: Mapping[kpis.Source, pl.DataFrame]) -> WindowRows:
+    """The treated group's statistics summed over the before and the after window."""
+    rows: WindowRows = {}
     for source, frame in treated.items():
         sums = cells.sum_stats(frame.filter(pl.col("window") != "ramp"), ("window",))
         rows[source] = {r["window"]: r for r in sums.iter_rows(named=True)}
+    return rows
+
+
+def not_measured(metric: str, rows: WindowRows) -> NotMeasured | None:
+    """The first window (before, then after) in which the treated group has no value of
+    ``metric``, with the reason (:func:`analytics.kpis.not_measured`)."""
+    by_window = rows.get(kpis.get(metric).source, {})
+    for window in ("before", "after"):
+        reason = kpis.not_measured(metric, by_window.get(window, {}))
+        if reason is not None:
+            return NotMeasured(window, reason)
+    return None
+
+
+def _before_after(rows: WindowRows, metrics: tuple[str, ...]) -> changes.BeforeAfter | None:
     pairs = {}
     for m in metrics:
         by_window = rows.get(kpis.get(m).source, {})
@@ -353,9 +387,16 @@ def _usable(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _metric(
-    metric: str, series: pl.DataFrame, unit_cells: pl.DataFrame | None, units: Units, win: Windows
+    metric: str,
+    series: pl.DataFrame,
+    unit_cells: pl.DataFrame | None,
+    units: Units,
+    win: Windows,
+    missing: NotMeasured | None = None,
 ) -> MetricResult:
     own = series.filter(pl.col("kpi") == metric).drop("kpi") if not series.is_empty() else series
+    if missing is not None:  # nothing to fit: each method would only fail on no data
+        return MetricResult(metric, own, not_measured=missing)
     problems: dict[str, Problem] = {}
     its = _its(own, problems)
     did = event = None

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 import plotly.graph_objects as go
@@ -25,13 +26,21 @@ LAYOUT = dict(
 
 
 def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
-    """A KPI's period series with its 95% band; low-sample periods drawn hollow."""
+    """A KPI's period series with its 95% band; low-sample periods drawn hollow.
+
+    A period in which the KPI is not measured (NaN value, a ``reason``) is a gap: the
+    line stops there and the band is drawn as one shape per measured run, so no line
+    or band is interpolated across it.
+    """
+    measured = frame["value"].is_not_nan() & frame["value"].is_not_null()
+    frame = frame.with_columns(value=pl.when(measured).then(pl.col("value")))
     x = frame["period"].to_list()
+    band_x, band_y = _band(frame, measured.to_list())
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=x + x[::-1],
-            y=frame["high"].to_list() + frame["low"].to_list()[::-1],
+            x=band_x,
+            y=band_y,
             mode="lines",
             fill="toself",
             fillcolor=BAND,
@@ -57,6 +66,28 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
     )
     fig.update_layout(title=title, **LAYOUT)
     return date_axis(fig, lang)
+
+
+def _band(frame: pl.DataFrame, measured: list[bool]) -> tuple[list[object], list[object]]:
+    """The 95% band as closed shapes, one per run of measured periods, separated by
+    None (plotly's "toself" fill closes each segment of a trace with gaps on its own)."""
+    xs: list[object] = []
+    ys: list[object] = []
+    rows = list(zip(frame["period"], frame["low"], frame["high"], measured, strict=True))
+    run: list[tuple[object, float, float]] = []
+    for period, low, high, ok in [*rows, (None, math.nan, math.nan, False)]:
+        if ok and not (_missing(low) or _missing(high)):
+            run.append((period, low, high))
+            continue
+        if run:
+            xs += [r[0] for r in run] + [r[0] for r in run[::-1]] + [None]
+            ys += [r[2] for r in run] + [r[1] for r in run[::-1]] + [None]
+        run = []
+    return xs[:-1], ys[:-1]
+
+
+def _missing(v: float | None) -> bool:
+    return v is None or math.isnan(v)
 
 
 DAY_MS = 86_400_000
@@ -117,8 +148,13 @@ def add_changes(fig: go.Figure, changes: pl.DataFrame) -> go.Figure:
 
 
 def breakdown(frame: pl.DataFrame, dimension: str, title: str, lang: Lang) -> go.Figure:
-    """Horizontal bars with 95% error bars, best at the top; low-sample bars in grey."""
-    rows = frame.reverse()  # plotly draws the first bar at the bottom
+    """Horizontal bars with 95% error bars, best at the top; low-sample bars in grey.
+
+    Groups in which the KPI is not measured (NaN) get no bar: a bar of nothing would
+    read as 0 (the table beside the chart lists them with the reason).
+    """
+    measured = frame.filter(pl.col("value").is_not_nan() & pl.col("value").is_not_null())
+    rows = measured.reverse()  # plotly draws the first bar at the bottom
     labels = [str(v) if v is not None else t("chart.no_call", lang) for v in rows[dimension]]
     values = rows["value"].to_list()
     fig = go.Figure(

@@ -151,8 +151,14 @@ def cells(reader: Reader, filters: Filters) -> pl.DataFrame:
 
 
 def available(cells: pl.DataFrame) -> tuple[str, ...]:
-    """Drivers the data can show (agent tenure only when the calls table has it)."""
-    return tuple(d.key for d in DRIVERS if d.key in cells.columns)
+    """Drivers the data can show: agent tenure only when the calls table has it, and
+    no driver whose column is null in every cell (not captured: the models drop rows
+    with a missing driver, so choosing it would leave no response at all)."""
+    return tuple(
+        d.key
+        for d in DRIVERS
+        if d.key in cells.columns and (cells.is_empty() or cells[d.key].null_count() < cells.height)
+    )
 
 
 def outcome_cells(cells: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:

@@ -79,7 +79,11 @@ def wilson(x: int, n: int) -> tuple[float, float]:
     z2 = Z95**2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(centre - half, 0.0), min(centre + half, 1.0)
+    # At x = 0 (x = n) the bound is exactly 0 (1), but centre - half leaves a rounding
+    # residue such as 2.2e-17 that tables and the notebook would show as it is.
+    low = 0.0 if x <= 0 else max(centre - half, 0.0)
+    high = 1.0 if x >= n else min(centre + half, 1.0)
+    return low, high
 
 
 def proportion(x: int, n: int) -> Estimate:

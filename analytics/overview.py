@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import ibis.expr.types as ir
 import polars as pl
 
 from analytics import kpis, queries
 from analytics.compare import Difference
+from analytics.i18n import Lang
 from analytics.metrics import Estimate
 from analytics.queries import Filters, Grain
 
@@ -27,12 +28,23 @@ class Reader(Protocol):
 
 @dataclass(frozen=True)
 class Tile:
-    """One KPI for the period, the previous period of equal length, and the change."""
+    """One KPI for the period, the previous period of equal length, and the change.
+
+    ``reason`` is set when the KPI is not measured in the period (its estimate is
+    empty): a tile then shows the reason, not a value. A KPI not measured in either
+    period has no change (its difference is NaN, its direction "none").
+    """
 
     kpi: str
     current: Estimate
     previous: Estimate
     change: Difference
+    reason: kpis.Reason | None = None
+    previous_reason: kpis.Reason | None = None
+
+    @property
+    def measured(self) -> bool:
+        return self.reason is None
 
     @property
     def better(self) -> bool | None:
@@ -71,7 +83,9 @@ def tiles(reader: Reader, filters: Filters, keys: tuple[str, ...]) -> list[Tile]
         kpi = kpis.get(key)
         rows = {r["window"]: r for r in by_source[kpi.source].iter_rows(named=True)}
         cur, prev = rows.get("current", _zero()), rows.get("previous", _zero())
-        out.append(Tile(key, kpi.estimate(cur), kpi.estimate(prev), kpis.change(kpi, prev, cur)))
+        est, before = kpi.estimate(cur), kpi.estimate(prev)
+        reasons = kpis.not_measured(key, cur), kpis.not_measured(key, prev)
+        out.append(Tile(key, est, before, kpis.change(kpi, prev, cur), *reasons))
     return out
 
 
@@ -83,7 +97,9 @@ def trend_stats(
 
 
 def trend(reader: Reader, filters: Filters, keys: tuple[str, ...], grain: Grain) -> pl.DataFrame:
-    """Per-period estimates (``period, kpi, value, low, high, se, n, low_sample``)."""
+    """Per-period estimates (``period, kpi, value, low, high, se, n, low_sample, reason,
+    partial``); a period in which a KPI is not measured keeps its row, with NaN
+    values and the ``reason``, so that charts leave a gap there rather than a line."""
     frames = [
         kpis.estimates(trend_stats(reader, filters, s, grain), ks, ("period",))
         for s, ks in _by_source(keys).items()
@@ -113,13 +129,50 @@ def breakdown_stats(
 
 
 def breakdown(reader: Reader, filters: Filters, key: str, dimension: str) -> pl.DataFrame:
-    """One KPI by a dimension's values, best first; rows with no value are kept."""
+    """One KPI by a dimension's values, best first.
+
+    A value of the dimension (null included: surveys without a call) in which the KPI
+    is not measured is kept, last, with NaN numbers and its ``reason``: "not
+    measured" is a finding, and dropping the row would hide it.
+    """
     kpi = kpis.get(key)
     est = kpis.estimates(
         breakdown_stats(reader, filters, kpi.source, dimension), (key,), (dimension,)
     )
-    return est.filter(pl.col("n") > 0).sort(
-        "value", descending=kpi.higher_is_better, nulls_last=True
+    measured = pl.col("reason").is_null()
+    value = pl.when(measured).then(pl.col("value"))  # NaN would sort as the largest
+    return est.sort(
+        [measured, value, pl.col(dimension)],
+        descending=[True, kpi.higher_is_better, False],
+        nulls_last=True,
+    )
+
+
+def not_measured(frame: pl.DataFrame) -> kpis.Reason | None:
+    """The reason a KPI's rows (one KPI's trend or breakdown) have no value at all, or
+    None when at least one row is measured; the most frequent reason when they differ
+    (FCR: not captured in old weeks, too recent in the last one)."""
+    if frame.is_empty():
+        return "no_data"
+    reasons = frame["reason"]
+    if reasons.null_count():
+        return None
+    counts = reasons.value_counts(sort=True)
+    return cast(kpis.Reason, counts[reasons.name][0])
+
+
+def for_display(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+    """Estimates ready for a table: a ``note`` with the reason in words where a KPI is
+    not measured, whose numbers become empty cells (a NaN cell would read "NaN")."""
+    measured = pl.col("reason").is_null()
+    texts = [
+        None if r is None else kpis.not_measured_text(k, cast(kpis.Reason, r), lang)
+        for k, r in frame.select("kpi", "reason").iter_rows()
+    ]
+    numbers = ("value", "low", "high", "se", "low_sample")
+    return frame.with_columns(
+        *(pl.when(measured).then(pl.col(c)).alias(c) for c in numbers if c in frame.columns),
+        note=pl.Series(texts, dtype=pl.String),
     )
 
 

@@ -93,13 +93,21 @@ def call_facts(calls: ir.Table, surveys: ir.Table) -> ir.Table:
     window = ibis.window(group_by=calls.customer_id, order_by=[calls.started_at, calls.call_id])
     next_at = calls.started_at.lead().over(window)
     horizon = calls.started_at.max().as_scalar() - ibis.interval(days=REPEAT_WINDOW_DAYS)
-    surveyed = calls.call_id.isin(surveys.filter(surveys.survey_type == "transactional").call_id)
+    # A survey of unknown type may be the call's own: only a known other type
+    # (relational...) is left out, so an export without the type still counts.
+    per_call = surveys.filter(
+        surveys.call_id.notnull()
+        & (surveys.survey_type.isnull() | (surveys.survey_type == "transactional"))
+    )
     return calls.mutate(
         at=calls.started_at,
         repeat_7d=(next_at.notnull() & (next_at <= calls.started_at + ibis.interval(days=7)))
         & calls.customer_id.notnull(),
         fcr_observed=calls.started_at <= horizon,
-        surveyed=surveyed,
+        surveyed=calls.call_id.isin(per_call.call_id),
+        # Without a single survey that names its call, no call can count as surveyed:
+        # the response rate is then not measured, not 0%.
+        survey_linked=surveys.call_id.count().as_scalar() > 0,
     )
 
 
@@ -110,6 +118,7 @@ def survey_stats(facts: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
         facts,
         by,
         dict(
+            n_responses=facts.count(),
             n_nps=nps.count(),
             promoters=(nps >= 9).sum(),
             detractors=(nps <= 6).sum(),
@@ -126,32 +135,71 @@ def survey_stats(facts: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
 
 
 def call_stats(facts: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
-    """Call KPI sufficient statistics per group of ``by``."""
-    answered = ~facts.abandoned.fill_null(False)
+    """Call KPI sufficient statistics per group of ``by``.
+
+    Missing is not zero: each rate counts only the calls on which its input was
+    captured, and its denominator (``n_abandon_known``, ``n_resolved_known``...) says
+    how many those are; an unknown value is never counted as a "no".
+
+    - ``answered``: not known to be abandoned. A call whose ``abandoned`` is null counts
+      as answered for the KPIs of answered calls (resolution, FCR, transfers, handle
+      time, speed of answer, response rate): files without the flag usually hold the
+      handled calls only, and each of those KPIs also needs its own input, which an
+      abandoned call lacks. Abandonment and service level need the flag itself.
+    - abandonment: abandoned / calls with ``abandoned`` known.
+    - service level: answered within 20 s / calls with ``abandoned`` known and, unless
+      abandoned (which misses the target whatever the wait), ``wait_s`` known.
+    - resolution and transfers: over answered calls with ``resolved`` / ``transfers``
+      known; FCR also needs the customer (the repeat check) and the 7 days after.
+    - handle time and speed of answer: the answered calls' non-null values (``*_n``).
+    - response rate: answered calls, but none when no survey names its call.
+
+    ``n_calls`` (rows), ``n_answered`` and ``n_fcr_observed`` tell "no data" from "not
+    captured" from "none qualifies" (:func:`analytics.kpis.not_measured`).
+    """
+    abandoned = facts.abandoned.fill_null(False)  # true only when known
+    abandon_known = facts.abandoned.notnull()
+    answered = ~abandoned
+    resolved_known = answered & facts.resolved.notnull()
+    resolved = resolved_known & facts.resolved.fill_null(False)
+    observed = answered & facts.fcr_observed
+    eligible = observed & facts.resolved.notnull() & facts.customer_id.notnull()
+    quick = facts.wait_s.notnull() & (facts.wait_s <= SERVICE_LEVEL_S).fill_null(False)
+    transfers_known = answered & facts.transfers.notnull()
     duration = answered.ifelse(facts.duration_s, ibis.null("float64"))
     wait = answered.ifelse(facts.wait_s, ibis.null("float64"))
-    eligible = answered & facts.fcr_observed
     return _aggregate(
         facts,
         by,
         dict(
             n_calls=facts.count(),
-            n_answered=answered.sum(),
-            n_abandoned=(~answered).sum(),
-            n_resolved=(answered & facts.resolved.fill_null(False)).sum(),
-            n_fcr_eligible=eligible.sum(),
-            n_fcr=(eligible & facts.resolved.fill_null(False) & ~facts.repeat_7d).sum(),
+            n_answered=_count(answered),
+            n_abandon_known=_count(abandon_known),
+            n_abandoned=_count(abandoned),
+            n_resolved_known=_count(resolved_known),
+            n_resolved=_count(resolved),
+            n_fcr_observed=_count(observed),
+            n_fcr_eligible=_count(eligible),
+            n_fcr=_count(eligible & facts.resolved.fill_null(False) & ~facts.repeat_7d),
             handle_n=duration.count(),
             handle_sum=duration.sum(),
             handle_sumsq=(duration * duration).sum(),
             wait_n=wait.count(),
             wait_sum=wait.sum(),
             wait_sumsq=(wait * wait).sum(),
-            n_within_sl=(answered & (facts.wait_s <= SERVICE_LEVEL_S)).sum(),
-            n_transferred=(answered & (facts.transfers > 0)).sum(),
-            n_surveyed=(answered & facts.surveyed).sum(),
+            n_sl_known=_count(abandon_known & (abandoned | facts.wait_s.notnull())),
+            n_within_sl=_count(abandon_known & answered & quick),
+            n_transfers_known=_count(transfers_known),
+            n_transferred=_count(transfers_known & (facts.transfers > 0).fill_null(False)),
+            n_response_base=_count(answered & facts.survey_linked),
+            n_surveyed=_count(answered & facts.surveyed.fill_null(False)),
         ),
     )
+
+
+def _count(flag: ir.BooleanValue) -> ir.Value:
+    """How many rows ``flag`` holds for (an int64 on every engine)."""
+    return flag.cast("int64").sum()
 
 
 def _ces_1_to_7(facts: ir.Table) -> ir.Value:

@@ -16,7 +16,7 @@ from html import escape
 import polars as pl
 
 from analytics import changes, kpis
-from analytics.change_analysis import Analysis, MetricResult, Problem
+from analytics.change_analysis import Analysis, MetricResult, NotMeasured, Problem
 from analytics.did import DiDResult
 from analytics.i18n import Lang, day, kpi_value, number, t
 from analytics.registry import SCOPE_FIELDS, Change
@@ -42,24 +42,34 @@ def unit_label(metric: str, lang: Lang) -> str:
 
 def verdict(analysis: Analysis, metric: str, lang: Lang) -> changes.Verdict:
     kpi = kpis.get(metric)
-    return changes.verdict(
-        t(f"kpi.{metric}", lang), analysis.findings(metric), kpi.higher_is_better,
-        unit_label(metric, lang),
-    )  # fmt: skip
+    name, unit = t(f"kpi.{metric}", lang), unit_label(metric, lang)
+    if analysis[metric].not_measured is not None:  # no numbers, so no claim either way
+        return changes.Verdict("not_measured", name, kpi.higher_is_better, (), unit)
+    return changes.verdict(name, analysis.findings(metric), kpi.higher_is_better, unit)
 
 
 def verdict_text(analysis: Analysis, metric: str, lang: Lang) -> str:
     """The plain-language verdict on one metric (see :mod:`analytics.verdict`)."""
-    decimals = 2 if kpis.get(metric).unit == "score" else 1
-    return changes.render_verdict(verdict(analysis, metric, lang), lang, decimals)
+    return " ".join(part for part in verdict_parts(analysis, metric, lang) if part)
 
 
 def verdict_parts(analysis: Analysis, metric: str, lang: Lang) -> tuple[str, str]:
     """The verdict's headline sentence and the per-method details, apart (for layout);
-    together they are :func:`verdict_text`."""
+    together they are :func:`verdict_text`. A metric not measured in a window gets
+    that, and why, as its details."""
+    missing = analysis[metric].not_measured
+    if missing is not None:
+        return not_measured_parts(metric, missing, lang)
     decimals = 2 if kpis.get(metric).unit == "score" else 1
     headline, details = changes.render_parts(verdict(analysis, metric, lang), lang, decimals)
     return headline, " ".join(details)
+
+
+def not_measured_parts(metric: str, missing: NotMeasured, lang: Lang) -> tuple[str, str]:
+    """ "Abandonment is not measured after the change, so there is no verdict." and
+    the reason ("No column says whether a call was answered or abandoned.")."""
+    headline = t(f"analysis.not_measured.{missing.window}", lang, metric=t(f"kpi.{metric}", lang))
+    return headline, kpis.reason_text(metric, missing.reason, lang)
 
 
 def problem_text(problem: Problem, lang: Lang) -> str:
@@ -84,6 +94,8 @@ def scope_text(scope: dict[str, tuple[str, ...]], lang: Lang) -> str:
 
 def change_text(metric: str, value: float, lang: Lang) -> str:
     """A change in the metric's unit: NPS points, percentage points, m:ss, score."""
+    if math.isnan(value):  # no change to state: a bare dash, not "– pp"
+        return "–"
     unit = kpis.get(metric).unit
     if unit == "percent":
         return f"{number(value, lang, 1, sign=True)} {t('unit.pp', lang)}"
@@ -119,6 +131,9 @@ def smallest_p(did: DiDResult) -> str:
 def notes(result: MetricResult, lang: Lang, method: str | None = None) -> list[str]:
     """Cautions about one metric's methods (or one ``method``: before_after, its, did,
     event), and why a method has no result."""
+    if result.not_measured is not None:  # one reason, not each method's "no data"
+        reason = " ".join(not_measured_parts(result.metric, result.not_measured, lang))
+        return [reason] if method in (None, "its", "did") else []
     out = [
         (m, t(f"analysis.method.{m}", lang) + ": " + problem_text(p, lang))
         for m, p in result.problems.items()
@@ -182,16 +197,16 @@ def before_after_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
     """Per metric: before, after, the change with its 95% CI, p (raw and Holm), MDE."""
     rows = []
     for c in analysis.before_after.changes if analysis.before_after else ():
-        unit, d = kpis.get(c.metric).unit, c.difference
+        d = c.difference
         rows.append({
             "metric": t(f"kpi.{c.metric}", lang),
-            "before": kpi_value(unit, c.before.value, lang),
-            "after": kpi_value(unit, c.after.value, lang),
+            "before": _value(c.metric, c.before.value, "before", analysis, lang),
+            "after": _value(c.metric, c.after.value, "after", analysis, lang),
             "change": change_text(c.metric, d.estimate, lang),
             "ci": interval_text(c.metric, d.low, d.high, lang),
             "p": p_text(d.p, lang),
             "p_holm": p_text(c.p_holm, lang),
-            "mde": _mde(c.metric, c.mde, lang),
+            "mde": "–" if analysis[c.metric].not_measured else _mde(c.metric, c.mde, lang),
             "n": f"{number(c.before.n, lang, 0)} / {number(c.after.n, lang, 0)}",
         })  # fmt: skip
     return pl.DataFrame(rows, schema=dict.fromkeys(BEFORE_AFTER_COLUMNS, pl.String))
@@ -247,6 +262,14 @@ def did_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
             ),
         })  # fmt: skip
     return pl.DataFrame(rows, schema=dict.fromkeys(DID_COLUMNS, pl.String))
+
+
+def _value(metric: str, value: float, window: str, analysis: Analysis, lang: Lang) -> str:
+    """A window's value, or "Not measured" (never a number standing for nothing)."""
+    missing = analysis[metric].not_measured
+    if missing is not None and (missing.window == window or math.isnan(value)):
+        return t("kpi.not_measured", lang)
+    return kpi_value(kpis.get(metric).unit, value, lang)
 
 
 def _mde(metric: str, mde: float, lang: Lang) -> str:
@@ -360,6 +383,8 @@ def _cautions(analysis: Analysis, lang: Lang) -> list[str]:
     """Each caution once, with the metrics it applies to (most apply to all)."""
     metrics_by_note: dict[str, list[str]] = {}
     for r in analysis.results:
+        if r.not_measured is not None:  # the verdict list already says why
+            continue
         for note in notes(r, lang):
             metrics_by_note.setdefault(note, []).append(t(f"kpi.{r.metric}", lang))
     return [

@@ -33,8 +33,9 @@ from analytics.i18n import Lang, number
 
 Method = Literal["before_after", "its", "did"]
 VerdictCode = Literal[
-    "improved", "worsened", "disagree", "cannot_tell", "no_clear_change", "not_enough_data"
-]
+    "improved", "worsened", "disagree", "cannot_tell", "no_clear_change", "not_enough_data",
+    "not_measured",
+]  # fmt: skip
 ALPHA = 0.05
 
 
@@ -121,7 +122,7 @@ class Verdict:
     def headline(self) -> Finding | None:
         """The finding the headline quotes: a significant one for improved / worsened,
         one below its MDE for "cannot tell", else the first (None: nothing to quote)."""
-        if self.code == "not_enough_data":
+        if self.code in ("not_enough_data", "not_measured"):
             return None
         if self.code in ("improved", "worsened"):
             return next(f for f in self.findings if f.significant)
@@ -150,6 +151,10 @@ def verdict(
     - ``no_clear_change``: nothing significant although the change was not below the
       MDE (or no MDE was given).
     - ``not_enough_data``: no method produced numbers.
+
+    ``not_measured`` (the metric's input was not captured in a window, or there was no
+    data: see :func:`analytics.kpis.not_measured`) is not decided here: the caller
+    knows it before any method runs, and builds that verdict itself, with no findings.
     """
     known = tuple(f for f in findings if f.known)
     if not known:
@@ -186,6 +191,7 @@ TEMPLATES: dict[Lang, dict[str, str]] = {
         "cannot_tell_units": "The data cannot tell whether {metric} moved: {numbers}.",
         "no_clear_change": "No clear change in {metric}: {numbers}.",
         "not_enough_data": "There is not enough data to judge {metric}.",
+        "not_measured": "{metric} is not measured, so there is no verdict.",
         "detail": "{method}: {numbers}.",
         "numbers": "{estimate}{unit} (95% CI {low} to {high}; {p})",
         "numbers_units": "{estimate}{unit} (randomization {p}; with {units} units the "
@@ -210,6 +216,7 @@ TEMPLATES: dict[Lang, dict[str, str]] = {
         "cannot_tell_units": "Los datos no permiten saber si {metric} se movió: {numbers}.",
         "no_clear_change": "Sin cambio claro en {metric}: {numbers}.",
         "not_enough_data": "No hay datos suficientes para juzgar {metric}.",
+        "not_measured": "{metric} no se mide, así que no hay veredicto.",
         "detail": "{method}: {numbers}.",
         "numbers": "{estimate}{unit} (IC 95 % {low} a {high}; {p})",
         "numbers_units": "{estimate}{unit} (aleatorización, {p}; con {units} unidades el "
@@ -240,7 +247,8 @@ def render_parts(v: Verdict, lang: Lang = "en", decimals: int = 1) -> tuple[str,
     text = TEMPLATES[lang]
     head = v.headline
     if head is None:
-        return text["not_enough_data"].format(metric=v.metric), []
+        empty = "not_measured" if v.code == "not_measured" else "not_enough_data"
+        return text[empty].format(metric=v.metric), []
     key: str = v.code
     if v.code == "cannot_tell" and not head.below_mde:
         key = "cannot_tell_units"

@@ -160,11 +160,12 @@ def test_sufficient_statistics_give_the_kpi_catalogs_estimate(metric: str) -> No
     row = {
         "n_nps": 50, "promoters": 20, "detractors": 10, "n_csat": 40, "csat_top2": 30,
         "csat_sum": 150, "csat_sumsq": 600, "n_ces": 30, "ces_sum": 150.0,
-        "ces_sumsq": 800.0, "ces_easy": 12, "n_calls": 100, "n_answered": 90,
-        "n_abandoned": 10, "n_resolved": 70, "n_fcr_eligible": 80, "n_fcr": 60,
+        "ces_sumsq": 800.0, "ces_easy": 12, "n_responses": 60, "n_calls": 100,
+        "n_answered": 90, "n_abandon_known": 96, "n_abandoned": 10, "n_resolved_known": 85,
+        "n_resolved": 70, "n_fcr_observed": 88, "n_fcr_eligible": 80, "n_fcr": 60,
         "handle_n": 90, "handle_sum": 27000.0, "handle_sumsq": 9.0e6, "wait_n": 90,
-        "wait_sum": 2700.0, "wait_sumsq": 1.2e5, "n_within_sl": 40, "n_transferred": 20,
-        "n_surveyed": 25,
+        "wait_sum": 2700.0, "wait_sumsq": 1.2e5, "n_sl_known": 93, "n_within_sl": 40,
+        "n_transfers_known": 87, "n_transferred": 20, "n_response_base": 90, "n_surveyed": 25,
     }  # fmt: skip
     from analytics.changes import before_after
 

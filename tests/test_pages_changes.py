@@ -151,7 +151,7 @@ def test_analysis_of_the_demo_change(open_page: Open) -> None:
     at = open_page("change_analysis", change=str(IVR_ID))
     assert not at.exception
     assert at.title[0].value == "Did the change work?"
-    verdicts = [m.value for m in at.markdown if m.value[:1] in "✅🔻⚖🔍➖∅"]
+    verdicts = [m.value for m in at.markdown if m.value.startswith(":material/")]
     assert len(verdicts) == 6  # the default metrics
     assert any("Avg speed of answer" in v for v in verdicts)
     assert [d.value.shape[0] for d in at.dataframe] == [6, 6, 6]  # before/after, ITS, DiD
@@ -178,7 +178,7 @@ def test_settings_come_from_the_link(open_page: Open) -> None:
     assert not at.exception
     assert at.multiselect(key="metrics").value == ["ces", "asa"]
     assert at.number_input(key="weeks_before").value == 10
-    assert len([m for m in at.markdown if m.value[:1] in "✅🔻⚖🔍➖∅"]) == 2
+    assert len([m for m in at.markdown if m.value.startswith(":material/")]) == 2
     assert any("10 semanas" in c.value and "6 semanas" in c.value for c in at.caption)
 
 

@@ -49,6 +49,9 @@ def help_text(tile: Tile, lang: Lang) -> str:
 
 
 def render(tile: Tile, lang: Lang, spark: list[float] | None = None) -> None:
+    if tile.reason is not None:
+        not_measured(tile.kpi, tile.reason, lang)
+        return
     kpi = kpis.get(tile.kpi)
     label = t(f"kpi.{tile.kpi}", lang) + (" ⚠" if tile.current.low_sample else "")
     delta = None if math.isnan(tile.change.p) else change_text(tile, lang)
@@ -66,3 +69,16 @@ def render(tile: Tile, lang: Lang, spark: list[float] | None = None) -> None:
         chart_data=spark,
         chart_type="line",
     )
+
+
+def not_measured(key: str, reason: kpis.Reason, lang: Lang) -> None:
+    """A KPI without a value this period: "Not measured" and why, never 0; no
+    sparkline, no change and no significance claim (there is nothing to compare).
+
+    A bordered box like st.metric's, not st.metric: its large value font would cut
+    "Not measured" to "Not meas..." in a quarter-width column.
+    """
+    with st.container(border=True):
+        st.markdown(t(f"kpi.{key}", lang), help=t(f"kpi.{key}.help", lang))
+        st.markdown(f":material/block: **{t('kpi.not_measured', lang)}**")
+        st.caption(kpis.reason_text(key, reason, lang))

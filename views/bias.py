@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import bias
+from analytics import bias, kpis
 from analytics.i18n import kpi_value, number, t
 from ui import cache, context, url
 
@@ -32,6 +32,9 @@ for col, (r, sentence) in zip(cols, results, strict=True):
     unit = "points" if r.metric == "nps" else "percent"
     name = t(f"kpi.{r.metric}", lang)
     col.markdown(f"**{name}**")  # a catalog name, not user content
+    if r.raw.empty:  # other metrics have answers here, this one none: not a "–" pair
+        col.caption(kpis.not_measured_text(r.metric, "not_captured", lang))
+        continue
     a, b = col.columns(2)
     for box, key, est in ((a, "bias.raw", r.raw), (b, "bias.weighted", r.weighted)):
         ci = t(

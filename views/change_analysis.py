@@ -13,13 +13,15 @@ from analytics.change_cells import dimensions_only
 from analytics.i18n import day, t
 from ui import cache, context, url
 
+# Material icons, not emoji: a server or headless browser may have no emoji font.
 ICONS = {
-    "improved": "✅",
-    "worsened": "🔻",
-    "disagree": "⚖️",
-    "cannot_tell": "🔍",
-    "no_clear_change": "➖",
-    "not_enough_data": "∅",
+    "improved": ":material/thumb_up:",
+    "worsened": ":material/thumb_down:",
+    "disagree": ":material/balance:",
+    "cannot_tell": ":material/search:",
+    "no_clear_change": ":material/remove:",
+    "not_enough_data": ":material/hourglass_empty:",
+    "not_measured": ":material/block:",
 }
 
 ctx = context.current()

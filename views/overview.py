@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from analytics import charts
+from analytics import charts, kpis, overview
 from analytics.i18n import day, t
 from analytics.queries import DIMENSIONS, Filters
 from ui import cache, context, tiles, url
@@ -36,7 +36,7 @@ st.caption(
 history = Filters(prev.start, f.end, f.region, f.channel, f.queue, f.segment)
 weekly = cache.trend(ctx.version, history, ALL_KEYS, "week")
 results = {tile.kpi: tile for tile in cache.tiles(ctx.version, f, ALL_KEYS)}
-if all(tile.current.empty for tile in results.values()):
+if all(tile.reason == "no_data" for tile in results.values()):
     st.info(t("overview.empty", lang))
     st.stop()
 
@@ -74,20 +74,32 @@ grain = url.choice(
 )
 trend = weekly if grain == "week" else cache.trend(ctx.version, history, ALL_KEYS, grain)
 series = trend.filter(pl.col("kpi") == key)
-trend_chart = charts.trend(series, t(f"kpi.{key}", lang), lang)
-charts.add_changes(trend_chart, cache.changes_in(ctx.version, history.start, history.end))
-st.plotly_chart(trend_chart, width="stretch")
-st.caption(t("overview.trend_note", lang))
+unmeasured = overview.not_measured(series)
+if unmeasured is not None:  # no chart of nothing: say why instead
+    st.info(kpis.not_measured_text(key, unmeasured, lang), icon=":material/block:")
+else:
+    trend_chart = charts.trend(series, t(f"kpi.{key}", lang), lang)
+    charts.add_changes(trend_chart, cache.changes_in(ctx.version, history.start, history.end))
+    st.plotly_chart(trend_chart, width="stretch")
+    st.caption(t("overview.trend_note", lang))
+    if series["reason"].null_count() < series.height:
+        st.caption(t("overview.trend_gaps", lang))
 
 st.subheader(t("overview.breakdown", lang))
 dim = url.choice(
     st.selectbox, t("overview.dimension", lang), DIMENSIONS, "by", lambda d: t(f"dim.{d}", lang)
 )
 table = cache.breakdown(ctx.version, f, key, dim)
+unmeasured = overview.not_measured(table)
+if unmeasured is not None:
+    st.info(kpis.not_measured_text(key, unmeasured, lang), icon=":material/block:")
+    st.stop()
 st.plotly_chart(charts.breakdown(table, dim, t(f"kpi.{key}", lang), lang), width="stretch")
 st.caption(t("overview.breakdown_note", lang))
+shown = overview.for_display(table, lang)
+columns = (dim, "value", "low", "high", "n", "low_sample")
 st.dataframe(
-    table.select(dim, "value", "low", "high", "n", "low_sample"),
+    shown.select(*columns, *(("note",) if table["reason"].null_count() < table.height else ())),
     hide_index=True,
     width="stretch",
     column_config={
@@ -97,5 +109,6 @@ st.dataframe(
         "high": st.column_config.NumberColumn(t("col.high", lang), format="%.1f"),
         "n": t("col.n", lang),
         "low_sample": t("col.low_sample", lang),
+        "note": st.column_config.TextColumn(t("col.note", lang), width="large"),
     },
 )

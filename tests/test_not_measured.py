@@ -1,0 +1,484 @@
+"""Missing is not zero: a KPI whose input was not captured is "not measured", with a
+reason, on every surface (estimates, tiles, trend, breakdown, change analysis and its
+report, the overview page), and a partly captured input is a rate over the known rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+import streamlit as st
+
+from analytics import bias, charts, i18n, kpis, metrics, overview, queries, registry, report
+from analytics import change_analysis as ca
+from analytics import driver_cells as dc
+from analytics.queries import Filters
+from analytics.registry import Change
+from analytics.store import Store, connect
+from tests.conftest import call, insert, open_app, survey
+
+T0 = dt.datetime(2025, 3, 3, 9)  # a Monday
+CALL_KPIS = tuple(k for k in kpis.BY_KEY if kpis.get(k).source == "calls")
+UNCAPTURED = ("resolution", "fcr", "abandonment", "service_level", "transfer_rate")
+WINDOW = Filters(dt.date(2025, 3, 31), dt.date(2025, 4, 13))
+
+
+def _no_flags(n: int, days: int = 56, **kw: Any) -> list[dict[str, Any]]:
+    """Calls spread over ``days`` days whose abandoned, resolved and transfers are null
+    (a call file without those columns), in two queues and three regions."""
+    step = dt.timedelta(hours=24 * days / n)
+    return [
+        call(
+            i,
+            T0 + i * step,
+            region=("North", "South", "East")[i % 3],
+            queue=("billing", "tech")[i % 2],
+            customer_id=f"K{i % (n // 3)}",
+            abandoned=None,
+            resolved=None,
+            transfers=None,
+            **kw,
+        )
+        for i in range(n)
+    ]
+
+
+def _linked_surveys(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        survey(i, c["started_at"] + dt.timedelta(hours=1), call_id=c["call_id"], nps=9, csat=5)
+        for i, c in enumerate(calls[::4])
+    ]
+
+
+def _store(tmp_path: Path, calls: list[dict[str, Any]], surveys: list[dict[str, Any]]) -> Store:
+    store = connect(str(tmp_path / "pulso.duckdb"))
+    insert(store, "calls", calls)
+    if surveys:
+        insert(store, "surveys", surveys)
+    return store
+
+
+@pytest.fixture
+def no_flags(tmp_path: Path) -> Store:
+    calls = _no_flags(600)
+    store = _store(tmp_path, calls, _linked_surveys(calls))
+    yield store
+    store.close()
+
+
+def _call_estimates(store: Store, by: tuple[str, ...] = ()) -> pl.DataFrame:
+    stats = store.read(queries.call_stats(overview.facts(store, "calls"), by))
+    return kpis.estimates(stats, CALL_KPIS, by)
+
+
+# -- not captured at all ----------------------------------------------------------------------
+
+
+def test_estimates_without_the_inputs_are_nan_with_a_reason_not_zero(no_flags: Store) -> None:
+    est = {r["kpi"]: r for r in _call_estimates(no_flags).iter_rows(named=True)}
+    for key in UNCAPTURED:
+        assert math.isnan(est[key]["value"]) and est[key]["n"] == 0, key
+        assert est[key]["reason"] == "not_captured", key
+    for key in ("aht", "asa", "response_rate"):  # their inputs are there
+        assert est[key]["reason"] is None and est[key]["n"] == 600, key
+    assert est["aht"]["value"] == pytest.approx(300.0)
+
+
+def test_tiles_say_not_captured_and_claim_no_change(no_flags: Store) -> None:
+    tiles = {t.kpi: t for t in overview.tiles(no_flags, WINDOW, tuple(kpis.BY_KEY))}
+    for key in UNCAPTURED:
+        tile = tiles[key]
+        assert tile.reason == tile.previous_reason == "not_captured", key
+        assert not tile.measured and tile.current.empty and math.isnan(tile.current.value)
+        assert tile.change.direction == "none" and math.isnan(tile.change.estimate)
+        assert tile.better is None
+    assert tiles["nps"].measured and tiles["aht"].measured
+    assert tiles["ces"].reason == "not_captured"  # responses, none with a CES answer
+
+
+def test_trend_keeps_not_measured_periods_as_gaps(no_flags: Store) -> None:
+    trend = overview.trend(no_flags, Filters(dt.date(2025, 3, 3), dt.date(2025, 4, 27)),
+                           ("abandonment", "aht"), "week")  # fmt: skip
+    abandonment = trend.filter(pl.col("kpi") == "abandonment")
+    assert abandonment.height == 8
+    assert abandonment["value"].is_nan().all() and (abandonment["n"] == 0).all()
+    assert set(abandonment["reason"]) == {"not_captured"}
+    assert overview.not_measured(abandonment) == "not_captured"
+    aht = trend.filter(pl.col("kpi") == "aht")
+    assert overview.not_measured(aht) is None and aht["reason"].is_null().all()
+
+
+def test_breakdown_keeps_groups_that_are_not_measured(no_flags: Store) -> None:
+    table = overview.breakdown(no_flags, Filters(), "service_level", "region")
+    assert sorted(table["region"]) == ["East", "North", "South"]
+    assert table["value"].is_nan().all() and set(table["reason"]) == {"not_captured"}
+    assert overview.not_measured(table) == "not_captured"
+    shown = overview.for_display(table, "es")
+    assert shown["value"].is_null().all()  # an empty cell, not "NaN" or 0
+    assert shown["note"][0] == (
+        "No medido. Ninguna columna indica si una llamada fue atendida o abandonada, "
+        "o cuánto esperó el cliente."
+    )
+    assert charts.breakdown(table, "region", "SL", "en").data[0].x == ()  # no bar of nothing
+
+
+def test_a_breakdown_lists_measured_groups_first(tmp_path: Path) -> None:
+    calls = [
+        *_no_flags(90),  # North, South, East: no flags
+        *(call(1000 + i, T0 + dt.timedelta(hours=i), region="West", abandoned=i % 4 == 0)
+          for i in range(40)),
+    ]  # fmt: skip
+    store = _store(tmp_path, calls, [])
+    table = overview.breakdown(store, Filters(), "abandonment", "region")
+    assert table["region"].to_list() == ["West", "East", "North", "South"]
+    assert table["value"][0] == pytest.approx(25.0)
+    assert table["reason"].to_list() == [None, *["not_captured"] * 3]
+    assert overview.not_measured(table) is None
+    store.close()
+
+
+# -- the other reasons ------------------------------------------------------------------------
+
+
+def test_no_data_all_abandoned_and_too_recent_are_told_apart(tmp_path: Path) -> None:
+    abandoned = [call(i, T0 + dt.timedelta(hours=i), abandoned=True) for i in range(50)]
+    recent = [call(100 + i, T0 + dt.timedelta(days=30, hours=i)) for i in range(48)]
+    store = _store(tmp_path, abandoned + recent, [])
+    tiles = overview.tiles(store, Filters(dt.date(2025, 3, 3), dt.date(2025, 3, 5)), CALL_KPIS)
+    by_key = {t.kpi: t for t in tiles}
+    for key in ("resolution", "fcr", "aht", "asa", "transfer_rate", "response_rate"):
+        assert by_key[key].reason == "all_abandoned", key
+    assert by_key["abandonment"].current.value == 100.0  # measured: all were abandoned
+    assert by_key["abandonment"].previous_reason == "no_data"  # nothing before T0
+    last_days = {t.kpi: t for t in overview.tiles(store, Filters(dt.date(2025, 4, 2),
+                 dt.date(2025, 4, 3)), ("fcr", "resolution"))}  # fmt: skip
+    assert last_days["fcr"].reason == "too_recent"  # no 7 days after them yet
+    assert last_days["resolution"].measured
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("reason", "en", "es"),
+    [
+        ("not_captured", "No column says whether a call was answered or abandoned.",
+         "Ninguna columna indica si una llamada fue atendida o abandonada."),
+        ("no_data", "There are no calls in this period.", "No hay llamadas en este periodo."),
+        ("all_abandoned", "Every call here was abandoned", "Todas las llamadas aquí"),
+    ],
+)  # fmt: skip
+def test_reasons_in_words(reason: kpis.Reason, en: str, es: str) -> None:
+    assert kpis.reason_text("abandonment", reason, "en").startswith(en)
+    assert kpis.reason_text("abandonment", reason, "es").startswith(es)
+    assert kpis.not_measured_text("abandonment", reason, "es").startswith("No medido. " + es)
+
+
+def test_every_kpi_says_what_it_needs_in_both_languages() -> None:
+    for key, kpi in kpis.BY_KEY.items():
+        assert kpi.needs, key
+        for lang in i18n.LANGS:
+            text = i18n.catalog(lang)[f"kpi.{key}.not_measured"]
+            assert text.strip() and text.endswith("."), (key, lang)
+    for lang in i18n.LANGS:
+        for reason in kpis.REASONS:
+            for key in ("nps", "fcr"):
+                assert "{" not in kpis.reason_text(key, reason, lang)
+
+
+def test_a_row_of_nothing_is_no_data() -> None:
+    for key in kpis.BY_KEY:
+        assert kpis.not_measured(key, {}) == "no_data"
+
+
+# -- partly captured: rates over the known rows -----------------------------------------------
+
+
+def _gappy_calls(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+    def maybe(value: Any) -> Any:
+        return None if rng.random() < 0.2 else value
+
+    return [
+        call(
+            i,
+            T0 + dt.timedelta(hours=int(rng.integers(0, 24 * 56))),
+            region=("North", "South", "East")[i % 3],
+            customer_id=maybe(f"K{rng.integers(0, n // 3)}"),
+            wait_s=maybe(float(rng.integers(0, 60))),
+            duration_s=maybe(float(rng.integers(60, 900))),
+            transfers=maybe(int(rng.integers(0, 3))),
+            resolved=maybe(bool(rng.random() < 0.7)),
+            abandoned=maybe(bool(rng.random() < 0.1)),
+        )
+        for i in range(n)
+    ]
+
+
+def _gappy_surveys(calls: list[dict[str, Any]], rng: np.random.Generator) -> list[dict[str, Any]]:
+    types = ("transactional", None, "relational")  # a relational one is no call's survey
+    return [
+        survey(i, c["started_at"] + dt.timedelta(hours=2), call_id=c["call_id"],
+               survey_type=types[i % 3], nps=int(rng.integers(0, 11)))
+        for i, c in enumerate(calls[::2])
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def gappy(tmp_path: Path) -> Store:
+    rng = np.random.default_rng(23)
+    calls = _gappy_calls(900, rng)
+    store = _store(tmp_path, calls, _gappy_surveys(calls, rng))
+    yield store
+    store.close()
+
+
+def expected_known(c: pl.DataFrame, s: pl.DataFrame) -> dict[str, float]:
+    """Each call KPI by hand, over the rows on which its input is known."""
+    c = c.sort("customer_id", "started_at", "call_id").with_columns(
+        next_at=pl.col("started_at").shift(-1).over("customer_id")
+    )
+    repeat = pl.col("next_at").is_not_null() & (
+        pl.col("next_at") <= pl.col("started_at") + pl.duration(days=7)
+    )
+    flagged = c.filter(pl.col("abandoned").is_not_null())
+    answered = c.filter(~pl.col("abandoned").fill_null(False))
+    last = c["started_at"].max() - dt.timedelta(days=7)  # type: ignore[operator]
+    eligible = answered.filter(
+        (pl.col("started_at") <= last)
+        & pl.col("resolved").is_not_null()
+        & pl.col("customer_id").is_not_null()
+    )
+    sl_base = flagged.filter(pl.col("abandoned") | pl.col("wait_s").is_not_null())
+    own = s.filter(pl.col("survey_type").is_null() | (pl.col("survey_type") == "transactional"))
+
+    def share(frame: pl.DataFrame, flag: pl.Expr) -> float:
+        return 100 * float(frame.select(flag.mean()).item())
+
+    return {
+        "abandonment": share(flagged, pl.col("abandoned")),
+        "service_level": share(sl_base, ~pl.col("abandoned") & (pl.col("wait_s") <= 20)),
+        "resolution": share(answered.drop_nulls("resolved"), pl.col("resolved")),
+        "fcr": share(eligible, pl.col("resolved") & ~repeat),
+        "transfer_rate": share(answered.drop_nulls("transfers"), pl.col("transfers") > 0),
+        "aht": float(answered["duration_s"].drop_nulls().mean()),  # type: ignore[arg-type]
+        "asa": float(answered["wait_s"].drop_nulls().mean()),  # type: ignore[arg-type]
+        "response_rate": share(answered, pl.col("call_id").is_in(own["call_id"].to_list())),
+    }
+
+
+def test_partly_captured_rates_count_only_the_known_rows(gappy: Store) -> None:
+    raw = gappy.sql("select * from calls"), gappy.sql("select * from surveys")
+    assert raw[0]["abandoned"].null_count() > 100  # the fixture has gaps everywhere
+    got = {r["kpi"]: r for r in _call_estimates(gappy).iter_rows(named=True)}
+    for key, value in expected_known(*raw).items():
+        assert got[key]["value"] == pytest.approx(value), key
+        assert got[key]["reason"] is None, key
+
+
+def test_partly_captured_rates_per_group(gappy: Store) -> None:
+    calls, surveys = gappy.sql("select * from calls"), gappy.sql("select * from surveys")
+    est = _call_estimates(gappy, ("region",))
+    for region in ("North", "East"):
+        own = calls.filter(pl.col("region") == region)
+        expected = expected_known(own, surveys)
+        for key in ("abandonment", "service_level", "resolution", "transfer_rate"):
+            value = est.filter((pl.col("region") == region) & (pl.col("kpi") == key))["value"]
+            assert value.item() == pytest.approx(expected[key]), (region, key)
+
+
+def test_response_rate_is_not_measured_when_no_survey_names_its_call(tmp_path: Path) -> None:
+    calls = [call(i, T0 + dt.timedelta(hours=i)) for i in range(60)]
+    unlinked = [survey(i, T0 + dt.timedelta(hours=i), nps=8) for i in range(20)]
+    store = _store(tmp_path, calls, unlinked)
+    est = _call_estimates(store).filter(pl.col("kpi") == "response_rate").row(0, named=True)
+    assert math.isnan(est["value"]) and est["reason"] == "not_captured"
+    store.close()
+
+
+# -- charts ------------------------------------------------------------------------------------
+
+
+def test_the_trend_chart_leaves_a_gap_with_no_line_or_band_across_it() -> None:
+    frame = pl.DataFrame(
+        {
+            "period": [dt.date(2026, 1, d) for d in (5, 12, 19, 26)],
+            "value": [10.0, math.nan, 11.0, 12.0],
+            "low": [8.0, math.nan, 9.0, 10.0],
+            "high": [12.0, math.nan, 13.0, 14.0],
+            "n": [300, 0, 200, 250],
+            "low_sample": [False, True, False, False],
+            "partial": [False, False, False, False],
+        }
+    )
+    band, line = charts.trend(frame, "SL", "en").data
+    assert list(line.y) == [10.0, None, 11.0, 12.0]  # None: plotly breaks the line
+    assert list(band.y) == [12.0, 8.0, None, 13.0, 14.0, 10.0, 9.0]  # two shapes
+    assert band.x[2] is None
+
+
+# -- the 2.17e-17 bound ------------------------------------------------------------------------
+
+
+def test_interval_bounds_at_zero_and_one_are_exact() -> None:
+    # centre - half used to leave residues such as 2.2e-17 that tables showed as they are
+    for n in range(1, 3000):
+        assert metrics.proportion(0, n).low == 0.0, n
+        assert metrics.proportion(n, n).high == 100.0, n
+    assert i18n.number(metrics.proportion(0, 7).low, "en") == "0.0"
+
+
+# -- change analysis and its report ------------------------------------------------------------
+
+
+@pytest.fixture
+def flagless_change(tmp_path: Path) -> tuple[Store, ca.Analysis]:
+    """Ten weeks of calls without the abandoned flag after a change on week 5 (the
+    flag was captured before it): abandonment is measured before, not after."""
+    change_on = (T0 + dt.timedelta(weeks=5)).date()
+    calls = [
+        {**c, "abandoned": (i % 10 == 0) if c["started_at"].date() < change_on else None}
+        for i, c in enumerate(_no_flags(1400, days=70))
+    ]
+    store = _store(tmp_path, calls, [])
+    cid = registry.save_change(store, Change("New IVR", change_on, queues=("billing",)))
+    settings = ca.Settings(metrics=("abandonment", "resolution", "aht"), weeks_before=4,
+                           weeks_after=4)  # fmt: skip
+    today = change_on + dt.timedelta(weeks=8)
+    yield store, ca.analyse(store, registry.get_change(store, cid), settings, today=today)
+    store.close()
+
+
+def test_a_metric_not_measured_in_a_window_gets_no_verdict(
+    flagless_change: tuple[Store, ca.Analysis],
+) -> None:
+    _, a = flagless_change
+    assert a.problem is None
+    assert a["abandonment"].not_measured == ca.NotMeasured("after", "not_captured")
+    assert a["resolution"].not_measured == ca.NotMeasured("before", "not_captured")
+    assert a["aht"].not_measured is None and a["aht"].its is not None
+    for metric in ("abandonment", "resolution"):
+        r = a[metric]
+        assert r.its is None and r.did is None and not r.problems and a.findings(metric) == []
+        assert report.verdict(a, metric, "en").code == "not_measured"
+    head, why = report.verdict_parts(a, "abandonment", "en")
+    assert head == "Abandonment is not measured after the change, so there is no verdict."
+    assert why == "No column says whether a call was answered or abandoned."
+    es = report.verdict_text(a, "resolution", "es")
+    assert es.startswith("Tasa de resolución no se mide antes del cambio")
+    assert report.notes(a["abandonment"], "en", "event") == []
+    assert report.notes(a["abandonment"], "en", "its") == [f"{head} {why}"]
+
+
+def test_the_report_tables_say_not_measured(flagless_change: tuple[Store, ca.Analysis]) -> None:
+    _, a = flagless_change
+    table = {r["metric"]: r for r in report.before_after_table(a, "en").iter_rows(named=True)}
+    row = table["Abandonment"]
+    assert row["before"] == "20.0%" and row["after"] == "Not measured"  # billing: even i
+    assert row["change"] == row["ci"] == row["p"] == row["mde"] == "–"
+    resolution = table["Resolution rate"]
+    assert resolution["before"] == resolution["after"] == "Not measured"
+    assert "Abandonment" not in report.its_table(a, "en")["metric"].to_list()
+    page = report.html(a, "es", generated=dt.date(2026, 1, 2))
+    assert "No medido" in page and "Abandono no se mide después del cambio" in page
+    assert not re.search(r"(?<![\d,])0,0 %", page)  # no rate of nothing
+    for word in ("mejoró", "empeoró"):
+        assert f"Abandono {word}" not in page
+
+
+# -- the read path elsewhere -------------------------------------------------------------------
+
+
+def test_response_bias_keeps_an_unknown_outcome_apart(tmp_path: Path) -> None:
+    calls = [call(i, T0 + dt.timedelta(hours=i), resolved=(None, True, False)[i % 3],
+                  wait_s=None if i % 5 == 0 else 10.0) for i in range(60)]  # fmt: skip
+    store = _store(tmp_path, calls, _linked_surveys(calls))
+    rates = bias.response_rates(store, Filters(), "resolved")
+    assert dict(zip(rates["group"], rates["calls"], strict=True)) == {
+        "false": 20, "true": 20, "unknown": 20,
+    }  # fmt: skip
+    waits = bias.response_rates(store, Filters(), "wait_band")
+    assert dict(zip(waits["group"], waits["calls"], strict=True)) == {"unknown": 12, "w0_20s": 48}
+    store.close()
+
+
+def test_a_driver_never_captured_is_not_offered(no_flags: Store) -> None:
+    cells = dc.cells(no_flags, Filters())
+    assert cells.height and "resolved" in cells.columns
+    offered = dc.available(cells)
+    assert "resolved" not in offered and "transfers" not in offered and "duration" in offered
+
+
+# -- the overview page -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def flagless_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    calls = _no_flags(600)
+    _store(tmp_path, calls, _linked_surveys(calls)).close()
+    monkeypatch.setenv("PULSO_DB", str(tmp_path / "pulso.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path / "pulso.duckdb"
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "shown", "reason"),
+    [
+        ("en", "Abandonment", "Not measured",
+         "No column says whether a call was answered or abandoned."),
+        ("es", "Abandono", "No medido",
+         "Ninguna columna indica si una llamada fue atendida o abandonada."),
+    ],
+)  # fmt: skip
+@pytest.mark.usefixtures("flagless_db")
+def test_the_overview_shows_not_measured_never_zero(
+    lang: str, label: str, shown: str, reason: str
+) -> None:
+    at = open_app("views/overview.py", lang=lang, kpi="abandonment")
+    assert not at.exception, [e.message for e in at.exception]
+    texts = [m.value for m in at.markdown]
+    tile = texts.index(label)  # the tile's title, then what it shows, then why
+    assert texts[tile + 1].endswith(f"**{shown}**")
+    assert reason in [c.value for c in at.caption]
+    assert sum(text.endswith(f"**{shown}**") for text in texts) == 6  # CES, 5 call rates
+    assert len(at.metric) == 5  # NPS, CSAT, response rate, AHT, ASA: the measured ones
+    assert label not in {m.label for m in at.metric}
+    assert not [m for m in at.metric if m.value in ("0.0%", "0,0 %")]
+    assert any(reason in i.value for i in at.info)  # the trend and the breakdown say why
+    assert not at.get("plotly_chart")  # no chart of nothing
+
+
+def test_the_change_analysis_page_says_not_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    change_on = (T0 + dt.timedelta(weeks=5)).date()
+    store = _store(tmp_path, _no_flags(1400, days=70), [])
+    cid = registry.save_change(store, Change("New IVR", change_on, queues=("billing",)))
+    store.close()
+    monkeypatch.setenv("PULSO_DB", str(tmp_path / "pulso.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = open_app(
+        "views/change_analysis.py", lang="es", change=str(cid), metrics=["abandonment", "aht"],
+        weeks_before="4", weeks_after="4",
+    )  # fmt: skip
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    assert not at.exception, [e.message for e in at.exception]
+    verdicts = [m.value for m in at.markdown if m.value.startswith(":material/")]
+    assert (
+        ":material/block: **Abandono no se mide antes del cambio, así que no hay veredicto\\.**"
+    ) in verdicts
+    assert "Ninguna columna indica si una llamada fue atendida o abandonada\\." in [
+        c.value for c in at.caption
+    ]
+    before_after = at.dataframe[0].value.set_index("metric")
+    assert before_after.loc["Abandono", "before"] == "No medido"
+    assert before_after.loc["Abandono", "after"] == "No medido"
