@@ -37,6 +37,22 @@ Mapping (``suggest_mapping``; ``suggest`` also reuses saved mappings)
     ``ces_scale`` (5 or 7) and ``ces_direction`` ("easier"/"harder") declared in the
     Mapping; it is stored higher = easier.
 
+Transforms (``Mapping.transforms``, saved with the mapping; see ``transforms``)
+    Per field: ``invert`` (a yes/no that says the opposite: "Answered" feeds
+    ``abandoned``), ``time_source`` (date + time of day from two columns),
+    ``values`` (labels to values; a label also matches as leading words),
+    ``unit`` (what a plain number in a duration counts), ``constant`` (one value for
+    the whole file), ``generated`` (a key made from each row's content; suggested
+    for survey files with no id, a person's choice for calls). One source column
+    may feed several fields; ``Mapping.skipped`` lists fields left unmapped on
+    purpose. Suggestions propose them where the headers and values call for them.
+
+Data quality (``quality``)
+    Every load measures, per mapped field, the share filled and read, the range and
+    distinct values, plus the KPIs the file cannot support and why, rows with no
+    score, timestamps all at midnight, duplicate and generated keys. Shown before
+    confirming, printed by the CLI, kept in the batch log. It never blocks a load.
+
 Dates and numbers (decided per file, never per row)
     ``03/04/2024`` is day-first when any d/m/y value in the file has 13..31 first,
     month-first when any has it second; when none does, validation refuses the file
@@ -65,7 +81,9 @@ Loading (``load``, ``ingest``)
 Command line (``cli``)
     ``python -m analytics ingest calls|surveys FILE [--mapping NAME] [--map S=T ...]
     [--sheet S] [--ces-scale 5|7] [--ces-direction easier|harder]
-    [--dayfirst|--monthfirst] [--save-mapping NAME]``; exit 1 when refused.
+    [--dayfirst|--monthfirst] [--save-mapping NAME]`` plus the transform flags
+    (``--skip --invert --time --values --unit --const --generate-key --no-header``);
+    exit 1 when refused.
 
 Exports of uploaded values go through ``neutralise_for_export`` (formula injection).
 """
