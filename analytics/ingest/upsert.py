@@ -143,16 +143,23 @@ def count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def repeated_keys(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target) -> int:
-    """Keys of the batch (good or rejected rows) met more than once: must be 0 to go on."""
+    """Keys of the batch (good or rejected rows) met more than once: must be 0 to go on.
+
+    A key inserted by one chunk and changed by a later one leaves a before-image whose
+    prior lineage is this very batch: that is a key met twice too (the update would
+    otherwise overwrite the first row silently).
+    """
     if count(cur, SEEN) == 0 and count(cur, REJECTED_KEYS) == 0:
         return 0  # only inserts (distinct: primary key), nothing rejected
+    before = ident(target, BEFORE_TABLES[target])
     row = one(
         cur,
-        f"select count(*) from (select key from (select key from {SEEN} "  # noqa: S608
+        f"select (select count(*) from (select key from (select key from {SEEN} "  # noqa: S608
         f"union all ({inserted_keys(target)}) "
         f"union all select key from {REJECTED_KEYS} where key is not null) "
-        "group by key having count(*) > 1)",
-        [batch_id, batch_id],
+        "group by key having count(*) > 1)) "
+        f"+ (select count(*) from {before} where batch_id = ? and {PRIOR} = ?)",
+        [batch_id, batch_id, batch_id, batch_id],
     )
     return int(row[0]) if row else 0
 

@@ -50,11 +50,13 @@ def _counts(report: object) -> tuple[int, int, int, int]:
     ("first", "second"),
     [
         (["C9", "2024-01-09", "new", "9"], ["C9", "2024-01-09", "new", "9"]),  # inserted
+        # Inserted by one chunk, changed by a later one: was counted as an update.
+        (["C9", "2024-01-09", "new", "9"], ["C9", "2024-01-09", "other", "9"]),
         (["C1", "2024-01-01", "changed", "1"], ["C1", "2024-01-01", "a", "1"]),  # updated
         (["C1", "2024-01-01", "a", "1"], ["C1", "2024-01-01", "a", "1"]),  # unchanged
         (["C1", "2024-01-01", "changed", "1"], ["C1", "not a date", "a", "1"]),  # rejected
     ],
-    ids=["inserted", "updated", "unchanged", "rejected"],
+    ids=["inserted", "inserted_then_changed", "updated", "unchanged", "rejected"],
 )
 def test_a_key_repeated_across_chunks_is_rejected_as_in_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: list[str], second: list[str]
