@@ -21,6 +21,7 @@ from analytics.ingest import Mapping, read_file, save_mapping, suggest_mapping
 from analytics.store import connect
 from tests.conftest import open_app
 from tests.corpus import expected
+from tests.corpus.test_call_logs import call_kpis
 from tests.corpus.test_loads import RESTAURANT_CSAT, SUDZILLA_NPS, survey_kpis
 from ui.transforms import CONSTANT
 
@@ -42,6 +43,9 @@ class Page:
     #: Constant text inputs: label prefix -> value.
     constants: tuple[tuple[str, str], ...] = ()
     rejected: int = 0
+    target: str = "surveys"
+    #: Label scales picked in "How values are read": field -> scale name.
+    scales: tuple[tuple[str, str], ...] = ()
 
 
 SAME = "— the same value for every row —"
@@ -80,7 +84,7 @@ def run(element: Any) -> AppTest:
 
 def analyst(page: Page) -> AppTest:
     """Open the page for surveys, upload, and make the case's choices."""
-    at = open_app("views/upload.py", lang="en", target="surveys")
+    at = open_app("views/upload.py", lang="en", target=page.target)
     data = (CORPUS / page.file).read_bytes()
     run(at.file_uploader[0].set_value((page.file, data, MIME[page.file.rsplit(".", 1)[1]])))
     for label, source in page.picks:
@@ -91,6 +95,12 @@ def analyst(page: Page) -> AppTest:
         run(picker.set_value(CONSTANT if source == SAME else source))
     for prefix, value in page.constants:
         run(next(x for x in at.text_input if x.label.startswith(prefix)).input(value))
+    for field, scale in page.scales:
+        run(
+            next(x for x in at.selectbox if (x.key or "").endswith(f"_{field}_values")).set_value(
+                scale
+            )
+        )
     order = [r for r in at.radio if (r.key or "").startswith("upload_dayfirst_")]
     assert bool(order) == (page.dayfirst is not None), (
         "the page asks for a date order iff a person must"
@@ -127,6 +137,44 @@ def test_export_through_the_upload_page_gives_the_numbers_computed_by_hand(
         assert found["csat"].value == pytest.approx(want["csat_top2_pct"])
     if "nps" not in want and "csat_top2_pct" not in want:
         assert found["nps"].empty and found["csat"].empty  # not measured, never 0
+
+
+CALL_PAGES = [
+    # A PBX's call-detail records: no header row, so every column is picked by position.
+    Page("calls_asterisk_cdr_kelysaina.csv",
+         (("Call ID *", "column_17"), ("Call start *", "column_9"), ("Abandoned", "column_14"),
+          ("Duration (seconds)", "column_13"), ("Queue (contact reason)", "column_3"),
+          ("Channel", SAME)),
+         expected.calls_asterisk_cdr_kelysaina, constants=(("Channel", "phone"),),
+         target="calls", scales=(("abandoned", "call_status"),)),
+    Page("calls_seattle_pd_911_csss508.csv",
+         (("Call ID *", "CAD Event Number"), ("Call start *", "Event Clearance Date"),
+          ("Queue (contact reason)", "Event Clearance Group")),
+         expected.calls_seattle_pd_911_csss508, target="calls"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("page", CALL_PAGES, ids=lambda p: p.file)
+def test_call_log_through_the_upload_page_gives_the_numbers_computed_by_hand(
+    db: Path, page: Page
+) -> None:
+    at = analyst(page)
+    warnings = " ".join(w.value for w in at.warning)
+    if "abandonment_pct" not in page.expected():  # the page says what it cannot measure
+        assert "Not measurable from this file: Abandonment" in warnings
+    run(at.button(key="upload_confirm").click())
+    want = page.expected()
+    store = connect(str(db))
+    try:
+        assert store.sql("select count(*) from calls").item() == want["rows"]
+        found = call_kpis(store)
+    finally:
+        store.close()
+    if "abandonment_pct" in want:
+        assert found["abandonment"].value == pytest.approx(want["abandonment_pct"])
+        assert found["aht"].value == pytest.approx(want["avg_handle_s"])
+    else:
+        assert found["abandonment"].empty and found["aht"].empty
 
 
 def _save_restaurant_mapping(db: Path) -> None:
