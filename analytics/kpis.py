@@ -16,9 +16,15 @@ from typing import Any, Literal
 
 import polars as pl
 
-from analytics.compare import Difference, compare_means, compare_normal, compare_proportions
+from analytics.compare import (
+    UNKNOWN,
+    Difference,
+    compare_means,
+    compare_normal,
+    compare_proportions,
+)
 from analytics.i18n import Lang, t
-from analytics.metrics import Estimate, mean_from_moments, nps_from_counts, proportion
+from analytics.metrics import EMPTY, Estimate, mean_from_moments, nps_from_counts, proportion
 
 Source = Literal["surveys", "calls"]
 Kind = Literal["nps", "proportion", "mean"]
@@ -59,6 +65,15 @@ def _prop(x: str, n: str) -> Callable[[Row], Estimate]:
     return lambda r: proportion(_int(r.get(x)), _int(r.get(n)))
 
 
+def _service_level(r: Row) -> Estimate:
+    """Answered within 20 s over offered calls, but only where waits were captured: with
+    answered calls and no wait for any of them, only the abandoned calls would be left
+    in the denominator, and 0% would be a number of nothing (seen on a PBX log)."""
+    if _int(r.get("n_answered")) > 0 and _int(r.get("wait_n")) == 0:
+        return EMPTY
+    return proportion(_int(r.get("n_within_sl")), _int(r.get("n_sl_known")))
+
+
 def _mean(n: str, s: str, ss: str) -> Callable[[Row], Estimate]:
     return lambda r: mean_from_moments(_int(r.get(n)), _float(r.get(s)), _float(r.get(ss)))
 
@@ -95,7 +110,8 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "fcr", "calls", "proportion", "percent", True, _prop("n_fcr", "n_fcr_eligible"),
         ("n_fcr", "n_fcr_eligible"), needs=("resolved", "customer_id"),
-        base=(*ANSWERED, ("n_fcr_observed", "too_recent")),
+        # Not captured at all is said before "too recent": it is the reason that stays.
+        base=(*ANSWERED, ("n_resolved_known", "not_captured"), ("n_fcr_observed", "too_recent")),
     ),
     Kpi(
         "aht", "calls", "mean", "seconds", False, _mean("handle_n", "handle_sum", "handle_sumsq"),
@@ -112,7 +128,7 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "service_level", "calls", "proportion", "percent", True,
-        _prop("n_within_sl", "n_sl_known"), ("n_within_sl", "n_sl_known"),
+        _service_level, ("n_within_sl", "n_sl_known"),
         needs=("abandoned", "wait_s"),
     ),
     Kpi(
@@ -169,7 +185,10 @@ def not_measured_text(key: str, reason: Reason, lang: Lang) -> str:
 
 
 def change(kpi: Kpi, before: Row, after: Row) -> Difference:
-    """after - before for one KPI, in the KPI's own unit (points for rates)."""
+    """after - before for one KPI, in the KPI's own unit (points for rates); unknown
+    when either side is not measured (no change is claimed from a number of nothing)."""
+    if kpi.estimate(before).empty or kpi.estimate(after).empty:
+        return UNKNOWN
     if kpi.kind == "proportion" and kpi.counts:
         x, n = kpi.counts
         d = compare_proportions(_int(before[x]), _int(before[n]), _int(after[x]), _int(after[n]))

@@ -482,3 +482,21 @@ def test_the_change_analysis_page_says_not_measured(
     before_after = at.dataframe[0].value.set_index("metric")
     assert before_after.loc["Abandono", "before"] == "No medido"
     assert before_after.loc["Abandono", "after"] == "No medido"
+
+
+def test_service_level_with_no_wait_captured_is_not_measured_not_zero() -> None:
+    """A PBX log gives answered/abandoned but no wait: only the abandoned calls would be
+    left in the denominator, and the rate would read 0% of nothing."""
+    row = {"n_calls": 14, "n_answered": 11, "n_abandon_known": 14, "n_abandoned": 3,
+           "n_within_sl": 0, "n_sl_known": 3, "wait_n": 0}  # fmt: skip
+    assert kpis.get("service_level").estimate(row).empty
+    assert kpis.not_measured("service_level", row) == "not_captured"
+    every_call_abandoned = {**row, "n_answered": 0, "n_abandoned": 14, "n_sl_known": 14}
+    assert kpis.get("service_level").estimate(every_call_abandoned).value == 0.0  # truly missed
+
+
+def test_fcr_without_a_resolved_column_says_so_before_too_recent() -> None:
+    row = {"n_calls": 20, "n_answered": 20, "n_resolved_known": 0, "n_fcr_observed": 0,
+           "n_fcr": 0, "n_fcr_eligible": 0}  # fmt: skip
+    assert kpis.not_measured("fcr", row) == "not_captured"
+    assert kpis.not_measured("fcr", {**row, "n_resolved_known": 20}) == "too_recent"
