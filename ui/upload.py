@@ -143,8 +143,6 @@ def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> tuple[Mapping, bo
         for f, s in picked.items()
     }
     mapping = review.chosen_mapping(proposed.mapping, chosen, transforms=how)
-    if mapping.transform(cols.KEYS[target]).generated:
-        st.warning(t("upload.mapping.generated_key", lang), icon=":material/key:")
     unused = review.unused_columns(raw, mapping)
     if unused:
         st.caption(t("upload.mapping.unused", lang, columns=markdown_escape(", ".join(unused))))
@@ -189,6 +187,8 @@ def _pickers(
     chosen: dict[str, str | None] = {}
     grid = st.columns(3)
     key_field = cols.KEYS[target]
+    # Columns named by position say nothing: show a value of each beside its name.
+    shown = review.examples(raw) if raw.facts.layout == "headerless" else {}
     for i, field in enumerate(review.fields(target, lang)):
         extra = transforms.GENERATED if field.name == key_field else transforms.CONSTANT
         options: list[str | None] = [None, *raw.columns, extra]
@@ -196,7 +196,7 @@ def _pickers(
             field.label,
             options,
             index=options.index(_default(proposed, field.name, options)),
-            format_func=lambda c: _option_label(c, lang),
+            format_func=lambda c: _option_label(c, lang, shown),
             help=", ".join(c.source for c in proposed.candidates.get(field.name, ())[:3]) or None,
             key=_widget_key(raw, target, proposed, field.name),
         )
@@ -213,13 +213,15 @@ def _default(proposed: Suggestion, field: str, options: list[str | None]) -> str
     return source if source in options else None
 
 
-def _option_label(option: str | None, lang: Lang) -> str:
+def _option_label(option: str | None, lang: Lang, examples: dict[str, str]) -> str:
     if option is None:
         return t("upload.unmapped", lang)
     if option == transforms.CONSTANT:
         return t("upload.option.constant", lang)
     if option == transforms.GENERATED:
         return t("upload.option.generated", lang)
+    if option in examples:
+        return t("upload.option.example", lang, column=option, value=examples[option])
     return option
 
 

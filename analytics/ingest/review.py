@@ -291,6 +291,18 @@ def scales_for(target: Target, field: str) -> tuple[str, ...]:
     return LABELLED.get(cols.column(target, field).kind, ())
 
 
+def examples(raw: RawTable, rows: int = 20) -> dict[str, str]:
+    """A first non-empty value per column (for naming the columns of a headerless
+    file in the pickers: "column_14" says nothing, "column_14 · ANSWERED" does)."""
+    head = raw.head(rows)
+    found = {}
+    for name in raw.columns:
+        values_ = head.select(values.clean(pl.col(name))).to_series().drop_nulls()
+        if values_.len():
+            found[name] = str(values_[0])[:40]
+    return found
+
+
 def label_rows(
     raw: RawTable, source: str, saved: tuple[tuple[str, str], ...], limit: int = 40
 ) -> list[tuple[str, str]]:

@@ -91,7 +91,7 @@ def analyst(page: Page) -> AppTest:
         picker = next(
             s for s in at.selectbox if s.label == label and (s.key or "").startswith("upload_map_")
         )
-        assert source in picker.options, (label, source, picker.options)
+        assert any(o.split(" · ")[0] == source for o in picker.options), (label, source)
         run(picker.set_value(CONSTANT if source == SAME else source))
     for prefix, value in page.constants:
         run(next(x for x in at.text_input if x.label.startswith(prefix)).input(value))
@@ -159,6 +159,9 @@ def test_call_log_through_the_upload_page_gives_the_numbers_computed_by_hand(
     db: Path, page: Page
 ) -> None:
     at = analyst(page)
+    if "asterisk" in page.file:  # columns named by position show a value beside the name
+        abandoned = next(x for x in at.selectbox if x.label == "Abandoned")
+        assert "column_14 · e.g. ANSWERED" in abandoned.options
     warnings = " ".join(w.value for w in at.warning)
     if "abandonment_pct" not in page.expected():  # the page says what it cannot measure
         assert "Not measurable from this file: Abandonment" in warnings
