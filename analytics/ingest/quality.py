@@ -26,7 +26,7 @@ import polars as pl
 
 from analytics.i18n import Lang, kpi_value, number, t
 from analytics.ingest import columns as cols
-from analytics.ingest import steps
+from analytics.ingest import steps, transforms
 from analytics.ingest.columns import Kind
 from analytics.ingest.model import ROW, BatchReport, Target, Validated
 from analytics.ingest.validation import BLANK, Plan, finish_slow, make_plan, parsing
@@ -374,7 +374,10 @@ def lines(q: Quality, lang: Lang, escape: Escape | None = None) -> list[str]:
         )
     in_gaps = {g.field for g in q.gaps}
     for f in q.fields:
-        names = {"field": t(f"upload.field.{f.field}", lang), "column": esc(f.source)}
+        names = {
+            "field": t(f"upload.field.{f.field}", lang),
+            "column": esc(source_text(f.source, lang)),
+        }
         if f.filled == 0 and f.field not in in_gaps:
             found.append(t("quality.empty", lang, **names))
         if f.midnight:
@@ -393,7 +396,7 @@ def _gap_line(q: Quality, gap: Gap, lang: Lang, esc: Escape) -> str:
     if gap.why == "unmapped":
         reason = t(f"quality.why.{gap.field}", lang)
     else:
-        source = f.source if (f := q.for_field(gap.field)) else gap.field
+        source = source_text(f.source, lang) if (f := q.for_field(gap.field)) else gap.field
         field_name = t(f"upload.field.{gap.field}", lang)
         reason = t(f"quality.why.{gap.why}", lang, field=field_name, column=esc(source))
     return t("quality.gap", lang, kpis=kpis, reason=reason)
@@ -402,13 +405,23 @@ def _gap_line(q: Quality, gap: Gap, lang: Lang, esc: Escape) -> str:
 TABLE_COLUMNS = ("field", "source", "filled", "parsed", "range", "distinct")
 
 
+def source_text(source: str, lang: Lang) -> str:
+    """A field's column as a person reads it: a constant or a generated key in words."""
+    if source == transforms.GENERATED_LABEL:
+        return t("quality.source.generated", lang)
+    if source.startswith(transforms.CONSTANT_PREFIX):
+        value = source.removeprefix(transforms.CONSTANT_PREFIX)
+        return t("quality.source.constant", lang, value=value)
+    return source
+
+
 def table(q: Quality, lang: Lang, escape: Escape | None = None) -> pl.DataFrame:
     """One row per mapped field, every cell as text, headers translated."""
     esc = escape or (lambda s: s)
     rows = [
         (
             t(f"upload.field.{f.field}", lang),
-            esc(f.source),
+            esc(source_text(f.source, lang)),
             _share(f.filled_share, lang),
             _share(f.parsed_share, lang),
             _range(f, lang),

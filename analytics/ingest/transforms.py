@@ -68,13 +68,18 @@ def is_transformed(field: str, mapping: Mapping) -> bool:
     return how.feeds_alone or how.time_source is not None or bool(how.values)
 
 
+#: What stands for the column of a field no column feeds (see :func:`cell_label`);
+#: pages translate them (``quality.source_text``).
+GENERATED_LABEL, CONSTANT_PREFIX = "(generated key)", "= "
+
+
 def cell_label(field: str, mapping: Mapping) -> str:
     """What a reject names as the field's column: the source, or what stands for it."""
     transform = mapping.transform(field)
     if transform.constant is not None:
-        return f"= {transform.constant}"
+        return f"{CONSTANT_PREFIX}{transform.constant}"
     if transform.generated:
-        return "(generated key)"
+        return GENERATED_LABEL
     source = mapping.as_dict[field]
     return f"{source} + {transform.time_source}" if transform.time_source else source
 

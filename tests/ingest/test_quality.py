@@ -252,3 +252,21 @@ def test_every_field_and_gap_has_words_in_both_languages(tmp_path: Path) -> None
         assert said and not any("{" in line or "quality." in line for line in said)
         assert any("WAIT" in line for line in said)  # the file's names are escaped
     assert quality.table(q, "en").row(2)[2:5] == ("0.0%", "–", "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "generated", "constant"),
+    [("en", "made from each row's content", "“web” for every row"),
+     ("es", "formada con el contenido de cada fila", "«web» para todas las filas")],
+)  # fmt: skip
+def test_a_generated_key_and_a_constant_are_named_in_words(
+    tmp_path: Path, lang: str, generated: str, constant: str
+) -> None:
+    text = b.csv_text([["Timestamp", "NPS"], ["2024-03-01 10:00", "9"]])
+    raw = read_file(b.write(tmp_path / "form.csv", text))
+    mapping = suggest_mapping(raw, "surveys").mapping.with_transform(
+        "survey_channel", constant="web"
+    )
+    shown = quality.table(quality.measure(validate(raw, mapping)), lang)
+    sources = shown.get_column(shown.columns[1]).to_list()
+    assert generated in sources and constant in sources
