@@ -18,6 +18,7 @@ from analytics.ingest import (
     load,
     quality,
     read_file,
+    suggest_mapping,
     undo_batch,
     validate,
 )
