@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -53,6 +54,7 @@ PAGES = [
     Page("googleforms_sudzilla_nps.csv", (("NPS (0-10)", SUDZILLA_NPS),),
          expected.googleforms_sudzilla_nps, dayfirst=False),
     Page("googleforms_es_restaurante.xlsx", (), expected.googleforms_es_restaurante_xlsx),
+    Page("googleforms_es_restaurante.csv", (), expected.googleforms_es_restaurante_csv),
     Page("nps_prep_air.csv", (("Response ID *", "CustomerID"), ("Answered at *", SAME)),
          expected.nps_prep_air, constants=(("Answered at", "2021-01-01"),)),
     Page("qualtrics_current_qualtrics_r.csv", (), expected.qualtrics_current_qualtrics_r),
@@ -114,8 +116,8 @@ def analyst(page: Page) -> AppTest:
 def test_export_through_the_upload_page_gives_the_numbers_computed_by_hand(
     db: Path, page: Page
 ) -> None:
-    if page.file.endswith(".xlsx"):
-        _save_restaurant_mapping(db)
+    if "restaurante" in page.file:
+        _save_restaurant_mapping(db, page.file)
     at = analyst(page)
     run(at.button(key="upload_confirm").click())
     want = page.expected()
@@ -151,7 +153,47 @@ CALL_PAGES = [
          (("Call ID *", "CAD Event Number"), ("Call start *", "Event Clearance Date"),
           ("Queue (contact reason)", "Event Clearance Group")),
          expected.calls_seattle_pd_911_csss508, target="calls"),
+    # Headerless too, and 01/01/2011 reads both ways: the analyst says month-first.
+    Page("calls_nola_cfs_2011_excerpt.csv",
+         (("Call ID *", "column_1"), ("Call start *", "column_7"),
+          ("Queue (contact reason)", "column_3"), ("Region", "column_15")),
+         expected.calls_nola_cfs_2011_excerpt, target="calls", dayfirst=False),
 ]  # fmt: skip
+
+
+def test_qualtrics_test_responses_are_left_out_and_said_so(db: Path) -> None:
+    """Every response of the 2016 export is a Qualtrics *test* response: the page says
+    so, offers nothing to load, and the store stays empty."""
+    page = Page("qualtrics_2016_singlequote_qualtricstools.csv", (),
+                expected.qualtrics_2016_singlequote_qualtricstools)  # fmt: skip
+    at = analyst(page)
+    shown = " ".join(m.value for m in [*at.markdown, *at.caption]).replace("\\", "")
+    assert "10 test responses" in shown
+    assert "Qualtrics export (three header rows)" in shown
+    assert not [b for b in at.button if b.key == "upload_confirm"]
+
+
+def test_a_dispatch_log_names_every_repeated_call_before_loading(db: Path) -> None:
+    """One row per unit sent: the page lists the repeats as rejected rows, with the
+    rows they share a key with, and loads only the calls sent a single unit."""
+    page = Page("calls_sffd_dispatch_usf.csv", (("Call start *", "Received DtTm"),),
+                expected.calls_sffd_dispatch_usf, target="calls")  # fmt: skip
+    at = analyst(page)
+    rejected = next(m.value for m in at.metric if m.label == "Rows rejected")
+    repeated = pl.read_csv(CORPUS / page.file, infer_schema=False).group_by("Call Number").len()
+    many = repeated.filter(pl.col("len") > 1)
+    said = f"{many.height} keys are used by more than one row ({many['len'].sum()} rows)"
+    assert any(w.value.startswith(said) for w in at.warning)
+    run(at.button(key="upload_confirm").click())
+    store = connect(str(db))
+    try:
+        loaded = store.sql("select count(*) from calls").item()
+        repeats = store.sql(
+            "select count(distinct row_number) from rejected_rows where reason_code = 'duplicate_key'"
+        ).item()
+    finally:
+        store.close()
+    assert (loaded + repeats, str(repeats)) == (page.expected()["rows"], rejected.replace(",", ""))
 
 
 @pytest.mark.parametrize("page", CALL_PAGES, ids=lambda p: p.file)
@@ -180,9 +222,9 @@ def test_call_log_through_the_upload_page_gives_the_numbers_computed_by_hand(
         assert found["abandonment"].empty and found["aht"].empty
 
 
-def _save_restaurant_mapping(db: Path) -> None:
+def _save_restaurant_mapping(db: Path, file: str) -> None:
     """Mapped once: the service question as CSAT with the author's label table."""
-    raw = read_file(CORPUS / "googleforms_es_restaurante.xlsx")
+    raw = read_file(CORPUS / file)
     base = suggest_mapping(raw, "surveys").mapping.with_columns({"csat": RESTAURANT_CSAT})
     labels = (("aceptable", "3"), ("bueno", "4"), ("excepcional", "5"), ("insatisfactorio", "1"))
     mapping: Mapping = base.with_transform("csat", values=labels)
