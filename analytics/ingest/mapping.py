@@ -124,7 +124,8 @@ def _value_map(
 
 #: Label scales worth trying, by kind of field.
 LABELLED: dict[str, tuple[str, ...]] = {
-    "csat": ("satisfaction5_es", "satisfaction5_en", "quality5_es", "quality3_es",
+    "csat": ("satisfaction5_es", "satisfaction5_en", "satisfaction3_es", "satisfaction3_en",
+             "quality5_es", "quality3_es",
              "quality5_en", "quality3_en", "agree5_en", "agree5_es"),
     "ces": ("ease5_en", "ease5_es", "agree5_en", "agree5_es"),
     "bool": ("call_status",),

@@ -188,6 +188,11 @@ VALUE_MAPS: dict[str, dict[str, str]] = {
     "satisfaction5_en": {"very satisfied": "5", "satisfied": "4", "neutral": "3",
                          "neither satisfied nor dissatisfied": "3", "dissatisfied": "2",
                          "very dissatisfied": "1"},
+    # Three-point satisfaction: the ends and the middle of the 1-5 scale.
+    "satisfaction3_es": {"satisfecho": "5", "satisfecha": "5", "neutral": "3", "indiferente": "3",
+                         "insatisfecho": "1", "insatisfecha": "1"},
+    "satisfaction3_en": {"satisfied": "5", "neutral": "3", "dissatisfied": "1",
+                         "unsatisfied": "1"},
     "quality5_es": {"excelente": "5", "muy buena": "4", "muy bueno": "4", "buena": "3",
                     "bueno": "3", "regular": "2", "mala": "1", "malo": "1", "muy mala": "1",
                     "muy malo": "1"},
