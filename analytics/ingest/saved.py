@@ -69,7 +69,7 @@ def suggest(store: Store | None, raw: RawTable, target: Target) -> Suggestion:
     if saved is None:
         return fresh
     name, mapping = saved
-    used = set(mapping.as_dict.values())
+    used = set(mapping.sources)
     return Suggestion(
         mapping=mapping,
         ambiguous={},
