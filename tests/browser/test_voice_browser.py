@@ -43,7 +43,11 @@ def test_clicking_a_term_shows_the_comments_that_use_it(page, base_url: str) -> 
     table = page.get_by_test_id("stDataFrame").nth(2)
     cell = table.locator("td[role=gridcell]", has_text="sigue sin resolverse").first
     cell.wait_for(state="attached", timeout=30_000)
-    comments = table.locator("td[role=gridcell][aria-colindex='2']").all_text_contents()
+    column = table.locator("td[role=gridcell][aria-colindex='2']")
+    # The grid fills its accessible cells a moment after the first one appears (one CI
+    # run read an empty column): wait for the column, then read it.
+    column.first.wait_for(state="attached", timeout=30_000)
+    comments = column.all_text_contents()
     assert comments and all("sigue sin" in c.lower() for c in comments)
     assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path=str(ARTIFACTS / "voice_term.png"), full_page=True)
