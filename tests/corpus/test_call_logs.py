@@ -68,6 +68,19 @@ def stored(db: Path) -> Store:
     return connect(str(db))
 
 
+def loaded_and_repeated(db: Path) -> tuple[int, int]:
+    """Calls stored, and rows rejected because their key repeats."""
+    store = stored(db)
+    try:
+        loaded = store.sql("select count(*) from calls").item()
+        repeated = store.sql(
+            "select count(distinct row_number) from rejected_rows where reason_code = 'duplicate_key'"
+        ).item()
+    finally:
+        store.close()
+    return int(loaded), int(repeated)
+
+
 def test_pbx_call_detail_records(db: Path) -> None:
     want = expected.calls_asterisk_cdr_kelysaina()
     assert load(db, CORPUS / "calls_asterisk_cdr_kelysaina.csv", *ASTERISK) == 0
@@ -174,14 +187,7 @@ def test_one_row_per_unit_sent_is_refused_row_by_row_naming_the_repeats(
     )
     out = capsys.readouterr().out
     assert "map: call_id <- 'Call Number'" in out
-    store = stored(db)
-    try:
-        loaded = store.sql("select count(*) from calls").item()
-        rejected = store.sql(
-            "select count(distinct row_number) from rejected_rows where reason_code = 'duplicate_key'"
-        ).item()
-    finally:
-        store.close()
+    loaded, rejected = loaded_and_repeated(db)
     assert loaded + rejected == want["rows"]
     raw = pl.read_csv(CORPUS / "calls_sffd_dispatch_usf.csv", infer_schema=False)
     single = raw.group_by("Call Number").len().filter(pl.col("len") == 1).height

@@ -22,7 +22,7 @@ from analytics.ingest import Mapping, read_file, save_mapping, suggest_mapping
 from analytics.store import connect
 from tests.conftest import open_app
 from tests.corpus import expected
-from tests.corpus.test_call_logs import call_kpis
+from tests.corpus.test_call_logs import call_kpis, loaded_and_repeated
 from tests.corpus.test_loads import RESTAURANT_CSAT, SUDZILLA_NPS, survey_kpis
 from ui.transforms import CONSTANT
 
@@ -185,14 +185,7 @@ def test_a_dispatch_log_names_every_repeated_call_before_loading(db: Path) -> No
     said = f"{many.height} keys are used by more than one row ({many['len'].sum()} rows)"
     assert any(w.value.startswith(said) for w in at.warning)
     run(at.button(key="upload_confirm").click())
-    store = connect(str(db))
-    try:
-        loaded = store.sql("select count(*) from calls").item()
-        repeats = store.sql(
-            "select count(distinct row_number) from rejected_rows where reason_code = 'duplicate_key'"
-        ).item()
-    finally:
-        store.close()
+    loaded, repeats = loaded_and_repeated(db)
     assert (loaded + repeats, str(repeats)) == (page.expected()["rows"], rejected.replace(",", ""))
 
 
