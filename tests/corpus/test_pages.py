@@ -182,7 +182,7 @@ def test_a_dispatch_log_names_every_repeated_call_before_loading(db: Path) -> No
     rejected = next(m.value for m in at.metric if m.label == "Rows rejected")
     repeated = pl.read_csv(CORPUS / page.file, infer_schema=False).group_by("Call Number").len()
     many = repeated.filter(pl.col("len") > 1)
-    said = f"{many.height} keys are used by more than one row ({many['len'].sum()} rows)"
+    said = f"Keys used by more than one row: {many.height} ({many['len'].sum()} rows)"
     assert any(w.value.startswith(said) for w in at.warning)
     run(at.button(key="upload_confirm").click())
     loaded, repeats = loaded_and_repeated(db)

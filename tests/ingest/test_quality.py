@@ -109,7 +109,7 @@ def test_duplicate_keys_are_counted_in_both_flows(store: Store, tmp_path: Path) 
     assert (q.duplicate_keys, q.duplicate_rows) == (2, 5)
     streamed = quality.of(ingest(store, read_file(path), CALLS, chunk_rows=2))
     assert streamed == q
-    assert "2 keys are used by more than one row (5 rows)" in "\n".join(quality.lines(q, "en"))
+    assert "Keys used by more than one row: 2 (5 rows)" in "\n".join(quality.lines(q, "en"))
 
 
 def test_shares_and_ranges_match_polars_on_the_raw_file(tmp_path: Path) -> None:

@@ -88,6 +88,15 @@ def test_time_of_day_in_its_usual_forms(
     ]
 
 
+def test_a_bad_time_cell_does_not_cost_the_whole_time_column(tmp_path: Path) -> None:
+    rows = [["Call Id", "Date", "Time"], ["A", "2021-01-01", "9:00"], ["B", "2021-01-01", "tarde"],
+            ["C", "2021-01-02", "10:30"], ["D", "2021-01-02", "11:00"], ["E", "2021-01-03", "12:15"]]  # fmt: skip
+    raw = read_file(b.write(tmp_path / "f.csv", b.csv_text(rows)))
+    mapping = suggest_mapping(raw, "calls").mapping
+    assert mapping.transform("started_at").time_source == "Time"
+    assert validate(raw, mapping).rejects.get_column("__row__").to_list() == [3]
+
+
 def test_an_unreadable_time_rejects_the_row_naming_both_columns(tmp_path: Path) -> None:
     text = b.csv_text([["id", "fecha", "hora"], ["A", "2021-01-01", "tarde"]])
     raw = read_file(b.write(tmp_path / "f.csv", text))
