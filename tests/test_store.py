@@ -188,3 +188,35 @@ def test_a_store_with_only_a_registered_change_is_not_empty(empty_store: Store) 
         "insert into process_changes (name, started_on) values ('IVR', date '2026-01-05')"
     )
     assert not empty_store.is_empty()
+
+
+def test_upgrading_drops_the_key_index_and_keeps_rows_and_checks(tmp_path: Path) -> None:
+    """Version 7 rebuilds the fact tables without a primary key (ingest keeps keys
+    unique): every row and column stays, the checks still refuse impossible values."""
+    path = str(tmp_path / "v6.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=6)
+    con.execute(
+        "insert into calls (call_id, started_at, queue, wait_s, batch_id) values "
+        "('C1', '2025-01-01 10:00', 'billing', 12.5, 3), ('C2', '2025-01-02', null, null, null)"
+    )
+    con.execute(
+        "insert into surveys (response_id, responded_at, nps, ces, ces_scale, batch_id) "
+        "values ('R1', '2025-01-01', 9, 4, 5, 3)"
+    )
+    before = {
+        t: con.execute(f"select * from {t} order by 1").fetchall() for t in ("calls", "surveys")
+    }
+    con.close()
+
+    store = connect(path)
+    for table, rows in before.items():
+        assert store.sql(f"select * from {table} order by 1").rows() == rows
+    keys = store.sql(
+        "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY'"
+    )["table_name"].to_list()
+    assert "calls" not in keys and "surveys" not in keys
+    with pytest.raises(duckdb.ConstraintException):
+        store.sql("insert into calls (call_id, started_at, wait_s) values ('C3', now(), -1)")
+    with pytest.raises(duckdb.ConstraintException):
+        store.sql("insert into calls (call_id, started_at) values (null, now())")

@@ -18,8 +18,13 @@ chunk before it is written (:class:`RepeatedKeys`); across chunks by
 twice is, the second time, already stored (inserted or met the first time), so it
 is among the chunk's stored keys (kept in ``SEEN``); the check counts ``SEEN``, the
 batch's inserted keys and the rejected rows' keys together. When every chunk only
-inserted and no row was rejected, nothing can repeat (the primary key saw to the
-inserts) and the check is skipped. Either way a repeat rolls the whole batch back.
+inserted and no row was rejected, nothing can repeat (each chunk's keys are
+distinct, and none was stored before it) and the check is skipped. Either way a
+repeat rolls the whole batch back.
+
+The tables have no primary-key index (it cost a tenth of a load, on one core):
+what keeps keys unique is this module, which never inserts a key it has not just
+checked against the store.
 
 Lineage instead of a key log: every row written carries the batch's id in
 ``batch_id`` (inserted or changed; unchanged rows keep theirs), and every
@@ -150,7 +155,7 @@ def repeated_keys(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target)
     otherwise overwrite the first row silently).
     """
     if count(cur, SEEN) == 0 and count(cur, REJECTED_KEYS) == 0:
-        return 0  # only inserts (distinct: primary key), nothing rejected
+        return 0  # only inserts of keys new to the store and to the chunk, nothing rejected
     before = ident(target, BEFORE_TABLES[target])
     row = one(
         cur,
@@ -180,10 +185,10 @@ def _any_stored(cur: duckdb.DuckDBPyConnection, target: Target, rows: Rows) -> b
     Nearly free (the range skips row groups by their min/max), and usually false
     for new rows, whose keys tend to grow: the chunk then needs no join at all.
 
-    The bounds come from polars (computed ahead, off the writer's thread); both
-    order strings by their bytes, as DuckDB's key index does. Were they ever to
-    disagree, a stored key would meet the insert and the primary key would refuse
-    the whole load: never a silent duplicate.
+    The bounds come from polars (computed ahead, off the writer's thread); polars
+    and DuckDB both order strings by their UTF-8 bytes, so a stored key equal to
+    one of the chunk's always lies between them (a test holds this for keys in
+    any script).
     """
     table, key = ident(target, target), ident(target, KEYS[target])
     stored = one(cur, f"select count(*) from {table} where {key} between ? and ?", rows.bounds)  # noqa: S608

@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analytics.ingest import (
     ROW,
@@ -151,3 +153,36 @@ def test_a_failed_load_leaves_no_validation_running(store: Store, tmp_path: Path
         ingest(store, raw, _calls_mapping(tmp_path), on_progress=explode, chunk_rows=200)
     assert not [t for t in threading.enumerate() if t.name == "pulso-ingest-validate"]
     assert store.sql("select count(*) as n from calls")["n"][0] == 0
+
+
+#: Keys whose byte order differs from their alphabetical or case order, look-alikes
+#: (composed and combining accents), and scripts beyond Latin-1.
+TRICKY_KEYS = ["a", "A", "á", "a\u0301", "Ñ", "ñ", "z", "Z", "中", "文", "😀", "ß", "ss",
+               "İ", "i", "aa", "a a", "0", "00", "~"]  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.lists(st.sampled_from(TRICKY_KEYS), unique=True, max_size=6),
+    batch=st.lists(st.sampled_from(TRICKY_KEYS), min_size=1, max_size=12),
+    chunk_rows=st.integers(1, 5),
+)
+def test_keys_stay_unique_without_a_key_index(
+    tmp_path_factory: pytest.TempPathFactory, seed: list[str], batch: list[str], chunk_rows: int
+) -> None:
+    """The tables have no primary-key index: ingest alone keeps keys unique, in any
+    script and however the chunks fall (a key met twice in the file is refused)."""
+    folder = tmp_path_factory.mktemp("keys")
+    store = connect(":memory:")
+    rows = lambda keys, queue: [[k, "2024-01-01", queue, "1"] for k in keys]  # noqa: E731
+    if seed:
+        ingest(store, read_file(_file(folder, "seed.csv", rows(seed, "seed"))), CALLS)
+    raw = read_file(_file(folder, "batch.csv", rows(batch, "batch")))
+    ingest(store, raw, CALLS, chunk_rows=chunk_rows)
+    stored = store.sql("select call_id from calls")["call_id"].to_list()
+    once = {k for k in batch if batch.count(k) == 1}
+    assert sorted(stored) == sorted(set(stored)), "a key was stored twice"
+    assert set(stored) == set(seed) | once
+    assert store.sql("select count(*) as n from calls where queue = 'batch'")["n"][0] == len(once)
