@@ -5,7 +5,8 @@ or with an offset (converted to UTC), ``2024/03/31``; and ``31/03/2024``,
 ``31-03-2024``, ``31.03.2024``, each optionally followed by ``14:05[:09]`` and
 ``AM``/``PM``; these also with a two-digit year (``31/03/24``, as older survey tools
 and US spreadsheets write it: 00-68 is 2000-2068, 69-99 is 1969-1999, the POSIX
-``%y`` rule). Whether ``03/04/2024`` is the 3rd of April or the 4th of March is never
+``%y`` rule). Minutes and seconds may have one digit (``9:5``), as ``strptime`` (the
+fast path) reads them too: a cell reads the same whichever path it takes. Whether ``03/04/2024`` is the 3rd of April or the 4th of March is never
 decided per row: the whole file's values decide (a 13..31 in first place proves
 day-first), or the caller says so; otherwise the file is refused as ambiguous.
 """
@@ -19,12 +20,12 @@ from analytics.ingest.values import error_of
 
 ISO = (
     r"^(?<y>\d{4})[-/](?<mo>\d{1,2})[-/](?<d>\d{1,2})"
-    r"(?:[T ](?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2})(?:[.,](?<f>\d{1,9}))?)?)?"
+    r"(?:[T ](?<H>\d{1,2}):(?<M>\d{1,2})(?::(?<S>\d{1,2})(?:[.,](?<f>\d{1,9}))?)?)?"
     r"\s*(?<tz>Z|[+-]\d{2}:?\d{2})?$"
 )
 DMY = (
     r"^(?<a>\d{1,2})[/.-](?<b>\d{1,2})[/.-](?<y>\d{4}|\d{2})"
-    r"(?:[ T,]+(?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2})(?:[.,](?<f>\d{1,9}))?)?"
+    r"(?:[ T,]+(?<H>\d{1,2}):(?<M>\d{1,2})(?::(?<S>\d{1,2})(?:[.,](?<f>\d{1,9}))?)?"
     r"\s*(?<ampm>[AaPp]\.?[Mm]\.?)?)?$"
 )
 #: The day-or-month parts, for deciding the order from the values.
@@ -61,17 +62,21 @@ def order_evidence(col: str) -> list[pl.Expr]:
     ]
 
 
-def fast_format(sample: pl.Series, dayfirst: bool | None) -> str | None:
+def fast_format(sample: pl.Series, dayfirst: bool | None, joined: bool = False) -> str | None:
     """The single strptime format reading most of a column's first values, if any.
 
     Parsing a million cells with one format takes a fraction of the regex path;
     cells it cannot read (other layouts, impossible dates) take the full path.
+    ``joined``: the values are a date and a time-of-day column joined as written
+    (see ``transforms.joined_as_written``), so only formats whose time part is a
+    plain clock qualify: those read such a join exactly as the full join does.
     """
     values = sample.drop_nulls()
     if values.is_empty():
         return None
     best, hits = None, 0
-    for fmt in _ISO_FORMATS + _dmy_formats(dayfirst):
+    formats = _ISO_FORMATS + _dmy_formats(dayfirst)
+    for fmt in (f for f in formats if not (joined and "%.f" in f)):
         parsed = values.str.to_datetime(fmt, strict=False, time_unit="us")
         count = int(parsed.dt.year().is_between(1900, 2100).sum())
         if count > hits:

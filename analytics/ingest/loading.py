@@ -104,7 +104,7 @@ def _stream(plan: Plan, chunk_rows: int, with_keys: bool, tally: quality.Tally) 
     key = pl.col(value_name(KEYS[plan.target])).alias("key")
     with parsing(plan.raw):
         for checked in _checked(plan, chunk_rows):
-            checked = finish_slow(checked, plan)  # once: the report counts what loads
+            checked = finish_slow(checked, plan)
             tally.add(checked)
             good, bad, blank = split(checked, plan)
             rows = bad.get_column(ROW).unique().implode()

@@ -27,12 +27,15 @@ GENERATED_PREFIX = "row-"
 _TIME = r"(?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2})(?:[.,]\d+)?)?\s*(?<ampm>[AaPp]\.?\s?[Mm]\.?)?"
 
 
-def text_stages(field: str, mapping: Mapping, columns: Sequence[str], c: Cols) -> Stages:
+def text_stages(
+    field: str, mapping: Mapping, columns: Sequence[str], c: Cols, fast: bool = False
+) -> Stages:
     """Stages ending in ``c.text``: the cleaned text (null = empty) the parser reads.
 
     Stages, not one expression: the date + time and label steps use their inputs
     several times, and a nested expression repeats them in every branch (the tree
-    grew until 1M rows took seconds; see ``steps``).
+    grew until 1M rows took seconds; see ``steps``). ``fast``: a date and a time
+    are joined as written (see :func:`joined_as_written`).
     """
     transform = mapping.transform(field)
     text = c.name("text")
@@ -44,7 +47,7 @@ def text_stages(field: str, mapping: Mapping, columns: Sequence[str], c: Cols) -
     stages = [first]
     if transform.time_source is not None:
         first[c.name("time")] = values.clean(pl.col(transform.time_source))
-        stages += with_time(c)
+        stages += joined_as_written(c) if fast else with_time(c)
     if transform.values:
         stages += [
             {c.name("words"): values.label_words(c.text)},
@@ -158,6 +161,15 @@ def with_time(c: Cols) -> Stages:
             .otherwise(joined)
         },
     ]
+
+
+def joined_as_written(c: Cols) -> Stages:
+    """``text`` + " " + ``time`` (the date alone when there is no time), for the fast
+    path (``ingest.fast``). Where a date format ending in a plain clock (or in no
+    time) reads this join, it reads the date-time :func:`with_time` makes; where it
+    fails, the full path, with :func:`with_time`, reads the cell."""
+    joined = pl.concat_str(c.text, pl.lit(" "), c("time"))
+    return [{c.name("text"): pl.when(c("time").is_null()).then(c.text).otherwise(joined)}]
 
 
 #: Formats tried first, in native parsing (fast); the regex reads what they miss.

@@ -22,6 +22,7 @@ import polars as pl
 from analytics.ingest import columns as cols
 from analytics.ingest import dates, rejects, steps, transforms, values, vocabulary
 from analytics.ingest.columns import Column
+from analytics.ingest.fast import Reader, choose_reader, read_stages
 from analytics.ingest.model import ROW, FormatFacts, Mapping, RawTable, Target, Validated
 from analytics.ingest.reasons import IngestError
 
@@ -35,8 +36,8 @@ class Context:
     dayfirst: bool | None
     #: Keys used by more than one row: key -> row numbers (usually empty).
     duplicates: pl.DataFrame
-    #: Canonical timestamp column -> the strptime format most of its values use.
-    fast: dict[str, str]
+    #: Canonical column -> how most of its values are read fast (see ``fast``).
+    fast: dict[str, Reader]
     #: The file's source columns (a generated key is made from all of them).
     columns: tuple[str, ...] = ()
 
@@ -86,7 +87,7 @@ def validate(raw: RawTable, mapping: Mapping, *, dayfirst: bool | None = None) -
     """Check every row in memory; ``dayfirst`` overrides the file's date order."""
     plan = make_plan(raw, mapping, dayfirst=dayfirst)
     with parsing(raw):
-        good, bad, blank = split(plan.checked.collect(), plan)
+        good, bad, blank = split(finish_slow(plan.checked.collect(), plan), plan)
     skipped = {**raw.facts.skipped, **({"blank": blank} if blank else {})}
     return Validated(
         raw=raw, mapping=mapping, good=good, rejects=bad, dayfirst=plan.dayfirst, skipped=skipped
@@ -113,8 +114,8 @@ def make_plan(
     keyed = transforms.field_text(cols.KEYS[target], mapping, raw.columns, raw.data)
     with parsing(raw):
         duplicates = repeated_keys(keyed, pl.col("text")) if find_duplicates else NO_DUPLICATES
-        fast = _fast_formats(raw, mapping, mapped, order)
-    context = Context(mapping, raw.facts, order, duplicates, fast, raw.columns)
+        readers = _fast_readers(raw, mapping, mapped, order)
+    context = Context(mapping, raw.facts, order, duplicates, readers, raw.columns)
     stages = steps.merge(column_stages(c, context) for c in mapped)
     blank = pl.all_horizontal([pl.col(n).is_null() for n in raw.columns]).alias(BLANK)
     keep = [pl.col(ROW), blank, *[pl.col(n) for n in raw.columns]]
@@ -128,18 +129,19 @@ def make_plan(
     return Plan(raw, mapping, target, mapped, context, check(raw.data), check)
 
 
-def _fast_formats(
+def _fast_readers(
     raw: RawTable, mapping: Mapping, mapped: tuple[Column, ...], dayfirst: bool | None
-) -> dict[str, str]:
-    sample = raw.head(1000)
+) -> dict[str, Reader]:
+    sample = raw.head(1000).lazy()
     found = {}
     for col in mapped:
-        if col.kind == "timestamp":
-            text = transforms.field_text(col.name, mapping, raw.columns, sample.lazy())
+        if col.kind in ("timestamp", "duration", "count", "bool"):
+            text = transforms.field_text(col.name, mapping, raw.columns, sample)
             texts = text.select("text").collect().to_series()
-            fmt = dates.fast_format(texts, dayfirst)
-            if fmt is not None:
-                found[col.name] = fmt
+            how = mapping.transform(col.name)
+            reader = choose_reader(col, texts, how, dayfirst, raw.facts.decimal)
+            if reader is not None:
+                found[col.name] = reader
     return found
 
 
@@ -216,7 +218,8 @@ def repeated_keys(data: pl.LazyFrame, key_text: pl.Expr) -> pl.DataFrame:
 def column_stages(col: Column, context: Context, fast: bool = True) -> steps.Stages:
     """Clean the source cell, parse it, then apply "required" and the stored type."""
     c = steps.cols_for(col.name)
-    first = transforms.text_stages(col.name, context.mapping, context.columns, c)
+    quick = fast and col.name in context.fast
+    first = transforms.text_stages(col.name, context.mapping, context.columns, c, quick)
     error = pl.when(c.text.is_null()).then(pl.lit("required")).otherwise(c("error"))
     last = {c.name("value"): c("value").cast(col.dtype)}
     if col.required:
@@ -233,8 +236,9 @@ def parse_column(col: Column, c: steps.Cols, context: Context, fast: bool = True
             pl.lit("duplicate_key")
         )
         return [{c.name("value"): c.text, c.name("error"): repeated.otherwise(values.NONE)}]
-    if kind == "timestamp" and fast and col.name in context.fast:
-        return dates.fast_timestamp(c, context.fast[col.name])
+    if fast and col.name in context.fast:
+        unit = mapping.transform(col.name).unit if kind == "duration" else None
+        return read_stages(context.fast[col.name], c, decimal, unit)
     if kind == "timestamp":
         return dates.timestamp(c, dayfirst)
     if kind == "duration":
@@ -256,10 +260,10 @@ def parse_column(col: Column, c: steps.Cols, context: Context, fast: bool = True
 
 
 def split(checked: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Checked rows -> (good rows in canonical columns, one reject row per problem,
-    number of blank rows skipped)."""
+    """Checked rows, finished (:func:`finish_slow`) -> (good rows in canonical columns,
+    one reject row per problem, number of blank rows skipped)."""
     blank = int(checked.get_column(BLANK).sum())
-    checked = finish_slow(checked.filter(~pl.col(BLANK)), plan)
+    checked = checked.filter(~pl.col(BLANK))
     errors = [pl.col(steps.error_name(c.name)).is_not_null() for c in plan.columns]
     bad = pl.any_horizontal(errors)
     good = checked.filter(~bad).select(pl.col(ROW), *_canonical(plan))
@@ -267,15 +271,19 @@ def split(checked: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, pl.DataFrame
 
 
 def finish_slow(checked: pl.DataFrame, plan: Plan) -> pl.DataFrame:
-    """Run the full date parser on the cells the fast format could not read (a frame
-    already finished costs one filter per timestamp column)."""
-    for name in plan.context.fast:
-        error, value = steps.error_name(name), steps.value_name(name)
-        todo = checked.filter(pl.col(error) == dates.SLOW)
-        if todo.height == 0:
-            continue
+    """Run the full parser on the cells the fast reader left (see ``fast``): their
+    value, error and, for a transformed field, the text a reject shows."""
+    slow = {name: pl.col(steps.error_name(name)) == dates.SLOW for name in plan.context.fast}
+    if not slow:
+        return checked
+    found = checked.select(**{name: s.any() for name, s in slow.items()}).row(0, named=True)
+    for name in (n for n, any_slow in found.items() if any_slow):
+        out = [steps.value_name(name), steps.error_name(name)]
+        if transforms.is_transformed(name, plan.mapping):
+            out.append(steps.cols_for(name).name("text"))
+        todo = checked.filter(slow[name])
         stages = column_stages(cols.column(plan.target, name), plan.context, fast=False)
-        done = steps.run(todo.lazy(), stages).select(ROW, value, error).collect()
+        done = steps.run(todo.lazy(), stages).select(ROW, *out).collect()
         checked = checked.update(done, on=ROW, include_nulls=True)
     return checked
 

@@ -30,16 +30,15 @@ _EXCEL_TIME = (
     r"^(?:1899-12-3[01]|1900-01-(?<d>\d{2}))[ T](?<h>\d{1,2}):(?<m>\d{2}):(?<s>\d{2}(?:\.\d+)?)$"
 )
 #: Seconds one plain number counts, by unit (clock texts are read as clocks anyway).
-_UNIT_SECONDS = {"s": 1.0, "hms": 1.0, "excel_time": 1.0, "ms": 0.001, "min": 60.0,
+UNIT_SECONDS = {"s": 1.0, "hms": 1.0, "excel_time": 1.0, "ms": 0.001, "min": 60.0,
                  "excel_days": 86_400.0}  # fmt: skip
 _LEADING_INT = r"^(\d{1,2})\s*[-–—:(]"
-_BOOLEANS = {**dict.fromkeys(vocab.TRUE_WORDS, True), **dict.fromkeys(vocab.FALSE_WORDS, False)}
+BOOLEANS = {**dict.fromkeys(vocab.TRUE_WORDS, True), **dict.fromkeys(vocab.FALSE_WORDS, False)}
 
 
 def clean(expr: pl.Expr) -> pl.Expr:
     """Trimmed text; empty or blank is null."""
-    text = expr.cast(pl.String).str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text)
+    return expr.cast(pl.String).str.strip_chars().replace("", None)  # when/then: 2x slower
 
 
 def label_words(text: pl.Expr) -> pl.Expr:
@@ -96,6 +95,12 @@ def number(text: pl.Expr, decimal: Decimal) -> pl.Expr:
     return canonical.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
 
 
+def plain_number(text: pl.Expr, decimal: Decimal) -> pl.Expr:
+    """:func:`number` of the cells written without group marks (``1234.5``), else null."""
+    plain = pl.when(text.str.contains(_NUMBER[decimal][0])).then(text)
+    return plain.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+
+
 def error_of(text: pl.Expr, *cases: tuple[pl.Expr, str]) -> pl.Expr:
     """The first matching case's code, else null; never an error for a null cell."""
     result = NONE
@@ -117,7 +122,7 @@ def duration(c: Cols, decimal: Decimal, unit: str | None = None) -> Stages:
     minutes = clock.struct.field("m").cast(pl.Float64, strict=False)
     seconds = clock.struct.field("s").str.replace(",", ".", literal=True).cast(pl.Float64)
     sign = pl.when(clock.struct.field("neg").is_not_null()).then(-1.0).otherwise(1.0)
-    per_unit = _UNIT_SECONDS[unit or "s"]
+    per_unit = UNIT_SECONDS[unit or "s"]
     return [
         {
             # Only a cell with a colon can be a clock: the others skip the regex
@@ -180,7 +185,7 @@ def count(c: Cols, decimal: Decimal) -> Stages:
 
 def boolean(c: Cols, invert: bool = False) -> Stages:
     """Yes/no in Spanish or English; ``invert`` turns it round ("Answered" -> abandoned)."""
-    words = {k: not v for k, v in _BOOLEANS.items()} if invert else _BOOLEANS
+    words = {k: not v for k, v in BOOLEANS.items()} if invert else BOOLEANS
     value = lookup(c.text.str.to_lowercase(), words, pl.Boolean())
     unknown = pl.when(c.text.is_not_null() & c("value").is_null()).then(pl.lit("unknown_boolean"))
     return [{c.name("value"): value}, {c.name("error"): unknown.otherwise(NONE)}]
