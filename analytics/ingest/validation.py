@@ -232,6 +232,8 @@ def parse_column(col: Column, c: steps.Cols, context: Context, fast: bool = True
     mapping, dups, dayfirst = context.mapping, context.duplicates, context.dayfirst
     decimal, kind = context.facts.decimal, col.kind
     if kind == "key":
+        if dups.is_empty():  # the usual case, and the streaming load's (see ``loading``)
+            return [{c.name("value"): c.text, c.name("error"): values.NONE}]
         repeated = pl.when(c.text.is_in(dups.get_column("key").implode())).then(
             pl.lit("duplicate_key")
         )
