@@ -16,6 +16,7 @@ import polars as pl
 
 from analytics.ingest import surveytools
 from analytics.ingest.dates import ORDER_PARTS, order_evidence, order_parts, proves_dayfirst
+from analytics.ingest.handoff import Handoff, running
 from analytics.ingest.model import DateOrder, FormatFacts, Pieces, ReadOptions
 from analytics.ingest.reasons import unreadable
 from analytics.ingest.source import Scanned
@@ -52,7 +53,7 @@ def inspect(
     order, dmy = decide_order(row, dates)
     examples = _examples(scanned, order, dmy, sample, name)
     facts = _facts(scanned, options, row, (order, examples, dmy))
-    return facts, _kept(scanned.base, skip), _pieces(scanned.base, skip, int(row["total"]))
+    return facts, _kept(scanned.base, skip), _pieces(scanned.base, skip)
 
 
 def _kept(records: pl.LazyFrame, skip: pl.Expr | None) -> pl.LazyFrame:
@@ -61,13 +62,17 @@ def _kept(records: pl.LazyFrame, skip: pl.Expr | None) -> pl.LazyFrame:
     return records if skip is None else records.filter(skip.is_null())
 
 
-def _pieces(records: pl.LazyFrame, skip: pl.Expr | None, total: int) -> Pieces:
-    """Slices of the file's records, each filtered on its own: a slice of the
-    filtered data would make polars read every record before it, again per piece."""
+def _pieces(records: pl.LazyFrame, skip: pl.Expr | None) -> Pieces:
+    """The kept records in pieces, from one streaming pass in a worker thread that
+    waits while a piece waits (see ``handoff``)."""
+    kept = _kept(records, skip)
 
     def pieces(rows: int) -> Iterator[pl.LazyFrame]:
-        for start in range(0, total, rows):
-            yield _kept(records.slice(start, rows), skip)
+        def read(to: Handoff[pl.DataFrame]) -> None:
+            kept.sink_batches(lambda piece: not to.put(piece), chunk_size=rows)
+
+        with running(read, "pulso-ingest-read") as found:
+            yield from (piece.lazy() for piece in found)
 
     return pieces
 

@@ -17,8 +17,6 @@ rolls back and loads again with the pass, so those rows are rejected properly.
 from __future__ import annotations
 
 import getpass
-import queue
-import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -28,6 +26,7 @@ import polars as pl
 from analytics.ingest import batchlog, quality, upsert
 from analytics.ingest.batchlog import Batch
 from analytics.ingest.columns import KEYS, ident
+from analytics.ingest.handoff import Handoff, running
 from analytics.ingest.model import ROW, BatchReport, Mapping, RawTable, Validated
 from analytics.ingest.quality import Quality
 from analytics.ingest.steps import value_name
@@ -120,53 +119,18 @@ def _checked(plan: Plan, chunk_rows: int) -> Iterator[pl.DataFrame]:
 
 @contextmanager
 def _ahead(chunks: Generator[Chunk]) -> Iterator[Iterator[Chunk]]:
-    """The chunks, validated one ahead in a thread while the current one is written.
+    """The chunks, validated one ahead in a thread while the current one is written
+    (see ``handoff``): polars (validation, the Arrow copy DuckDB takes) and DuckDB
+    (the write) overlap."""
 
-    Polars (validation, and the Arrow copy DuckDB takes) and DuckDB (the write,
-    mostly one core for the key index) both release the GIL, so they overlap. At
-    most one chunk waits in between.
-    Leaving the block stops and joins the thread, so a failed load leaves no work
-    running; an error met while validating is raised here, in the caller's thread.
-    """
-    handoff: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(item: tuple[str, object]) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
+    def validate(to: Handoff[Chunk]) -> None:
         try:
-            for chunk in chunks:
-                if not put(("chunk", chunk)):
-                    return
-            put(("done", None))
-        except BaseException as exc:  # handed to the caller, raised there
-            put(("error", exc))
+            all(to.put(chunk) for chunk in chunks)  # stops when the writer has gone
         finally:
             chunks.close()
 
-    def consume() -> Iterator[Chunk]:
-        while True:
-            kind, value = handoff.get()
-            if kind == "error":
-                raise value  # type: ignore[misc]
-            if kind == "done":
-                return
-            yield value  # type: ignore[misc]
-
-    thread = threading.Thread(target=produce, name="pulso-ingest-validate", daemon=True)
-    thread.start()
-    try:
-        yield consume()
-    finally:
-        stop.set()
-        thread.join()
+    with running(validate, "pulso-ingest-validate") as validated:
+        yield validated
 
 
 def _run(

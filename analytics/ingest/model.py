@@ -73,11 +73,11 @@ class FormatFacts:
     skipped: AbcMapping[str, int] = field(default_factory=dict)
 
 
-#: ``pieces(rows)``: the data as lazy frames of up to ``rows`` records each (fewer
-#: where preview or test rows are skipped), in order. Each reads only its part of
-#: the file when collected, so a loop over them holds one piece at a time. (The
-#: streaming engine's ``collect_batches`` reads ahead of a slower consumer: a load
-#: held more of the file the bigger it was.)
+#: ``pieces(rows)``: the data as frames of ``rows`` records each (the last fewer),
+#: in order, read in one streaming pass that waits while a piece waits, so a loop
+#: over them holds about one piece at a time. (A slice per piece re-read the file
+#: up to the slice: a load's reading grew with the square of its rows. The
+#: streaming engine's ``collect_batches`` reads ahead of a slower consumer.)
 Pieces = Callable[[int], Iterator[pl.LazyFrame]]
 
 

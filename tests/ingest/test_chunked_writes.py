@@ -142,7 +142,9 @@ def test_unknown_call_ids_are_counted_over_every_chunk(store: Store, tmp_path: P
     assert warning.examples == ("C402", "C403", "C404", "C405", "C406")
 
 
-def test_a_failed_load_leaves_no_validation_running(store: Store, tmp_path: Path) -> None:
+def test_a_failed_load_leaves_no_reading_or_validation_running(
+    store: Store, tmp_path: Path
+) -> None:
     raw = read_file(b.calls_csv(tmp_path / "c.csv", 3000))
 
     def explode(fraction: float) -> None:
@@ -151,7 +153,8 @@ def test_a_failed_load_leaves_no_validation_running(store: Store, tmp_path: Path
 
     with pytest.raises(RuntimeError, match="stop here"):
         ingest(store, raw, _calls_mapping(tmp_path), on_progress=explode, chunk_rows=200)
-    assert not [t for t in threading.enumerate() if t.name == "pulso-ingest-validate"]
+    workers = ("pulso-ingest-validate", "pulso-ingest-read")
+    assert not [t for t in threading.enumerate() if t.name in workers]
     assert store.sql("select count(*) as n from calls")["n"][0] == 0
 
 

@@ -11,6 +11,8 @@ pieces must load and reject exactly what the in-memory path does.
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -19,6 +21,7 @@ import pyarrow as pa
 import pytest
 
 from analytics.ingest import ROW, ingest, read_file, suggest_mapping, validate
+from analytics.ingest.handoff import Handoff, running
 from analytics.ingest.sql import over
 from analytics.store import connect
 from tests.ingest import builders as b
@@ -91,3 +94,39 @@ def test_a_statement_over_arrow_data_lets_go_of_it_inside_a_transaction() -> Non
     con.execute("commit")
     assert sys.getrefcount(data) == alone
     assert con.execute("select count(*) from t").fetchone() == (6,)
+
+
+def test_pieces_are_read_in_one_pass_that_waits_for_the_reader(tmp_path: Path) -> None:
+    """Leaving early stops the reading thread (it would otherwise read to the end)."""
+    path = b.calls_csv(tmp_path / "c.csv", 1000)
+    pieces = read_file(path).pieces(10)
+    first = next(pieces).collect()
+    assert first.get_column(ROW).to_list()[:2] == [2, 3]
+    pieces.close()
+    assert not [t for t in threading.enumerate() if t.name == "pulso-ingest-read"]
+
+
+def test_a_worker_waits_while_a_handed_item_waits() -> None:
+    """Bounded memory: a worker faster than its caller is held one item ahead."""
+    handed: list[int] = []
+
+    def work(to: Handoff[int]) -> None:
+        for i in range(100):
+            if not to.put(i):
+                return
+            handed.append(i)
+
+    with running(work, "pulso-test-worker") as items:
+        assert next(items) == 0
+        time.sleep(0.3)  # ample time for the worker to run ahead, were it able to
+        assert len(handed) <= 2
+        assert list(items) == list(range(1, 100))
+
+
+def test_a_worker_error_is_raised_in_the_caller() -> None:
+    def work(to: Handoff[int]) -> None:
+        to.put(1)
+        raise ValueError("bad cell")
+
+    with running(work, "pulso-test-worker") as items, pytest.raises(ValueError, match="bad cell"):
+        list(items)
