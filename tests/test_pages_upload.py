@@ -425,3 +425,35 @@ def test_suggested_transforms_are_shown_editable_and_previewed(
     assert at.dataframe[0].value[abandoned].tolist() == [True, False]
     confirm(at)
     assert stored(db, "select abandoned from calls where call_id = 'ID1'") == [(True,)]
+
+
+def test_strict_mode_refuses_a_file_with_rejected_rows(
+    db: Path, open_page: Open, tmp_path: Path
+) -> None:
+    """Point 5: the page says what happens to rejected rows, and can refuse the file."""
+    lines = b.calls_csv(tmp_path / "c.csv", 5, start=900_000).read_text().splitlines()
+    lines[2] = lines[2].replace(",yes", ",maybe", 1)
+    at = upload(open_page(lang="es"), "c.csv", "\n".join(lines).encode())
+    assert "las filas rechazadas se listan con su motivo, sin cargarse" in texts(at)
+    at.checkbox(key="upload_strict").check().run()
+    assert "Filas rechazadas: 1. El archivo se rechaza" in at.error[0].value
+    assert not [x for x in at.button if x.key == "upload_confirm"]
+    at.checkbox(key="upload_strict").uncheck().run()
+    confirm(at)
+    assert stored(db, "select count(*) from calls where call_id >= 'C0900000'") == [(4,)]
+
+
+def test_after_undoing_one_load_the_next_load_can_be_undone(
+    db: Path, open_page: Open, tmp_path: Path
+) -> None:
+    """Point 6: the log's picker follows the newest load, so its undo button shows."""
+    first = b.calls_csv(tmp_path / "a.csv", 3, start=900_000).read_bytes()
+    second = b.calls_csv(tmp_path / "b.csv", 3, start=910_000).read_bytes()
+    at = confirm(upload(open_page(), "a.csv", first))
+    at.button(key="upload_undo_yes").click().run()
+    assert "This load was undone on" in texts(at)
+    at = confirm(upload(at, "b.csv", second))
+    assert picker(at, "Load").value == 2
+    assert [x for x in at.button if x.key == "upload_undo_yes"]
+    at.button(key="upload_undo_yes").click().run()
+    assert at.success[0].value == "Load 2 undone: 3 rows deleted, 0 rows restored."

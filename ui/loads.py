@@ -133,6 +133,13 @@ def confirm(
         st.warning(t("upload.nothing", lang))
         return
     measured = _measure(raw, mapping, dayfirst, found, lang)
+    strict = st.checkbox(
+        t("upload.strict", lang), help=t("upload.strict.help", lang), key="upload_strict"
+    )
+    if strict and found.validated.n_rejected:
+        count = number(found.validated.n_rejected, lang, 0)
+        st.error(t("upload.strict.blocked", lang, count=count), icon=":material/block:")
+        return
     label = t("upload.confirm", lang, target=t(f"upload.target.{target}", lang).lower())
     if not st.button(
         label, type="primary", help=t("upload.confirm.help", lang), key="upload_confirm"
@@ -144,7 +151,7 @@ def confirm(
     def progress(fraction: float) -> None:
         bar.progress(fraction, text=f"{text} {number(100 * fraction, lang, 0)} %")
 
-    report = _load(raw, mapping, dayfirst, found, measured, progress, lang)
+    report = _load(raw, mapping, dayfirst, found, measured, progress, lang, strict)
     if report is not None:
         finished(report)
 
@@ -157,6 +164,7 @@ def _load(
     measured: Quality | None,
     progress: Callable[[float], None],
     lang: Lang,
+    strict: bool,
 ) -> BatchReport | None:
     """The checked rows, or the whole file streamed when the preview checked only its
     first rows (that load measures the whole file itself); None when it failed."""
@@ -164,11 +172,12 @@ def _load(
         if found.complete:
             return load(
                 cache.store(), found.validated, loaded_by=_who(), on_progress=progress,
-                measured=measured,
+                measured=measured, strict=strict,
             )  # fmt: skip
         return ingest(
-            cache.store(), raw, mapping, dayfirst=dayfirst, loaded_by=_who(), on_progress=progress
-        )
+            cache.store(), raw, mapping, dayfirst=dayfirst, loaded_by=_who(),
+            on_progress=progress, strict=strict,
+        )  # fmt: skip
     except IngestError as exc:
         error(exc, lang, "upload.failed")
     except Exception as exc:  # the load rolled back: say so, not a traceback
@@ -214,6 +223,7 @@ def finished(report: BatchReport | UndoReport) -> None:
     st.cache_data.clear()
     if isinstance(report, BatchReport):
         st.session_state["upload_last"] = report
+        st.session_state["upload_batch"] = report.batch_id  # the log shows the new load
         st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1
         forget("upload_raw", "upload_suggestion", "upload_preview", "upload_quality")
     else:

@@ -58,6 +58,14 @@ def store_rejects(cur: duckdb.DuckDBPyConnection, batch_id: int, bad: pl.DataFra
     over(cur, _REJECTS, bad.to_arrow(compat_level=pl.CompatLevel.oldest()), insert, [batch_id])
 
 
+def rejected_count(cur: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+    """Rows of the batch rejected so far (a row with several problems counts once)."""
+    found = one(
+        cur, "select count(distinct row_number) from rejected_rows where batch_id = ?", [batch_id]
+    )
+    return int(found[0]) if found else 0
+
+
 def close_batch(
     cur: duckdb.DuckDBPyConnection,
     batch_id: int,
@@ -69,9 +77,7 @@ def close_batch(
 ) -> BatchReport:
     """Fill in the batch row; ``blank`` rows were skipped by validation, ``unknown``
     counts the surveys whose call id is not in ``calls``; ``quality`` is kept as JSON."""
-    rejected = one(
-        cur, "select count(distinct row_number) from rejected_rows where batch_id = ?", [batch_id]
-    )
+    rejected = rejected_count(cur, batch_id)
     skipped = {**batch.raw.facts.skipped, **({"blank": blank} if blank else {})}
     report = BatchReport(
         batch_id=batch_id,
@@ -82,7 +88,7 @@ def close_batch(
         inserted=counts["insert"],
         updated=counts["update"],
         unchanged=counts["unchanged"],
-        rejected=int(rejected[0]) if rejected else 0,
+        rejected=rejected,
         skipped=skipped,
         warnings=_warnings(cur, batch, batch_id, unknown),
         facts=batch.raw.facts,

@@ -8,8 +8,8 @@ must decide. Transforms, per field: ``--invert abandoned`` (a yes/no that says t
 opposite), ``--time started_at=Time`` (date + time of day), ``--values
 csat=excelente:5,buena:4`` or ``--values csat=quality5_es`` (labels to values, or a
 known scale by name), ``--unit duration_s=min``, ``--const survey_type=transactional``.
-Exit codes: 0 loaded (rejected rows are reported, not fatal), 1 refused (nothing
-written), 2 bad arguments.
+Exit codes: 0 loaded (rejected rows are reported, not fatal, unless ``--strict``),
+1 refused (nothing written), 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--generate-key", action="store_true",
         help="no key column: make the key from each row's content (a reload adds nothing)",
     )  # fmt: skip
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="refuse the whole file if any row is rejected (nothing is written)",
+    )  # fmt: skip
     parser.add_argument("--sheet", help="Excel sheet name (or 1-based position)")
     parser.add_argument(
         "--no-header", action="store_true",
@@ -110,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         mapping = resolve_mapping(store, raw, args)
         for line in describe(mapping):
             _say(line)
-        report = ingest(store, raw, mapping, dayfirst=args.dayfirst, on_progress=None)
+        report = ingest(store, raw, mapping, dayfirst=args.dayfirst, strict=args.strict)
         if args.save_mapping:
             saved.save_mapping(store, args.save_mapping, mapping, raw)
         # Every detractor or dissatisfied customer gets a follow-up item right away,

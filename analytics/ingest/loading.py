@@ -20,6 +20,7 @@ import getpass
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import Any, NoReturn
 
 import polars as pl
 
@@ -29,6 +30,7 @@ from analytics.ingest.columns import KEYS, ident
 from analytics.ingest.handoff import Handoff, running
 from analytics.ingest.model import ROW, BatchReport, Mapping, RawTable, Validated
 from analytics.ingest.quality import Quality
+from analytics.ingest.reasons import IngestError
 from analytics.ingest.steps import value_name
 from analytics.ingest.upsert import RepeatedKeys
 from analytics.ingest.validation import Plan, finish_slow, make_plan, parsing, split
@@ -53,9 +55,11 @@ def load(
     loaded_by: str | None = None,
     on_progress: Progress | None = None,
     measured: Quality | None = None,
+    strict: bool = False,
 ) -> BatchReport:
     """Write validated rows (and keep its rejects) as one batch; ``measured`` is its
-    data-quality report when the caller has it already (``quality.measure``)."""
+    data-quality report when the caller has it already (``quality.measure``);
+    ``strict``: refuse the whole file if any row is rejected (nothing is written)."""
     found = measured if measured is not None else quality.measure(validated)
     loaded = tuple(c for c in validated.good.columns if c != ROW)
     batch = Batch(
@@ -68,7 +72,7 @@ def load(
     ]
     blank = validated.skipped.get("blank", 0)
     chunks.append((ready(validated.good.clear()), validated.rejects, None, blank))
-    return _run(store, batch, chunks, _progress(on_progress), lambda: found)
+    return _run(store, batch, chunks, _progress(on_progress), lambda: found, strict)
 
 
 def ingest(
@@ -80,8 +84,10 @@ def ingest(
     loaded_by: str | None = None,
     on_progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    strict: bool = False,
 ) -> BatchReport:
-    """Validate and write a whole file in one streaming pass (bounded memory)."""
+    """Validate and write a whole file in one streaming pass (bounded memory);
+    ``strict``: refuse the whole file if any row is rejected (nothing is written)."""
     report = _progress(on_progress)
     for find_duplicates in (False, True):
         plan = make_plan(raw, mapping, dayfirst=dayfirst, find_duplicates=find_duplicates)
@@ -89,7 +95,7 @@ def ingest(
         tally = quality.Tally(plan)
         try:
             with _ahead(_stream(plan, chunk_rows, not find_duplicates, tally)) as chunks:
-                return _run(store, batch, chunks, report, tally.result)
+                return _run(store, batch, chunks, report, tally.result, strict)
         except RepeatedKeys:
             if find_duplicates:
                 raise
@@ -139,6 +145,7 @@ def _run(
     chunks: Iterable[Chunk],
     report: Progress,
     measured: Callable[[], Quality],
+    strict: bool = False,
 ) -> BatchReport:
     """Write the chunks as one batch; ``measured()`` is read once every chunk is in."""
     total = max(batch.raw.facts.n_rows, 1)
@@ -152,7 +159,10 @@ def _run(
         upsert.create_stage(cur)
         before = upsert.count(cur, table)
         done = good_rows = blank_rows = 0
+        first_bad: pl.DataFrame | None = None
         for good, bad, bad_keys, blank in chunks:
+            if bad.height and first_bad is None:
+                first_bad = bad.head(1)
             written = upsert.write(
                 cur, batch_id, target, loaded, good, unknown if with_calls else None
             )
@@ -166,6 +176,8 @@ def _run(
             report(WRITING_SHARE * done / total)
         if upsert.repeated_keys(cur, batch_id, target):
             raise RepeatedKeys(f"{batch.raw.name}: rows to load share a key; validate them first")
+        if strict and first_bad is not None:
+            _refuse_strict(cur, batch_id, batch.raw.name, first_bad)
         _check("written", good_rows, sum(counts.values()))
         _check("inserted", counts["insert"], upsert.count(cur, table) - before)
         report(0.95)
@@ -173,6 +185,16 @@ def _run(
         upsert.drop(cur)
     report(1.0)
     return result
+
+
+def _refuse_strict(cur: Any, batch_id: int, name: str, first: pl.DataFrame) -> NoReturn:
+    """Strict load with rejected rows: refuse (the transaction rolls back), naming
+    how many rows and the first problem."""
+    count = batchlog.rejected_count(cur, batch_id)
+    bad = first.row(0, named=True)
+    raise IngestError(
+        "strict_refused", file=name, count=count, row=bad[ROW], column=bad["column"] or ""
+    )
 
 
 def _check(what: str, expected: int, *seen: int) -> None:

@@ -63,6 +63,10 @@ FILE_MESSAGES: dict[str, str] = {
     "mapping_not_found": "no saved mapping named '{name}'",
     "mapping_target_mismatch": "mapping '{name}' is for {found}, not {expected}",
     "unknown_target_column": "'{field}' is not a column of {target}; expected one of {allowed}",
+    "strict_refused": (
+        "{file}: the load refuses the file if any row is rejected, and {count} would be "
+        "(the first: row {row}, column '{column}'); nothing was written"
+    ),
     "batch_not_found": "no ingest batch {batch_id}",
     "batch_already_undone": "batch {batch_id} was already undone at {undone_at}",
     "undo_blocked": (

@@ -164,3 +164,20 @@ def test_a_surveys_load_creates_follow_up_items_once(
     assert run("surveys", str(path)) == 0
     assert "follow-up" not in capsys.readouterr().out
     assert count(db, "followup_items") == 2
+
+
+def test_strict_refuses_a_file_with_a_rejected_row_and_writes_nothing(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = b.calls_csv(tmp_path / "calls.csv", 400).read_text().splitlines()
+    lines[350] = lines[350].replace(",yes", ",maybe", 1)  # a row far from the first chunk
+    path = b.write(tmp_path / "calls.csv", "\n".join(lines) + "\n")
+    assert run("calls", str(path), "--strict") == 1
+    err = capsys.readouterr().err
+    assert "calls.csv: the load refuses the file if any row is rejected, and 1 would be" in err
+    assert "(the first: row 351, column 'resolved')" in err
+    assert "nothing was written" in err
+    assert count(db, "calls") == 0 and count(db, "ingest_batches") == 0
+    assert count(db, "rejected_rows") == 0
+    assert run("calls", str(path)) == 0  # without --strict: the valid rows load
+    assert "inserted 399, updated 0, unchanged 0, rejected 1" in capsys.readouterr().out
