@@ -214,7 +214,9 @@ def test_rejected_rows_are_listed_with_row_column_and_reason(
     assert reasons[(4, "resolved")].endswith("y hay «quizás»")
     assert "no es una fecha" in reasons[(4, "started_at")]
     assert reasons[(2, "call_id")] == "la clave «X1» la usa más de una fila (filas 2, 5)"
-    assert at.get("download_button")[0].proto.label == "Descargar las filas rechazadas (CSV)"
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["Descargar las filas rechazadas para corregirlas (.csv)",
+                      "Descargar la lista de problemas (CSV)"]  # fmt: skip
     assert "No se puede cargar ninguna fila" in at.warning[0].value
     assert not [x for x in at.button if x.key == "upload_confirm"]
 

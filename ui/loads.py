@@ -7,6 +7,7 @@ The first half (file, format facts, mapping) is ``ui.upload``; the words come fr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from analytics.ingest import (
 )
 from analytics.ingest.model import Target
 from analytics.ingest.quality import Quality
+from analytics.ingest.roundtrip import Shape
 from analytics.report import markdown_escape
 from ui import cache
 from ui.upload import error, first_line, forget, held, tag
@@ -72,7 +74,7 @@ def check(
             )
         )  # fmt: skip
     _good_rows(validated.good, raw.facts.n_rows, lang)
-    show_rejects(validated.rejects, lang, Path(raw.name).stem, "preview")
+    show_rejects(validated.rejects, lang, Path(raw.name).stem, "preview", Shape.of(raw.facts))
     return found
 
 
@@ -94,8 +96,9 @@ def _good_rows(good: pl.DataFrame, total: int, lang: Lang) -> None:
         st.dataframe(shown, hide_index=True, width="stretch")
 
 
-def show_rejects(rejects: pl.DataFrame, lang: Lang, stem: str, key: str) -> None:
-    """The problems found (first rows on screen, all of them in the CSV download)."""
+def show_rejects(rejects: pl.DataFrame, lang: Lang, stem: str, key: str, shape: Shape) -> None:
+    """The problems found (first rows on screen), and two downloads: the rejected rows
+    in the file's own format to fix and load again, and the list of problems."""
     st.markdown(f"**{t('upload.rejects', lang)}**")
     if rejects.height == 0:
         st.caption(t("upload.rejects.none", lang))
@@ -110,12 +113,25 @@ def show_rejects(rejects: pl.DataFrame, lang: Lang, stem: str, key: str) -> None
         width="stretch",
         column_config={c: t(f"upload.col.{c}", lang) for c in table.columns},
     )
-    st.download_button(
+    fix = review.rejects_file(rejects, lang, shape)
+    left, right = st.columns(2)
+    left.download_button(
+        t("upload.rejects.download_fix", lang, suffix=fix.suffix),
+        data=fix.data,
+        file_name=f"{stem}-rejected{fix.suffix}",
+        mime=fix.mime,
+        on_click="ignore",
+        icon=":material/download:",
+        help=t("upload.rejects.download_fix.help", lang),
+        key=f"upload_rejects_fix_{key}",
+    )
+    right.download_button(
         t("upload.rejects.download", lang),
         data=lambda: review.rejects_csv(rejects, lang),
-        file_name=f"{stem}-rejected.csv",
+        file_name=f"{stem}-problems.csv",
         mime="text/csv",
         on_click="ignore",
+        icon=":material/list:",
         key=f"upload_rejects_{key}",
     )
 
@@ -267,7 +283,8 @@ def _loaded(report: BatchReport, lang: Lang) -> None:
         st.warning(markdown_escape(review.warning_text(warning, lang)))
     if report.rejected:
         rejects = rejected_rows(cache.store(), report.batch_id)
-        show_rejects(rejects, lang, Path(report.file_name).stem, f"batch_{report.batch_id}")
+        stem, shape = Path(report.file_name).stem, Shape.of(report.facts)
+        show_rejects(rejects, lang, stem, f"batch_{report.batch_id}", shape)
 
 
 # -- batch log -------------------------------------------------------------------------------
@@ -305,7 +322,8 @@ def batch_log(lang: Lang) -> None:
         label = t("upload.log.rejects", lang, count=number(row["n_rejected"], lang, 0))
         with st.expander(label):
             rejects = rejected_rows(cache.store(), pick)
-            show_rejects(rejects, lang, Path(row["file_name"]).stem, f"log_{pick}")
+            shape = Shape.of(json.loads(row["details"] or "{}").get("facts", {}))
+            show_rejects(rejects, lang, Path(row["file_name"]).stem, f"log_{pick}", shape)
     if row.get("quality"):
         _logged_quality(Quality.from_json(row["quality"]), lang)
     _undo(row, lang)

@@ -35,6 +35,7 @@ from analytics.ingest.model import (
     Target,
     Transform,
 )
+from analytics.ingest.roundtrip import is_reason_column
 from analytics.ingest.validation import NO_DUPLICATES, Context, parse_column
 
 THRESHOLD = 0.6
@@ -74,7 +75,7 @@ def _candidates(
 ) -> tuple[Candidate, ...]:
     found = []
     for phrases, invert in _vocabularies(target, col.name):
-        for source in raw.columns:
+        for source in (c for c in raw.columns if not is_reason_column(c)):
             name_score, why = _name_score(source, raw.questions.get(source, ""), phrases)
             if name_score <= 0:
                 continue

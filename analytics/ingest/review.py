@@ -20,7 +20,7 @@ import polars as pl
 
 from analytics.i18n import Lang, catalog, number, t
 from analytics.ingest import columns as cols
-from analytics.ingest import values
+from analytics.ingest import roundtrip, values
 from analytics.ingest import vocabulary as vocab
 from analytics.ingest.export import neutralise_for_export
 from analytics.ingest.model import (
@@ -143,6 +143,11 @@ def rejects_csv(rejects: pl.DataFrame, lang: Lang) -> bytes:
     }
     frame = pl.DataFrame(fixed).hstack(_raw_columns(rejects, set(fixed), lang))
     return neutralise_for_export(frame).write_csv().encode("utf-8")
+
+
+def rejects_file(rejects: pl.DataFrame, lang: Lang, shape: roundtrip.Shape) -> roundtrip.FileOut:
+    """The rejected rows to fix and load again (see ``roundtrip``)."""
+    return roundtrip.rejected_file(rejects, reasons(rejects, lang), shape, lang)
 
 
 def _raw_columns(rejects: pl.DataFrame, taken: set[str], lang: Lang) -> list[pl.Series]:

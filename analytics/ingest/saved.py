@@ -15,12 +15,15 @@ import polars as pl
 from analytics.ingest.mapping import suggest_mapping
 from analytics.ingest.model import Mapping, RawTable, Suggestion, Target
 from analytics.ingest.reasons import IngestError
+from analytics.ingest.roundtrip import is_reason_column
 from analytics.ingest.sql import one
 from analytics.store import Store
 
 
 def header_signature(columns: Iterable[str]) -> str:
-    names = sorted({" ".join(str(c).split()).casefold() for c in columns})
+    """Also the same for a file of rejected rows (its reason column is left out)."""
+    kept = (c for c in columns if not is_reason_column(str(c)))
+    names = sorted({" ".join(str(c).split()).casefold() for c in kept})
     return hashlib.sha256("\x1f".join(names).encode("utf-8")).hexdigest()
 
 

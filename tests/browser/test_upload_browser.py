@@ -85,12 +85,20 @@ def test_upload_confirm_see_the_overview_change_and_undo(  # type: ignore[no-unt
     page.screenshot(path=str(ARTIFACTS / "upload_check.png"))
 
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download the rejected rows (CSV)").click()
-    saved = tmp_path / "rejected.csv"
+        page.get_by_role("button", name="Download the list of problems (CSV)").click()
+    saved = tmp_path / "problems.csv"
     download.value.save_as(str(saved))
     text = saved.read_text(encoding="utf-8")
     assert "Row,Column,Field,Code,Reason" in text.splitlines()[0]
     assert "'=1+2" in text and ",=1+2" not in text  # a formula would run in Excel
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the rejected rows to fix (.csv)").click()
+    assert download.value.suggested_filename == "unresolved-rejected.csv"
+    saved = tmp_path / "to-fix.csv"
+    download.value.save_as(str(saved))
+    header, row = saved.read_text(encoding="utf-8").splitlines()
+    assert header == extract.read_text().splitlines()[0] + ",Pulso: Reason"
+    assert row.startswith("C0999999,2026-06-20 10:00:00,billing,30,'=1+2,no,")
 
     page.get_by_role("button", name="Load into calls").click()
     success = page.get_by_test_id("stAlertContentSuccess").first
