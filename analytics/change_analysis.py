@@ -3,24 +3,30 @@
 :mod:`analytics.change_cells` reads sufficient statistics per *unit* (a value, or
 combination of values, of the scope's dimensions: the queue ``billing``) and day; here
 they are summed into the two windows, the treated group's period series and the unit x
-period cells, and :mod:`analytics.changes` does the inference: before/after with Holm,
-interrupted time series, difference-in-differences with its event study, minimum
-detectable effects. :mod:`analytics.report` puts the result into words.
+period cells, and :mod:`analytics.changes` does the inference: before/after adjusted
+across the metrics (Bonferroni intervals and p-values), interrupted time series,
+difference-in-differences with its event study, minimum detectable effects.
+:mod:`analytics.report` puts the result into words.
 
 Inference that stays honest on this app's data, which has few units (five queues,
-eight teams) and short series (8 + 8 weeks), measured by placebo changes on untouched
-queues (``python -m bench changes --placebo``):
+eight teams) and short series (12 + 12 weeks by default), measured by placebo changes
+on untouched queues (``python -m bench changes --placebo``; 8 + 8 weeks in brackets):
 
 - interrupted time series: Newey-West errors widened by the small-sample AR(1) rule
-  of :func:`analytics.its.ar1_covariance`: 4% false positives (Newey-West alone: 14%);
+  of :func:`analytics.its.ar1_covariance`: 4.4% false positives [4.0%] (Newey-West
+  alone: 13% [14%]);
 - difference-in-differences: with fewer than :data:`FEW_UNITS` units, or fewer than
   :data:`FEW_SIDE` changed or control units, the p-value comes from randomization
   inference across units and no interval is claimed: 0%, as one changed queue among
-  four cannot give p < 1/4 (cluster-robust: 29%);
+  four cannot give p < 1/4 (cluster-robust: 28% [29%]). When the units can never give
+  p < 0.05 the method cannot answer, and the verdict leaves it out
+  (:func:`analytics.verdict.verdict`);
 - parallel pre-trends: the joint F test of the event study's leads, with unit fixed
   effects and each unit's cells weighted by their responses over the unit's variance,
-  against the period-to-period noise of the cells: 4.5% false warnings (Holm across
-  per-lead cluster-robust tests: 31%); with many units, the cluster-robust joint test.
+  against the period-to-period noise of the cells: 4.6% false warnings [4.5%] (Holm
+  across per-lead cluster-robust tests: 31%); with many units, the cluster-robust
+  joint test;
+- before/after: 1.7% [0.9% with Holm], verdicts claiming a change: 0.2% [0.2%].
 
 Periods are anchored on the change date (period k covers days ``k*L .. k*L + L - 1``
 after it), so no period straddles the change. The ``month`` grain is therefore four
@@ -43,7 +49,7 @@ from threadpoolctl import threadpool_limits
 from analytics import change_cells as cells
 from analytics import changes, did_inference, kpis, overview
 from analytics.did import FEW_CLUSTERS, DiDResult, EventStudyResult
-from analytics.its import MIN_PERIODS, ITSResult
+from analytics.its import MIN_PERIODS, RECOMMENDED_PERIODS, ITSResult
 from analytics.queries import Filters
 from analytics.registry import Change
 
@@ -52,6 +58,7 @@ GRAINS: tuple[PeriodGrain, ...] = ("week", "day", "month")
 GRAIN_DAYS: dict[PeriodGrain, int] = {"day": 1, "week": 7, "month": 28}
 METRICS: tuple[str, ...] = tuple(kpis.BY_KEY)
 DEFAULT_METRICS = ("nps", "csat", "ces", "resolution", "aht", "asa")
+DEFAULT_WEEKS = RECOMMENDED_PERIODS  # weekly periods: the time series is not short
 MIN_WEEKS = 2  # per window: fewer full weeks cannot average out the weekly pattern
 MAX_WEEKS = 52
 # Below these, cluster-robust errors over-reject (Cameron and Miller 2015; MacKinnon and
@@ -62,11 +69,12 @@ FEW_SIDE = 10
 
 @dataclass(frozen=True)
 class Settings:
-    """What to analyse and how; the defaults are the issue's (8 weeks each side)."""
+    """What to analyse and how. The default windows give the interrupted time series
+    the 12 weekly periods a side that Wagner et al. (2002) recommend."""
 
     metrics: tuple[str, ...] = DEFAULT_METRICS
-    weeks_before: int = 8
-    weeks_after: int = 8
+    weeks_before: int = DEFAULT_WEEKS
+    weeks_after: int = DEFAULT_WEEKS
     ramp_weeks: int = 0
     grain: PeriodGrain = "week"
     control: tuple[str, ...] = ()  # unit labels; empty: every unit outside the scope
@@ -201,15 +209,15 @@ class Analysis:
         raise KeyError(metric)
 
     def findings(self, metric: str) -> list[changes.Finding]:
-        """Each method's effect and MDE for the verdict (before/after Holm-adjusted);
+        """Each method's effect and MDE for the verdict (before/after: the interval and
+        p-value adjusted together for the metrics compared, as the table shows them);
         none for a metric not measured in a window."""
         out: list[changes.Finding] = []
         if self[metric].not_measured is not None:
             return out
         if self.before_after is not None:
             mc = self.before_after[metric]
-            holm = len(self.before_after.changes) > 1
-            out.append(changes.finding("before_after", mc.adjusted, mc.mde, holm=holm))
+            out.append(changes.finding("before_after", mc.adjusted, mc.mde, adjusted_for=mc.m))
         r = self[metric]
         if r.its is not None:
             out.append(changes.finding("its", r.its.effect, r.its_mde))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import ibis
@@ -21,7 +22,14 @@ from analytics import changes, kpis, overview, queries
 from analytics.queries import Filters
 from analytics.registry import Change
 
-SCOPE_DIMS = {"queues": "queue", "teams": "team", "regions": "region", "channels": "channel"}
+SCOPE_DIMS = {
+    "queues": "queue",
+    "teams": "team",
+    "regions": "region",
+    "channels": "channel",
+    "products": "product",
+    "segments": "segment",
+}
 UNIT_SEP = " · "
 KEYS = ("unit", "treated", "day", "window", "period")
 # Mean KPIs' sufficient statistics (count, sum, sum of squares) in the stats frames.
@@ -66,7 +74,7 @@ def read_cells(
     change so that no period straddles it.
     """
     dims = unit_dims(change)
-    f_span = Filters(span[0], span[1], *_dims_of(filters))
+    f_span = replace(dimensions_only(filters), start=span[0], end=span[1])
     epoch = (change.started_on - dt.date(1970, 1, 1)).days
     out: dict[kpis.Source, pl.DataFrame] = {}
     for source in dict.fromkeys(kpis.get(m).source for m in metrics):
@@ -83,11 +91,7 @@ def read_cells(
 
 def dimensions_only(f: Filters) -> Filters:
     """The sidebar's dimension filters without its dates (windows come from the change)."""
-    return Filters(None, None, *_dims_of(f))
-
-
-def _dims_of(f: Filters) -> tuple[tuple[str, ...], ...]:
-    return f.region, f.channel, f.queue, f.segment
+    return Filters(None, None, f.region, f.channel, f.queue, f.segment)
 
 
 def _unit_expr(dims: tuple[str, ...]) -> pl.Expr:

@@ -5,27 +5,37 @@
 - :func:`event_chart`: event-study leads and lags with 95% intervals; leads near zero
   support parallel pre-trends.
 
-Tested on the figures' data, not pixels (like :mod:`analytics.charts`).
+Values in hover labels and on the value axis are in the metric's unit, formatted as
+in the verdict and the tables (:mod:`analytics.change_format`): durations as m:ss,
+rates with a %, NPS with one decimal. Tested on the figures' data, not pixels.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 
+from analytics import kpis
+from analytics.change_format import change_text, level_text
 from analytics.charts import BLUE, GREY, LAYOUT, date_axis
 from analytics.i18n import Lang, t
 
 ORANGE = "#ea580c"
 RAMP = "rgba(156, 163, 175, 0.18)"
+# Whole-second steps for an m:ss axis: about five ticks over the values shown.
+SECOND_STEPS = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600)
+# Below the plot, under the axis title (the default legend sits on it).
+LEGEND = dict(orientation="h", yanchor="top", y=-0.22, x=0)
 
 
 def its_chart(
     fit: pl.DataFrame,
     series: pl.DataFrame,
-    title: str,
+    metric: str,
     lang: Lang,
     ramp: tuple[dt.date, dt.date] | None = None,
 ) -> go.Figure:
@@ -35,7 +45,7 @@ def its_chart(
     ``series`` the periods with ``period, window, value, low, high, n``.
     """
     fig = go.Figure()
-    _observed(fig, series, lang)
+    _observed(fig, series, metric, lang)
     pre, post = fit.filter(~pl.col("post")), fit.filter(pl.col("post"))
     # The counterfactual starts at the last pre-change period so the lines join.
     bridge = pl.concat([pre.tail(1), post])
@@ -45,23 +55,28 @@ def its_chart(
         (post, "fitted", t("analysis.chart.post_fit", lang), ORANGE, "solid"),
     )
     for frame, column, name, color, dash in lines:
+        values = frame[column].to_list()
         fig.add_trace(
             go.Scatter(
                 x=frame["time"].to_list(),
-                y=frame[column].to_list(),
+                y=values,
                 mode="lines",
                 name=name,
                 line=dict(color=color, width=2, dash=dash),
-                hovertemplate="%{y:.2f}",
+                text=[level_text(metric, v, lang) for v in values],
+                hovertemplate="%{text}",
             )
         )
     if ramp is not None and ramp[1] > ramp[0]:
         fig.add_vrect(x0=ramp[0], x1=ramp[1], fillcolor=RAMP, line_width=0, layer="below")
-    fig.update_layout(title=title, **{**LAYOUT, "height": 380})
+    layout = {**LAYOUT, "height": 400, "legend": LEGEND, "margin": dict(l=10, r=10, t=30, b=90)}
+    fig.update_layout(title=t(f"kpi.{metric}", lang), separators=_separators(lang), **layout)
+    shown = [*series["low"].to_list(), *series["high"].to_list(), *fit["fitted"].to_list()]
+    value_axis(fig, metric, lang, [*shown, *fit["counterfactual"].to_list()], level=True)
     return date_axis(fig, lang)
 
 
-def _observed(fig: go.Figure, series: pl.DataFrame, lang: Lang) -> None:
+def _observed(fig: go.Figure, series: pl.DataFrame, metric: str, lang: Lang) -> None:
     """One marker trace per window, with the periods' 95% intervals as error bars."""
     styles = {
         "before": (t("analysis.chart.before", lang), BLUE, BLUE),
@@ -80,22 +95,15 @@ def _observed(fig: go.Figure, series: pl.DataFrame, lang: Lang) -> None:
                 mode="markers",
                 name=name,
                 marker=dict(color=fill, size=7, line=dict(color=color, width=1.5)),
-                error_y=dict(
-                    type="data",
-                    symmetric=False,
-                    array=[h - v for h, v in zip(rows["high"], values, strict=True)],
-                    arrayminus=[v - lo for v, lo in zip(values, rows["low"], strict=True)],
-                    color=color,
-                    thickness=1,
-                    width=0,
-                ),
+                error_y=_error_bars(values, rows["low"].to_list(), rows["high"].to_list(), color),
+                text=[level_text(metric, v, lang) for v in values],
                 customdata=rows["n"].to_list(),
-                hovertemplate="%{y:.2f} (n=%{customdata})",
+                hovertemplate="%{text} (n=%{customdata})",
             )
         )
 
 
-def event_chart(table: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
+def event_chart(table: pl.DataFrame, metric: str, lang: Lang) -> go.Figure:
     """Leads (before the change) and lags (after) with 95% intervals around zero.
 
     ``table`` is :attr:`EventStudyResult.table`; the reference period (-1, estimate 0,
@@ -116,16 +124,9 @@ def event_chart(table: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
                 mode="markers",
                 name=t(name, lang),
                 marker=dict(color=fill, size=8, line=dict(color=color, width=1.5)),
-                error_y=dict(
-                    type="data",
-                    symmetric=False,
-                    array=[(h or e) - e for h, e in zip(frame["high"], est, strict=True)],
-                    arrayminus=[e - (lo or e) for lo, e in zip(frame["low"], est, strict=True)],
-                    color=color,
-                    thickness=1.2,
-                    width=3,
-                ),
-                hovertemplate="%{x}: %{y:.2f}<extra></extra>",
+                error_y=_error_bars(est, frame["low"].to_list(), frame["high"].to_list(), color),
+                text=[change_text(metric, e, lang) for e in est],
+                hovertemplate="%{x}: %{text}<extra></extra>",
             )
         )
     fig.add_hline(y=0, line=dict(color=GREY, width=1))
@@ -134,6 +135,61 @@ def event_chart(table: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
         x=-0.5, y=1, yref="paper", text=t("analysis.chart.change", lang), showarrow=False,
         xanchor="left", font=dict(size=10, color="#4b5563"),
     )  # fmt: skip
-    layout = {**LAYOUT, "height": 340, "hovermode": "closest"}
-    fig.update_layout(title=title, xaxis_title=t("analysis.chart.relative", lang), **layout)
+    layout = {**LAYOUT, "height": 380, "hovermode": "closest", "legend": LEGEND}
+    fig.update_layout(
+        title=t(f"kpi.{metric}", lang),
+        xaxis_title=t("analysis.chart.relative", lang),
+        xaxis=dict(dtick=1),
+        separators=_separators(lang),
+        **{**layout, "margin": dict(l=10, r=10, t=30, b=100)},
+    )
+    shown = [v for v in [*table["low"].to_list(), *table["high"].to_list(), 0.0] if v is not None]
+    return value_axis(fig, metric, lang, shown, level=False)
+
+
+def _error_bars(
+    values: list[float], low: list[float | None], high: list[float | None], color: str
+) -> dict[str, object]:
+    """Asymmetric error bars to each point's interval (none where it has none)."""
+    return dict(
+        type="data",
+        symmetric=False,
+        array=[(h if h is not None else v) - v for h, v in zip(high, values, strict=True)],
+        arrayminus=[v - (lo if lo is not None else v) for lo, v in zip(low, values, strict=True)],
+        color=color,
+        thickness=1.2,
+        width=3,
+    )
+
+
+def value_axis(
+    fig: go.Figure, metric: str, lang: Lang, values: Sequence[float | None], *, level: bool
+) -> go.Figure:
+    """The value axis in the metric's unit: m:ss ticks for a duration, a % suffix for
+    a rate level (a change in a rate is in percentage points: its hover says so)."""
+    unit = kpis.get(metric).unit
+    if unit == "percent" and level:
+        fig.update_yaxes(ticksuffix=" %" if lang == "es" else "%")
+    if unit == "seconds":
+        fmt: Callable[[float], str] = (
+            (lambda v: level_text(metric, v, lang)) if level
+            else (lambda v: change_text(metric, v, lang))
+        )  # fmt: skip
+        ticks = duration_ticks([v for v in values if v is not None and math.isfinite(v)])
+        fig.update_yaxes(tickvals=ticks, ticktext=[fmt(v) for v in ticks])
     return fig
+
+
+def duration_ticks(values: Sequence[float], most: int = 6) -> list[float]:
+    """Round-second tick values spanning ``values``, at most about ``most`` of them."""
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    step = next((s for s in SECOND_STEPS if (high - low) / s <= most), SECOND_STEPS[-1])
+    first = math.floor(low / step) * step
+    return [float(first + i * step) for i in range(int((high - first) // step) + 2)]
+
+
+def _separators(lang: Lang) -> str:
+    """Plotly's decimal and thousands separators for the reader's language."""
+    return ",." if lang == "es" else ".,"

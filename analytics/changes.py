@@ -1,8 +1,9 @@
 """Did a process change move satisfaction? The public entry point.
 
 - :func:`before_after`: per-metric differences between two windows from sufficient
-  statistics (NPS: combined variance; proportions: Newcombe; means: Welch), p-values
-  Holm-adjusted across the metrics, and each metric's minimum detectable effect.
+  statistics (NPS: combined variance; proportions: Newcombe; means: Welch), with
+  intervals and p-values adjusted together across the metrics (Bonferroni), and each
+  metric's minimum detectable effect.
 - :func:`interrupted_time_series` (``analytics.its``): segmented regression with
   Newey-West errors and the counterfactual line.
 - :func:`difference_in_differences` and :func:`event_study` (``analytics.did``).
@@ -12,6 +13,7 @@
 
 References
 ----------
+Dunn, O. J. (1961). Multiple comparisons among means. JASA 56(293), 52-64.
 Holm, S. (1979). A simple sequentially rejective multiple test procedure.
     Scandinavian Journal of Statistics 6(2), 65-70.
 Newcombe, R. G. (1998). Interval estimation for the difference between independent
@@ -49,6 +51,7 @@ from analytics.verdict import (
 __all__ = [
     "BeforeAfter", "Counts", "DiDResult", "Difference", "EventStudyResult", "Finding",
     "ITSResult", "MetricChange", "Moments", "NpsCounts", "Sufficient", "Verdict", "before_after",
+    "bonferroni",
     "compare_proportions", "difference_in_differences", "event_study", "finding", "holm",
     "interrupted_time_series", "minimum_detectable_effect", "p_statement", "render_parts",
     "render_verdict", "verdict",
@@ -92,8 +95,10 @@ class MetricChange:
     """One metric's before/after comparison, in the metric's display unit.
 
     Proportions in percent (differences in percentage points), NPS in points, means in
-    their own unit. ``p_holm`` is adjusted across the metrics compared together;
-    ``significant`` needs both the 95% interval to exclude zero and ``p_holm`` < 0.05.
+    their own unit. ``difference`` is the metric on its own (95% interval, raw p);
+    ``adjusted`` is the same change with the interval and the p-value adjusted for the
+    ``m`` metrics compared together (Bonferroni, see :func:`before_after`): what a
+    verdict and a table show, as one pair. ``mde`` is at the adjusted level.
     """
 
     metric: str
@@ -101,22 +106,18 @@ class MetricChange:
     before: Estimate
     after: Estimate
     difference: Difference
-    p_holm: float
+    adjusted: Difference
+    m: int
     mde: float
 
     @property
     def significant(self) -> bool:
-        return self.difference.significant and self.p_holm < ALPHA
+        """The adjusted interval excludes zero, which is the adjusted p < 0.05."""
+        return self.adjusted.significant
 
     @property
     def below_mde(self) -> bool:
         return pw.below_mde(self.difference.estimate, self.mde)
-
-    @property
-    def adjusted(self) -> Difference:
-        """The difference with its Holm-adjusted p-value (what a verdict should use)."""
-        d = self.difference
-        return Difference(d.estimate, d.low, d.high, d.se, self.p_holm)
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,6 +125,11 @@ class BeforeAfter:
     """All metrics' changes; ``table`` is the same as a polars frame."""
 
     changes: tuple[MetricChange, ...]
+
+    @property
+    def m(self) -> int:
+        """How many metrics the intervals and p-values are adjusted for."""
+        return max((c.m for c in self.changes), default=1)
 
     @property
     def table(self) -> pl.DataFrame:
@@ -141,33 +147,46 @@ class BeforeAfter:
 BEFORE_AFTER_SCHEMA = {
     "metric": pl.String, "kind": pl.String, "n_before": pl.Int64, "n_after": pl.Int64,
     "before": pl.Float64, "after": pl.Float64, "estimate": pl.Float64, "low": pl.Float64,
-    "high": pl.Float64, "se": pl.Float64, "p": pl.Float64, "p_holm": pl.Float64,
+    "high": pl.Float64, "se": pl.Float64, "p": pl.Float64, "low_adjusted": pl.Float64,
+    "high_adjusted": pl.Float64, "p_adjusted": pl.Float64, "m": pl.Int64,
     "significant": pl.Boolean, "mde": pl.Float64, "below_mde": pl.Boolean,
 }  # fmt: skip
 
 
 def _row(c: MetricChange) -> tuple[object, ...]:
-    d = c.difference
+    d, a = c.difference, c.adjusted
     return (
         c.metric, c.kind, c.before.n, c.after.n, c.before.value, c.after.value, d.estimate,
-        d.low, d.high, d.se, d.p, c.p_holm, c.significant, c.mde, c.below_mde,
+        d.low, d.high, d.se, d.p, a.low, a.high, a.p, c.m, c.significant, c.mde, c.below_mde,
     )  # fmt: skip
 
 
 def before_after(
     metrics: Mapping[str, tuple[Sufficient, Sufficient]], alpha: float = ALPHA, power: float = 0.8
 ) -> BeforeAfter:
-    """Compare two windows metric by metric, Holm-adjusting the p-values across metrics.
+    """Compare two windows metric by metric, adjusting for the number of metrics.
 
     Parameters
     ----------
     metrics : ``{name: (before, after)}`` with :class:`Counts` (a proportion),
         :class:`NpsCounts` or :class:`Moments` (a mean) for each window; both of a
         metric's windows must be of the same kind.
-    alpha, power : for the minimum detectable effect (two-sided).
+    alpha, power : the family-wise level and the power of the minimum detectable effect.
+
+    Each metric's ``adjusted`` difference is a Bonferroni pair (Dunn 1961): the
+    interval at level ``1 - alpha / m`` and the p-value ``min(1, m p)``, ``m`` the
+    metrics with data in both windows. The ``m`` intervals cover all the true changes
+    together with probability at least ``1 - alpha``, and since every test here is its
+    interval's inversion (:mod:`analytics.compare`), an adjusted interval excludes 0
+    exactly when its adjusted p is below ``alpha``: no interval can contradict its
+    p-value or the verdict. Holm's step-down test (Holm 1979) rejects a little more
+    often, but has no intervals to match: its compatible simultaneous bounds
+    (Strassburger and Bretz 2008) are 0 for every rejected hypothesis unless all are
+    rejected, so they could say "above zero" but not by how much. The minimum
+    detectable effect is solved at ``alpha / m``, the level each metric is tested at.
 
     A metric with no responses in a window gets NaN numbers (and is left out of the
-    Holm adjustment); if no metric has data in both windows, ValueError.
+    count ``m``); if no metric has data in both windows, ValueError.
 
     Returns
     -------
@@ -181,37 +200,57 @@ def before_after(
 
     References
     ----------
-    Newcombe (1998); Welch (1947); Holm (1979).
+    Newcombe (1998); Welch (1947); Dunn, O. J. (1961). Multiple comparisons among
+    means. JASA 56(293), 52-64; Holm (1979); Strassburger, K. and Bretz, F. (2008).
+    Compatible simultaneous lower confidence bounds for the Holm procedure and other
+    Bonferroni-based closed tests. Statistics in Medicine 27(24), 4914-4927.
     """
     if not metrics:
         raise ValueError("no metrics to compare")
-    rows = [_compare(name, b, a, alpha, power) for name, (b, a) in metrics.items()]
-    if all(r.before.empty or r.after.empty for r in rows):
+    for name, (b, a) in metrics.items():
+        if type(b) is not type(a):
+            raise ValueError(f"{name}: before and after must be the same kind of statistics")
+    compared = [name for name, (b, a) in metrics.items() if _has_data(b) and _has_data(a)]
+    if not compared:
         raise ValueError("no metric has responses in both the before and the after window")
-    adjusted = holm([r.difference.p for r in rows])
+    m = len(compared)
     return BeforeAfter(
-        tuple(
-            MetricChange(r.metric, r.kind, r.before, r.after, r.difference, p, r.mde)
-            for r, p in zip(rows, adjusted, strict=True)
-        )
+        tuple(_compare(name, b, a, alpha, power, m) for name, (b, a) in metrics.items())
     )
 
 
-def _compare(name: str, b: Sufficient, a: Sufficient, alpha: float, power: float) -> MetricChange:
-    if type(b) is not type(a):
-        raise ValueError(f"{name}: before and after must be the same kind of statistics")
+def _compare(
+    name: str, b: Sufficient, a: Sufficient, alpha: float, power: float, m: int
+) -> MetricChange:
     before, after = _estimate(b), _estimate(a)
-    if isinstance(b, Counts) and isinstance(a, Counts):
-        d = compare_proportions(b.x, b.n, a.x, a.n)
-        diff = Difference(100 * d.estimate, 100 * d.low, 100 * d.high, 100 * d.se, d.p)
-    elif isinstance(b, NpsCounts):
-        diff = compare_normal(before, after)
-    else:
-        diff = compare_means(before, after)
-    # An empty window gives NaN estimates (Holm skips them), not an error: the app
+    diff = _difference(b, a, before, after, ALPHA)
+    level = _difference(b, a, before, after, alpha / m)
+    adjusted = Difference(level.estimate, level.low, level.high, level.se, bonferroni(diff.p, m))
+    # An empty window gives NaN estimates (left out of m), not an error: the app
     # shows the other metrics and says which one had no responses.
-    mde = minimum_detectable_effect(b, after.n, alpha, power)
-    return MetricChange(name, _kind(b), before, after, diff, diff.p, mde)
+    mde = minimum_detectable_effect(b, after.n, alpha / m, power)
+    return MetricChange(name, _kind(b), before, after, diff, adjusted, m, mde)
+
+
+def _difference(
+    b: Sufficient, a: Sufficient, before: Estimate, after: Estimate, alpha: float
+) -> Difference:
+    """after - before at level ``1 - alpha``, in the metric's display unit."""
+    if isinstance(b, Counts) and isinstance(a, Counts):
+        d = compare_proportions(b.x, b.n, a.x, a.n, alpha)
+        return Difference(100 * d.estimate, 100 * d.low, 100 * d.high, 100 * d.se, d.p)
+    if isinstance(b, NpsCounts):
+        return compare_normal(before, after, alpha)
+    return compare_means(before, after, alpha)
+
+
+def _has_data(s: Sufficient) -> bool:
+    return s.n > 1 if isinstance(s, Moments) else s.n > 0
+
+
+def bonferroni(p: float, m: int) -> float:
+    """Bonferroni's adjusted p-value ``min(1, m p)`` (NaN stays NaN)."""
+    return p if math.isnan(p) else min(1.0, m * p)
 
 
 def _estimate(s: Sufficient) -> Estimate:

@@ -61,13 +61,19 @@ def number(value: float | None, lang: Lang, decimals: int = 1, sign: bool = Fals
     return text
 
 
-def duration(seconds: float | None, lang: Lang) -> str:
-    """Seconds as m:ss (handle time, speed of answer)."""
+def duration(seconds: float | None, lang: Lang, decimals: int = 0) -> str:
+    """Seconds as m:ss (handle time, speed of answer); with ``decimals``, fractions of
+    a second too (0:00.3), for a change that whole seconds would show as 0:00. A value
+    that rounds to zero has no minus sign."""
     if seconds is None or math.isnan(seconds):
         return "–"
-    sign = "-" if seconds < 0 else ""
-    total = round(abs(seconds))
-    return f"{sign}{total // 60}:{total % 60:02d}"
+    total = round(abs(seconds), decimals)
+    sign = "-" if seconds < 0 and total > 0 else ""
+    minutes, rest = divmod(total, 60)
+    if decimals <= 0:
+        return f"{sign}{int(minutes)}:{int(rest):02d}"
+    secs = f"{rest:0{3 + decimals}.{decimals}f}"
+    return f"{sign}{int(minutes)}:{secs.replace('.', ',') if lang == 'es' else secs}"
 
 
 def day(value: dt.date, lang: Lang) -> str:
@@ -80,7 +86,7 @@ def kpi_value(unit: str, value: float | None, lang: Lang, sign: bool = False) ->
     """A KPI value in its unit: NPS points, percent, m:ss or a 1-7 score."""
     if unit == "seconds":
         text = duration(value, lang)
-        return f"+{text}" if sign and value is not None and value > 0 else text
+        return f"+{text}" if sign and value is not None and round(value) > 0 else text
     if unit == "percent":
         return (
             f"{number(value, lang, 1, sign)} %"
@@ -89,3 +95,14 @@ def kpi_value(unit: str, value: float | None, lang: Lang, sign: bool = False) ->
         )
     decimals = 2 if unit == "score" else 1
     return number(value, lang, decimals, sign)
+
+
+# A moment (date and time, to the minute) as the reader writes it; tables and
+# exports use the same pattern (st.column_config's moment.js twin: WHEN_COLUMN).
+MOMENT = {"en": "%Y-%m-%d %H:%M", "es": "%d/%m/%Y %H:%M"}
+WHEN_COLUMN = {"en": "YYYY-MM-DD HH:mm", "es": "DD/MM/YYYY HH:mm"}
+
+
+def moment(value: dt.datetime | None, lang: Lang) -> str:
+    """2026-06-10 19:53 (en) / 10/06/2026 19:53 (es); no seconds; None -> ''."""
+    return "" if value is None else value.strftime(MOMENT[lang])

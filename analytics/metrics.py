@@ -71,14 +71,15 @@ def nps_from_counts(promoters: int, detractors: int, n: int) -> Estimate:
     )
 
 
-def wilson(x: int, n: int) -> tuple[float, float]:
-    """Wilson score interval for x successes in n trials, as fractions."""
+def wilson(x: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for x successes in n trials, as fractions (``z``: the
+    normal quantile of the level, 1.96 for 95%)."""
     if n <= 0:
         return NAN, NAN
     p = x / n
-    z2 = Z95**2
+    z2 = z**2
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     # At x = 0 (x = n) the bound is exactly 0 (1), but centre - half leaves a rounding
     # residue such as 2.2e-17 that tables and the notebook would show as it is.
     low = 0.0 if x <= 0 else max(centre - half, 0.0)

@@ -1,7 +1,8 @@
 """A change analysis in words and tables: for the page and as a one-page HTML summary.
 
 The verdicts come from :mod:`analytics.verdict` (words that follow the numbers); the
-tables format each method's numbers in the metric's unit and the reader's language.
+tables (:mod:`analytics.change_tables`) format each method's numbers in the metric's
+unit and the reader's language, as the verdicts do (:mod:`analytics.change_format`).
 :func:`html` writes a self-contained page (no scripts, no external files, inline CSS)
 in which every user-supplied text - the change's name, description, owner, scope
 values - is HTML-escaped.
@@ -17,10 +18,35 @@ import polars as pl
 
 from analytics import changes, kpis
 from analytics.change_analysis import Analysis, MetricResult, NotMeasured, Problem
-from analytics.did import DiDResult
+from analytics.change_format import (
+    DECIMALS,
+    change_text,
+    formatter,
+    interval_text,
+    level_text,
+    p_text,
+)
+from analytics.change_tables import (
+    BEFORE_AFTER_COLUMNS,
+    DID_COLUMNS,
+    ITS_COLUMNS,
+    before_after_note,
+    before_after_table,
+    did_table,
+    its_table,
+    labels,
+    smallest_p,
+)
 from analytics.i18n import Lang, day, kpi_value, number, t
+from analytics.its import RECOMMENDED_PERIODS
 from analytics.registry import SCOPE_FIELDS, Change
-from analytics.verdict import p_value
+
+# The page's formatting and tables, re-exported: the view and the summary use one module.
+__all__ = [
+    "BEFORE_AFTER_COLUMNS", "DID_COLUMNS", "ITS_COLUMNS", "before_after_note",
+    "before_after_table", "change_text", "did_table", "interval_text", "its_table", "labels",
+    "level_text", "p_text", "smallest_p",
+]  # fmt: skip
 
 # Lag-1 autocorrelation of ITS residuals above which one Newey-West lag may be too few
 # (the ITS docstring: "well above 0.1-0.2").
@@ -33,19 +59,12 @@ MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 # -- words ---------------------------------------------------------------------------
 
 
-def unit_label(metric: str, lang: Lang) -> str:
-    """The unit of a metric's *change*: points, percentage points, seconds; a 1-7 score
-    has none."""
-    unit = kpis.get(metric).unit
-    return "" if unit == "score" else t(f"analysis.unit.{unit}", lang)
-
-
 def verdict(analysis: Analysis, metric: str, lang: Lang) -> changes.Verdict:
     kpi = kpis.get(metric)
-    name, unit = t(f"kpi.{metric}", lang), unit_label(metric, lang)
+    name = t(f"kpi.{metric}", lang)
     if analysis[metric].not_measured is not None:  # no numbers, so no claim either way
-        return changes.Verdict("not_measured", name, kpi.higher_is_better, (), unit)
-    return changes.verdict(name, analysis.findings(metric), kpi.higher_is_better, unit)
+        return changes.Verdict("not_measured", name, kpi.higher_is_better, ())
+    return changes.verdict(name, analysis.findings(metric), kpi.higher_is_better)
 
 
 def verdict_text(analysis: Analysis, metric: str, lang: Lang) -> str:
@@ -56,13 +75,24 @@ def verdict_text(analysis: Analysis, metric: str, lang: Lang) -> str:
 def verdict_parts(analysis: Analysis, metric: str, lang: Lang) -> tuple[str, str]:
     """The verdict's headline sentence and the per-method details, apart (for layout);
     together they are :func:`verdict_text`. A metric not measured in a window gets
-    that, and why, as its details."""
+    that, and why, as its details. Numbers as in the tables (:mod:`change_format`)."""
     missing = analysis[metric].not_measured
     if missing is not None:
         return not_measured_parts(metric, missing, lang)
-    decimals = 2 if kpis.get(metric).unit == "score" else 1
-    headline, details = changes.render_parts(verdict(analysis, metric, lang), lang, decimals)
+    places = DECIMALS[kpis.get(metric).unit]
+    v = verdict(analysis, metric, lang)
+    headline, details = changes.render_parts(v, lang, places, formatter(metric, lang))
     return headline, " ".join(details)
+
+
+def left_out_text(analysis: Analysis, lang: Lang) -> str:
+    """Once for the page: a method that cannot answer with this design is left out of
+    the verdicts (difference-in-differences over too few units), and why."""
+    for r in analysis.results:
+        ri = r.did.randomization if r.did is not None else None
+        if r.did is not None and ri is not None and ri.smallest_p >= changes.ALPHA:
+            return t("analysis.did.left_out", lang, n=r.did.n_clusters, smallest=smallest_p(r.did))
+    return ""
 
 
 def not_measured_parts(metric: str, missing: NotMeasured, lang: Lang) -> tuple[str, str]:
@@ -92,40 +122,9 @@ def scope_text(scope: dict[str, tuple[str, ...]], lang: Lang) -> str:
     return "; ".join(parts) or t("registry.scope.all", lang)
 
 
-def change_text(metric: str, value: float, lang: Lang) -> str:
-    """A change in the metric's unit: NPS points, percentage points, m:ss, score."""
-    if math.isnan(value):  # no change to state: a bare dash, not "– pp"
-        return "–"
-    unit = kpis.get(metric).unit
-    if unit == "percent":
-        return f"{number(value, lang, 1, sign=True)} {t('unit.pp', lang)}"
-    if unit == "score":
-        return number(value, lang, 2, sign=True)
-    return kpi_value(unit, value, lang, sign=True)
-
-
-def interval_text(metric: str, low: float, high: float, lang: Lang) -> str:
-    if math.isnan(low) or math.isnan(high):
-        return "–"
-    return f"{change_text(metric, low, lang)} … {change_text(metric, high, lang)}"
-
-
-def p_text(p: float, lang: Lang) -> str:
-    """A p-value for a table cell headed "p": "0.012", "< 0.001"."""
-    if math.isnan(p):
-        return "–"
-    return f"< {number(0.001, lang, 3)}" if p < 0.001 else p_value(p, lang)
-
-
 def p_statement(p: float, lang: Lang) -> str:
     """A p-value inside a sentence: "p = 0.012", "p < 0.001"."""
     return "–" if math.isnan(p) else changes.p_statement(p, lang)
-
-
-def smallest_p(did: DiDResult) -> str:
-    """The smallest p-value randomization across these units can give, as "1/5"."""
-    ri = did.randomization
-    return f"1/{ri.n_assignments}" if ri is not None else "–"
 
 
 def notes(result: MetricResult, lang: Lang, method: str | None = None) -> list[str]:
@@ -140,7 +139,8 @@ def notes(result: MetricResult, lang: Lang, method: str | None = None) -> list[s
     ]
     its, did, trend = result.its, result.did, result.pre_trend
     if its is not None and its.short_series:
-        out.append(("its", t("analysis.its.short", lang)))
+        sides = {"before": its.n_before, "after": its.n_after, "need": RECOMMENDED_PERIODS}
+        out.append(("its", t("analysis.its.short", lang, **sides)))
     if its is not None and its.residual_autocorrelation > AUTOCORRELATION_NOTE:
         r = number(its.residual_autocorrelation, lang, 2)
         out.append(("its", t("analysis.its.autocorrelated", lang, r=r)))
@@ -188,92 +188,6 @@ def registry_table(changes: pl.DataFrame, lang: Lang) -> pl.DataFrame:
 
 
 REGISTRY_COLUMNS = ("name", "start", "end", "scope", "owner")
-
-
-# -- tables (strings, in the reader's language) ------------------------------------------
-
-
-def before_after_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
-    """Per metric: before, after, the change with its 95% CI, p (raw and Holm), MDE."""
-    rows = []
-    for c in analysis.before_after.changes if analysis.before_after else ():
-        d = c.difference
-        rows.append({
-            "metric": t(f"kpi.{c.metric}", lang),
-            "before": _value(c.metric, c.before.value, "before", analysis, lang),
-            "after": _value(c.metric, c.after.value, "after", analysis, lang),
-            "change": change_text(c.metric, d.estimate, lang),
-            "ci": interval_text(c.metric, d.low, d.high, lang),
-            "p": p_text(d.p, lang),
-            "p_holm": p_text(c.p_holm, lang),
-            "mde": "–" if analysis[c.metric].not_measured else _mde(c.metric, c.mde, lang),
-            "n": f"{number(c.before.n, lang, 0)} / {number(c.after.n, lang, 0)}",
-        })  # fmt: skip
-    return pl.DataFrame(rows, schema=dict.fromkeys(BEFORE_AFTER_COLUMNS, pl.String))
-
-
-BEFORE_AFTER_COLUMNS = ("metric", "before", "after", "change", "ci", "p", "p_holm", "mde", "n")
-ITS_COLUMNS = ("metric", "effect", "ci", "p", "level", "slope", "mde", "periods")
-DID_COLUMNS = ("metric", "effect", "ci", "p", "mde", "units", "pre_trend")
-
-
-def its_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
-    """Per metric: the average post-change gap to the counterfactual, level and slope."""
-    rows = []
-    for r in analysis.results:
-        if r.its is None:
-            continue
-        terms = {row["term"]: row for row in r.its.table.iter_rows(named=True)}
-        e = r.its.effect
-        rows.append({
-            "metric": t(f"kpi.{r.metric}", lang),
-            "effect": change_text(r.metric, e.estimate, lang),
-            "ci": interval_text(r.metric, e.low, e.high, lang),
-            "p": p_text(e.p, lang),
-            "level": change_text(r.metric, terms["level_change"]["estimate"], lang),
-            "slope": change_text(r.metric, terms["slope_change"]["estimate"], lang),
-            "mde": _mde(r.metric, r.its_mde, lang),
-            "periods": f"{r.its.n_before} / {r.its.n_after}",
-        })  # fmt: skip
-    return pl.DataFrame(rows, schema=dict.fromkeys(ITS_COLUMNS, pl.String))
-
-
-def did_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
-    """Per metric: the DiD effect, its cluster-robust CI (or its randomization p and no
-    CI, with few units), MDE, units and the pre-trend test."""
-    rows = []
-    for r in analysis.results:
-        if r.did is None:
-            continue
-        e, trend = r.did.effect, r.pre_trend
-        rows.append({
-            "metric": t(f"kpi.{r.metric}", lang),
-            "effect": change_text(r.metric, e.estimate, lang),
-            "ci": interval_text(r.metric, e.low, e.high, lang),
-            "p": p_text(e.p, lang) if r.did.randomization is None else t(
-                "analysis.did.p_randomization", lang, p=p_text(e.p, lang),
-                smallest=smallest_p(r.did),
-            ),
-            "mde": _mde(r.metric, r.did_mde, lang),
-            "units": number(r.did.n_clusters or 0, lang, 0),
-            "pre_trend": "–" if trend is None else t(
-                "analysis.event.parallel" if trend.parallel else "analysis.event.not_parallel",
-                lang, p=changes.p_statement(trend.p, lang, holm=trend.method == "holm"),
-            ),
-        })  # fmt: skip
-    return pl.DataFrame(rows, schema=dict.fromkeys(DID_COLUMNS, pl.String))
-
-
-def _value(metric: str, value: float, window: str, analysis: Analysis, lang: Lang) -> str:
-    """A window's value, or "Not measured" (never a number standing for nothing)."""
-    missing = analysis[metric].not_measured
-    if missing is not None and (missing.window == window or math.isnan(value)):
-        return t("kpi.not_measured", lang)
-    return kpi_value(kpis.get(metric).unit, value, lang)
-
-
-def _mde(metric: str, mde: float, lang: Lang) -> str:
-    return "–" if math.isnan(mde) else change_text(metric, mde, lang).lstrip("+")
 
 
 def markdown_escape(text: str) -> str:
@@ -364,14 +278,17 @@ def _results(analysis: Analysis, lang: Lang) -> list[str]:
         headline, details = verdict_parts(analysis, r.metric, lang)
         out.append(f"<li><strong>{escape(headline)}</strong> {escape(details)}</li>")
     out.append("</ul>")
+    out.append(_p(left_out_text(analysis, lang), "meta"))
     sections = (
-        ("analysis.before_after", before_after_table, "analysis.before_after.note"),
-        ("analysis.its", its_table, "analysis.its.note"),
-        ("analysis.did", did_table, "analysis.report.did_note"),
-    )
-    for title, table, note in sections:
-        out += [f"<h2>{escape(t(title, lang))}</h2>", _table(table(analysis, lang), lang)]
-        out.append(_p(t(note, lang), "meta"))
+        ("analysis.before_after", before_after_table, BEFORE_AFTER_COLUMNS,
+         before_after_note(analysis, lang)),
+        ("analysis.its", its_table, ITS_COLUMNS, t("analysis.its.note", lang)),
+        ("analysis.did", did_table, DID_COLUMNS, t("analysis.report.did_note", lang)),
+    )  # fmt: skip
+    for title, table, columns, note in sections:
+        head = labels(analysis, columns, lang)
+        out += [f"<h2>{escape(t(title, lang))}</h2>", _table(table(analysis, lang), head, lang)]
+        out.append(_p(note, "meta"))
     cautions = _cautions(analysis, lang)
     if cautions:
         out += [f"<h2>{escape(t('analysis.cautions', lang))}</h2><ul class=note>", *cautions]
@@ -403,10 +320,10 @@ def settings_text(analysis: Analysis, lang: Lang) -> str:
     )
 
 
-def _table(frame: pl.DataFrame, lang: Lang) -> str:
+def _table(frame: pl.DataFrame, labels: dict[str, str], lang: Lang) -> str:
     if frame.is_empty():
         return _p(t("analysis.no_results", lang), "meta")
-    head = "".join(f"<th>{escape(t(f'analysis.col.{c}', lang))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{escape(labels[c])}</th>" for c in frame.columns)
     rows = [
         "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
         for row in frame.iter_rows()

@@ -1,42 +1,52 @@
 """A plain-language verdict on a process change whose words follow from the numbers.
 
-Rules: never "improved" or "worsened" unless every method's 95% interval excludes zero
-(and p < 0.05) on the same side; methods that disagree in significance or sign are
-reported as disagreeing; a non-significant change smaller than the minimum detectable
-effect is reported as "the data cannot tell", not as "no effect". A method tested by
-randomization over too few units to ever reach p < 0.05 cannot make or break a claim
-of significance, but its direction still counts, and the text gives its p-value with
-the smallest one its units allow ("with 5 units the smallest possible p is 1/5"). The
-p-value in a sentence reads "p = 0.012" or "p < 0.001" (Holm-adjusted where it is).
+Rules, over the methods that *can* answer with the design at hand:
 
-The sentence templates live here as one small dict per language (``{placeholder}``
-format strings) until they move into the i18n catalogs.
+- "improved" / "worsened" only when every method is significant, on the same side;
+- "not confirmed" when some methods are significant, all on one side, and the others
+  are not significant: no method contradicts the change, but not all confirm it;
+- "the methods disagree" only when significant estimates point opposite ways;
+- a non-significant change smaller than the minimum detectable effect is "the data
+  cannot tell", not "no effect".
+
+Significant means the shown interval excludes zero, which for every pair here is the
+shown p-value below 0.05: each method's interval and p-value come from the same test,
+and before/after pairs are adjusted together across the metrics (Bonferroni, see
+:func:`analytics.changes.before_after`), so no interval can contradict its p-value or
+the verdict. A method tested by randomization over too few units to ever reach
+p < 0.05 (:attr:`Finding.can_show_a_change`) cannot answer: it is left out of the
+verdict (``Verdict.left_out``), and the page says so once.
+
+The sentences are i18n templates (``verdict.*`` in ``locales/<lang>/changes.json``);
+numbers are formatted by the caller's formatter, so that a verdict and a table show a
+change in the same unit and with the same decimals.
 
 References
 ----------
 Bloom, H. S. (1995). Minimum detectable effects: a simple way to report the
     statistical power of experimental designs. Evaluation Review 19(5), 547-556.
-Holm, S. (1979). A simple sequentially rejective multiple test procedure.
-    Scandinavian Journal of Statistics 6(2), 65-70.
+Dunn, O. J. (1961). Multiple comparisons among means. JASA 56(293), 52-64.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from analytics import power as pw
 from analytics.compare import Difference
-from analytics.i18n import Lang, number
+from analytics.i18n import Lang, number, t
 
 Method = Literal["before_after", "its", "did"]
 VerdictCode = Literal[
-    "improved", "worsened", "disagree", "cannot_tell", "no_clear_change", "not_enough_data",
-    "not_measured",
+    "improved", "worsened", "not_confirmed", "disagree", "cannot_tell", "no_clear_change",
+    "not_enough_data", "not_measured",
 ]  # fmt: skip
 ALPHA = 0.05
+# A value formatter: (value, decimals, with a sign) -> text in the metric's unit.
+Format = Callable[[float, int, bool], str]
 
 
 @dataclass(frozen=True)
@@ -45,9 +55,8 @@ class Finding:
 
     A finding with ``units`` > 0 comes from randomization inference over that many
     units: it has a p-value but no interval (``low`` and ``high`` NaN), and
-    ``smallest_p`` is the smallest p-value those units can give. ``holm`` marks a
-    p-value adjusted across metrics (the text says so, so that an interval excluding
-    zero next to an adjusted p above 0.05 does not read as a contradiction).
+    ``smallest_p`` is the smallest p-value those units can give. ``adjusted_for`` > 1
+    marks an interval and p-value adjusted together for that many metrics.
     """
 
     method: Method
@@ -58,7 +67,7 @@ class Finding:
     mde: float = math.nan
     units: int = 0
     smallest_p: float = 0.0
-    holm: bool = False
+    adjusted_for: int = 1
 
     @property
     def by_randomization(self) -> bool:
@@ -78,8 +87,9 @@ class Finding:
 
     @property
     def significant(self) -> bool:
-        """p < 0.05 *and* the 95% interval excludes zero (both, so they never contradict);
-        under randomization inference, which has no interval, p < 0.05."""
+        """The interval excludes zero (and p < 0.05, the same thing for a consistent
+        pair); under randomization inference, which has no interval, p < 0.05. An
+        estimate of exactly zero is never significant."""
         if not self.known or not self.p < ALPHA or self.estimate == 0:
             return False
         return self.by_randomization or self.low > 0 or self.high < 0
@@ -101,33 +111,40 @@ def finding(
     *,
     units: int = 0,
     smallest_p: float = 0.0,
-    holm: bool = False,
+    adjusted_for: int = 1,
 ) -> Finding:
     """A verdict input from any method's :class:`Difference` (its effect) and its MDE."""
     d = difference
-    return Finding(method, d.estimate, d.low, d.high, d.p, mde, units, smallest_p, holm)
+    return Finding(method, d.estimate, d.low, d.high, d.p, mde, units, smallest_p, adjusted_for)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the numbers say, as a code plus the numbers; render with :func:`render_verdict`."""
+    """What the numbers say, as a code plus the numbers; render with :func:`render_verdict`.
+
+    ``findings`` are the methods weighed; ``left_out`` those that cannot answer with
+    this design (randomization over too few units), known but not weighed.
+    """
 
     code: VerdictCode
     metric: str
     higher_is_better: bool
     findings: tuple[Finding, ...]
     unit: str = ""
+    left_out: tuple[Finding, ...] = ()
 
     @property
     def headline(self) -> Finding | None:
-        """The finding the headline quotes: a significant one for improved / worsened,
-        one below its MDE for "cannot tell", else the first (None: nothing to quote)."""
+        """The finding the headline quotes: a significant one when there is one, one
+        below its MDE for "cannot tell", else the first (None: nothing to quote)."""
         if self.code in ("not_enough_data", "not_measured"):
             return None
-        if self.code in ("improved", "worsened"):
-            return next(f for f in self.findings if f.significant)
+        significant = [f for f in self.findings if f.significant]
+        if significant:
+            return significant[0]
         if self.code == "cannot_tell":
-            return next((f for f in self.findings if f.below_mde), self.findings[0])
+            below = [f for f in self.findings if f.below_mde]
+            return next(iter(below or self.findings or self.left_out), None)
         return self.findings[0] if self.findings else None
 
 
@@ -136,18 +153,15 @@ def verdict(
 ) -> Verdict:
     """Judge a change from one or more methods' findings (the first is the headline).
 
-    Methods that cannot show a change at all (randomization inference over too few
-    units: :attr:`Finding.can_show_a_change`) are left out of the significance rules
-    but not of the direction: pointing the other way, they make the methods disagree.
+    Methods that cannot show a change at all (:attr:`Finding.can_show_a_change`) are
+    left out. Over the others:
 
-    - ``improved`` / ``worsened``: every method that can show a change is significant
-      (interval excludes zero and p < 0.05) and in the same direction, and no other
-      method's estimate points the other way; better or worse by ``higher_is_better``.
-    - ``disagree``: at least one method is significant, but another is not, or points
-      the other way.
+    - ``improved`` / ``worsened``: all significant, in one direction; better or worse
+      by ``higher_is_better``.
+    - ``not_confirmed``: some significant, all in one direction, the others not.
+    - ``disagree``: significant estimates in opposite directions.
     - ``cannot_tell``: nothing significant and the observed change is below a method's
-      minimum detectable effect, or no method could have shown a change: the sample
-      is too small to tell.
+      minimum detectable effect, or no method can answer: the sample cannot tell.
     - ``no_clear_change``: nothing significant although the change was not below the
       MDE (or no MDE was given).
     - ``not_enough_data``: no method produced numbers.
@@ -156,119 +170,73 @@ def verdict(
     data: see :func:`analytics.kpis.not_measured`) is not decided here: the caller
     knows it before any method runs, and builds that verdict itself, with no findings.
     """
-    known = tuple(f for f in findings if f.known)
+    known = [f for f in findings if f.known]
+    weighed = tuple(f for f in known if f.can_show_a_change)
+    left_out = tuple(f for f in known if not f.can_show_a_change)
+    signs = {f.sign for f in weighed}
     if not known:
-        return Verdict("not_enough_data", metric, higher_is_better, tuple(findings), unit)
-    testable = [f for f in known if f.can_show_a_change]
-    signs = {f.sign for f in testable}
-    if signs in ({1}, {-1}):
-        direction = signs.pop()
-        against = any(f.estimate * direction < 0 for f in known)
-        better = (direction == 1) == higher_is_better
-        code: VerdictCode = "disagree" if against else "improved" if better else "worsened"
-    elif signs - {0}:
+        code: VerdictCode = "not_enough_data"
+    elif {1, -1} <= signs:
         code = "disagree"
-    elif not testable or any(f.below_mde for f in known):
+    elif signs in ({1}, {-1}):
+        code = "improved" if (signs == {1}) == higher_is_better else "worsened"
+    elif signs - {0}:
+        code = "not_confirmed"
+    elif not weighed or any(f.below_mde for f in weighed):
         code = "cannot_tell"
     else:
         code = "no_clear_change"
-    return Verdict(code, metric, higher_is_better, known, unit)
+    return Verdict(code, metric, higher_is_better, weighed, unit, left_out)
 
 
-# Sentence templates, one small dict per language ({placeholders} as str.format fields).
-# The numbers are formatted before they are inserted; ``{numbers}`` is one of the
-# "numbers_*" fragments and ``{p}`` a whole statement ("p = 0.012", "p < 0.001"). No
-# template but "improved" may use the word "improved" (a test checks it), and likewise
-# in Spanish.
-TEMPLATES: dict[Lang, dict[str, str]] = {
-    "en": {
-        "improved": "{metric} improved after the change: {numbers}.",
-        "worsened": "{metric} worsened after the change: {numbers}.",
-        "disagree": "The methods disagree about {metric}, so the change cannot be attributed "
-        "with confidence.",
-        "cannot_tell": "The data cannot tell whether {metric} moved: the observed change "
-        "({estimate}{unit}) is smaller than the {mde}{unit} this sample can reliably detect.",
-        "cannot_tell_units": "The data cannot tell whether {metric} moved: {numbers}.",
-        "no_clear_change": "No clear change in {metric}: {numbers}.",
-        "not_enough_data": "There is not enough data to judge {metric}.",
-        "not_measured": "{metric} is not measured, so there is no verdict.",
-        "detail": "{method}: {numbers}.",
-        "numbers": "{estimate}{unit} (95% CI {low} to {high}; {p})",
-        "numbers_units": "{estimate}{unit} (randomization {p}; with {units} units the "
-        "smallest possible p is {smallest}, so this method alone cannot show a change)",
-        "numbers_units_enough": "{estimate}{unit} (randomization {p}, across {units} units)",
-        "p": "p = {value}",
-        "p_below": "p < {value}",
-        "p_holm": "Holm-adjusted p = {value}",
-        "p_holm_below": "Holm-adjusted p < {value}",
-        "before_after": "Before/after comparison",
-        "its": "Interrupted time series",
-        "did": "Difference-in-differences",
-    },
-    "es": {
-        "improved": "{metric} mejoró tras el cambio: {numbers}.",
-        "worsened": "{metric} empeoró tras el cambio: {numbers}.",
-        "disagree": "Los métodos no coinciden sobre {metric}; no se puede atribuir el cambio "
-        "con confianza.",
-        "cannot_tell": "Los datos no permiten saber si {metric} se movió: el cambio observado "
-        "({estimate}{unit}) es menor que los {mde}{unit} que esta muestra puede detectar con "
-        "fiabilidad.",
-        "cannot_tell_units": "Los datos no permiten saber si {metric} se movió: {numbers}.",
-        "no_clear_change": "Sin cambio claro en {metric}: {numbers}.",
-        "not_enough_data": "No hay datos suficientes para juzgar {metric}.",
-        "not_measured": "{metric} no se mide, así que no hay veredicto.",
-        "detail": "{method}: {numbers}.",
-        "numbers": "{estimate}{unit} (IC 95 % {low} a {high}; {p})",
-        "numbers_units": "{estimate}{unit} (aleatorización, {p}; con {units} unidades el "
-        "menor p posible es {smallest}, así que este método por sí solo no puede mostrar "
-        "un cambio)",
-        "numbers_units_enough": "{estimate}{unit} (aleatorización, {p}, entre {units} unidades)",
-        "p": "p = {value}",
-        "p_below": "p < {value}",
-        "p_holm": "p ajustado por Holm = {value}",
-        "p_holm_below": "p ajustado por Holm < {value}",
-        "before_after": "Comparación antes/después",
-        "its": "Serie temporal interrumpida",
-        "did": "Diferencias en diferencias",
-    },
-}
-
-
-def render_verdict(v: Verdict, lang: Lang = "en", decimals: int = 1) -> str:
+def render_verdict(
+    v: Verdict, lang: Lang = "en", decimals: int = 1, fmt: Format | None = None
+) -> str:
     """The verdict as sentences in ``lang``: the headline, then one line per method."""
-    headline, details = render_parts(v, lang, decimals)
+    headline, details = render_parts(v, lang, decimals, fmt)
     return " ".join([headline, *details])
 
 
-def render_parts(v: Verdict, lang: Lang = "en", decimals: int = 1) -> tuple[str, list[str]]:
-    """The headline sentence and one sentence per method (none for a single method)."""
-    if lang not in TEMPLATES:
-        raise ValueError(f"lang must be one of {', '.join(TEMPLATES)}; got {lang!r}")
-    text = TEMPLATES[lang]
+def render_parts(
+    v: Verdict, lang: Lang = "en", decimals: int = 1, fmt: Format | None = None
+) -> tuple[str, list[str]]:
+    """The headline sentence and one sentence per method weighed (none for one).
+
+    ``fmt`` formats a change in the metric's unit (default: the number, then
+    ``v.unit``); ``decimals`` is the fewest decimals it is given (see :func:`precision`).
+    """
+    fmt = fmt or _plain(v.unit, lang)
     head = v.headline
     if head is None:
         empty = "not_measured" if v.code == "not_measured" else "not_enough_data"
-        return text[empty].format(metric=v.metric), []
+        return t(f"verdict.{empty}", lang, metric=v.metric), []
+    fields = _fields(head, lang, decimals, fmt)
     key: str = v.code
     if v.code == "cannot_tell" and not head.below_mde:
-        key = "cannot_tell_units"
-    headline = text[key].format(metric=v.metric, **_fields(head, v.unit, lang, decimals))
+        key = "cannot_answer"
+    elif v.code == "not_confirmed":
+        direction = t("verdict.rise" if head.estimate > 0 else "verdict.fall", lang)
+        fields |= {"direction": direction, "method": t(f"verdict.the.{head.method}", lang)}
+    headline = t(f"verdict.{key}", lang, metric=v.metric, **fields)
     if len(v.findings) < 2:
         return headline, []
     details = [
-        text["detail"].format(method=text[f.method], **_fields(f, v.unit, lang, decimals))
+        t("verdict.detail", lang, **{**_fields(f, lang, decimals, fmt), "method": _name(f, lang)})
         for f in v.findings
     ]
     return headline, details
 
 
+def _name(f: Finding, lang: Lang) -> str:
+    return t(f"verdict.{f.method}", lang)
+
+
 def p_statement(p: float, lang: Lang, holm: bool = False) -> str:
     """ "p = 0.012", "p < 0.001" (or Holm-adjusted), in ``lang``; never "p = < 0.001"."""
-    text = TEMPLATES[lang]
-    prefix = "p_holm" if holm else "p"
+    prefix = "verdict.p_holm" if holm else "verdict.p"
     if p < 0.001:
-        return text[f"{prefix}_below"].format(value=number(0.001, lang, 3))
-    return text[prefix].format(value=p_value(p, lang))
+        return t(f"{prefix}_below", lang, value=number(0.001, lang, 3))
+    return t(prefix, lang, value=p_value(p, lang))
 
 
 def p_value(p: float, lang: Lang) -> str:
@@ -277,36 +245,44 @@ def p_value(p: float, lang: Lang) -> str:
     return number(p, lang, decimals)
 
 
-def _fields(f: Finding, unit: str, lang: Lang, decimals: int) -> dict[str, str]:
-    decimals = _precision(f, decimals)
+def _plain(unit: str, lang: Lang) -> Format:
+    suffix = f" {unit}" if unit else ""
+    return lambda value, decimals, sign: number(value, lang, decimals, sign) + suffix
+
+
+def _fields(f: Finding, lang: Lang, decimals: int, fmt: Format) -> dict[str, str]:
+    decimals = precision((f.estimate, f.low, f.high), f.mde, decimals)
     fields = {
-        "estimate": number(f.estimate, lang, decimals, sign=True),
-        "low": number(f.low, lang, decimals, sign=True),
-        "high": number(f.high, lang, decimals, sign=True),
-        "mde": number(f.mde, lang, decimals),
-        "p": p_statement(f.p, lang, f.holm),
-        "unit": f" {unit}" if unit else "",
+        "estimate": fmt(f.estimate, decimals, True),
+        "low": fmt(f.low, decimals, True),
+        "high": fmt(f.high, decimals, True),
+        "mde": fmt(f.mde, decimals, False),
+        "p": p_statement(f.p, lang),
+        "m": str(f.adjusted_for),
+        "method": _name(f, lang),
     }
-    text = TEMPLATES[lang]
     if f.by_randomization:
         key = "numbers_units_enough" if f.can_show_a_change else "numbers_units"
         units = {"units": str(f.units), "smallest": f"1/{round(1 / f.smallest_p)}"}
-        fields["numbers"] = text[key].format(**fields, **units)
+        fields["numbers"] = t(f"verdict.{key}", lang, **fields, **units)
     else:
-        fields["numbers"] = text["numbers"].format(**fields)
+        key = "numbers_adjusted" if f.adjusted_for > 1 else "numbers"
+        fields["numbers"] = t(f"verdict.{key}", lang, **fields)
     return fields
 
 
-def _precision(f: Finding, decimals: int) -> int:
-    """More decimals when rounding would make the text contradict the numbers.
+def precision(values: Sequence[float], mde: float = math.nan, decimals: int = 1) -> int:
+    """The decimals to show an estimate, its interval (``values``) and its MDE with:
+    ``decimals``, or more when rounding would make the text contradict the numbers.
 
     An interval bound of 0.03 shown as "+0.0" looks like it touches zero; a change of
     5.94 below an MDE of 5.96 would read "5.9 is smaller than 5.9".
     """
+    estimate = values[0] if values else math.nan
 
     def blurred(d: int) -> bool:
-        bound_shows_zero = any(b != 0 and round(b, d) == 0 for b in (f.low, f.high))
-        tie = f.estimate != f.mde and round(abs(f.estimate), d) == round(f.mde, d)
+        bound_shows_zero = any(b != 0 and round(b, d) == 0 for b in values[1:])
+        tie = estimate != mde and round(abs(estimate), d) == round(mde, d)
         return bound_shows_zero or tie
 
     while decimals < 4 and blurred(decimals):

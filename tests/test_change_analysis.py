@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator
 
 import polars as pl
@@ -86,11 +87,15 @@ def test_the_shorter_wait_is_found_and_its_and_did_agree_in_sign(ivr: ca.Analysi
         assert r.its is not None and r.did is not None
         assert (r.its.effect.estimate > 0) == (r.did.effect.estimate > 0)
     # Before/after and ITS significant, the DiD pointing the same way but unable to
-    # reach p < 0.05 with five queues: improved (a lower wait is better), and the text
-    # says why the DiD does not count.
+    # reach p < 0.05 with five queues: improved (a lower wait is better); the DiD is
+    # left out of the verdict, and the page says why once.
     assert report.verdict(ivr, "asa", "en").code == "improved"
-    text = report.verdict_text(ivr, "asa", "en")
-    assert "with 5 units the smallest possible p is 1/5" in text
+    assert "Difference-in-differences" not in report.verdict_text(ivr, "asa", "en")
+    assert report.left_out_text(ivr, "en") == (
+        "Difference-in-differences is left out of the verdicts: with 5 units, the smallest "
+        "p-value it can give is 1/5, so it cannot show a change at the 5% level with this "
+        "design. Its estimates are in its tab, for their size and direction."
+    )
 
 
 def test_a_placebo_on_an_untouched_queue_is_not_significant(store: Store) -> None:
@@ -100,7 +105,7 @@ def test_a_placebo_on_an_untouched_queue_is_not_significant(store: Store) -> Non
     control = tuple(q for q in OTHER_QUEUES if q != "sales")
     a = ca.analyse(store, placebo, ca.Settings(control=control))
     assert a.problem is None and a.before_after is not None
-    assert not any(c.significant for c in a.before_after.changes)  # Holm across metrics
+    assert not any(c.significant for c in a.before_after.changes)  # adjusted across metrics
     codes = {m: report.verdict(a, m, "en").code for m in a.settings.metrics}
     assert not {"improved", "worsened"} & set(codes.values()), codes
 
@@ -113,7 +118,7 @@ def test_placebo_changes_are_rarely_significant(store: Store) -> None:
     cluster-robust with 4 queues) are far above it; the full sweep (71 dates, ``python
     -m bench changes --placebo``) has the figures.
     """
-    sweep = placebo_sweep(store, placebo_dates(store, step=12))
+    sweep = placebo_sweep(store, placebo_dates(store, step=10))
     assert sweep.height == 6 * 4 * 6
     rate = sweep.select(pl.exclude("date", "queue", "metric").cast(pl.Float64).mean()).row(
         0, named=True
@@ -152,7 +157,7 @@ def test_periods_are_anchored_on_the_change(ivr: ca.Analysis) -> None:
     assert after.min() == w.change_on
     offsets = series.select((pl.col("period") - pl.lit(w.change_on)).dt.total_days() % 7)
     assert (offsets.to_series() == 0).all()
-    assert before.len() == after.len() == 8
+    assert before.len() == after.len() == ca.DEFAULT_WEEKS == 12
 
 
 @pytest.mark.parametrize("metric", ca.METRICS)
@@ -183,14 +188,16 @@ BOUNDS = (dt.date(2025, 1, 6), dt.date(2025, 6, 29))  # a Monday to a Sunday, 25
 @pytest.mark.parametrize(
     ("change", "settings", "expected"),
     [
-        # Defaults: 8 whole weeks either side.
-        (Change("x", dt.date(2025, 3, 3)), ca.Settings(), (8, 8)),
+        # Defaults: 12 whole weeks either side.
+        (Change("x", dt.date(2025, 4, 7)), ca.Settings(), (12, 12)),
+        # Only 8 weeks of data before the change.
+        (Change("x", dt.date(2025, 3, 3)), ca.Settings(), (8, 12)),
         # The data ends 3 weeks and 6 days after: only whole weeks count.
-        (Change("x", dt.date(2025, 6, 2)), ca.Settings(), (8, 4)),
+        (Change("x", dt.date(2025, 6, 2)), ca.Settings(), (12, 4)),
         # A change that ended cuts the after window.
-        (Change("x", dt.date(2025, 3, 3), ended_on=dt.date(2025, 3, 30)), ca.Settings(), (8, 4)),
+        (Change("x", dt.date(2025, 4, 7), ended_on=dt.date(2025, 5, 4)), ca.Settings(), (12, 4)),
         # The ramp-up is left out between the windows.
-        (Change("x", dt.date(2025, 3, 3)), ca.Settings(ramp_weeks=2, weeks_after=4), (8, 4)),
+        (Change("x", dt.date(2025, 4, 7)), ca.Settings(ramp_weeks=2, weeks_after=4), (12, 4)),
     ],
 )
 def test_windows_are_whole_weeks_inside_the_data(
@@ -282,3 +289,86 @@ def test_a_hand_picked_control_group_is_used(store: Store) -> None:
     assert a["asa"].did is not None and a["asa"].did.n_clusters == 3
     options = cells.unit_options(store, change, ca.Filters())
     assert options == sorted(demo.QUEUES)
+
+
+# -- every interval shown beside a p-value agrees with it --------------------------------
+
+CI = re.compile(
+    r"(?:95% CI|IC 95 %) (?P<low>[-+]?[\d:.,]+)(?: pp| p\.p\.)? (?:to|a) "
+    r"(?P<high>[-+]?[\d:.,]+)(?: pp| p\.p\.)?; p (?P<op>[=<]) (?P<p>[\d.,]+)"
+)
+
+
+def _shown(text: str, lang: str) -> float:
+    """A number as the page shows it ("-1,234.5", "+0:07", "-0:00,3" in Spanish)."""
+    text = text.strip().removesuffix(" pp").removesuffix(" p.p.").removeprefix("< ")
+    text = text.replace(".", "").replace(",", ".") if lang == "es" else text.replace(",", "")
+    sign = -1.0 if text.startswith("-") else 1.0
+    minutes, _, seconds = text.lstrip("+-").rpartition(":")
+    return sign * (60 * float(minutes or 0) + float(seconds))
+
+
+def _pairs_shown(a: ca.Analysis, lang: str) -> list[tuple[str, float, float, float]]:
+    """(where, low, high, p) of every interval shown with a p-value, as shown: each
+    table row with an interval, and each verdict sentence quoting one."""
+    pairs = []
+    for name, table in (
+        ("before/after", report.before_after_table(a, lang)),  # type: ignore[arg-type]
+        ("its", report.its_table(a, lang)),  # type: ignore[arg-type]
+        ("did", report.did_table(a, lang)),  # type: ignore[arg-type]
+    ):
+        for row in table.iter_rows(named=True):
+            if row["ci"] != "–":
+                low, high = row["ci"].split(" … ")
+                p = 0.0 if row["p"].startswith("<") else _shown(row["p"], lang)
+                pairs.append((f"{name} {row['metric']}", _shown(low, lang), _shown(high, lang), p))
+    for metric in a.settings.metrics:
+        text = report.verdict_text(a, metric, lang)  # type: ignore[arg-type]
+        for m in CI.finditer(text):
+            p = 0.0 if m["op"] == "<" else _shown(m["p"], lang)
+            pairs.append((text, _shown(m["low"], lang), _shown(m["high"], lang), p))
+    return pairs
+
+
+def test_every_interval_shown_with_a_p_value_agrees_with_it(store: Store) -> None:
+    """Over real and placebo changes, every metric and every method: an interval shown
+    (in a table or a verdict, in either language, as rounded for display) excludes 0
+    exactly when the p-value shown beside it is below 0.05."""
+    ivr = registry.get_change(store, 1)
+    outage = ivr.started_on - dt.timedelta(
+        weeks=demo.SPIKE_WEEKS_BEFORE_END - demo.IVR_WEEKS_BEFORE_END
+    )
+    wide = Change("wide", ivr.started_on, queues=("billing", "sales", "technical"),
+                  regions=demo.REGIONS, channels=("voice", "chat"))  # fmt: skip
+    designs = [
+        (ivr, ca.Settings(metrics=ca.METRICS)),
+        (ivr, ca.Settings(metrics=("ces", "asa"), weeks_before=8, weeks_after=8, grain="day")),
+        (Change("outage", outage, queues=("sales",)), ca.Settings(metrics=ca.METRICS)),
+        (Change("placebo", ivr.started_on, queues=("general",)), ca.Settings(metrics=ca.METRICS)),
+        (wide, ca.Settings(metrics=("nps", "csat", "aht", "asa"))),
+    ]
+    seen = {"significant": 0, "not": 0}
+    for change, settings in designs:
+        a = ca.analyse(store, change, settings)
+        assert a.problem is None, change.name
+        for lang in ("en", "es"):
+            for where, low, high, p in _pairs_shown(a, lang):
+                assert (low > 0 or high < 0) == (p < 0.05), (where, low, high, p)
+                seen["significant" if p < 0.05 else "not"] += 1
+    assert seen["significant"] > 40 and seen["not"] > 100, seen
+    # The wide scope has 40 units: its DiD has cluster-robust intervals, checked above.
+    assert ca.analyse(store, wide, ca.Settings(metrics=("asa",)))["asa"].did.randomization is None
+
+
+def test_a_did_that_can_answer_stays_in_the_verdict(store: Store) -> None:
+    # Two changed units among 25 (queue x region): 300 assignments, so randomization
+    # can give p down to 1/300 and the method answers; nothing is left out.
+    change = Change("x", dt.date(2025, 3, 3), queues=("billing",), regions=("North", "East"))
+    a = ca.analyse(store, change, ca.Settings(metrics=("asa", "nps")))
+    did = a["asa"].did
+    assert did is not None and did.randomization is not None
+    assert did.randomization.smallest_p == pytest.approx(1 / math.comb(25, 2))
+    v = report.verdict(a, "asa", "en")
+    assert [f.method for f in v.findings] == ["before_after", "its", "did"] and not v.left_out
+    assert "Difference-in-differences: " in report.verdict_text(a, "asa", "en")
+    assert report.left_out_text(a, "en") == ""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import string
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +15,14 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from analytics import changes, compare, its, metrics, power
 from analytics.changes import Counts, Moments, NpsCounts
 from analytics.its import TimePoint
-from analytics.verdict import TEMPLATES, Finding, Method
 
 DATA = Path(__file__).parent / "data" / "changes"
 
@@ -423,9 +423,44 @@ def test_before_after_uses_the_comparisons_of_compare_py() -> None:
         (100 * csat.low, 100 * csat.high)
     )
     assert res["ces"].difference == ces
-    expected = multipletests([nps.p, csat.p, ces.p], method="holm")[1]
-    assert res.table["p_holm"].to_list() == pytest.approx(expected.tolist())
+    expected = multipletests([nps.p, csat.p, ces.p], method="bonferroni")[1]
+    assert res.table["p_adjusted"].to_list() == pytest.approx(expected.tolist())
     assert res.table.columns[:4] == ["metric", "kind", "n_before", "n_after"]
+    assert res.m == 3 and res.table["m"].to_list() == [3, 3, 3]
+
+
+def test_before_after_intervals_are_bonferroni_simultaneous_intervals() -> None:
+    """Each adjusted interval is the metric's interval at level 1 - 0.05 / m, computed
+    by independent code: scipy's Welch interval, statsmodels' Newcombe interval, and the
+    normal quantile for the NPS difference."""
+    rng = np.random.default_rng(12)
+    b, a = rng.integers(1, 8, 300).astype(float), rng.integers(2, 8, 280).astype(float)
+    windows: dict[str, tuple[changes.Sufficient, changes.Sufficient]] = {
+        "ces": (Moments(b.size, b.sum(), (b * b).sum()), Moments(a.size, a.sum(), (a * a).sum())),
+        "csat": (Counts(700, 1000), Counts(745, 1000)),
+        "nps": (NpsCounts(300, 200, 1000), NpsCounts(330, 180, 1000)),
+    }
+    res = changes.before_after(windows)
+    level = 1 - 0.05 / 3
+    # scipy.stats.ttest_ind(a, b, equal_var=False).confidence_interval(1 - 0.05 / 3)
+    welch = stats.ttest_ind(a, b, equal_var=False).confidence_interval(level)
+    assert (res["ces"].adjusted.low, res["ces"].adjusted.high) == pytest.approx(welch)
+    # statsmodels confint_proportions_2indep(745, 1000, 700, 1000, "newcomb", alpha=0.05/3)
+    newcombe = confint_proportions_2indep(745, 1000, 700, 1000, method="newcomb", alpha=0.05 / 3)
+    assert (res["csat"].adjusted.low, res["csat"].adjusted.high) == pytest.approx(
+        tuple(100 * v for v in newcombe)
+    )
+    d = res["nps"].difference
+    half = stats.norm.ppf(1 - 0.05 / 6) * d.se
+    assert (res["nps"].adjusted.low, res["nps"].adjusted.high) == pytest.approx(
+        (d.estimate - half, d.estimate + half)
+    )
+    for c in res.changes:  # one decision: the adjusted interval excludes 0 iff m p < 0.05
+        assert c.adjusted.estimate == c.difference.estimate
+        assert c.significant == (c.adjusted.p < 0.05) == (min(1, 3 * c.difference.p) < 0.05)
+        # The MDE is solved at the level each metric is tested at: larger than at 5%.
+        alone = changes.minimum_detectable_effect(windows[c.metric][0], c.after.n)
+        assert c.mde > alone
 
 
 def test_before_after_skips_a_metric_without_data() -> None:
@@ -434,8 +469,51 @@ def test_before_after_skips_a_metric_without_data() -> None:
         "ces": (Moments(0, 0.0, 0.0), Moments(50, 250.0, 1300.0)),
     }
     res = changes.before_after(windows)
-    assert math.isnan(res["ces"].p_holm) and not res["ces"].significant
-    assert res["csat"].p_holm == res["csat"].difference.p  # one real test: no adjustment
+    assert math.isnan(res["ces"].adjusted.p) and not res["ces"].significant
+    assert res["csat"].m == 1 and res["csat"].adjusted == res["csat"].difference  # no adjustment
+
+
+@st.composite
+def _window_pair(draw: st.DrawFn) -> tuple[changes.Sufficient, changes.Sufficient]:
+    """Before and after statistics of one metric of any kind, from small to large."""
+    kind = draw(st.sampled_from(["proportion", "nps", "mean"]))
+    pair = []
+    for _ in range(2):
+        n = draw(st.integers(1, 400))
+        if kind == "proportion":
+            pair.append(Counts(draw(st.integers(0, n)), n))
+        elif kind == "nps":
+            promoters = draw(st.integers(0, n))
+            pair.append(NpsCounts(promoters, draw(st.integers(0, n - promoters)), n))
+        else:  # a 1-7 score: how many answers gave each score
+            counts = draw(st.lists(st.integers(0, 60), min_size=7, max_size=7))
+            scores = range(1, 8)
+            total, sum_sq = (
+                sum(c * k**e for c, k in zip(counts, scores, strict=True)) for e in (1, 2)
+            )
+            pair.append(Moments(sum(counts), float(total), float(sum_sq)))
+    return pair[0], pair[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_window_pair(), min_size=1, max_size=6))
+def test_every_before_after_pair_says_significant_exactly_when_its_interval_excludes_zero(
+    pairs: list[tuple[changes.Sufficient, changes.Sufficient]],
+) -> None:
+    """Over simulated changes of 1 to 6 metrics of every kind: the adjusted pair (what
+    the verdict and the table show) and the unadjusted one never contradict."""
+    try:
+        res = changes.before_after({f"m{i}": p for i, p in enumerate(pairs)})
+    except ValueError:  # no metric with data in both windows
+        return
+    for c in res.changes:
+        for d in (c.adjusted, c.difference):
+            if math.isnan(d.p):
+                continue
+            excludes = d.low > 0 or d.high < 0
+            assert excludes == (d.p < 0.05) == d.significant, (c.metric, d)
+        f = changes.finding("before_after", c.adjusted, c.mde, adjusted_for=c.m)
+        assert f.significant == c.significant
 
 
 # multipletests runs gc.collect() on every call (~70 ms): keep the examples few.
@@ -491,129 +569,7 @@ def test_observed_change_below_mde_is_flagged() -> None:
     assert row.mde > abs(row.difference.estimate) and row.below_mde and not row.significant
 
 
-# --- Verdict ------------------------------------------------------------------------------
-
-
-def _f(
-    method: str, est: float, low: float, high: float, p: float, mde: float = math.nan
-) -> Finding:
-    return Finding(method, est, low, high, p, mde)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("findings", "higher_is_better", "code"),
-    [
-        ([_f("before_after", 5, 2, 8, 0.001)], True, "improved"),
-        ([_f("before_after", 5, 2, 8, 0.001), _f("its", 4, 1, 7, 0.01)], True, "improved"),
-        ([_f("before_after", -9, -14, -4, 0.001)], False, "improved"),  # wait time fell
-        ([_f("before_after", 5, 2, 8, 0.001)], False, "worsened"),
-        ([_f("before_after", 5, 2, 8, 0.001), _f("its", 1, -2, 4, 0.5)], True, "disagree"),
-        ([_f("before_after", 5, 2, 8, 0.001), _f("did", -3, -5, -1, 0.01)], True, "disagree"),
-        ([_f("before_after", 1, -2, 4, 0.5, mde=6)], True, "cannot_tell"),
-        ([_f("before_after", 1, -2, 4, 0.5, mde=0.8)], True, "no_clear_change"),
-        ([_f("before_after", 1, -2, 4, 0.5)], True, "no_clear_change"),
-        ([_f("before_after", math.nan, math.nan, math.nan, math.nan)], True, "not_enough_data"),
-        # Interval excludes zero but the Holm-adjusted p does not: not significant.
-        ([_f("before_after", 5, 0.1, 9.9, 0.2, mde=7)], True, "cannot_tell"),
-    ],
-)
-def test_verdict_codes(findings: list[Finding], higher_is_better: bool, code: str) -> None:
-    assert changes.verdict("CSAT", findings, higher_is_better).code == code
-
-
-def test_verdict_renders_in_english_and_spanish() -> None:
-    v = changes.verdict("CSAT", [_f("before_after", 5.04, 2.0, 8.1, 0.0012)], unit="pp")
-    assert changes.render_verdict(v, "en") == (
-        "CSAT improved after the change: +5.0 pp (95% CI +2.0 to +8.1; p = 0.001)."
-    )
-    assert changes.render_verdict(v, "es") == (
-        "CSAT mejoró tras el cambio: +5,0 pp (IC 95 % +2,0 a +8,1; p = 0,001)."
-    )
-    v = changes.verdict("NPS", [_f("before_after", 1.5, -2, 5, 0.4, mde=6.2)])
-    assert "cannot tell" in changes.render_verdict(v, "en")
-    assert "6.2" in changes.render_verdict(v, "en") and "6,2" in changes.render_verdict(v, "es")
-    v = changes.verdict("NPS", [_f("before_after", 5.91, -1, 12.9, 0.09, mde=5.94)])
-    assert "(+5.91) is smaller than the 5.94" in changes.render_verdict(v, "en")
-    v = changes.verdict("NPS", [_f("before_after", 4, 0.03, 8, 0.04)])
-    assert "(95% CI +0.03 to +8.00; p = 0.040)" in changes.render_verdict(v, "en")
-    two = [_f("before_after", 5, 2, 8, 0.001), _f("its", 1, -2, 4, 0.5)]
-    text = changes.render_verdict(changes.verdict("NPS", two), "en")
-    assert "disagree" in text and "Interrupted time series: +1.0" in text
-
-
-@pytest.mark.parametrize(
-    ("p", "holm", "en", "es"),
-    [
-        (0.0004, False, "p < 0.001", "p < 0,001"),
-        (0.0004, True, "Holm-adjusted p < 0.001", "p ajustado por Holm < 0,001"),
-        (0.0123, False, "p = 0.012", "p = 0,012"),
-        # 3 decimals would show a significant p as 0.050: one more digit.
-        (0.04996, False, "p = 0.0500", "p = 0,0500"),
-        (0.4, True, "Holm-adjusted p = 0.400", "p ajustado por Holm = 0,400"),
-    ],
-)
-def test_p_values_read_as_statements(p: float, holm: bool, en: str, es: str) -> None:
-    assert (changes.p_statement(p, "en", holm), changes.p_statement(p, "es", holm)) == (en, es)
-    findings = [Finding("before_after", 5, 2, 8, p, holm=holm), _f("its", 4, 1, 7, 0.0001)]
-    for lang in ("en", "es"):
-        text = changes.render_verdict(changes.verdict("NPS", findings), lang)  # type: ignore[arg-type]
-        assert "= <" not in text and "p < 0" in text
-
-
-def _ri(est: float, p: float, units: int = 5) -> Finding:
-    """A difference-in-differences by randomization inference: a p-value, no interval."""
-    return Finding("did", est, math.nan, math.nan, p, units=units, smallest_p=1 / units)
-
-
-@pytest.mark.parametrize(
-    ("findings", "code"),
-    [
-        # Five units cannot give p < 0.05: the other methods decide, the DiD agrees in sign.
-        ([_f("before_after", 5, 2, 8, 0.001), _f("its", 4, 1, 7, 0.01), _ri(3, 0.2)], "improved"),
-        # ... but pointing the other way, it contradicts them.
-        ([_f("before_after", 5, 2, 8, 0.001), _ri(-3, 0.2)], "disagree"),
-        ([_f("before_after", 1, -2, 4, 0.5), _ri(3, 0.2)], "no_clear_change"),
-        # The DiD alone: nothing could have shown a change.
-        ([_ri(3, 0.2)], "cannot_tell"),
-        # Enough units (1 of 40: p down to 0.025): a significant randomization p counts.
-        ([_f("before_after", 5, 2, 8, 0.001), _ri(3, 0.025, 40)], "improved"),
-        ([_f("before_after", 5, 2, 8, 0.001), _ri(3, 0.3, 40)], "disagree"),
-    ],
-)
-def test_verdict_with_a_randomization_p_value(findings: list[Finding], code: str) -> None:
-    assert changes.verdict("NPS", findings).code == code
-
-
-def test_a_randomization_p_value_is_worded_with_its_floor() -> None:
-    findings = [_f("before_after", 5, 2, 8, 0.001), _ri(3.04, 0.2)]
-    en = changes.render_verdict(changes.verdict("NPS", findings), "en")
-    assert "Difference-in-differences: +3.0 (randomization p = 0.200; with 5 units the " in en
-    assert "smallest possible p is 1/5, so this method alone cannot show a change)." in en
-    es = changes.render_verdict(changes.verdict("NPS", [_ri(3.04, 0.2)]), "es")
-    assert es.startswith("Los datos no permiten saber si NPS se movió: +3,0 (aleatorización")
-    assert "con 5 unidades el menor p posible es 1/5" in es
-    # The headline of an improvement quotes a significant method, never the DiD here.
-    first = [_ri(3, 0.2), _f("its", 4, 1, 7, 0.01)]
-    assert changes.render_verdict(changes.verdict("NPS", first), "en").startswith(
-        "NPS improved after the change: +4.0 (95% CI +1.0 to +7.0; p = 0.010)."
-    )
-
-
-def test_a_holm_adjusted_p_is_labelled_so_an_interval_excluding_zero_is_explained() -> None:
-    # The interval excludes zero, the Holm-adjusted p does not reach 0.05: no claim, and
-    # the sentence says which p it is.
-    f = Finding("before_after", 5, 0.1, 9.9, 0.2, mde=4, holm=True)
-    text = changes.render_verdict(changes.verdict("NPS", [f]), "en")
-    assert text == "No clear change in NPS: +5.0 (95% CI +0.1 to +9.9; Holm-adjusted p = 0.200)."
-
-
-def test_templates_have_the_same_placeholders_in_both_languages() -> None:
-    def fields(s: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(s) if name}
-
-    assert TEMPLATES["en"].keys() == TEMPLATES["es"].keys()
-    for key, text in TEMPLATES["en"].items():
-        assert fields(text) == fields(TEMPLATES["es"][key]), key
+# --- Verdict from the methods' results (the rules: tests/test_verdict.py) ----------
 
 
 def test_verdict_from_method_results(njmin3: pl.DataFrame, california: pl.DataFrame) -> None:
@@ -624,50 +580,6 @@ def test_verdict_from_method_results(njmin3: pl.DataFrame, california: pl.DataFr
     assert v.code == "cannot_tell" and did.mde == pytest.approx(4.736, abs=1e-3)
     v = changes.verdict("Sales", [changes.finding("its", its.effect, its.mde)], False)
     assert v.code == "improved"  # sales fell, and lower is the goal
-
-
-_finite = st.floats(-50, 50, allow_nan=False)
-_width = st.floats(0, 30, allow_nan=False)
-_method: st.SearchStrategy[Method] = st.sampled_from(["before_after", "its", "did"])
-_mde = st.one_of(st.just(math.nan), st.floats(0, 40))
-
-
-@st.composite
-def _finding(draw: st.DrawFn) -> Finding:
-    """A method's estimate with any interval around it (possibly crossing zero), or a
-    randomization p-value over some units with no interval."""
-    est, below, above, p = draw(_finite), draw(_width), draw(_width), draw(st.floats(0, 1))
-    if draw(st.booleans()):
-        units = draw(st.integers(2, 60))
-        p = max(p, 1 / units)  # no randomization p is below its floor
-        return Finding("did", est, math.nan, math.nan, p, units=units, smallest_p=1 / units)
-    return Finding(draw(_method), est, est - below, est + above, p, draw(_mde))
-
-
-_findings = st.lists(_finding(), min_size=1, max_size=3)
-
-
-@settings(max_examples=400, deadline=None)
-@given(_findings, st.booleans(), st.sampled_from(["en", "es"]))
-def test_verdict_never_contradicts_the_numbers(
-    findings: list[Finding], higher_is_better: bool, lang: str
-) -> None:
-    v = changes.verdict("CSAT", findings, higher_is_better)
-    text = changes.render_verdict(v, lang)  # type: ignore[arg-type]
-    if v.code in ("improved", "worsened"):
-        # Every method that can show a change does (interval excluding zero and p < 0.05,
-        # all on one side), and no method's estimate points the other way.
-        testable = [f for f in findings if f.can_show_a_change]
-        assert all(f.p < 0.05 for f in testable)
-        intervals = [f for f in testable if not f.by_randomization]
-        assert all(f.low > 0 for f in intervals) or all(f.high < 0 for f in intervals)
-        assert all(f.estimate > 0 for f in findings) or all(f.estimate < 0 for f in findings)
-    if v.code == "cannot_tell":
-        assert not any(f.significant for f in findings)
-    words = {"en": ("improved", "worsened"), "es": ("mejoró", "empeoró")}[lang]
-    assert (words[0] in text) == (v.code == "improved")
-    assert (words[1] in text) == (v.code == "worsened")
-    assert "= <" not in text and "{" not in text
 
 
 # --- Guards -----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.proportion import test_proportions_2indep as sm_test_2indep
@@ -39,11 +41,34 @@ def test_newcombe_matches_statsmodels(xb: int, nb: int, xa: int, na: int) -> Non
     assert (d.low, d.high) == pytest.approx(ref, abs=1e-10)
 
 
-def test_proportion_p_value_is_pooled_z_test() -> None:
-    d = compare.compare_proportions(120, 400, 150, 410)
-    # statsmodels: score test without correction equals the pooled z-test.
-    ref = sm_test_2indep(150, 410, 120, 400, method="score", correction=False)
-    assert d.p == pytest.approx(ref.pvalue, rel=1e-6)
+@pytest.mark.parametrize(
+    ("xb", "nb", "xa", "na"),
+    [(48, 80, 56, 70), (120, 400, 150, 410), (3, 10, 9, 10), (0, 29, 5, 56), (5, 5, 0, 7)],
+)
+def test_proportion_p_value_inverts_newcombes_interval(xb: int, nb: int, xa: int, na: int) -> None:
+    d = compare.compare_proportions(xb, nb, xa, na)
+    # statsmodels confint_proportions_2indep(xa, na, xb, nb, method="newcomb", alpha=p):
+    # the interval at level 1 - p has its bound nearest zero at zero.
+    low, high = confint_proportions_2indep(xa, na, xb, nb, method="newcomb", alpha=d.p)
+    assert min(abs(low), abs(high)) == pytest.approx(0, abs=1e-9)
+    # Away from the boundary it is close to the pooled score test (statsmodels
+    # test_proportions_2indep(..., method="score", correction=False): 0.04684 here).
+    if (xb, nb, xa, na) == (120, 400, 150, 410):
+        ref = sm_test_2indep(xa, na, xb, nb, method="score", correction=False)
+        assert (round(ref.pvalue, 5), round(d.p, 5)) == (0.04684, 0.04683)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.sampled_from([0.05, 0.05 / 3, 0.05 / 6, 0.01]),
+)
+def test_proportion_interval_excludes_zero_exactly_when_p_is_below_its_level(
+    before: tuple[int, int], after: tuple[int, int], alpha: float
+) -> None:
+    d = compare.compare_proportions(*before, *after, alpha=alpha)
+    assert (d.low > 0 or d.high < 0) == (d.p < alpha) or abs(d.p - alpha) < 1e-9
 
 
 def test_welch_matches_scipy() -> None:

@@ -144,6 +144,54 @@ def test_the_form_saves_and_the_popover_deletes(db: Path, open_page: Open) -> No
     store.close()
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Proposed start: 6 Apr 2026, so that the 12 weeks"),
+        ("es", "Fecha propuesta: 6 abr 2026, para que las 12 semanas"),
+    ],
+)
+def test_a_new_change_proposes_a_start_that_can_be_analysed(
+    open_page: Open, lang: str, said: str
+) -> None:
+    """Issue 12: not today (the last day of data, nothing after it) but 12 weeks back
+    from the data's end, a Monday, and the page says why."""
+    at = open_page("registry", lang=lang)
+    assert not at.exception
+    assert at.date_input[0].value == dt.date(2026, 4, 6)
+    assert any(c.value.startswith(said) for c in at.caption)
+
+
+def test_the_form_saves_products_and_segments_and_the_analysis_uses_them(
+    db: Path, open_page: Open
+) -> None:
+    at = open_page("registry")
+    labels = [m.label for m in at.multiselect]
+    assert labels == ["Queues", "Teams", "Regions", "Channels", "Products", "Segments"]
+    at.text_input[0].input("Bundle retention script")
+    at.multiselect[4].select("bundle")
+    at.multiselect[5].select("B2B")
+    at.button[0].click().run()
+    assert not at.exception
+    store = connect(str(db))
+    saved = registry.list_changes(store).filter(pl.col("name") == "Bundle retention script")
+    store.close()
+    assert saved["products"].to_list() == [["bundle"]] and saved["segments"].to_list() == [["B2B"]]
+    cid = str(saved["change_id"][0])
+    try:
+        at = open_page("registry", edit=cid)
+        scope = at.dataframe[0].value.set_index("name").loc["Bundle retention script", "scope"]
+        assert scope == "Products: bundle; Segments: B2B"
+        assert [m.value for m in at.multiselect][4:] == [["bundle"], ["B2B"]]
+        at = open_page("change_analysis", change=cid)
+        assert not at.exception
+        captions = [c.value for c in at.caption]
+        assert any("Products: bundle; Segments: B2B" in c for c in captions)
+        assert any("bundle · B2B" in c for c in captions)  # the changed group
+    finally:
+        without_change(db, int(cid))
+
+
 # -- analysis ---------------------------------------------------------------------------------
 
 
@@ -162,6 +210,24 @@ def test_analysis_of_the_demo_change(open_page: Open) -> None:
     assert any("the smallest possible p is 1/5" in w.value for w in at.warning)
     assert at.dataframe[2].value["p"].str.endswith("(randomization, min. 1/5)").all()
     assert not any("= <" in m.value for m in [*at.markdown, *at.caption, *at.warning])
+
+
+def test_what_cannot_answer_is_said_once_and_left_out_of_the_verdicts(open_page: Open) -> None:
+    at = open_page("change_analysis", change=str(IVR_ID))
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    (left_out,) = [c for c in captions if "left out of the verdicts" in c]
+    assert left_out.startswith(":material/info: Difference\\-in\\-differences is left out")
+    assert "1/5" in left_out
+    verdicts = [m.value for m in at.markdown if m.value.startswith(":material/")]
+    lines = " ".join([*verdicts, *(c for c in captions if "Interrupted time series:" in c)])
+    assert "Interrupted time series:" in lines and "Difference" not in lines
+    # The default windows give the time series the 12 periods a side it needs: no
+    # warning about its own defaults.
+    assert not [w for w in at.warning if "are recommended" in w.value]
+    short = open_page("change_analysis", change=str(IVR_ID), weeks_before="8", weeks_after="8")
+    (warning,) = [w.value for w in short.warning if "are recommended" in w.value]
+    assert warning.startswith("Only 8 periods before and 8 after the change; 12 on each side")
 
 
 def test_the_newest_change_is_the_default_and_goes_into_the_url(open_page: Open) -> None:

@@ -14,9 +14,9 @@ import pytest
 from analytics import change_analysis as ca
 from analytics import change_charts, demo, registry, report
 from analytics.charts import GREY
+from analytics.i18n import catalog, t
 from analytics.registry import Change
 from analytics.store import Store, connect
-from analytics.verdict import TEMPLATES
 
 END = dt.date(2025, 6, 30)
 NASTY = Change(
@@ -93,6 +93,18 @@ def test_before_after_table_formats_the_analysis_numbers(analysis: ca.Analysis) 
     assert asa["n"] == f"{wait.before.n:,} / {wait.after.n:,}"
     csat = table.filter(pl.col("metric") == "CSAT (top-2-box)").row(0, named=True)
     assert csat["change"].endswith(" pp") and " … " in csat["ci"]
+    # One pair: the interval and the p-value adjusted together, and headed so.
+    adjusted = ba["csat"].adjusted
+    assert csat["ci"] == report.interval_text("csat", adjusted.low, adjusted.high, "en")
+    assert csat["p"] == report.p_text(adjusted.p, "en")
+    labels = report.labels(analysis, report.BEFORE_AFTER_COLUMNS, "en")
+    assert (labels["ci"], labels["p"]) == (
+        "95% CI (adjusted, 6 metrics)",
+        "p (adjusted, 6 metrics)",
+    )
+    assert "adjusted together for the 6 metrics compared (Bonferroni)" in report.before_after_note(
+        analysis, "en"
+    )
 
 
 @pytest.mark.parametrize(
@@ -101,6 +113,8 @@ def test_before_after_table_formats_the_analysis_numbers(analysis: ca.Analysis) 
         ("nps", 3.14, "en", "+3.1"),
         ("csat", -2.25, "es", "-2,2 p.p."),
         ("asa", -17.4, "en", "-0:17"),
+        ("asa", -0.3, "en", "0:00"),
+        ("asa", 7.0, "es", "+0:07"),
         ("ces", 0.514, "es", "+0,51"),
     ],
 )
@@ -114,18 +128,23 @@ def test_the_verdict_weighs_each_methods_own_numbers(analysis: ca.Analysis) -> N
     v = report.verdict(analysis, "asa", "en")
     r, ba = analysis["asa"], analysis.before_after
     assert ba is not None and r.its is not None and r.did is not None
-    assert [f.method for f in v.findings] == ["before_after", "its", "did"]
+    assert [f.method for f in v.findings] == ["before_after", "its"]
     assert not v.higher_is_better  # a shorter wait is better
-    assert v.findings[0].p == ba["asa"].p_holm  # Holm-adjusted, as the table shows
-    assert v.findings[0].mde == ba["asa"].mde
+    adjusted = ba["asa"].adjusted  # the pair the table shows
+    assert (v.findings[0].low, v.findings[0].high, v.findings[0].p) == (
+        adjusted.low, adjusted.high, adjusted.p,
+    )  # fmt: skip
+    assert v.findings[0].mde == ba["asa"].mde and v.findings[0].adjusted_for == 6
     assert (v.findings[1].estimate, v.findings[1].mde) == (r.its.effect.estimate, r.its.mde)
-    # Five queues: the DiD's p is by randomization, with no interval and no MDE.
+    # Five queues: the DiD's p is by randomization, with no interval and no MDE, and it
+    # can never reach 0.05: left out of the verdict.
     assert r.did.randomization is not None and math.isnan(r.did.mde)
-    assert v.findings[2].estimate == r.did.effect.estimate and v.findings[2].p == r.did.effect.p
-    assert (v.findings[2].units, v.findings[2].smallest_p) == (5, 0.2)
+    (did,) = v.left_out
+    assert did.estimate == r.did.effect.estimate and did.p == r.did.effect.p
+    assert (did.units, did.smallest_p) == (5, 0.2)
     en, es = report.verdict_text(analysis, "asa", "en"), report.verdict_text(analysis, "asa", "es")
     assert "Avg speed of answer" in en and "Interrupted time series" in en
-    assert "Serie temporal interrumpida" in es and " s " in es
+    assert "Serie temporal interrumpida" in es
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -134,8 +153,10 @@ def test_verdict_parts_are_the_full_verdict_split(analysis: ca.Analysis, lang: s
         headline, details = report.verdict_parts(analysis, metric, lang)
         assert f"{headline} {details}" == report.verdict_text(analysis, metric, lang)
         assert headline.endswith(".") and "= <" not in headline + details
-        methods = [TEMPLATES[lang][m] for m in ("before_after", "its", "did")]  # type: ignore[index]
+        methods = [t(f"verdict.{m}", lang) for m in ("before_after", "its")]  # type: ignore[arg-type]
         assert [details.index(m) for m in methods] == sorted(details.index(m) for m in methods)
+        # Five queues: the DiD cannot answer, so no verdict line quotes it.
+        assert t("verdict.did", lang) not in headline + details  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -169,7 +190,7 @@ def test_its_chart_draws_pre_fit_counterfactual_and_post_fit(analysis: ca.Analys
     result = analysis["asa"]
     assert result.its is not None
     fit = result.its.fit
-    fig = change_charts.its_chart(fit, result.series, "ASA", "en")
+    fig = change_charts.its_chart(fit, result.series, "asa", "en")
     names = [trace.name for trace in fig.data]
     assert names == [
         "Before", "After", "Pre-change trend", "Without the change (pre-trend extended)",
@@ -189,20 +210,58 @@ def test_its_chart_shades_the_ramp_up(analysis: ca.Analysis) -> None:
     result = analysis["asa"]
     assert result.its is not None
     ramp = (dt.date(2024, 12, 30), dt.date(2025, 1, 13))
-    fig = change_charts.its_chart(result.its.fit, result.series, "ASA", "es", ramp)
+    fig = change_charts.its_chart(result.its.fit, result.series, "asa", "es", ramp)
     assert len(fig.layout.shapes) == 1 and fig.data[0].name == "Antes"
 
 
 def test_event_chart_has_leads_lags_and_a_hollow_reference(analysis: ca.Analysis) -> None:
     event = analysis["asa"].event
     assert event is not None
-    fig = change_charts.event_chart(event.table, "ASA", "en")
+    fig = change_charts.event_chart(event.table, "asa", "en")
     leads, lags, ref = fig.data
     assert all(x < -1 for x in leads.x) and all(x >= 0 for x in lags.x)
     assert list(ref.x) == [-1] and list(ref.y) == [0.0] and ref.marker.color == "white"
     assert len(leads.x) == event.n_leads and len(lags.x) == event.n_lags
     table = event.table.filter(pl.col("relative_period") == 0).row(0, named=True)
     assert lags.error_y.array[0] == pytest.approx(table["high"] - table["estimate"])
+
+
+def test_event_chart_caption_names_the_hollow_reference_and_the_legend_clears_the_axis(
+    analysis: ca.Analysis,
+) -> None:
+    event = analysis["nps"].event
+    assert event is not None
+    ref = event.table.filter(pl.col("se").is_null())["relative_period"].to_list()
+    assert ref == [-1]
+    assert "(−1, drawn hollow at zero)" in t("analysis.event.note", "en")
+    assert "(−1, dibujado hueco en cero)" in t("analysis.event.note", "es")
+    fig = change_charts.event_chart(event.table, "nps", "en")
+    # The axis title sits under the tick labels; the legend goes below it, with room.
+    assert fig.layout.xaxis.title.text == "Periods relative to the change"
+    legend = fig.layout.legend
+    assert (legend.yanchor, legend.orientation) == ("top", "h") and legend.y <= -0.2
+    assert fig.layout.margin.b >= 90
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_chart_values_are_in_the_metrics_unit_as_in_the_tables(
+    analysis: ca.Analysis, lang: str
+) -> None:
+    wait = analysis["asa"]
+    assert wait.its is not None and wait.event is not None
+    fig = change_charts.its_chart(wait.its.fit, wait.series, "asa", lang)  # type: ignore[arg-type]
+    before = fig.data[0]
+    assert list(before.text) == [report.level_text("asa", v, lang) for v in before.y]  # type: ignore[arg-type]
+    assert all(re.fullmatch(r"\d+:\d\d", text) for text in before.text)  # m:ss, not seconds
+    assert all(re.fullmatch(r"-?\d+:\d\d", text) for text in fig.layout.yaxis.ticktext)
+    lags = change_charts.event_chart(wait.event.table, "asa", lang).data[1]  # type: ignore[arg-type]
+    assert list(lags.text) == [report.change_text("asa", v, lang) for v in lags.y]  # type: ignore[arg-type]
+    # NPS: one decimal in the hover, as in the tables (not 2, as plotly's default was).
+    nps = analysis["nps"]
+    assert nps.event is not None
+    lags = change_charts.event_chart(nps.event.table, "nps", lang).data[1]  # type: ignore[arg-type]
+    assert all(re.fullmatch(r"[-+]?\d+[.,]\d", text) for text in lags.text), lags.text
+    assert fig.layout.separators == (",." if lang == "es" else ".,")
 
 
 def test_few_units_say_the_did_p_is_by_randomization(analysis: ca.Analysis) -> None:
@@ -227,12 +286,29 @@ def test_no_sentence_reads_p_equals_less_than(analysis: ca.Analysis, lang: str) 
     assert all(re.fullmatch(r"(no )?[a-z ]+ \(p [=<] [0-9.,]+\)", s) for s in trends), trends
 
 
-def test_a_counterfactual_beyond_the_metrics_range_is_flagged(analysis: ca.Analysis) -> None:
-    # 30k calls: billing's weekly NPS rests on ~20 answers, and a steep chance pre-trend
-    # carries the extended line past +100.
-    r = analysis["nps"]
+def test_a_counterfactual_beyond_the_metrics_range_is_flagged(
+    store: Store, analysis: ca.Analysis
+) -> None:
+    # 30k calls: billing's weekly NPS rests on ~20 answers, and on 8 + 8 weeks a steep
+    # chance pre-trend carries the extended line past +100.
+    short = ca.Settings(metrics=("nps", "ces"), weeks_before=8, weeks_after=8)
+    r = ca.analyse(store, analysis.change, short)["nps"]
     assert r.its is not None and r.its.fit["counterfactual"].max() > 100
     assert report.out_of_range(r) == r.its.fit["counterfactual"].max()
     (note,) = [n for n in report.notes(r, "en", "its") if "cannot take" in n]
     assert "reaches 134.8" in note
+    assert report.out_of_range(analysis["nps"]) is None  # 12 + 12 weeks: within range
     assert report.out_of_range(analysis["ces"]) is None  # a score: no common range
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_change_pages_texts_have_no_emoji(lang: str) -> None:
+    # Icons are Material icons (":material/...:"): a server or a headless browser may
+    # have no emoji font, and an emoji shows as an empty box.
+    emoji = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+    texts = {
+        k: v
+        for k, v in catalog(lang).items()  # type: ignore[arg-type]
+        if k.split(".")[0] in ("analysis", "registry", "verdict")
+    }
+    assert texts and not {k: v for k, v in texts.items() if emoji.search(v)}

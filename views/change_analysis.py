@@ -8,7 +8,14 @@ import polars as pl
 import streamlit as st
 
 from analytics import change_charts, charts, report
-from analytics.change_analysis import DEFAULT_METRICS, GRAINS, MAX_WEEKS, METRICS, Settings
+from analytics.change_analysis import (
+    DEFAULT_METRICS,
+    DEFAULT_WEEKS,
+    GRAINS,
+    MAX_WEEKS,
+    METRICS,
+    Settings,
+)
 from analytics.change_cells import dimensions_only
 from analytics.i18n import day, t
 from ui import cache, context, url
@@ -17,6 +24,7 @@ from ui import cache, context, url
 ICONS = {
     "improved": ":material/thumb_up:",
     "worsened": ":material/thumb_down:",
+    "not_confirmed": ":material/help:",
     "disagree": ":material/balance:",
     "cannot_tell": ":material/search:",
     "no_clear_change": ":material/remove:",
@@ -87,8 +95,8 @@ with st.container(border=True):
             bind="query-params", help=t(f"analysis.{key}_help", lang),
         )
         for col, key, low, default in (
-            (cols[1], "weeks_before", 1, 8),
-            (cols[2], "weeks_after", 1, 8),
+            (cols[1], "weeks_before", 1, DEFAULT_WEEKS),
+            (cols[2], "weeks_after", 1, DEFAULT_WEEKS),
             (cols[3], "ramp_weeks", 0, 0),
         )
     ]  # fmt: skip
@@ -110,8 +118,8 @@ if not metrics:
     st.stop()
 settings = Settings(
     metrics,
-    int(weeks[0] or 8),
-    int(weeks[1] or 8),
+    int(weeks[0] or DEFAULT_WEEKS),
+    int(weeks[1] or DEFAULT_WEEKS),
     int(weeks[2] or 0),
     grain,
     tuple(control),
@@ -140,6 +148,8 @@ for result in analysis.results:
     st.markdown(f"{ICONS[code]} **{report.markdown_escape(headline)}**")
     if details:
         st.caption(report.markdown_escape(details))
+if left_out := report.left_out_text(analysis, lang):
+    st.caption(f":material/info: {report.markdown_escape(left_out)}")
 st.download_button(
     t("analysis.download", lang),
     report.html(analysis, lang),
@@ -155,12 +165,11 @@ focus = url.choice(
     st.selectbox, t("analysis.focus", lang), metrics, "focus", lambda m: t(f"kpi.{m}", lang)
 )
 result = analysis[focus]
-title = t(f"kpi.{focus}", lang)
 
 
 def table(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
-    config = {c: t(f"analysis.col.{c}", lang) for c in columns}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    config = report.labels(analysis, columns, lang)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=dict(config))
 
 
 def cautions(method: str) -> None:
@@ -176,14 +185,14 @@ with tab_ba:
         st.info(t("analysis.before_after.none", lang))
     else:
         table(report.before_after_table(analysis, lang), report.BEFORE_AFTER_COLUMNS)
-    st.caption(t("analysis.before_after.note", lang))
+    st.caption(report.markdown_escape(report.before_after_note(analysis, lang)))
 
 with tab_its:
     cautions("its")
     if result.its is not None:
         w = analysis.windows
         ramp = (w.change_on, w.after[0]) if w is not None else None
-        fig = change_charts.its_chart(result.its.fit, result.series, title, lang, ramp)
+        fig = change_charts.its_chart(result.its.fit, result.series, focus, lang, ramp)
         span = w.span if w is not None else (None, None)
         charts.add_changes(fig, cache.changes_in(ctx.version, *span))
         st.plotly_chart(fig, width="stretch")
@@ -196,6 +205,6 @@ with tab_did:
     st.caption(t("analysis.did.note", lang))
     cautions("event")
     if result.event is not None:
-        fig = change_charts.event_chart(result.event.table, title, lang)
+        fig = change_charts.event_chart(result.event.table, focus, lang)
         st.plotly_chart(fig, width="stretch")
         st.caption(t("analysis.event.note", lang))

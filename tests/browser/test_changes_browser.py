@@ -90,5 +90,22 @@ def test_the_demo_change_in_spanish_from_a_link(page, base_url: str) -> None:  #
     assert titles == ["Tiempo medio de respuesta"]
     legend = panel.locator(".legendtext").evaluate_all("els => els.map(e => e.textContent)")
     assert "Sin el cambio (tendencia previa prolongada)" in legend
+    # Durations as m:ss on the axis too, as in the verdict and the tables.
+    ticks = panel.locator(".ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert ticks and all(re.fullmatch(r"\d+:\d\d", t) for t in ticks), ticks
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "analysis_es.png"), full_page=True)
+
+    # The event study: its legend clears the axis title (it used to sit on it).
+    page.get_by_role("tab", name="Diferencias en diferencias").click()
+    panel = page.get_by_role("tabpanel", name="Diferencias en diferencias")
+    chart = panel.locator(".js-plotly-plot").first
+    chart.wait_for(timeout=30_000)
+    title, legend_box = (
+        chart.locator(".xtitle").bounding_box(),
+        chart.locator(".legend").bounding_box(),
+    )
+    assert title is not None and legend_box is not None
+    assert legend_box["y"] >= title["y"] + title["height"], (title, legend_box)
+    assert "(−1, dibujado hueco en cero)" in panel.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "analysis_es_did.png"), full_page=True)
