@@ -1,4 +1,4 @@
-"""Pulso: the router. Page config, shared filters bound to the URL, navigation."""
+"""Pulso: the router. Page config, navigation, the shared filters the page applies."""
 
 import streamlit as st
 
@@ -29,9 +29,6 @@ st.set_page_config(page_title="Pulso", page_icon="📈", layout="wide")
 
 lang = context.language()
 version = context.open_store_or_stop(lang)
-filters = context.sidebar(lang, version)
-st.session_state["pulso_context"] = context.Context(lang, filters, version)
-
 pages = {
     t(section, lang): [
         st.Page(
@@ -44,4 +41,8 @@ pages = {
     ]
     for section, entries in NAV.items()
 }
-st.navigation(pages).run()
+page = st.navigation(pages)
+# The sidebar shows the filters this page applies (the default page's path is "").
+filters = context.sidebar(lang, version, page.url_path or "overview")
+st.session_state["pulso_context"] = context.Context(lang, filters, version)
+page.run()

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from html import escape
 
@@ -25,12 +26,16 @@ LAYOUT = dict(
 )
 
 
-def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
+def trend(
+    frame: pl.DataFrame, title: str, lang: Lang, grain: str | None = None, unit: str = ""
+) -> go.Figure:
     """A KPI's period series with its 95% band; low-sample periods drawn hollow.
 
     A period in which the KPI is not measured (NaN value, a ``reason``) is a gap: the
     line stops there and the band is drawn as one shape per measured run, so no line
-    or band is interpolated across it.
+    or band is interpolated across it. ``grain``: ticks fall on the periods (weeks
+    start on Monday, as the points do; plotly's default ticks fell on Sundays);
+    ``unit`` "percent" puts a % on the value axis.
     """
     measured = frame["value"].is_not_nan() & frame["value"].is_not_null()
     frame = frame.with_columns(value=pl.when(measured).then(pl.col("value")))
@@ -64,8 +69,26 @@ def trend(frame: pl.DataFrame, title: str, lang: Lang) -> go.Figure:
             hovertemplate="%{y:.1f} (n=%{customdata})",
         )
     )
-    fig.update_layout(title=title, **LAYOUT)
-    return date_axis(fig, lang)
+    # Room under the axis for the year, which plotly writes on a second line.
+    fig.update_layout(title=title, **{**LAYOUT, "margin": dict(l=10, r=10, t=30, b=40)})
+    if unit == "percent":
+        fig.update_yaxes(ticksuffix="%" if lang == "en" else " %")
+    return period_ticks(date_axis(fig, lang), grain, len(x))
+
+
+#: A Monday: weekly ticks start from it, so they fall on the weeks' first days.
+_MONDAY = "2024-01-01"
+
+
+def period_ticks(fig: go.Figure, grain: str | None, periods: int) -> go.Figure:
+    """Ticks on whole periods, about eight of them: every k-th Monday for weeks, every
+    k-th first of the month for months."""
+    if grain not in ("week", "month") or periods == 0:
+        return fig
+    every = max(1, math.ceil(periods / 8))
+    if grain == "week":
+        return fig.update_xaxes(tick0=_MONDAY, dtick=7 * every * DAY_MS)
+    return fig.update_xaxes(tick0=_MONDAY, dtick=f"M{every}")
 
 
 def _band(frame: pl.DataFrame, measured: list[bool]) -> tuple[list[object], list[object]]:
@@ -126,36 +149,60 @@ def line(frame: pl.DataFrame, x: str, y: str, title: str, lang: Lang) -> go.Figu
     return date_axis(fig, lang)
 
 
-def add_changes(fig: go.Figure, changes: pl.DataFrame) -> go.Figure:
+def add_changes(
+    fig: go.Figure, changes: pl.DataFrame, span: tuple[dt.date, dt.date] | None = None
+) -> go.Figure:
     """Mark registered process changes (``started_on``, ``name``) as dashed lines.
 
     Plotly renders a subset of HTML in annotations, so the names (user text) are
     escaped: "<b>x</b>" shows as typed, not bold, and no tag reaches the page. Quotes
     stay as they are (plotly knows no "&quot;", and they cannot open a tag).
+
+    With ``span`` the x axis is fixed to those dates (:func:`fit_x`), and a name in
+    the span's right half is written to the left of its line, so that it stays inside.
+    Successive names step down three rows, so that changes close in time stay legible.
     """
-    for row in changes.iter_rows(named=True):
+    middle = None if span is None else span[0] + (span[1] - span[0]) / 2
+    for i, row in enumerate(changes.sort("started_on").iter_rows(named=True)):
+        left = middle is not None and row["started_on"] > middle
         fig.add_vline(x=row["started_on"], line=dict(color=GREY, dash="dash", width=1))
         fig.add_annotation(
             x=row["started_on"],
-            y=1,
+            y=1 - 0.07 * (i % 3),
             yref="paper",
             text=escape(row["name"], quote=False),
             showarrow=False,
-            xanchor="left",
+            xanchor="right" if left else "left",
             font=dict(size=10, color="#4b5563"),
         )
-    return fig
+    return fig if span is None else fit_x(fig, *span)
 
 
-def breakdown(frame: pl.DataFrame, dimension: str, title: str, lang: Lang) -> go.Figure:
-    """Horizontal bars with 95% error bars, best at the top; low-sample bars in grey.
+def fit_x(fig: go.Figure, start: dt.date, end: dt.date) -> go.Figure:
+    """Fix the x axis to ``start..end`` (plus a margin for the end markers).
+
+    Plotly's automatic range grows to fit annotation text: a change named near the
+    end of the data would stretch the axis months past the last point.
+    """
+    margin = max(dt.timedelta(days=1), (end - start) / 50)
+    return fig.update_xaxes(range=[start - margin, end + margin])
+
+
+def breakdown(
+    frame: pl.DataFrame, dimension: str, title: str, lang: Lang, unit: str = ""
+) -> go.Figure:
+    """Horizontal bars with 95% error bars, best at the top; low-sample bars in grey;
+    ``unit`` "percent" puts a % on the value axis.
 
     Groups in which the KPI is not measured (NaN) get no bar: a bar of nothing would
     read as 0 (the table beside the chart lists them with the reason).
     """
     measured = frame.filter(pl.col("value").is_not_nan() & pl.col("value").is_not_null())
     rows = measured.reverse()  # plotly draws the first bar at the bottom
-    labels = [str(v) if v is not None else t("chart.no_call", lang) for v in rows[dimension]]
+    # Data values as text: plotly renders <b>, <a href> and the like in axis labels.
+    labels = [
+        escape(str(v)) if v is not None else t("chart.no_call", lang) for v in rows[dimension]
+    ]
     values = rows["value"].to_list()
     fig = go.Figure(
         go.Bar(
@@ -174,4 +221,6 @@ def breakdown(frame: pl.DataFrame, dimension: str, title: str, lang: Lang) -> go
         )
     )
     fig.update_layout(title=title, **{**LAYOUT, "height": max(240, 28 * len(labels) + 80)})
+    if unit == "percent":
+        fig.update_xaxes(ticksuffix="%" if lang == "en" else " %")
     return fig

@@ -7,11 +7,10 @@ load. Every NPS 0-6 (detractor) or CSAT 1-2 (dissatisfied) response gets an item
 (NPS 7-8 or CSAT 3) get one only when ``Policy.passive_days`` is set.
 
 Items move ``open -> contacted -> recovered | not_recovered`` (closing straight from
-``open`` counts as the contact too); an ``open`` item past its due time is overdue.
-Every write is one transaction with bound values and adds an action to the item's
-history. Compliance means the first contact came by the due time; recovery means a
-closed item ended ``recovered``. Both are reported per week of the response, with
-Wilson intervals from :func:`analytics.metrics.proportion`.
+``open`` counts as the contact too). Every write is one transaction with bound values
+and adds an action to the item's history. The work queue and what counts as overdue
+are in :mod:`analytics.followup_queue`; compliance and recovery rates in
+:mod:`analytics.followup_rates`.
 """
 
 from __future__ import annotations
@@ -23,13 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import duckdb
-import ibis
-import ibis.expr.types as ir
 import polars as pl
 
-from analytics.metrics import proportion
-from analytics.overview import Reader
-from analytics.queries import GRAIN_OFFSET, GRAIN_UNIT, Grain
 from analytics.store import Store
 
 Status = Literal["open", "contacted", "recovered", "not_recovered"]
@@ -37,7 +31,6 @@ STATUSES: tuple[Status, ...] = get_args(Status)
 ACTIVE: tuple[Status, ...] = ("open", "contacted")
 Reason = Literal["detractor", "dissatisfied", "passive"]
 REASONS: tuple[Reason, ...] = get_args(Reason)
-LIST_LIMIT = 2_000
 
 # Business-day arithmetic in SQL (the set-based twin of add_business_days): a weekend
 # day counts as the Friday before it; whole weeks add 7 days, and the remainder adds
@@ -94,17 +87,6 @@ class Policy:
         no items for passives)."""
         passive = env.get("PULSO_FOLLOWUP_PASSIVE_DAYS")
         return cls(int(env.get("PULSO_FOLLOWUP_DAYS", 2)), int(passive) if passive else None)
-
-
-@dataclass(frozen=True)
-class ListFilter:
-    """Which items to list; an empty tuple means all."""
-
-    statuses: tuple[Status, ...] = ACTIVE
-    owners: tuple[str, ...] = ()
-    teams: tuple[str, ...] = ()
-    overdue_only: bool = False
-    min_age_days: int = 0
 
 
 def add_business_days(at: dt.datetime, days: int) -> dt.datetime:
@@ -231,57 +213,6 @@ def _require(cur: duckdb.DuckDBPyConnection, item_id: int, allowed: tuple[Status
         raise ValueError("followup.error.closed")
 
 
-def list_items(
-    store: Store,
-    f: ListFilter = ListFilter(),
-    now: dt.datetime | None = None,
-    limit: int | None = LIST_LIMIT,
-) -> pl.DataFrame:
-    """The work queue, oldest due first, with the response's scores and comment.
-
-    ``overdue``: still not contacted at its due time. ``age_days``: days since the
-    response.
-    """
-    at = now or _now()
-    where, params = _where(f, at)
-    # The where clause is built from fixed fragments in _where; every value is bound.
-    sql = (
-        "select i.item_id, i.status, i.due_at < ? and i.status = 'open'"  # noqa: S608
-        " as overdue, i.reason, s.nps, s.csat, i.team, i.owner, i.customer_id,"
-        " i.responded_at, i.due_at, i.contacted_at, i.closed_at,"
-        " date_diff('day', i.responded_at, ?::timestamp) as age_days, s.comment, i.note,"
-        " i.response_id"
-        " from followup_items i left join surveys s on s.response_id = i.response_id"
-        f" where {where} order by i.due_at, i.item_id limit ?"
-    )
-    return store.sql(sql, [at, at, *params, limit if limit is not None else 2**62])
-
-
-def count_items(store: Store, f: ListFilter = ListFilter(), now: dt.datetime | None = None) -> int:
-    """How many items :func:`list_items` would return without a limit."""
-    where, params = _where(f, now or _now())
-    sql = f"select count(*) from followup_items i where {where}"  # noqa: S608 (fixed fragments)
-    row = store.cursor().execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
-
-
-def _where(f: ListFilter, at: dt.datetime) -> tuple[str, list[Any]]:
-    """Fixed SQL fragments for the filters that are set, with their bound values."""
-    parts: list[str] = ["true"]
-    params: list[Any] = []
-    for column, values in (("status", f.statuses), ("owner", f.owners), ("team", f.teams)):
-        if values:
-            parts.append(f"list_contains(?::varchar[], i.{column})")  # column: fixed above
-            params.append(list(values))
-    if f.overdue_only:
-        parts.append("i.due_at < ? and i.status = 'open'")
-        params.append(at)
-    if f.min_age_days > 0:
-        parts.append("i.responded_at <= ?")
-        params.append(at - dt.timedelta(days=f.min_age_days))
-    return " and ".join(parts), params
-
-
 def history(store: Store, item_id: int) -> pl.DataFrame:
     """What was done to an item, oldest first."""
     return store.sql(
@@ -291,107 +222,5 @@ def history(store: Store, item_id: int) -> pl.DataFrame:
     )
 
 
-def owners(store: Store) -> list[str]:
-    frame = store.sql(
-        "select distinct owner from followup_items where owner is not null order by owner"
-    )
-    return frame["owner"].to_list() if frame.height else []
-
-
-def status_counts(store: Store, now: dt.datetime | None = None) -> dict[str, int]:
-    """Items per status, plus ``overdue`` (not contacted by the due time)."""
-    items = store.table("followup_items")
-    late = (items.due_at < _ts(now or _now())) & (items.status == "open")
-    expr = items.group_by("status").aggregate(n=items.count(), overdue=late.sum())
-    frame = store.read(expr)
-    counts: dict[str, int] = {str(s): 0 for s in STATUSES} | dict(
-        zip(frame["status"], frame["n"], strict=True)
-    )
-    counts["overdue"] = int(frame["overdue"].sum() or 0)
-    return counts
-
-
-def compliance_stats(reader: Reader, grain: Grain, now: dt.datetime) -> ir.Table:
-    """Per period of the response: items whose deadline is decided, those contacted
-    in time, closed items and recovered ones (sufficient statistics)."""
-    items = reader.table("followup_items")
-    period = items.responded_at.truncate(GRAIN_UNIT[grain]).cast("date")
-    on_time = items.contacted_at.notnull() & (items.contacted_at <= items.due_at)
-    decided = items.contacted_at.notnull() | (items.due_at < _ts(now))
-    closed = items.status.isin(("recovered", "not_recovered"))
-    return (
-        items.mutate(period=period)
-        .group_by("period")
-        .aggregate(
-            n_due=decided.sum(),
-            n_on_time=(decided & on_time).sum(),
-            n_closed=closed.sum(),
-            n_recovered=(items.status == "recovered").sum(),
-        )
-    )
-
-
-def compliance(store: Store, grain: Grain = "week", now: dt.datetime | None = None) -> pl.DataFrame:
-    """Deadline compliance and recovery rate per period, in percent with Wilson CIs.
-
-    Columns ``period, kpi ('compliance' | 'recovery'), value, low, high, se, n,
-    low_sample, partial`` (the shape :func:`analytics.charts.trend` draws). Periods with
-    no decided item have ``n = 0`` and NaN values.
-    """
-    at = now or _now()
-    stats = store.read(compliance_stats(store, grain, at)).sort("period")
-    rows = []
-    for r in stats.iter_rows(named=True):
-        for kpi, x, n in (
-            ("compliance", r["n_on_time"], r["n_due"]),
-            ("recovery", r["n_recovered"], r["n_closed"]),
-        ):
-            e = proportion(int(x or 0), int(n or 0))
-            end = _period_end(r["period"], grain)
-            rows.append(
-                dict(
-                    period=r["period"],
-                    kpi=kpi,
-                    value=e.value,
-                    low=e.low,
-                    high=e.high,
-                    se=e.se,
-                    n=e.n,
-                    low_sample=e.low_sample,
-                    partial=end > at.date(),
-                )
-            )
-    return pl.DataFrame(rows, schema=_RATE_SCHEMA)
-
-
-_F, _B = pl.Float64, pl.Boolean
-_RATE_SCHEMA = dict(period=pl.Date, kpi=pl.String, value=_F, low=_F, high=_F, se=_F, n=pl.Int64)
-_RATE_SCHEMA |= dict(low_sample=_B, partial=_B)
-
-
-def _period_end(start: dt.date, grain: Grain) -> dt.date:
-    end = pl.Series([start]).dt.offset_by(GRAIN_OFFSET[grain]).item()
-    return end - dt.timedelta(days=1)
-
-
-def _ts(at: dt.datetime) -> ir.Value:
-    return ibis.literal(at, type="timestamp")
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
-
-
-def to_csv(frame: pl.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM, for Excel) with every text cell and header that a
-    spreadsheet would run as a formula quoted (the ingest package's rule)."""
-    from analytics.ingest import neutralise_for_export  # ingest loads only on export
-
-    return b"\xef\xbb\xbf" + neutralise_for_export(frame).write_csv().encode("utf-8")
-
-
-def export(
-    store: Store, f: ListFilter = ListFilter(statuses=()), now: dt.datetime | None = None
-) -> bytes:
-    """The listed items as a formula-safe CSV."""
-    return to_csv(list_items(store, f, now, limit=None))

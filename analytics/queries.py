@@ -9,11 +9,13 @@ are counts, sums and sums of squares; :mod:`analytics.kpis` does the inference.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, cast
 
 import ibis
 import ibis.expr.types as ir
+
+from analytics import periods
 
 Grain = Literal["day", "week", "month"]
 Dimension = Literal["region", "channel", "queue", "product", "team", "segment", "agent_id"]
@@ -34,7 +36,8 @@ REPEAT_WINDOW_DAYS = 7
 
 @dataclass(frozen=True)
 class Filters:
-    """The shared filters: a date range (inclusive) and allowed values per dimension.
+    """The shared filters: a date range (inclusive) and allowed values per dimension,
+    and what the range is compared with (:mod:`analytics.periods`).
 
     An empty tuple means "all". Surveys are filtered through their call's
     attributes, so a dimension filter leaves out surveys not linked to a call.
@@ -46,6 +49,7 @@ class Filters:
     channel: tuple[str, ...] = ()
     queue: tuple[str, ...] = ()
     segment: tuple[str, ...] = ()
+    compare: periods.Comparison = "previous"
 
     def dimension_values(self) -> dict[str, tuple[str, ...]]:
         pairs = {
@@ -57,12 +61,12 @@ class Filters:
         return {k: v for k, v in pairs.items() if v}
 
     def previous(self) -> Filters:
-        """The period of equal length that ends the day before ``start``."""
+        """The comparison period: the calendar period before (October for a chosen
+        November), or the same dates a year earlier (``compare="year"``)."""
         if self.start is None or self.end is None:
             raise ValueError("previous period needs both start and end")
-        length = self.end - self.start
-        end = self.start - dt.timedelta(days=1)
-        return Filters(end - length, end, self.region, self.channel, self.queue, self.segment)
+        start, end = periods.compared(self.start, self.end, self.compare)
+        return replace(self, start=start, end=end)
 
 
 def survey_facts(surveys: ir.Table, calls: ir.Table) -> ir.Table:
@@ -224,13 +228,18 @@ def apply_filters(facts: ir.Table, filters: Filters) -> ir.Table:
 
 
 def compare_windows(facts: ir.Table, filters: Filters) -> ir.Table:
-    """Facts from the filter period and the previous period of equal length,
-    labelled ``window`` = 'current' / 'previous', in one scan."""
-    prev = filters.previous()
-    assert filters.start is not None  # previous() checked it
-    both = apply_filters(facts, Filters(prev.start, filters.end, *_dims(filters)))
-    label = ibis.ifelse(both.at >= _ts(filters.start), "current", "previous")
-    return both.mutate(window=label)
+    """Facts from the filter period and its comparison period, labelled ``window`` =
+    'current' / 'previous', in one scan (the two need not be adjacent: a year apart)."""
+    if filters.start is None or filters.end is None:
+        raise ValueError("comparing windows needs both start and end")
+    both = apply_filters(facts, replace(filters, start=None, end=None))
+    current = _within(both, filters.start, filters.end)
+    before = _within(both, *periods.compared(filters.start, filters.end, filters.compare))
+    return both.filter(current | before).mutate(window=ibis.ifelse(current, "current", "previous"))
+
+
+def _within(facts: ir.Table, start: dt.date, end: dt.date) -> ir.BooleanValue:
+    return (facts.at >= _ts(start)) & (facts.at < _ts(end + dt.timedelta(days=1)))
 
 
 def with_period(facts: ir.Table, grain: Grain) -> ir.Table:
@@ -243,10 +252,6 @@ def check_dimension(name: str) -> Dimension:
     if name not in DIMENSIONS:
         raise ValueError(f"unknown dimension {name!r}; expected one of {', '.join(DIMENSIONS)}")
     return cast(Dimension, name)
-
-
-def _dims(f: Filters) -> tuple[tuple[str, ...], ...]:
-    return f.region, f.channel, f.queue, f.segment
 
 
 def _ts(day: dt.date) -> ir.Value:

@@ -11,10 +11,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n, kpis, overview
+from analytics import i18n, kpis, overview, periods
 from analytics.queries import Filters
 from analytics.store import connect
-from tests.conftest import insert
+from tests.conftest import call, insert
 from tests.test_overview import _calls, _surveys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def test_tiles_equal_the_analytics_functions_on_the_same_store(app: AppTest, db:
         i18n.t(f"kpi.{t.kpi}"): i18n.kpi_value(kpis.get(t.kpi).unit, t.current.value, "en")
         for t in tiles
     }
-    shown = {m.label.removesuffix(" ⚠"): m.value for m in at.metric}
+    shown = {m.label.removesuffix(" :material/warning:"): m.value for m in at.metric}
     assert shown and all(shown[label] == expected[label] for label in shown)
 
 
@@ -71,14 +71,14 @@ def test_tiles_equal_the_analytics_functions_on_the_same_store(app: AppTest, db:
 # and a copied link must reproduce the view. The browser test clicks the widgets.
 def test_a_link_with_filters_reproduces_the_filtered_view(app: AppTest, db: Path) -> None:
     before = {
-        m.label.removesuffix(" ⚠"): m.value
+        m.label.removesuffix(" :material/warning:"): m.value
         for m in AppTest.from_file(str(ROOT / "app.py")).run().metric
     }
     app.query_params.update(region=["South"], queue=["tech"])
     at = app.run()
     assert not at.exception
     assert at.multiselect(key="region").value == ["South"]
-    after = {m.label.removesuffix(" ⚠"): m.value for m in at.metric}
+    after = {m.label.removesuffix(" :material/warning:"): m.value for m in at.metric}
     assert after != before
     start, end = _period(at)
     store = connect(str(db))
@@ -126,3 +126,70 @@ def test_unreadable_database_shows_a_message_not_a_traceback(
     assert at.error[0].value == i18n.t("error.title")
     assert str(bad) in at.markdown[0].value
     st.cache_resource.clear()
+
+
+def _caption_with(at: AppTest, text: str) -> str:
+    return next(c.value for c in at.caption if text in c.value)
+
+
+def test_the_resolved_period_is_always_in_the_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link copied today and opened after more data arrived shows the same days:
+    the default period (the last 28 days) is written into the URL as dates."""
+    path = tmp_path / "growing.duckdb"
+    store = connect(str(path))
+    rng = np.random.default_rng(3)
+    calls = _calls(300, rng)
+    insert(store, "calls", calls)
+    insert(store, "surveys", _surveys(calls, rng))
+    store.close()
+    monkeypatch.setenv("PULSO_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    start, end = _period(at)
+    assert at.query_params["period"] == [start.isoformat(), end.isoformat()]
+    assert at.selectbox(key="preset").value == "last_28"
+    shared = dict(at.query_params)
+
+    store = connect(str(path))  # a week later: new data
+    later = dt.datetime.combine(end + dt.timedelta(days=7), dt.time(9))
+    insert(store, "calls", [call(99_999, later)])
+    store.close()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert _period(fresh)[1] == end + dt.timedelta(days=7)  # the default moved on...
+    linked = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    linked.query_params.update(shared)
+    linked.run()
+    assert _period(linked) == (start, end)  # ...the shared link did not
+    assert linked.selectbox(key="preset").value == "custom"  # no longer "the last 28 days"
+    st.cache_resource.clear()
+
+
+def test_a_link_compares_a_month_so_far_with_the_same_days_before(app: AppTest) -> None:
+    app.query_params["period"] = ["2025-04-01", "2025-04-20"]
+    at = app.run()
+    assert _caption_with(at, "compared with").endswith("compared with 1 Mar 2025 – 20 Mar 2025")
+    assert at.radio(key="compare").value == "previous"
+
+
+def test_a_link_compares_with_the_same_period_last_year(app: AppTest) -> None:
+    app.query_params.update(period=["2025-04-01", "2025-04-20"], compare="year")
+    at = app.run()
+    assert _caption_with(at, "compared with").endswith("compared with 1 Apr 2024 – 20 Apr 2024")
+    assert at.radio(key="compare").value == "year"
+    assert at.query_params["compare"] == "year"
+
+
+def test_a_link_to_a_presets_dates_names_the_preset(app: AppTest, db: Path) -> None:
+    store = connect(str(db))
+    last = overview.data_range(store)[1]  # type: ignore[index]
+    store.close()
+    start, end = periods.resolve("this_week", last)
+    app.query_params["period"] = [start.isoformat(), end.isoformat()]
+    at = app.run()
+    assert at.selectbox(key="preset").value == "this_week"
+    assert _period(at) == (start, end)

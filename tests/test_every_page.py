@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from analytics import demo
+from analytics.i18n import t
 from analytics.store import connect
 from tests.conftest import open_app
+from ui.context import FILTER_DIMS, PAGE_FILTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,3 +88,46 @@ def test_page_opens_without_an_exception(
     overview_title = {"en": "Overview", "es": "Resumen"}[lang]
     assert (at.title[0].value == overview_title) == (page == "views/overview.py")
     assert not [e.value for e in at.error], f"{page} shows an error on the {store} store"
+
+
+def _sidebar_filters(at: AppTest) -> set[str]:
+    """Which of the shared filters the sidebar shows."""
+    keys = {w.key for w in (*at.sidebar.multiselect, *at.sidebar.date_input, *at.sidebar.radio)}
+    names = {"period": "period", "compare": "compare", **{d: "dimensions" for d in FILTER_DIMS}}
+    return {names[k] for k in keys if k in names}
+
+
+def _rendered(at: AppTest) -> str:
+    """What the page's main area shows, as text (numbers, tables, charts, notes)."""
+    parts = [m.value for m in at.main.metric] + [c.value for c in at.main.caption]
+    parts += [m.value for m in at.main.markdown] + [i.value for i in at.main.info]
+    parts += [w.value for w in at.main.warning]
+    parts += [d.value.to_csv() for d in at.main.dataframe]
+    parts += [c.proto.spec for c in at.main.get("plotly_chart")]
+    return "\n".join(map(str, parts))
+
+
+# A region and a period that differ from the defaults (the last 28 days, every region).
+NARROW = {"region": ["South"], "period": ["2026-03-02", "2026-04-12"]}
+
+
+@pytest.mark.usefixtures("fresh_caches")
+@pytest.mark.parametrize("page", PAGES)
+def test_the_sidebar_shows_only_filters_that_change_the_page(
+    page: str, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a filter that does nothing: each filter a page shows changes what it shows
+    (Follow-up used to list the same items whatever the region), and a page that
+    applies none shows none (Upload, Process changes, Survey fatigue)."""
+    monkeypatch.setenv("PULSO_DB", str(demo_db))
+    name = page.removeprefix("views/").removesuffix(".py")
+    plain = open_app(page, timeout=120)
+    scope = PAGE_FILTERS[name]
+    assert _sidebar_filters(plain) == set(scope)
+    for shown in scope - {"compare"}:
+        param = {"dimensions": "region", "period": "period"}[shown]
+        narrowed = open_app(page, timeout=120, **{param: NARROW[param]})
+        assert not narrowed.exception
+        assert _rendered(narrowed) != _rendered(plain), f"{page}: {shown} changes nothing"
+    if not scope:
+        assert plain.sidebar.caption[0].value == t(f"filters.note.{name}", "en")

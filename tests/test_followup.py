@@ -10,9 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import followup
-from analytics.followup import ListFilter, Policy
+from analytics import exports, followup, followup_queue, followup_rates
+from analytics.followup import Policy
+from analytics.followup_queue import ListFilter
 from analytics.metrics import proportion
+from analytics.queries import Filters
 from analytics.store import Store, connect
 from tests.conftest import call, insert, survey
 
@@ -121,12 +123,13 @@ def test_lifecycle_persists_across_a_restart(tmp_path: Path) -> None:
     store.close()
 
     store = connect(path)  # a restart: a new process opening the same file
-    row = followup.list_items(store, ListFilter(statuses=()), now=t3).filter(
+    row = followup_queue.list_items(store, ListFilter(statuses=()), now=t3).filter(
         pl.col("item_id") == item
     )
     r = row.row(0, named=True)
     assert (r["status"], r["owner"], r["note"]) == ("recovered", "Ana", "Happy again")
-    assert (r["contacted_at"], r["closed_at"], r["overdue"]) == (t2, t3, False)
+    # Contacted on 20 March for a response due on 4 March: the deadline was missed.
+    assert (r["contacted_at"], r["closed_at"], r["overdue"]) == (t2, t3, True)
     log = followup.history(store, item)
     assert log.select("action", "owner", "note", "acted_by").rows() == [
         ("assigned", "Ana", "", "lead"),
@@ -152,7 +155,9 @@ def test_closed_items_cannot_be_closed_again_and_unknown_items_are_refused(
     with pytest.raises(ValueError, match=r"followup\.error\.owner"):
         followup.assign(empty_store, 2, "   ")
     followup.assign(empty_store, 1, "Ben", now=NOW)  # re-assigning a closed item is fine
-    closed = followup.list_items(empty_store, ListFilter(statuses=("not_recovered",)), now=NOW)
+    closed = followup_queue.list_items(
+        empty_store, ListFilter(statuses=("not_recovered",)), now=NOW
+    )
     assert closed.select("item_id", "owner", "contacted_at").rows() == [(1, "Ben", NOW)]
 
 
@@ -174,7 +179,7 @@ def _compliance_store(store: Store) -> None:
 def test_compliance_and_recovery_equal_a_hand_count(empty_store: Store) -> None:
     _compliance_store(empty_store)
     now = _day(9, hour=9)  # Wednesday 11 March 09:00: week 2's deadline not reached
-    got = followup.compliance(empty_store, "week", now=now)
+    got = followup_rates.compliance(empty_store, "week", now=now)
     by = {(r["period"], r["kpi"]): r for r in got.iter_rows(named=True)}
     w1, w2 = dt.date(2026, 3, 2), dt.date(2026, 3, 9)
     # Hand count. Week 1: 4 decided, 1 on time; 2 closed, 1 recovered.
@@ -194,29 +199,30 @@ def test_compliance_and_recovery_equal_a_hand_count(empty_store: Store) -> None:
         )
     assert by[(w1, "compliance")]["value"] == 25.0
     assert not by[(w1, "compliance")]["partial"] and by[(w2, "compliance")]["partial"]
-    later = followup.compliance(empty_store, "week", now=_day(12))  # now week 2 is all due
+    later = followup_rates.compliance(empty_store, "week", now=_day(12))  # now week 2 is all due
     assert later.filter((pl.col("period") == w2) & (pl.col("kpi") == "compliance"))["n"][0] == 3
 
 
 def test_status_counts_and_list_filters(empty_store: Store) -> None:
     _compliance_store(empty_store)
     now = _day(9, hour=9)
-    counts = followup.status_counts(empty_store, now=now)
+    counts = followup_queue.status_counts(empty_store, now=now)
     assert counts == {
         "open": 3,
         "contacted": 1,
         "recovered": 2,
         "not_recovered": 1,
-        "overdue": 1,  # item 4: open past its due time (item 3 was contacted, late)
+        "overdue": 3,  # deadline missed: 2 (closed late), 3 (contacted late), 4 (never)
+        "overdue_open": 1,  # item 4: still not contacted, past its due time
     }
-    overdue = followup.list_items(empty_store, ListFilter(overdue_only=True), now=now)
-    assert overdue["item_id"].to_list() == [4]
+    overdue = followup_queue.list_items(empty_store, ListFilter(overdue_only=True), now=now)
+    assert overdue["item_id"].to_list() == [3, 4]  # active and late
     followup.assign(empty_store, 6, "Ana", now=now)
-    mine = followup.list_items(empty_store, ListFilter(owners=("Ana",)), now=now)
+    mine = followup_queue.list_items(empty_store, ListFilter(owners=("Ana",)), now=now)
     assert mine["item_id"].to_list() == [6]
-    old = followup.list_items(empty_store, ListFilter(statuses=(), min_age_days=5), now=now)
+    old = followup_queue.list_items(empty_store, ListFilter(statuses=(), min_age_days=5), now=now)
     assert old["item_id"].to_list() == [1, 2, 3, 4]
-    assert followup.owners(empty_store) == ["Ana"]
+    assert followup_queue.owners(empty_store) == ["Ana"]
 
 
 @pytest.mark.parametrize(
@@ -235,7 +241,7 @@ def test_status_counts_and_list_filters(empty_store: Store) -> None:
 )
 def test_formula_cells_are_neutralised(cell: object, safe: object) -> None:
     frame = pl.DataFrame({"cell": [cell]})
-    rows = list(csv.reader(io.StringIO(followup.to_csv(frame).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exports.to_csv(frame, "en").decode("utf-8-sig"))))
     assert rows[1] == [str(safe)]
 
 
@@ -243,11 +249,11 @@ def test_export_neutralises_comments_and_notes(empty_store: Store) -> None:
     insert(empty_store, "surveys", [survey(1, _day(0), nps=0, comment="=1+1 awful")])
     followup.sync_items(empty_store, now=NOW)
     followup.close(empty_store, 1, recovered=False, note="@boss call me", now=NOW)
-    data = followup.export(empty_store, now=NOW)
+    data = followup_queue.export(empty_store, now=NOW)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert (rows[0]["comment"], rows[0]["note"]) == ("'=1+1 awful", "'@boss call me")
-    assert rows[0]["nps"] == "0"
+    assert (rows[0]["Comment"], rows[0]["Note"]) == ("'=1+1 awful", "'@boss call me")
+    assert rows[0]["NPS"] == "0"
 
 
 def test_policy_refuses_deadlines_under_one_day() -> None:
@@ -274,9 +280,9 @@ def test_demo_history_plants_rising_compliance_and_nothing_after_the_end(
         [last, last, last],
     )
     assert after["n"][0] == 0
-    active = followup.list_items(store, now=last, limit=None)
+    active = followup_queue.list_items(store, now=last, limit=None)
     assert active.height > 0  # a live queue at the end of the data
-    rates = followup.compliance(store, "month", now=last)
+    rates = followup_rates.compliance(store, "month", now=last)
     comp = rates.filter(pl.col("kpi") == "compliance")
     first, late = comp["value"].head(6).mean(), comp["value"].slice(-7, 6).mean()
     assert 45 < first < 65 and 65 < late < 85  # type: ignore[operator]
@@ -312,7 +318,127 @@ def test_the_demo_command_comes_with_a_follow_up_queue(
     assert cli.main(["demo", "--calls", "3000", "--seed", "3", "--end", "2026-06-28"]) == 0
     store = connect(str(path))
     eligible = store.sql("select count(*) as n from surveys where nps <= 6 or csat <= 2")
-    counts = followup.status_counts(store)
+    counts = followup_queue.status_counts(store)
     store.close()
     assert sum(counts[s] for s in followup.STATUSES) == eligible["n"][0] > 0
     assert counts["recovered"] > 0 and counts["not_recovered"] > 0  # a history, not all open
+
+
+def test_an_item_contacted_21_days_late_stays_overdue(empty_store: Store) -> None:
+    """Overdue means "not done by the deadline", whether or not it was done later."""
+    insert(empty_store, "surveys", [survey(1, _day(0), nps=2), survey(2, _day(0), nps=2)])
+    followup.sync_items(empty_store, now=_day(0))  # both due Wednesday 4 March, 10:00
+    followup.record_contact(empty_store, 1, now=_day(2) + dt.timedelta(days=21))
+    followup.record_contact(empty_store, 2, now=_day(1))  # on time
+    now = _day(30)
+    items = followup_queue.list_items(empty_store, followup_queue.EVERY, now=now)
+    assert dict(items.select("item_id", "overdue").rows()) == {1: True, 2: False}
+    counts = followup_queue.status_counts(empty_store, now=now)
+    assert (counts["overdue"], counts["overdue_open"]) == (1, 0)
+    late = followup_queue.list_items(empty_store, ListFilter(overdue_only=True), now=now)
+    assert late["item_id"].to_list() == [1]
+    # Overdue is the complement of deadline compliance over the decided items.
+    rates = followup_rates.compliance(empty_store, "month", now=now)
+    compliance = rates.filter(pl.col("kpi") == "compliance").row(0, named=True)
+    assert (compliance["n"], compliance["value"]) == (2, 50.0)
+
+
+@pytest.mark.parametrize("now", [_day(1), _day(2, hour=10), _day(2, hour=11)])
+def test_an_open_item_is_overdue_only_once_its_deadline_has_passed(
+    empty_store: Store, now: dt.datetime
+) -> None:
+    insert(empty_store, "surveys", [survey(1, _day(0), nps=2)])  # due 4 March 10:00
+    followup.sync_items(empty_store, now=_day(0))
+    items = followup_queue.list_items(empty_store, now=now)
+    assert items["overdue"].to_list() == [now > _day(2)]
+
+
+def _scoped_store(store: Store) -> None:
+    """Two detractors in the North (1 and 8 March), one in the South (2 March) and one
+    without a call (3 March)."""
+    calls = [
+        call(1, _day(0), region="North", channel="voice"),
+        call(2, _day(1), region="South", channel="chat"),
+        call(3, _day(6), region="North", channel="chat"),
+    ]
+    insert(store, "calls", calls)
+    rows = [survey(i, c["started_at"], call_id=c["call_id"], nps=1) for i, c in enumerate(calls)]
+    insert(store, "surveys", [*rows, survey(9, _day(2), nps=0)])
+    followup.sync_items(store, now=_day(0))
+    followup.close(store, 3, recovered=True, now=_day(7))  # the 8 March North item
+
+
+@pytest.mark.parametrize(
+    ("scope", "responses"),
+    [
+        (Filters(), ["R0", "R1", "R2", "R9"]),
+        (Filters(region=("North",)), ["R0", "R2"]),
+        (Filters(region=("North",), channel=("chat",)), ["R2"]),
+        (Filters(_day(1).date(), _day(2).date()), ["R1", "R9"]),
+        (Filters(_day(0).date(), _day(5).date(), region=("North",)), ["R0"]),
+        (Filters(region=("East",)), []),
+    ],
+)
+def test_the_sidebar_filters_select_items_everywhere(
+    empty_store: Store, scope: Filters, responses: list[str]
+) -> None:
+    """The list, its count, the status tiles and the rates all take the same items."""
+    _scoped_store(empty_store)
+    every = ListFilter(statuses=(), scope=scope)
+    listed = followup_queue.list_items(empty_store, every, now=NOW)
+    assert sorted(listed["response_id"].to_list()) == responses
+    assert followup_queue.count_items(empty_store, every, now=NOW) == len(responses)
+    counts = followup_queue.status_counts(empty_store, scope, now=NOW)
+    assert sum(counts[s] for s in followup.STATUSES) == len(responses)
+    rates = followup_rates.compliance(empty_store, "month", now=NOW, scope=scope)
+    assert rates.filter(pl.col("kpi") == "compliance")["n"].sum() == len(responses)
+
+
+def test_the_export_reads_in_the_readers_language(empty_store: Store) -> None:
+    """Headers, status, reason and overdue in words; moments to the minute; a Spanish
+    file separates cells with ';' (a Spanish spreadsheet's list separator)."""
+    insert(empty_store, "surveys", [survey(1, _day(0, 10) + dt.timedelta(seconds=7.25), nps=0)])
+    followup.sync_items(empty_store, now=NOW)
+    followup.record_contact(empty_store, 1, now=_day(21))
+    es = followup_queue.export(empty_store, lang="es", now=NOW).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(es), delimiter=";"))
+    assert len(rows[0]) == len(followup_queue.EXPORTED)  # one header per column
+    got = {k: rows[0][k] for k in ("Estado", "Vencido", "Motivo", "Respuesta", "Contactado")}
+    assert got == {
+        "Estado": "Contactado",
+        "Vencido": "sí",
+        "Motivo": "Detractor",
+        "Respuesta": "02/03/2026 10:00",
+        "Contactado": "23/03/2026 10:00",
+    }
+    en = followup_queue.export(empty_store, lang="en", now=NOW).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(en)))
+    assert (row["Overdue"], row["Response"], row["Due"]) == (
+        "yes",
+        "2026-03-02 10:00",
+        "2026-03-04 10:00",
+    )
+    assert "true" not in en.lower() and "T10" not in en and ".000" not in en
+
+
+def test_owner_options_offer_the_items_team_and_its_agents_first(empty_store: Store) -> None:
+    calls = [
+        call(1, _day(0), team="T2", agent_id="B7"),
+        call(2, _day(0), team="T1", agent_id="A2"),
+        call(3, _day(0), team="T1", agent_id="A1"),
+        call(4, _day(0), team="T2", agent_id="B1"),
+    ]
+    insert(empty_store, "calls", calls)
+    insert(empty_store, "surveys", [survey(1, _day(0), call_id="C1", nps=0)])
+    followup.sync_items(empty_store, now=NOW)
+    followup.assign(empty_store, 1, "Ana Pérez", now=NOW)
+    assert followup_queue.owner_options(empty_store, "T1") == [
+        ("T1", "team"),
+        ("A1", "agent"),
+        ("A2", "agent"),
+        ("T2", "team"),
+        ("B1", "agent"),
+        ("B7", "agent"),
+        ("Ana Pérez", "owner"),
+    ]
+    assert followup_queue.owner_options(empty_store, None)[0] == ("T1", "team")

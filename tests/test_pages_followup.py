@@ -9,6 +9,7 @@ driven through the analytics functions, and each render checks what the page sho
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +17,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import cli, demo, fatigue, followup, i18n
+from analytics import cli, demo, fatigue, followup, followup_queue, i18n
+from analytics.followup_queue import ListFilter
+from analytics.queries import Filters
 from analytics.store import connect
 from tests.conftest import call, insert, survey
 
 ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 6, 28)
+PERIOD = Filters(dt.date(2026, 6, 1), END)  # the sidebar's default: the last 28 days
 TRICKY = "**bold** <b>html</b> =HYPERLINK(1)"
 
 
@@ -76,15 +80,16 @@ def test_counts_and_queue_equal_the_analytics(db: Path, monkeypatch: pytest.Monk
     at = open_page(db, monkeypatch, "views/followup.py")
     assert at.title[0].value == "Detractor follow-up"
     store = connect(str(db))
-    counts = followup.status_counts(store)
-    active = followup.list_items(store, limit=None)
+    counts = followup_queue.status_counts(store, PERIOD)
+    active = followup_queue.list_items(store, ListFilter(scope=PERIOD), limit=None)
     store.close()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Open"] == i18n.number(counts["open"], "en", 0)
     assert shown["Overdue"] == i18n.number(counts["overdue"], "en", 0)
     table = at.dataframe[0].value
-    assert table.shape[0] == min(active.height, followup.LIST_LIMIT)
-    assert set(table["state"]) <= {"🔴 Overdue", "🟡 Open", "🔵 Contacted"}
+    assert table.shape[0] == min(active.height, followup_queue.LIST_LIMIT) > 0
+    assert set(table["state"]) <= {"Open", "Contacted"}
+    assert table["customer_id"].tolist() == active["customer_id"].to_list()  # who to call
 
 
 def test_comments_are_shown_as_text_never_as_markdown(
@@ -115,7 +120,7 @@ def test_lifecycle_through_the_engine_shows_on_fresh_renders(
     assert at.title[0].value == "Seguimiento de detractores"
     table = at.dataframe[0].value
     assert table[["item_id", "state", "note"]].values.tolist() == [
-        [item, "🟢 Recuperado", "refund given"]
+        [item, "Recuperado", "refund given"]
     ]
     history = at.dataframe[1].value
     assert history["action"].tolist() == ["Asignado", "Contactado", "Recuperado"]
@@ -126,18 +131,21 @@ def test_the_assign_form_writes_and_confirms(db: Path, monkeypatch: pytest.Monke
     item = _item(db, "R900001")
     at = open_page(db, monkeypatch, "views/followup.py", fu_team="Team Z")
     assert at.selectbox(key="fu_item").value == item
-    at.text_input(key="fu_owner_name").input("Zoe")
+    owner = at.selectbox(key="fu_owner_name")
+    assert owner.options[0] == "Team Z (team)"  # the item's own team first
+    owner.set_value("Team Z")
     next(b for b in at.button if b.label == "Assign").click().run()
     assert not at.exception
     assert at.success[0].value == f"Item #{item}: Assigned."
     store = connect(str(db))
-    assert followup.history(store, item)["owner"].to_list() == ["Zoe"]
+    assert followup.history(store, item)["owner"].to_list() == ["Team Z"]
     store.close()
 
 
 def test_overdue_view_lists_only_overdue_items(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(db, monkeypatch, "views/followup.py", fu_view="overdue")
-    assert set(at.dataframe[0].value["state"]) == {"🔴 Overdue"}
+    table = at.dataframe[0].value
+    assert table["overdue"].all() and set(table["state"]) <= {"Open", "Contacted"}
 
 
 def test_fatigue_page_equals_the_analytics(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -165,9 +173,10 @@ def test_monthly_rates_from_the_url(db: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_rate_and_fatigue_trends_mark_the_registered_changes(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every trend chart shows the process changes (the demo registers its IVR menu)."""
-    for page in ("views/followup.py", "views/fatigue.py"):
-        at = open_page(db, monkeypatch, page)
+    """Every trend chart shows the process changes (the demo registers its IVR menu,
+    26 weeks before the end: inside the follow-up's 13 months, not its 26 weeks)."""
+    for page, params in (("views/followup.py", {"fu_grain": "month"}), ("views/fatigue.py", {})):
+        at = open_page(db, monkeypatch, page, **params)
         specs = [chart.proto.spec for chart in at.get("plotly_chart")]
         marked = [spec for spec in specs if "New IVR menu" in spec]
         assert len(marked) == 2, page
@@ -231,3 +240,66 @@ def test_deadlines_come_from_the_environment(
     # Mon 22 June 10:00 + 3 business days = Thu 25 June; Tue 23 June 09:30 + 10 = Tue 7 July
     assert due["W1"] == dt.datetime(2026, 6, 25, 10)
     assert due["W4"] == dt.datetime(2026, 7, 7, 9, 30)
+
+
+def test_the_sidebars_region_and_period_select_the_items(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Region = South shows South's items only, in the linked period, tiles included."""
+    at = open_page(
+        db, monkeypatch, "views/followup.py", region="South", period=["2026-04-01", "2026-06-28"]
+    )
+    scope = Filters(dt.date(2026, 4, 1), END, region=("South",))
+    store = connect(str(db))
+    counts = followup_queue.status_counts(store, scope)
+    everything = followup_queue.status_counts(store)
+    items = followup_queue.list_items(store, ListFilter(scope=scope), limit=None)
+    store.close()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Open"] == i18n.number(counts["open"], "en", 0)
+    assert shown["Overdue"] == i18n.number(counts["overdue"], "en", 0)
+    assert 0 < counts["open"] < everything["open"]
+    assert at.dataframe[0].value["item_id"].tolist() == items["item_id"].to_list()
+    assert any("1 Apr 2026 to 28 Jun 2026" in c.value for c in at.caption)
+
+
+def test_closing_an_item_keeps_it_picked(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After closing, the item leaves the open list, but the picker stays on it (it
+    used to jump to another item), with its new status and its history."""
+    item = _item(db, "R900001")
+    at = open_page(db, monkeypatch, "views/followup.py")
+    others = at.selectbox(key="fu_item").options
+    assert len(others) > 1
+    at.selectbox(key="fu_item").set_value(item).run()
+    next(b for b in at.button if b.label == "Mark recovered").click().run()
+    assert not at.exception
+    assert at.success[0].value == f"Item #{item}: Recovered."
+    picker = at.selectbox(key="fu_item")
+    assert picker.value == item
+    assert picker.options[0].startswith(f"#{item} · customer K900001 · Team Z · due")  # unchanged
+    assert any("now “Recovered”" in c.value for c in at.caption)
+    assert at.dataframe[1].value["action"].tolist() == ["Recovered"]  # its history
+    assert item not in at.dataframe[0].value["item_id"].tolist()  # left the open list
+
+
+def test_rate_charts_end_at_the_period_and_fatigue_at_the_last_answer(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change named near the end used to stretch the x axis a year past the data."""
+    store = connect(str(db))
+    cur = store.cursor()
+    cur.execute(
+        "insert into process_changes (name, started_on) values (?, ?)",
+        ["A long name for a change made near the end of the data", dt.date(2026, 6, 20)],
+    )
+    store.close()
+    for page, end in (("views/followup.py", END), ("views/fatigue.py", END)):
+        at = open_page(db, monkeypatch, page)
+        for chart in at.get("plotly_chart"):
+            spec = json.loads(chart.proto.spec)
+            if "A long name" not in chart.proto.spec:
+                continue
+            last = dt.date.fromisoformat(spec["layout"]["xaxis"]["range"][1][:10])
+            assert end <= last <= end + dt.timedelta(days=15), page
+            labels = [a for a in spec["layout"]["annotations"] if "A long name" in a["text"]]
+            assert labels[0]["xanchor"] == "right"  # drawn to the left of its line

@@ -11,13 +11,24 @@ estimates), keyed by the store's data version so that a load invalidates them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 import streamlit as st
 
 import analytics
-from analytics import bias, fatigue, followup, overview, rankings, registry, text
+from analytics import (
+    bias,
+    fatigue,
+    followup,
+    followup_queue,
+    followup_rates,
+    overview,
+    rankings,
+    registry,
+    text,
+)
+from analytics.metrics import Estimate
 from analytics.queries import Filters, Grain
 from analytics.store import Store
 
@@ -88,18 +99,29 @@ def followup_version() -> str:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def followup_counts(data_version: str, followup_version: str) -> dict[str, int]:
-    return followup.status_counts(store())
+def followup_counts(data_version: str, followup_version: str, scope: Filters) -> dict[str, int]:
+    return followup_queue.status_counts(store(), scope)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def followup_rates(data_version: str, followup_version: str, grain: Grain) -> pl.DataFrame:
-    return followup.compliance(store(), grain)
+def followup_compliance(
+    data_version: str, followup_version: str, grain: Grain, scope: Filters
+) -> pl.DataFrame:
+    return followup_rates.compliance(store(), grain, scope=scope)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def followup_owners(
+    data_version: str, followup_version: str, team: str | None
+) -> list[tuple[str, str]]:
+    """Agents and teams an item can be given to (its own team's first)."""
+    return followup_queue.owner_options(store(), team)
 
 
 def clear_followup() -> None:
     followup_counts.clear()
-    followup_rates.clear()
+    followup_compliance.clear()
+    followup_owners.clear()
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -140,13 +162,27 @@ def suppression_list(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def voice_terms(data_version: str, filters: Filters, split: text.Split) -> pl.DataFrame:
-    return text.distinguishing_terms(store(), filters, split)
+def voice_terms(
+    data_version: str, filters: Filters, split: text.Split, lang: str | None = None
+) -> pl.DataFrame:
+    return text.distinguishing_terms(store(), filters, split, lang=_lang(lang))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def voice_suggestion_count(data_version: str, filters: Filters) -> tuple[int, int]:
-    return text.count_suggestions(store(), filters)
+def voice_suggestion_count(
+    data_version: str, filters: Filters, lang: str | None = None
+) -> tuple[int, int]:
+    return text.count_suggestions(store(), filters, _lang(lang))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def voice_languages(data_version: str, filters: Filters) -> dict[Literal["en", "es"], int]:
+    """Comments per language (English, Spanish) in the filters."""
+    return dict(text.language_counts(store(), filters))
+
+
+def _lang(code: str | None) -> Literal["en", "es"] | None:
+    return "es" if code == "es" else "en" if code == "en" else None
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -164,6 +200,11 @@ def bias_reweighted(
     data_version: str, filters: Filters, lang: str
 ) -> list[tuple[bias.Reweighted, str]]:
     return bias.reweighted(store(), filters, "es" if lang == "es" else "en")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def bias_overview(data_version: str, filters: Filters) -> dict[str, Estimate]:
+    return bias.overview_figures(store(), filters)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -1,24 +1,41 @@
 """The shared state every page reads: language, store and the global filters.
 
-app.py calls :func:`sidebar` once per run; widgets are bound to the URL
-(``bind="query-params"``), so a copied link reproduces the view.
+app.py calls :func:`sidebar` once per run with the page about to run; the sidebar
+shows only the filters that page applies (:data:`PAGE_FILTERS`): a filter shown where
+it changes nothing would mislead. The filters live in the URL, so a copied link
+reproduces the view; their values are kept while a page hides them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 import streamlit as st
 
 from analytics.i18n import LANGS, Lang, language_from_locale, t
 from analytics.queries import Filters
 from analytics.store import StoreError
-from ui import cache, url
+from ui import cache, period, url
 
 LANG_NAMES = {"en": "English", "es": "Español"}
 FILTER_DIMS = ("region", "channel", "queue", "segment")
-DEFAULT_DAYS = 28
+Scope = Literal["period", "compare", "dimensions"]
+_SLICE: frozenset[Scope] = frozenset({"period", "dimensions"})
+# Which sidebar filters each page (views/NAME.py) applies. Pages that compare the
+# period with another one (the overview's tiles) also get the comparison choice.
+PAGE_FILTERS: dict[str, frozenset[Scope]] = {
+    "overview": _SLICE | {"compare"},
+    "drivers": _SLICE,
+    "voice": _SLICE,
+    "bias": _SLICE,
+    "rankings": _SLICE,
+    "followup": _SLICE,
+    "fatigue": frozenset(),  # per customer, over all their answers (see the page)
+    "registry": frozenset(),
+    "change_analysis": frozenset({"dimensions"}),  # the change sets the windows
+    "upload": frozenset(),
+}
 
 
 @dataclass(frozen=True)
@@ -52,44 +69,35 @@ def open_store_or_stop(lang: Lang) -> str:
         raise  # unreachable: st.stop() raises; keeps type checkers honest
 
 
-def sidebar(lang: Lang, version: str) -> Filters:
-    """The global filters: a date range and the four call dimensions."""
-    st.sidebar.header(t("filters.header", lang))
-    period = _period(lang, version)
-    chosen = {
-        dim: tuple(
-            st.sidebar.multiselect(
-                t(f"filters.{dim}", lang),
-                cache.dimension_values(version, dim),
-                placeholder=t("filters.all", lang),
-                key=dim,
-                bind="query-params",
-            )
-        )
-        for dim in FILTER_DIMS
-    }
-    return Filters(start=period[0], end=period[1], **chosen)
-
-
-def _period(lang: Lang, version: str) -> tuple[dt.date | None, dt.date | None]:
+def sidebar(lang: Lang, version: str, page: str) -> Filters:
+    """The filters ``page`` applies: the period (and its comparison) and the four
+    call dimensions; a page that applies fewer says which and why."""
+    scope = PAGE_FILTERS[page]
+    if scope:
+        st.sidebar.header(t("filters.header", lang))
+    if not _SLICE.issubset(scope):
+        st.sidebar.caption(t(f"filters.note.{page}", lang))
     bounds = cache.data_range(version)
-    if bounds is None:
-        return None, None
-    first, last = bounds
-    default = (max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1)), last)
-    value = st.sidebar.date_input(
-        t("filters.dates", lang),
-        value=default,
-        min_value=first,
-        max_value=last,
-        format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
-        key="period",
-        bind="query-params",
+    start, end = period.picker(lang, bounds) if "period" in scope and bounds else period.hide()
+    compare = period.comparison(lang) if "compare" in scope else period.hide_comparison()
+    region, channel, queue, segment = (
+        [_dimension(lang, version, dim) for dim in FILTER_DIMS]
+        if "dimensions" in scope
+        else [()] * len(FILTER_DIMS)
     )
-    if isinstance(value, tuple) and len(value) == 2:
-        return value[0], value[1]
-    st.sidebar.warning(t("filters.bad_range", lang))
-    return default
+    return Filters(start, end, region, channel, queue, segment, compare=compare)
+
+
+def _dimension(lang: Lang, version: str, dim: str) -> tuple[str, ...]:
+    chosen = st.sidebar.multiselect(
+        t(f"filters.{dim}", lang),
+        cache.dimension_values(version, dim),
+        placeholder=t("filters.all", lang),
+        key=dim,
+        bind="query-params",
+        persist_state="session",
+    )
+    return tuple(chosen)
 
 
 def current() -> Context:

@@ -1,11 +1,19 @@
-"""Survey fatigue: who is asked too often, the frequency trend, a suppression list."""
+"""Survey fatigue: who is asked too often, the frequency trend, a suppression list.
+
+No sidebar filter applies (the sidebar says so): a customer's fatigue counts every
+answer they gave, in any region, channel, queue or segment, up to the last response.
+"""
+
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from analytics import charts, fatigue, followup
-from analytics.i18n import day, number, t
+from analytics import charts, exports, fatigue
+from analytics.i18n import WHEN_COLUMN, day, number, t
 from ui import cache, context
+
+SUPPRESSION = ("customer_id", "n_surveys", "first_at", "last_at")
 
 ctx = context.current()
 lang = ctx.lang
@@ -77,9 +85,9 @@ figures = (
     (right, charts.line(trend.filter(pl.col("full_window")), "period", "over_share", share, lang)),
 )
 for col, fig in figures:
-    if trend.height:
-        changes = cache.changes_in(ctx.version, trend["period"].min(), trend["period"].max())
-        charts.add_changes(fig, changes)
+    if trend.height:  # the axis ends at the last response, whatever the change names
+        span = (trend["period"].to_list()[0], as_of)  # sorted by period
+        charts.add_changes(fig, cache.changes_in(ctx.version, *span), span)
     col.plotly_chart(fig, width="stretch")
 st.caption(t("fatigue.trend_note", lang))
 
@@ -88,17 +96,22 @@ listed = cache.suppression_list(ctx.version, policy, as_of)
 if listed.is_empty():
     st.info(t("fatigue.none", lang))
 else:
-    cols = ("customer_id", "n_surveys", "first_at", "last_at")
+    headers = {c: t(f"fatigue.col.{c}", lang) for c in SUPPRESSION}
+    when: dict[str, Any] = {
+        c: st.column_config.DatetimeColumn(headers[c], format=WHEN_COLUMN[lang])
+        for c in ("first_at", "last_at")
+    }
     st.dataframe(
-        listed.select(cols),
+        listed.select(SUPPRESSION),
         hide_index=True,
         width="stretch",
-        column_config={col: t(f"fatigue.col.{col}", lang) for col in cols},
+        column_config={**headers, **when},
     )
     st.download_button(
         t("fatigue.export", lang),
-        lambda: followup.to_csv(listed),  # built on click
+        lambda: exports.to_csv(listed.select(SUPPRESSION), lang, headers),  # built on click
         file_name="pulso-suppression.csv",
         mime="text/csv",
         key="fat_export",
+        icon=":material/download:",
     )

@@ -1,22 +1,31 @@
-"""Follow-up: the detractor work queue, actions on an item, compliance and recovery."""
+"""Follow-up: the detractor work queue, actions on an item, compliance and recovery.
 
+The sidebar's period and dimensions apply: items of the responses in the period,
+from calls with the chosen values.
+"""
+
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from analytics import charts, followup
-from analytics.i18n import day, number, t
-from analytics.queries import Grain
+from analytics import charts, followup, followup_queue, periods
+from analytics.followup_queue import ListFilter
+from analytics.i18n import WHEN_COLUMN, day, number, t
+from analytics.queries import Filters, Grain
 from ui import cache, context, url
 
 POLICY = followup.Policy.from_env()
 GRAINS: tuple[Grain, ...] = ("week", "month")
+WEEKS, MONTHS = 26, 13  # the rate charts' reach, whatever the period's length
 VIEWS = ("active", "overdue", "open", "contacted", "recovered", "not_recovered", "all")
 SHOWN = (
     "state",
+    "overdue",
     "item_id",
+    "customer_id",
     "reason",
     "nps",
     "csat",
@@ -28,12 +37,10 @@ SHOWN = (
     "comment",
     "note",
 )
-
-WHEN = ("YYYY-MM-DD HH:mm", "DD/MM/YYYY HH:mm")  # English, Spanish
 OVERDUE_STYLE = "background-color: rgba(255, 75, 75, 0.16); color: #a3000b"
 
 ctx = context.current()
-lang = ctx.lang
+lang, scope = ctx.lang, ctx.filters
 store = cache.store()
 cache.ensure_followup(ctx.version)
 st.title(t("followup.title", lang))
@@ -44,19 +51,26 @@ st.caption(policy)
 
 flash = st.session_state.pop("followup_flash", None)
 if flash:
-    st.success(flash)
+    st.success(flash, icon=":material/check_circle:")
 
-counts = cache.followup_counts(ctx.version, cache.followup_version())
+counts = cache.followup_counts(ctx.version, cache.followup_version(), scope)
 if sum(counts[s] for s in followup.STATUSES) == 0:
-    st.info(t("followup.empty", lang))
+    anywhere = cache.followup_counts(ctx.version, cache.followup_version(), Filters())
+    none = "followup.none_in_scope" if any(anywhere.values()) else "followup.empty"
+    st.info(t(none, lang))
     st.stop()
+if scope.start is not None and scope.end is not None:
+    key = "followup.scope_dims" if scope.dimension_values() else "followup.scope"
+    st.caption(t(key, lang, start=day(scope.start, lang), end=day(scope.end, lang)))
 for col, key in zip(
     st.columns(5), ("open", "contacted", "overdue", "recovered", "not_recovered"), strict=True
 ):
-    col.metric(t(f"followup.count.{key}", lang), number(counts[key], lang, 0))
+    late = number(counts["overdue_open"], lang, 0)
+    help_text = t("followup.count.overdue_help", lang, open=late) if key == "overdue" else None
+    col.metric(t(f"followup.count.{key}", lang), number(counts[key], lang, 0), help=help_text)
 
 
-def list_filter() -> followup.ListFilter:
+def list_filter() -> ListFilter:
     left, mid, right, age = st.columns([2, 2, 2, 1])
     view = url.choice(
         left.selectbox,
@@ -67,7 +81,7 @@ def list_filter() -> followup.ListFilter:
     )
     owners = mid.multiselect(
         t("followup.owner_filter", lang),
-        followup.owners(store),
+        followup_queue.owners(store),
         placeholder=t("followup.anyone", lang),
         key="fu_owner",
         bind="query-params",
@@ -81,33 +95,32 @@ def list_filter() -> followup.ListFilter:
     )
     min_age = age.number_input(t("followup.min_age", lang), min_value=0, step=1, key="fu_age")
     statuses = {"active": followup.ACTIVE, "overdue": followup.ACTIVE, "all": ()}
-    return followup.ListFilter(
+    return ListFilter(
         statuses=statuses.get(view, (view,)),  # type: ignore[arg-type]
         owners=tuple(owners),
         teams=tuple(teams),
         overdue_only=view == "overdue",
         min_age_days=int(min_age),
+        scope=scope,
     )
-
-
-def labelled(items: pl.DataFrame) -> pl.DataFrame:
-    """Status with an emoji (overdue in red) and the reason, in the reader's language."""
-    status = {s: t(f"followup.status.{s}", lang) for s in followup.STATUSES}
-    reason = {r: t(f"followup.reason.{r}", lang) for r in followup.REASONS}
-    state = (
-        pl.when(pl.col("overdue"))
-        .then(pl.lit(t("followup.status.overdue", lang)))
-        .otherwise(pl.col("status").replace_strict(status))
-    )
-    return items.with_columns(state=state, reason=pl.col("reason").replace_strict(reason))
 
 
 def highlighted(items: pl.DataFrame) -> Any:
     """The shown columns with overdue rows tinted red (a pandas Styler: colours only,
     cell values stay plain text)."""
     late = items["overdue"].to_list()
-    frame = labelled(items).select(SHOWN).to_pandas()
-    frame[["nps", "csat"]] = frame[["nps", "csat"]].astype("Int64")  # not floats when null
+    status = {s: t(f"followup.status.{s}", lang) for s in followup.STATUSES}
+    reason = {r: t(f"followup.reason.{r}", lang) for r in followup.REASONS}
+    frame = (
+        items.with_columns(
+            pl.col("nps", "csat").cast(pl.String).fill_null("–"),  # missing, not 0 or "None"
+            pl.col("team", "owner", "customer_id", "comment", "note").fill_null(""),
+            state=pl.col("status").replace_strict(status),
+            reason=pl.col("reason").replace_strict(reason),
+        )
+        .select(SHOWN)
+        .to_pandas()
+    )
 
     def tint(row: Any) -> list[str]:
         return [OVERDUE_STYLE if late[row.name] else ""] * len(row)
@@ -117,11 +130,11 @@ def highlighted(items: pl.DataFrame) -> Any:
 
 def show_items(items: pl.DataFrame) -> None:
     config: dict[str, Any] = {c: t(f"followup.col.{c}", lang) for c in SHOWN}
-    when = WHEN[lang == "es"]
-    config["responded_at"] = st.column_config.DatetimeColumn(
-        t("followup.col.responded_at", lang), format=when
-    )
-    config["due_at"] = st.column_config.DatetimeColumn(t("followup.col.due_at", lang), format=when)
+    for col in ("responded_at", "due_at"):
+        config[col] = st.column_config.DatetimeColumn(
+            t(f"followup.col.{col}", lang), format=WHEN_COLUMN[lang]
+        )
+    config["overdue"] = st.column_config.CheckboxColumn(t("followup.col.overdue", lang))
     config["comment"] = st.column_config.TextColumn(t("followup.col.comment", lang), width="large")
     st.dataframe(
         highlighted(items),
@@ -132,18 +145,48 @@ def show_items(items: pl.DataFrame) -> None:
     )
 
 
-def item_label(items: pl.DataFrame) -> dict[int, str]:
-    """Selectbox labels: id, team and due day (data values shown as plain text)."""
+def item_labels(items: pl.DataFrame) -> dict[int, str]:
+    """Picker labels: id, customer, team and due day (data values shown as plain text).
+
+    A label never changes with an action: the browser keeps the picked label, and a
+    label that changed would no longer match, and the picker would jump.
+    """
     return {
         r["item_id"]: t(
             "followup.item_label",
             lang,
             item=r["item_id"],
+            customer=r["customer_id"] or t("followup.no_customer", lang),
             team=r["team"] or t("followup.no_team", lang),
             due=day(r["due_at"].date(), lang),
         )
-        for r in items.select("item_id", "team", "due_at").iter_rows(named=True)
+        for r in items.iter_rows(named=True)
     }
+
+
+def pick_item(shown: pl.DataFrame) -> dict[str, Any] | None:
+    """The item to act on. The one just acted on stays picked even when it has left
+    the list (closed items leave the default view): the picker never jumps."""
+    kept = st.session_state.get("fu_kept")
+    rows = shown
+    if kept is not None and kept not in shown["item_id"]:
+        extra = followup_queue.list_items(store, ListFilter(statuses=(), item_ids=(kept,)))
+        rows = pl.concat([extra, shown])
+    labels = item_labels(rows)
+    item_id = st.selectbox(
+        t("followup.item", lang),
+        list(labels),
+        format_func=labels.__getitem__,
+        key="fu_item",
+        on_change=lambda: st.session_state.pop("fu_kept", None),
+    )
+    if item_id is None:
+        return None
+    row = rows.filter(pl.col("item_id") == item_id).row(0, named=True)
+    if item_id not in shown["item_id"]:
+        status = t(f"followup.status.{row['status']}", lang)
+        st.caption(t("followup.left_list", lang, status=status))
+    return row
 
 
 def run_action(item_id: int, action: str, write: Callable[[], None]) -> None:
@@ -151,21 +194,38 @@ def run_action(item_id: int, action: str, write: Callable[[], None]) -> None:
     try:
         write()
     except ValueError as exc:
-        st.error(t(str(exc), lang))
+        st.error(t(str(exc), lang), icon=":material/error:")
         return
     cache.clear_followup()
     name = t(f"followup.action.{action}", lang)
     st.session_state["followup_flash"] = t("followup.saved", lang, item=item_id, action=name)
+    st.session_state["fu_kept"] = item_id
     st.rerun()
 
 
-def action_forms(item_id: int, owner: str | None) -> None:
+def owner_picker(owner: str | None, team: str | None) -> str | None:
+    """Known agents and teams (the item's own first), or a name typed in."""
+    options = cache.followup_owners(ctx.version, cache.followup_version(), team)
+    kinds = dict(options)
+    return st.selectbox(
+        t("followup.owner", lang),
+        list(kinds),
+        index=list(kinds).index(owner) if owner in kinds else None,
+        format_func=lambda n: t(f"followup.owner_kind.{kinds.get(n, 'owner')}", lang, name=n),
+        accept_new_options=True,
+        placeholder=t("followup.owner_pick", lang),
+        key="fu_owner_name",
+    )
+
+
+def action_forms(row: dict[str, Any]) -> None:
+    item_id = row["item_id"]
     assign, contact, close = st.columns(3)
     with assign.form("fu_assign", clear_on_submit=True):
         st.markdown(f"**{t('followup.assign', lang)}**")
-        name = st.text_input(t("followup.owner", lang), value=owner or "", key="fu_owner_name")
+        name = owner_picker(row["owner"], row["team"])
         if st.form_submit_button(t("followup.assign_submit", lang)):
-            run_action(item_id, "assigned", lambda: followup.assign(store, item_id, name))
+            run_action(item_id, "assigned", lambda: followup.assign(store, item_id, name or ""))
     with contact.form("fu_contact", clear_on_submit=True):
         st.markdown(f"**{t('followup.contact', lang)}**")
         note = st.text_area(t("followup.note", lang), key="fu_contact_note", height=68)
@@ -190,21 +250,25 @@ def show_history(item_id: int) -> None:
         return
     action = {a: t(f"followup.action.{a}", lang) for a in log["action"].unique().to_list()}
     st.dataframe(
-        log.with_columns(pl.col("action").replace_strict(action)).select(
-            "acted_at", "action", "owner", "note"
-        ),
+        log.with_columns(
+            pl.col("action").replace_strict(action), pl.col("owner", "note").fill_null("")
+        ).select("acted_at", "action", "owner", "note"),
         hide_index=True,
         width="stretch",
         column_config={
             **{c: t(f"followup.col.{c}", lang) for c in ("action", "owner", "note")},
             "acted_at": st.column_config.DatetimeColumn(
-                t("followup.col.acted_at", lang), format=WHEN[lang == "es"]
+                t("followup.col.acted_at", lang), format=WHEN_COLUMN[lang]
             ),
         },
     )
 
 
 def rates() -> None:
+    """Compliance and recovery over the last weeks or months up to the period's end,
+    in the sidebar's dimensions (a 28-day period alone would give four points)."""
+    if scope.end is None:
+        return
     st.subheader(t("followup.rates", lang))
     grain = url.choice(
         st.segmented_control,
@@ -213,19 +277,20 @@ def rates() -> None:
         "fu_grain",
         lambda g: t(f"grain.{g}", lang),
     )
-    frame = cache.followup_rates(ctx.version, cache.followup_version(), grain)
+    start = periods.trailing(scope.end, WEEKS, MONTHS, grain)
+    reach = dataclasses.replace(scope, start=start)
+    frame = cache.followup_compliance(ctx.version, cache.followup_version(), grain, reach)
+    changes = cache.changes_in(ctx.version, start, scope.end)
     for col, kpi in zip(st.columns(2), ("compliance", "recovery"), strict=True):
         title = t(f"followup.rate.{kpi}", lang)
         fig = charts.trend(frame.filter(pl.col("kpi") == kpi), title, lang)
-        if frame.height:
-            changes = cache.changes_in(ctx.version, frame["period"].min(), frame["period"].max())
-            charts.add_changes(fig, changes)
-        col.plotly_chart(fig, width="stretch")
-    st.caption(t("followup.rates_note", lang))
+        col.plotly_chart(charts.add_changes(fig, changes, (start, scope.end)), width="stretch")
+    end = day(scope.end, lang)
+    st.caption(t("followup.rates_note", lang, weeks=WEEKS, months=MONTHS, end=end))
 
 
 flt = list_filter()
-shown = followup.list_items(store, flt)
+shown = followup_queue.list_items(store, flt)
 if shown.is_empty():
     st.info(t("followup.none_match", lang))
 else:
@@ -234,25 +299,23 @@ else:
             "followup.shown",
             lang,
             shown=number(shown.height, lang, 0),
-            total=number(followup.count_items(store, flt), lang, 0),
-            limit=number(followup.LIST_LIMIT, lang, 0),
+            total=number(followup_queue.count_items(store, flt), lang, 0),
+            limit=number(followup_queue.LIST_LIMIT, lang, 0),
         )
     )
     show_items(shown)
     st.download_button(
         t("followup.export", lang),
-        lambda: followup.export(store, flt),  # built on click, on its own thread
+        lambda: followup_queue.export(store, flt, lang),  # built on click, on its own thread
         file_name="pulso-followup.csv",
         mime="text/csv",
         key="fu_export",
+        icon=":material/download:",
     )
+if not shown.is_empty() or "fu_kept" in st.session_state:
     st.subheader(t("followup.act", lang))
-    labels = item_label(shown)
-    item_id = st.selectbox(
-        t("followup.item", lang), list(labels), format_func=lambda i: labels[i], key="fu_item"
-    )
-    if item_id is not None:
-        row = shown.filter(pl.col("item_id") == item_id).row(0, named=True)
-        action_forms(item_id, row["owner"])
-        show_history(item_id)
+    picked = pick_item(shown)
+    if picked is not None:
+        action_forms(picked)
+        show_history(picked["item_id"])
 rates()

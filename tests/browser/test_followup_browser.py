@@ -6,16 +6,21 @@ Screenshots go to tests/artifacts/ (git-ignored).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from analytics import demo, fatigue, followup, followup_demo, i18n
+from analytics import demo, fatigue, followup, followup_demo, followup_queue, i18n
+from analytics.queries import Filters
 from analytics.store import connect
 from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
 from tests.conftest import call, insert, survey
+
+LATE_CHANGE = "Callback promise for every billing customer"
 
 
 @pytest.fixture(scope="module")
@@ -31,23 +36,31 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     insert(store, "surveys", [survey(900_001, at, call_id="CZ", nps=2, comment=comment)])
     followup.sync_items(store)
+    # A change named at length near the end: it used to stretch the charts into 2027.
+    store.cursor().execute(
+        "insert into process_changes (name, started_on) values (?, ?)",
+        [LATE_CHANGE, DEMO_END - dt.timedelta(days=8)],
+    )
     store.close()
     return path
 
 
 def recovered_now(db: Path) -> int:
+    """Recovered items of the responses in the sidebar's default period."""
     store = connect(str(db))
-    n = followup.status_counts(store)["recovered"]
+    period = Filters(DEMO_END - dt.timedelta(days=27), DEMO_END)
+    n = followup_queue.status_counts(store, period)["recovered"]
     store.close()
     return n
 
 
 @contextmanager
-def open_app(db: Path) -> Iterator[object]:
-    """A fresh ``streamlit run`` on ``db`` and a browser page (server stops on exit)."""
+def open_app(db: Path, height: int = 1100) -> Iterator[object]:
+    """A fresh ``streamlit run`` on ``db`` and a browser page (server stops on exit);
+    a tall ``height`` puts a whole page in a screenshot (the app scrolls inside)."""
     ARTIFACTS.mkdir(exist_ok=True)
     with app_server(db) as url, browser() as b:
-        context = b.new_context(viewport={"width": 1400, "height": 1100}, locale="en-US")
+        context = b.new_context(viewport={"width": 1400, "height": height}, locale="en-US")
         p = context.new_page()
         p.base_url = url  # type: ignore[attr-defined]
         warm_up(p)
@@ -106,11 +119,17 @@ def act_on_the_item(page) -> None:  # type: ignore[no-untyped-def]
     with page.expect_download() as download:
         page.get_by_role("button", name="Download these items (CSV)").click()
     exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert exported.startswith("item_id,status,overdue,reason")
+    assert exported.startswith("Item,Customer,Status,Overdue,Reason")
     assert "'=HYPERLINK" in exported and "Team Z" in exported
+    assert (
+        ",Open,yes,Detractor," in exported
+    )  # due 30 June, not contacted yet and ",2026-06-26 10:00," in exported
 
     assign = page.get_by_test_id("stForm").filter(has_text="Assign").first
-    assign.get_by_label("Owner").fill("Ana Pérez")
+    assign.get_by_test_id("stSelectbox").click()
+    assert page.get_by_role("option").first.inner_text() == "Team Z (team)"  # known owners
+    page.keyboard.type("Ana Pérez")  # or a name typed in
+    page.keyboard.press("Enter")
     assign.get_by_role("button", name="Assign").click()
     page.get_by_test_id("stAlert").filter(has_text="Assigned").wait_for(timeout=30_000)
 
@@ -120,6 +139,9 @@ def act_on_the_item(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("stAlert").filter(has_text="Recovered").wait_for(timeout=30_000)
     settle(page)
     assert page.get_by_test_id("stException").count() == 0
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Item")
+    expect(picker.locator("input")).to_have_value(re.compile("customer K900001 · Team Z"))
+    page.get_by_text("This item is now “Recovered”").wait_for(timeout=30_000)  # no jump
     page.screenshot(path=str(ARTIFACTS / "followup_recovered.png"), full_page=True)
 
 
@@ -144,5 +166,39 @@ def test_fatigue_page_opens_in_spanish(db: Path) -> None:
     assert as_of is not None
     listed = fatigue.suppression_list(store, fatigue.FatiguePolicy(1, 60), as_of)
     store.close()
-    assert exported[0] == "customer_id,n_surveys,first_at,last_at"
+    assert exported[0] == "Cliente;Respuestas en el periodo;Primera;Última"
     assert len(exported) - 1 == listed.height > 0
+    first_at = listed["first_at"][0].strftime("%d/%m/%Y %H:%M")  # no ISO, no microseconds
+    assert exported[1].split(";")[2] == first_at
+
+
+def x_ticks(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.locator(".xtick text").all_text_contents()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_charts_end_with_the_data_and_pages_read_well(db: Path, lang: str) -> None:
+    """The rate and fatigue charts end at the period / the last answer, even with a
+    long change name near the end (they used to run to mid-2027). Screenshots of
+    Follow-up, Survey fatigue and the overview in both languages, to look at."""
+    with open_app(db, height=2600) as page:
+        page.goto(f"{page.base_url}/followup?lang={lang}&fu_grain=month")
+        page.get_by_test_id("stMetric").nth(4).wait_for(timeout=60_000)
+        settle(page)
+        page.get_by_text(LATE_CHANGE).first.wait_for(timeout=30_000)
+        assert x_ticks(page) and not any("2027" in tick for tick in x_ticks(page))
+        page.screenshot(path=str(ARTIFACTS / f"followup_{lang}.png"), full_page=True)
+
+        page.goto(f"{page.base_url}/fatigue?lang={lang}")
+        page.get_by_test_id("stPlotlyChart").nth(1).wait_for(timeout=60_000)
+        page.get_by_text(LATE_CHANGE).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(500)
+        assert x_ticks(page) and not any("2027" in tick for tick in x_ticks(page))
+        assert page.get_by_test_id("stException").count() == 0
+        page.screenshot(path=str(ARTIFACTS / f"fatigue_{lang}.png"), full_page=True)
+
+        page.goto(f"{page.base_url}/?lang={lang}")
+        page.get_by_test_id("stMetric").nth(10).wait_for(timeout=60_000)
+        page.get_by_test_id("stPlotlyChart").nth(1).wait_for(timeout=30_000)
+        assert page.get_by_test_id("stException").count() == 0
+        page.screenshot(path=str(ARTIFACTS / f"overview_period_{lang}.png"), full_page=True)

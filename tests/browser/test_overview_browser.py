@@ -26,6 +26,7 @@ def test_overview_loads_and_a_filter_changes_the_kpis(page, base_url: str) -> No
     region = (
         page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Region")
     )
+    region.scroll_into_view_if_needed()  # below the period: a click mid-scroll opens nothing
     region.click()
     page.get_by_role("option", name="South").click()
     page.keyboard.press("Escape")
@@ -57,17 +58,18 @@ def test_a_deep_link_is_the_first_request_after_a_server_start(  # type: ignore[
     page, db: Path, tmp_path: Path
 ) -> None:
     """A link to a page, opened before anyone has opened the root, runs through app.py:
-    the page under its own title with the shared sidebar filters (not a bare script).
+    the page under its own title with the shared sidebar filters it applies (not a
+    bare script).
     (Page scripts live in views/, not pages/: Streamlit would run a pages/ file opened
     this way as a legacy multipage app, without the router.)"""
     copy = tmp_path / "pulso.duckdb"  # the module's server holds a lock on the original
     shutil.copy(db, copy)
     with app_server(copy) as url:
-        page.goto(f"{url}/registry?lang=es")
-        page.locator("h1", has_text="Cambios de proceso").wait_for(timeout=60_000)
+        page.goto(f"{url}/followup?lang=es")
+        page.locator("h1", has_text="Seguimiento de detractores").wait_for(timeout=60_000)
         sidebar = page.get_by_test_id("stSidebar")
         assert sidebar.get_by_test_id("stMultiSelect").count() >= 4  # the shared filters
         assert page.get_by_test_id("stSidebarNav").count() == 1
-        assert "/registry" in page.url
+        assert "/followup" in page.url
         assert page.get_by_test_id("stException").count() == 0
         page.screenshot(path=str(ARTIFACTS / "deep_link_first.png"), full_page=True)
