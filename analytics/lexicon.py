@@ -1,5 +1,5 @@
 """Word lists for the comment analysis (Spanish and English), all already normalised:
-lower case, accents stripped (``analytics.text.normalize``), so "está" is ``esta``.
+lower case, accents stripped (``analytics.words.normalize``), so "está" is ``esta``.
 
 Kept compact and curated for contact-center feedback; extend by editing the strings.
 """
@@ -31,6 +31,12 @@ didn didnt don dont doesn doesnt isn isnt wasn wasnt cannot cant won wont
 """
 NEGATORS = frozenset(_NEGATORS.split())
 STOP_WORDS = frozenset((STOP_WORDS_EN + STOP_WORDS_ES).split()) - NEGATORS
+
+# Function words that only one of the two languages uses: enough to tell them apart.
+_ONLY_EN = "the and is was were my to of it they very for with you this not never thanks"
+_ONLY_ES = "el la los las que del muy pero para con una fue mi esta este por es estuvo nunca nada"
+ONLY_EN = frozenset(_ONLY_EN.split())
+ONLY_ES = frozenset(_ONLY_ES.split())
 
 _POSITIVE = """
 excellent excelente great genial good buen buena bueno buenos buenas happy contento contenta

@@ -5,7 +5,11 @@ expressions (lower case, accents translated away, split on non-letters, unnest,
 group by side and term), so a million comments never reach Python: only the term
 counts (thresholded) come back. The weighted log-odds are then computed on those
 counts in polars. Comments are read back only for one term or for the suggestion
-list, a bounded number of rows, and their sentiment is scored in Python.
+list, a bounded number of rows, and their sentiment is scored in Python
+(:mod:`analytics.sentiment`, in the comment's language). Each comment's language, the
+declared one or else guessed from its function words, is computed in the database too
+(:func:`sql_language`), so that the terms of one language are never mixed with the
+other's.
 
 Normalisation is the same on both sides: lower case and the Latin accents of
 Spanish stripped ("Esperé" -> ``espere``, "año" -> ``ano``); Python uses Unicode
@@ -17,26 +21,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import polars as pl
 
-from analytics import queries
-from analytics.lexicon import LEXICON, NEGATORS, STOP_WORDS, SUGGESTION_PATTERN
+from analytics import queries, sentiment
+from analytics.lexicon import NEGATORS, ONLY_EN, ONLY_ES, STOP_WORDS, SUGGESTION_PATTERN
 from analytics.queries import Filters
+from analytics.sentiment import Lang
+from analytics.words import SPLIT, normalize, tokens
 
 Contrast = Literal["nps", "period", "queue"]
 CONTRASTS: tuple[Contrast, ...] = ("nps", "period", "queue")
 Side = Literal["a", "b"]
 ACCENTED = "áàâäãåéèêëíìîïóòôöõúùûüñç"
 PLAIN = "aaaaaaeeeeiiiiooooouuuunc"
-SPLIT = "[^a-z0-9]+"
-NEGATION_WINDOW = 2
 MIN_COUNT = 5
 COMMENT_LIMIT = 200
 _SUGGESTION = re.compile(SUGGESTION_PATTERN)
@@ -64,17 +66,6 @@ class Split:
 # --- normalisation, shared by Python and the database -------------------------------
 
 
-def normalize(text: str) -> str:
-    """Lower case without accents: 'Esperé MUCHO' -> 'espere mucho'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def tokens(text: str) -> list[str]:
-    """Normalised word tokens, in order (numbers kept: the caller decides)."""
-    return [w for w in re.split(SPLIT, normalize(text)) if w]
-
-
 def is_term_token(word: str) -> bool:
     """A token that may form a term: 2+ characters, not a number, not a stop word."""
     return len(word) >= 2 and not word.isdigit() and word not in STOP_WORDS
@@ -96,8 +87,23 @@ def _sql_term_token(word: ir.StringValue) -> ir.BooleanValue:
 # --- facts and groups ----------------------------------------------------------------
 
 
-def comment_facts(reader: Reader, filters: Filters) -> ir.Table:
-    """Responses with a comment, their scores and their call's attributes, filtered."""
+def sql_language(comment: ir.StringValue, declared: ir.StringValue) -> ir.StringValue:
+    """'en' / 'es' per comment, as :func:`analytics.sentiment.detect` decides it."""
+    code = declared.lower().strip().substr(0, 2)
+    padded = _sql_padded(comment)
+    es = padded.re_search(_words_pattern(ONLY_ES))
+    en = padded.re_search(_words_pattern(ONLY_EN))
+    guessed = ibis.cases((es & ~en, "es"), else_="en")
+    return ibis.cases((code.isin(sentiment.LANGS), code), else_=guessed)
+
+
+def _words_pattern(words: frozenset[str]) -> str:
+    return " (?:" + "|".join(sorted(words)) + ") "
+
+
+def comment_facts(reader: Reader, filters: Filters, lang: Lang | None = None) -> ir.Table:
+    """Responses with a comment, their scores, language and call attributes, filtered;
+    only the comments in ``lang`` when it is given."""
     surveys, calls = reader.table("surveys"), reader.table("calls")
     dims = calls.select("call_id", *queries.DIMENSIONS)
     joined = surveys.filter(surveys.comment.notnull() & (surveys.comment.strip() != ""))
@@ -107,11 +113,12 @@ def comment_facts(reader: Reader, filters: Filters) -> ir.Table:
         "nps",
         "csat",
         "comment",
-        "language",
         *queries.DIMENSIONS,
         at=joined.responded_at,
+        lang=sql_language(joined.comment, joined.language),
     )
-    return queries.apply_filters(facts, filters)
+    facts = queries.apply_filters(facts, filters)
+    return facts if lang is None else facts.filter(facts.lang == lang)
 
 
 def side(facts: ir.Table, split: Split) -> ir.StringValue:
@@ -163,10 +170,15 @@ def term_count_expr(facts: ir.Table, split: Split, min_count: int = MIN_COUNT) -
 
 
 def term_counts(
-    reader: Reader, filters: Filters, split: Split, min_count: int = MIN_COUNT
+    reader: Reader,
+    filters: Filters,
+    split: Split,
+    min_count: int = MIN_COUNT,
+    lang: Lang | None = None,
 ) -> pl.DataFrame:
     """Wide counts per term: ``order, term, y_a, y_b, n_a, n_b`` (see :func:`log_odds`)."""
-    long = reader.read(term_count_expr(comment_facts(reader, filters), split, min_count))
+    facts = comment_facts(reader, filters, lang)
+    long = reader.read(term_count_expr(facts, split, min_count))
     totals = long.group_by("side", "order").agg(pl.col("total").first())
     wide = long.pivot("side", index=["order", "term"], values="n").fill_null(0)
     for s in ("a", "b"):
@@ -218,10 +230,11 @@ def log_odds(counts: pl.DataFrame, prior_size: float | None = None) -> pl.DataFr
 
 
 def distinguishing_terms(
-    reader: Reader, filters: Filters, split: Split, top: int = 15
+    reader: Reader, filters: Filters, split: Split, top: int = 15, lang: Lang | None = None
 ) -> pl.DataFrame:
-    """The ``top`` terms most typical of each side (``side`` a / b), by |z|."""
-    scored = log_odds(term_counts(reader, filters, split))
+    """The ``top`` terms most typical of each side (``side`` a / b), by |z|; over the
+    comments in ``lang`` only when it is given (English and Spanish words never mix)."""
+    scored = log_odds(term_counts(reader, filters, split, lang=lang))
     a = scored.filter(pl.col("z") > 0).head(top).with_columns(side=pl.lit("a"))
     b = scored.filter(pl.col("z") < 0).sort("z", "term").head(top)
     b = b.with_columns(side=pl.lit("b"))
@@ -240,74 +253,71 @@ def check_term(term: str) -> str:
 
 
 def term_comments(
-    reader: Reader, filters: Filters, split: Split, term: str, limit: int = COMMENT_LIMIT
+    reader: Reader,
+    filters: Filters,
+    split: Split,
+    term: str,
+    limit: int = COMMENT_LIMIT,
+    lang: Lang | None = None,
 ) -> pl.DataFrame:
     """Newest comments containing ``term`` (whole words), in either group, with sentiment."""
-    facts = comment_facts(reader, filters)
+    facts = comment_facts(reader, filters, lang)
     facts = facts.mutate(side=side(facts, split))
     hits = facts.filter(facts.side.notnull() & _sql_padded(facts.comment).contains(f" {term} "))
     return _comments(reader, hits, limit)
 
 
-def suggestions(reader: Reader, filters: Filters, limit: int = COMMENT_LIMIT) -> pl.DataFrame:
+def suggestions(
+    reader: Reader, filters: Filters, limit: int = COMMENT_LIMIT, lang: Lang | None = None
+) -> pl.DataFrame:
     """Newest comments that propose something (see :data:`SUGGESTION_PATTERN`)."""
-    facts = comment_facts(reader, filters)
+    facts = comment_facts(reader, filters, lang)
     hits = facts.filter(_sql_normalized(facts.comment).re_search(SUGGESTION_PATTERN))
     return _comments(reader, hits, limit)
 
 
-def count_suggestions(reader: Reader, filters: Filters) -> tuple[int, int]:
-    """(suggestions, comments) in the filters."""
+def language_counts(reader: Reader, filters: Filters) -> dict[Lang, int]:
+    """Comments per language in the filters (0 for a language with none)."""
     facts = comment_facts(reader, filters)
+    rows = reader.read(facts.group_by("lang").aggregate(n=facts.count()))
+    found = dict(zip(rows["lang"].to_list(), rows["n"].to_list(), strict=True))
+    return {lang: int(found.get(lang, 0)) for lang in sentiment.LANGS}
+
+
+def count_suggestions(
+    reader: Reader, filters: Filters, lang: Lang | None = None
+) -> tuple[int, int]:
+    """(suggestions, comments) in the filters."""
+    facts = comment_facts(reader, filters, lang)
     flag = _sql_normalized(facts.comment).re_search(SUGGESTION_PATTERN)
     row = reader.read(facts.aggregate(s=flag.cast("int64").sum(), n=facts.count())).row(0)
     return int(row[0] or 0), int(row[1] or 0)
 
 
+COMMENT_COLUMNS = ("response_id", "at", "nps", "csat", "queue", "lang", "comment")
+
+
 def _comments(reader: Reader, hits: ir.Table, limit: int) -> pl.DataFrame:
+    """The newest ``limit`` hits with their sentiment (scored in the comment's language)
+    and their follow-up item, if one was opened (``item_id``, ``item_status``)."""
     rows = hits.order_by([ibis.desc(hits.at), hits.response_id]).limit(limit)
-    frame = reader.read(rows.select("at", "nps", "csat", "queue", "language", "comment"))
-    return frame.with_columns(
-        sentiment=pl.Series([sentiment(c) for c in frame["comment"]], dtype=pl.Float64)
+    rows = rows.select(*COMMENT_COLUMNS)
+    items = reader.table("followup_items")
+    items = items.select(
+        item_rid=items.response_id, item_id=items.item_id, item_status=items.status
     )
+    joined = rows.left_join(items, rows.response_id == items.item_rid)
+    joined = joined.select(*COMMENT_COLUMNS, "item_id", "item_status")
+    frame = reader.read(joined).sort(["at", "response_id"], descending=[True, False])
+    scores = [
+        sentiment.score(c, lang) for c, lang in zip(frame["comment"], frame["lang"], strict=True)
+    ]
+    return frame.with_columns(sentiment=pl.Series(scores, dtype=pl.Float64))
 
 
-# --- sentiment and suggestions, one comment at a time ---------------------------------
-
-
-def sentiment(text: str) -> float:
-    """Lexicon sentiment in [-1, 1]: (positive − negative) / hits; 0 with no hits.
-
-    A lexicon word is flipped when a negation ("no", "not", "nunca", "never", "sin"...)
-    stands within the :data:`NEGATION_WINDOW` tokens before it ("no estuvo mal" is
-    positive, "not happy" negative).
-
-    References
-    ----------
-    Taboada, M., Brooke, J., Tofiloski, M., Voll, K. & Stede, M. (2011). Lexicon-based
-    methods for sentiment analysis. Computational Linguistics 37(2), 267-307.
-    """
-    words = tokens(text)
-    polarity = np.array([_polarity(words, i) for i in range(len(words))], dtype=float)
-    hits = np.count_nonzero(polarity)
-    return float(polarity.sum() / hits) if hits else 0.0
-
-
-def _polarity(words: list[str], i: int) -> int:
-    value = LEXICON.get(words[i], 0)
-    if value and any(w in NEGATORS for w in words[max(0, i - NEGATION_WINDOW) : i]):
-        return -value
-    return value
+# --- suggestions, one comment at a time -----------------------------------------------
 
 
 def is_suggestion(text: str) -> bool:
     """Whether a comment proposes something ('Sugiero que...', 'It would be great if...')."""
     return _SUGGESTION.search(normalize(text)) is not None
-
-
-Tone = Literal["positive", "neutral", "negative"]
-
-
-def tone(score: float) -> Tone:
-    """The label of a sentiment score: above 0 positive, below 0 negative."""
-    return "positive" if score > 0 else "negative" if score < 0 else "neutral"

@@ -1,18 +1,22 @@
 """What customers say: distinguishing terms, the comments behind a term, suggestions.
 
-Comments are user content: always rendered as data (st.dataframe), never as markdown.
+Comments are user content: always rendered as data (st.dataframe, st.text), never as
+markdown. One language at a time: English and Spanish words never share a list.
 """
 
 import functools
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from analytics import text
+from analytics import sentiment, text
 from analytics.i18n import day, number, t
 from ui import cache, context, url
 
 MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
+ITEM_STATUSES = ("open", "contacted", "recovered", "not_recovered")
+WHEN = ("YYYY-MM-DD", "DD/MM/YYYY")  # English, Spanish
 
 ctx = context.current()
 lang, f = ctx.lang, ctx.filters
@@ -22,6 +26,20 @@ if f.start is None or f.end is None:
     st.info(t("voice.no_comments", lang))
     st.stop()
 
+cache.ensure_followup(ctx.version)  # every detractor's comment can link to its item
+counts = cache.voice_languages(ctx.version, f)
+if not any(counts.values()):
+    st.info(t("voice.no_comments", lang))
+    st.stop()
+said = url.choice(  # default: the reader's language, unless it has no comments
+    st.segmented_control,
+    t("voice.language", lang),
+    sentiment.LANGS,
+    "comment_lang",
+    lambda c: t(f"voice.language.{c}", lang, n=number(counts[c], lang, 0)),
+    default=lang if counts[lang] else max(counts, key=counts.__getitem__),
+)
+said_name = t(f"voice.language_name.{said}", lang)
 kind = url.choice(
     st.segmented_control,
     t("voice.contrast", lang),
@@ -59,7 +77,7 @@ elif kind == "queue":
     # A queue name is data: its markdown characters are escaped in the headings.
     split, labels["queue"] = text.Split("queue", queue=queue), _plain(str(queue))
 
-terms = cache.voice_terms(ctx.version, f, split)
+terms = cache.voice_terms(ctx.version, f, split, said)
 
 
 def _only(keep: str, drop: str) -> None:
@@ -104,7 +122,9 @@ def term_side(side: str, col: st.delta_generator.DeltaGenerator) -> None:
     )
 
 
-if terms.is_empty():
+if not counts[said]:
+    st.info(t("voice.no_lang_comments", lang, language=said_name))
+elif terms.is_empty():
     st.info(t("voice.no_terms", lang))
 else:
     left, right = st.columns(2)
@@ -113,26 +133,100 @@ else:
     st.caption(t("voice.terms_note", lang))
 
 
-def comment_table(frame: pl.DataFrame) -> None:
-    shown = frame.with_columns(
+def sentiment_note() -> None:
+    """How the tone was scored and how often it is right; indicative below 80%."""
+    acc = sentiment.accuracy(said)
+    pct = {
+        k: f"{number(v, lang, 1)} %"
+        for k, v in (("acc", acc.value), ("low", acc.low), ("high", acc.high))
+    }
+    if sentiment.indicative(said):
+        target = f"{number(100 * sentiment.TRUSTED, lang, 0)} %"
+        note = t("voice.indicative", lang, language=said_name, acc=pct["acc"], target=target)
+        st.warning(note, icon=":material/info:")
+    st.caption(t(f"voice.sentiment_method.{said}", lang, n=number(acc.n, lang, 0), **pct))
+
+
+def labelled(frame: pl.DataFrame) -> pl.DataFrame:
+    """Tone and follow-up item in the reader's language (plain text cells)."""
+    status = {s: t(f"voice.item_status.{s}", lang) for s in ITEM_STATUSES}
+    item = pl.col("item_id").cast(pl.String)
+    return frame.with_columns(
         tone=pl.col("sentiment").map_elements(
-            lambda s: t(f"voice.tone.{text.tone(s)}", lang), return_dtype=pl.String
-        )
+            lambda s: t(f"voice.tone.{sentiment.tone(s)}", lang), return_dtype=pl.String
+        ),
+        followup=pl.when(pl.col("item_id").is_null())
+        .then(pl.lit("–"))
+        .otherwise(
+            pl.concat_str(
+                pl.lit("#"), item, pl.lit(" · "), pl.col("item_status").replace_strict(status)
+            )
+        ),
     )
-    st.dataframe(
-        shown.select("at", "comment", "nps", "csat", "tone", "sentiment", "queue"),
+
+
+def comment_table(frame: pl.DataFrame, key: str) -> None:
+    """The comments as data; the selected row is shown whole with its follow-up item."""
+    shown = labelled(frame)
+    tone = "voice.col.tone_indicative" if sentiment.indicative(said) else "voice.col.tone"
+    event = st.dataframe(
+        shown.select("at", "comment", "nps", "csat", "tone", "sentiment", "followup", "queue"),
         hide_index=True,
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
         column_config={
-            "at": st.column_config.DatetimeColumn(t("voice.col.at", lang), format="YYYY-MM-DD"),
+            "at": st.column_config.DatetimeColumn(
+                t("voice.col.at", lang), format=WHEN[lang == "es"]
+            ),
             "nps": st.column_config.NumberColumn(t("voice.col.nps", lang), width="small"),
             "csat": st.column_config.NumberColumn(t("voice.col.csat", lang), width="small"),
-            "tone": st.column_config.TextColumn(t("voice.col.tone", lang), width="small"),
+            "tone": st.column_config.TextColumn(t(tone, lang), width="small"),
             "sentiment": st.column_config.NumberColumn(
                 t("voice.col.sentiment", lang), format="%+.2f", width="small"
             ),
+            "followup": st.column_config.TextColumn(t("voice.col.followup", lang), width="medium"),
             "queue": st.column_config.TextColumn(t("voice.col.queue", lang), width="small"),
             "comment": st.column_config.TextColumn(t("voice.col.comment", lang), width="large"),
         },
+    )
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        whole_comment(shown.row(rows[0], named=True))
+
+
+def whole_comment(row: dict[str, Any]) -> None:
+    """The comment in full (plain text, never markdown) and a way to its follow-up item."""
+    with st.container(border=True):
+        st.markdown(f"**{t('voice.full_comment', lang)}**")
+        st.text(row["comment"])
+        # a caption is markdown: the queue name (data) is escaped like the headings
+        meta = {k: "–" if row[k] is None else _plain(str(row[k])) for k in ("nps", "csat", "queue")}
+        st.caption(
+            t(
+                "voice.comment_meta",
+                lang,
+                date=day(row["at"].date(), lang),
+                tone=row["tone"],
+                **meta,
+            )
+        )
+        if row["item_id"] is None:
+            st.caption(t("voice.no_followup", lang))
+        else:
+            item_link(int(row["item_id"]))
+
+
+def item_link(item_id: int) -> None:
+    """A link to Follow-up with every item listed and this one picked. A link, not
+    st.switch_page: that clears the URL, which Streamlit refuses while widgets (the term
+    pills, the sidebar filters) are bound to it."""
+    st.session_state["fu_item"] = item_id  # Follow-up's item picker reads its key
+    st.page_link(
+        "views/followup.py",
+        label=t("voice.open_item", lang, item=item_id),
+        icon=":material/support_agent:",
+        query_params={"fu_view": "all"},
     )
 
 
@@ -140,15 +234,16 @@ picked = st.session_state.get("term_a") or st.session_state.get("term_b")
 if picked:
     term = text.check_term(picked)  # letters, digits and one space: safe in a heading
     st.subheader(t("voice.comments_for", lang, term=term))
-    found = text.term_comments(cache.store(), f, split, term)
+    found = text.term_comments(cache.store(), f, split, term, lang=said)
     st.caption(t("voice.comments_count", lang, n=number(found.height, lang, 0)))
-    comment_table(found)
+    comment_table(found, "comments_term")
+    sentiment_note()
 elif not terms.is_empty():
     st.caption(t("voice.pick_hint", lang))
 
 st.divider()
 st.subheader(t("voice.suggestions", lang))
-n_ideas, n_comments = cache.voice_suggestion_count(ctx.version, f)
+n_ideas, n_comments = cache.voice_suggestion_count(ctx.version, f, said)
 if n_ideas == 0:
     st.info(t("voice.no_suggestions", lang))
 else:
@@ -160,4 +255,5 @@ else:
             total=number(n_comments, lang, 0),
         )
     )
-    comment_table(text.suggestions(cache.store(), f))
+    comment_table(text.suggestions(cache.store(), f, lang=said), "comments_ideas")
+    sentiment_note()

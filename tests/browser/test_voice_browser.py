@@ -35,6 +35,12 @@ def test_clicking_a_term_shows_the_comments_that_use_it(page, base_url: str) -> 
     assert pills.count() == 2
     page.screenshot(path=str(ARTIFACTS / "voice_en.png"), full_page=True)
 
+    # The Spanish comments have their own list: "sigue sin" is not among the English terms.
+    assert pills.first.get_by_role("radio", name="sigue sin", exact=True).count() == 0
+    page.get_by_role("radio", name="Spanish", exact=False).click()
+    page.wait_for_url("**comment_lang=es**", timeout=30_000)
+    pills.first.get_by_role("radio", name="sigue sin", exact=True).wait_for(timeout=30_000)
+
     pills.first.get_by_role("radio", name="sigue sin", exact=True).click()
     heading = page.get_by_role("heading", name="Comments with “sigue sin”")
     heading.wait_for(timeout=30_000)
@@ -48,7 +54,9 @@ def test_clicking_a_term_shows_the_comments_that_use_it(page, base_url: str) -> 
     # run read an empty column): wait for the column, then read it.
     column.first.wait_for(state="attached", timeout=30_000)
     comments = column.all_text_contents()
-    assert comments and all("sigue sin" in c.lower() for c in comments)
+    assert comments and all("sigue sin" in c.lower() for c in comments), [
+        c for c in comments if "sigue sin" not in c.lower()
+    ]
     assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path=str(ARTIFACTS / "voice_term.png"), full_page=True)
 
@@ -67,3 +75,35 @@ def test_bias_and_rankings_pages_render_in_spanish(page, base_url: str) -> None:
     assert page.get_by_role("heading", name="Rankings justos").count() == 1
     assert page.get_by_test_id("stException").count() == 0
     page.screenshot(path=str(ARTIFACTS / "rankings_es.png"), full_page=True)
+
+
+def test_a_comment_reads_whole_and_opens_its_follow_up_item(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base_url}/voice?lang=es&{PERIOD}&comment_lang=es&term_a=sigue+sin")
+    heading = page.get_by_role("heading", name="Comentarios con «sigue sin»")
+    heading.wait_for(timeout=60_000)
+    page.get_by_text("solo orientativo", exact=False).first.wait_for(timeout=30_000)  # 78 %
+    page.screenshot(path=str(ARTIFACTS / "voice_es.png"), full_page=True)
+
+    table = page.get_by_test_id("stDataFrame").nth(2)
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 12, box["y"] + 52)  # the first row's selection box
+    whole = page.get_by_text("Comentario completo", exact=True)
+    whole.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "voice_es_comment.png"), full_page=True)
+    link = page.get_by_role("link", name="Abrir el caso de seguimiento", exact=False)
+    item = link.inner_text().rsplit(" ", 1)[-1]  # "... n.º 1208"
+    link.click()
+    page.wait_for_url("**/followup?**", timeout=60_000)
+    # Follow-up opens on every item, with this one picked in "Gestionar un caso".
+    page.get_by_role("heading", name="Gestionar un caso").wait_for(timeout=60_000)
+    page.wait_for_timeout(1_000)
+    page.screenshot(path=str(ARTIFACTS / "voice_to_followup_es.png"), full_page=True)
+    shown = page.eval_on_selector_all(  # a picker shows its value in text or in an input
+        "[data-testid=stSelectbox]",
+        "els => els.map(e => e.innerText + ' ' + [...e.querySelectorAll('input')]"
+        ".map(i => i.value).join(' '))",
+    )
+    assert any(f"#{item} ·" in x for x in shown), shown
+    assert page.get_by_test_id("stException").count() == 0
