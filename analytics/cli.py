@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
+from analytics.ingest import alias_cli
 from analytics.ingest import cli as ingest_cli
 from analytics.store import StoreError, connect, resolve_path
 
@@ -39,6 +40,7 @@ def parser() -> argparse.ArgumentParser:
     )
     d.set_defaults(func=_demo)
     ingest_cli.add_parser(sub)
+    alias_cli.add_parser(sub)
     return p
 
 

@@ -280,6 +280,30 @@ alter table pulso_v7_calls rename to calls;
 alter table pulso_v7_surveys rename to surveys;
 """
 
+# Version 8 (ingest value map): what a dimension value written another way stands for
+# ("Sur" is the region "South"), store-wide, applied when a file is validated (see
+# ``ingest.aliases``). ``alias_key`` is what a cell is matched on (lower case, no
+# accents), so one entry reads "SUR" and "sur" too; ``alias`` keeps the value as
+# written, to show it.
+V8_VALUE_ALIASES = """
+create table value_aliases (
+    field      varchar not null,
+    alias_key  varchar not null,
+    alias      varchar not null,
+    value      varchar not null,
+    created_at timestamp not null default current_timestamp,
+    created_by varchar,
+    primary key (field, alias_key)
+);
+"""
+
+# Version 9 (registry): a process change's scope can also name products and customer
+# segments (the ``product`` and ``segment`` of its calls); null means not restricted.
+V9_CHANGE_SCOPE_PRODUCT_SEGMENT = """
+alter table process_changes add column scope_products varchar[];
+alter table process_changes add column scope_segments varchar[];
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FACTS,
     V2_CHANGES_AND_BATCHES,
@@ -288,5 +312,7 @@ MIGRATIONS: tuple[str, ...] = (
     V5_INGEST_LINEAGE,
     V6_INGEST_QUALITY,
     V7_NO_KEY_INDEX,
+    V8_VALUE_ALIASES,
+    V9_CHANGE_SCOPE_PRODUCT_SEGMENT,
 )
 LATEST = len(MIGRATIONS)

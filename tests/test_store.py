@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 import analytics
-from analytics import migrations
+from analytics import migrations, registry
 from analytics.ingest import IngestError, undo_batch
 from analytics.store import Store, StoreError, connect, migrate
 
@@ -220,3 +220,53 @@ def test_upgrading_drops_the_key_index_and_keeps_rows_and_checks(tmp_path: Path)
         store.sql("insert into calls (call_id, started_at, wait_s) values ('C3', now(), -1)")
     with pytest.raises(duckdb.ConstraintException):
         store.sql("insert into calls (call_id, started_at) values (null, now())")
+
+
+def test_upgrading_adds_an_empty_value_map_with_one_entry_per_field_and_key(
+    tmp_path: Path,
+) -> None:
+    """Version 8 adds the value map (``ingest.aliases``); the rows stay as they were."""
+    path = str(tmp_path / "v7.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=7)
+    con.execute(
+        "insert into calls (call_id, started_at, region, batch_id) "
+        "values ('C1', '2025-01-01 10:00', 'South', 1)"
+    )
+    con.close()
+
+    store = connect(path)
+    assert store.sql("select call_id, region from calls").rows() == [("C1", "South")]
+    assert store.sql("select count(*) from value_aliases").item() == 0
+    store.sql(
+        "insert into value_aliases (field, alias_key, alias, value) "
+        "values ('region', 'sur', 'Sur', 'South')"
+    )
+    assert store.sql("select created_at is not null from value_aliases").item()
+    with pytest.raises(duckdb.ConstraintException):
+        store.sql(
+            "insert into value_aliases (field, alias_key, alias, value) "
+            "values ('region', 'sur', 'SUR', 'North')"
+        )
+
+
+def test_upgrading_adds_product_and_segment_to_change_scopes(tmp_path: Path) -> None:
+    """Version 9: a change registered before keeps its scope, with no product or
+    segment restriction; new changes can name products and segments."""
+    path = str(tmp_path / "v8.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=8)
+    con.execute(
+        "insert into process_changes (name, started_on, scope_queues, owner) "
+        "values ('IVR', date '2025-02-03', ['billing'], 'Ops')"
+    )
+    con.close()
+
+    store = connect(path)
+    old = registry.get_change(store, 1)
+    assert (old.name, old.queues, old.owner) == ("IVR", ("billing",), "Ops")
+    assert (old.products, old.segments) == ((), ())
+    assert old.scope == {"queues": ("billing",)}
+    new = registry.Change("Bundle", old.started_on, products=("tv",), segments=("B2B",))
+    got = registry.get_change(store, registry.save_change(store, new))
+    assert got.scope == {"products": ("tv",), "segments": ("B2B",)}

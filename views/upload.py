@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.i18n import t
-from ui import context, loads, upload
+from ui import aliases, context, loads, upload
 
 ctx = context.current()
 lang = ctx.lang
@@ -22,8 +22,10 @@ else:
         settled = upload.edit_mapping(raw, target, lang)
         if settled is not None:
             mapping, dayfirst = settled
+            mapping = aliases.attach(mapping)  # the value map: "Sur" read as "South"
             found = loads.check(raw, mapping, dayfirst, lang)
             if found is not None:
+                aliases.new_values(raw, found, lang)
                 loads.confirm(raw, mapping, dayfirst, found, target, lang)
 
 st.divider()

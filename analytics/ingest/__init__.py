@@ -53,6 +53,15 @@ Data quality (``quality``)
     score, timestamps all at midnight, duplicate and generated keys. Shown before
     confirming, printed by the CLI, kept in the batch log. It never blocks a load.
 
+Value map (``aliases``; table ``value_aliases``)
+    Store-wide, per dimension field (channel, queue, region, product, segment,
+    team): a value written another way reads as the stored one ("Sur" -> "South",
+    whatever its case and accents). ``ingest`` applies it; for ``validate`` + ``load``
+    attach it first: ``validate(raw, aliases.attach(store, mapping))``.
+    ``aliases.new_values`` lists a file's values the store does not hold yet, each
+    with a suggested stored value (``value_match``); the data-quality report counts
+    the cells the map changed.
+
 Dates and numbers (decided per file, never per row)
     ``03/04/2024`` is day-first when any d/m/y value in the file has 13..31 first,
     month-first when any has it second; when none does, validation refuses the file
@@ -83,7 +92,8 @@ Command line (``cli``)
     [--sheet S] [--ces-scale 5|7] [--ces-direction easier|harder]
     [--dayfirst|--monthfirst] [--save-mapping NAME]`` plus the transform flags
     (``--skip --invert --time --values --unit --const --generate-key --no-header``);
-    exit 1 when refused.
+    exit 1 when refused; after a load it warns of dimension values new to the store.
+    ``python -m analytics aliases list|add FIELD ALIAS VALUE|remove FIELD ALIAS``.
 
 Exports of uploaded values go through ``neutralise_for_export`` (formula injection).
 """

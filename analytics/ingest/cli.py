@@ -20,8 +20,9 @@ from dataclasses import replace
 from typing import Any, NoReturn
 
 from analytics import followup
-from analytics.ingest import quality, saved
+from analytics.ingest import aliases, quality, saved
 from analytics.ingest import vocabulary as vocab
+from analytics.ingest.alias_cli import new_value_lines
 from analytics.ingest.columns import KEYS
 from analytics.ingest.loading import ingest
 from analytics.ingest.model import (
@@ -115,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         for line in describe(mapping):
             _say(line)
         report = ingest(store, raw, mapping, dayfirst=args.dayfirst, strict=args.strict)
+        new = aliases.new_in_batch(store, report.batch_id, report.target)
         if args.save_mapping:
             saved.save_mapping(store, args.save_mapping, mapping, raw)
         # Every detractor or dissatisfied customer gets a follow-up item right away,
@@ -126,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _say(summary(report))
+    for line in new_value_lines(new):  # values the store did not hold: "Sur" beside "South"?
+        _say(f"warning: {line}")
     found = quality.of(report)
     for line in quality.lines(found, "en") if found is not None else []:
         _say(f"quality: {line}")

@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 import polars as pl
 
-from analytics.ingest import batchlog, quality, upsert
+from analytics.ingest import aliases, batchlog, quality, upsert
 from analytics.ingest.batchlog import Batch
 from analytics.ingest.columns import KEYS, ident
 from analytics.ingest.handoff import Handoff, running
@@ -89,6 +89,7 @@ def ingest(
     """Validate and write a whole file in one streaming pass (bounded memory);
     ``strict``: refuse the whole file if any row is rejected (nothing is written)."""
     report = _progress(on_progress)
+    mapping = aliases.attach(store, mapping)  # the store's value map: "Sur" reads "South"
     for find_duplicates in (False, True):
         plan = make_plan(raw, mapping, dayfirst=dayfirst, find_duplicates=find_duplicates)
         batch = Batch(raw, mapping, plan.loaded, plan.dayfirst, loaded_by or _user())

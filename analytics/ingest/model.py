@@ -190,6 +190,10 @@ class Mapping:
     transforms: tuple[tuple[str, Transform], ...] = ()
     #: Canonical columns deliberately left unmapped.
     skipped: tuple[str, ...] = ()
+    #: The store's value map for the dimension fields, as (field, key, value): a cell
+    #: whose ``values.value_key`` is ``key`` reads as ``value``. Store-wide, not part of
+    #: a saved mapping: the caller attaches it (``aliases.attach``) before validating.
+    aliases: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def of(
@@ -211,6 +215,10 @@ class Mapping:
 
     def transform(self, canonical: str) -> Transform:
         return dict(self.transforms).get(canonical, _IDENTITY)
+
+    def alias_map(self, canonical: str) -> dict[str, str]:
+        """The value map of one field: key -> value (empty for most fields)."""
+        return {key: value for field, key, value in self.aliases if field == canonical}
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -25,8 +25,9 @@ from typing import Any, Literal
 import polars as pl
 
 from analytics.i18n import Lang, kpi_value, number, t
+from analytics.ingest import aliases, steps, transforms
 from analytics.ingest import columns as cols
-from analytics.ingest import steps, transforms
+from analytics.ingest.aliases import Aliased
 from analytics.ingest.columns import Kind
 from analytics.ingest.model import ROW, BatchReport, Target, Validated
 from analytics.ingest.validation import BLANK, Plan, finish_slow, make_plan, parsing
@@ -131,6 +132,9 @@ class Quality:
     duplicate_rows: int = 0
     #: The key was made from each row's content (the file has no key column).
     generated_key: bool = False
+    #: Per dimension field, the cells the value map read as a stored value ("Sur" ->
+    #: "South"; see ``aliases``).
+    aliased: tuple[Aliased, ...] = ()
 
     @property
     def unsupported(self) -> tuple[str, ...]:
@@ -156,7 +160,8 @@ class Quality:
         body = json.loads(text)
         fields = tuple(_field_from(item) for item in body.pop("fields"))
         gaps = tuple(Gap(g["field"], g["why"], tuple(g["kpis"])) for g in body.pop("gaps"))
-        return cls(fields=fields, gaps=gaps, **body)
+        aliased = tuple(Aliased.from_dict(a) for a in body.pop("aliased", ()))
+        return cls(fields=fields, gaps=gaps, aliased=aliased, **body)
 
 
 def _dump(bound: Bound | None) -> float | str | None:
@@ -207,6 +212,9 @@ class Tally:
     duplicate_rows: int = 0
     duplicate_keys: pl.Series = field(default_factory=lambda: pl.Series("key", [], pl.String))
     fields: dict[str, _Field] = field(default_factory=dict)
+    aliased: tuple[Aliased, ...] = ()
+    #: Count the cells the value map changed (the chunks keep their input text).
+    count_aliased: bool = True
 
     def __post_init__(self) -> None:
         for col in self.plan.columns:
@@ -222,6 +230,8 @@ class Tally:
         self.duplicate_keys = _union(self.duplicate_keys, frame.get_column("dup_keys")[0])
         for i, col in enumerate(self.plan.columns):
             _fold(self.fields[col.name], got, frame, i)
+        if self.count_aliased:
+            self.aliased = aliases.combine(self.aliased, aliases.usage(checked.lazy(), self.plan))
 
     def _aggregates(self) -> list[pl.Expr]:
         key = cols.KEYS[self.plan.target]
@@ -249,6 +259,7 @@ class Tally:
             duplicate_keys=self.duplicate_keys.len(),
             duplicate_rows=self.duplicate_rows,
             generated_key=self.plan.mapping.transform(cols.KEYS[target]).generated,
+            aliased=self.aliased,
         )
 
     def _field(self, name: str, kind: Kind) -> FieldQuality:
@@ -329,11 +340,14 @@ def measure(validated: Validated) -> Quality:
     values; only its rejected rows are read and checked again (usually few)."""
     raw = validated.raw
     plan = make_plan(raw, validated.mapping, dayfirst=validated.dayfirst, find_duplicates=False)
-    tally = Tally(plan)
+    tally = Tally(plan, count_aliased=False)
     tally.add(_good_as_checked(validated.good, plan))
-    if validated.rejects.height:
-        with parsing(raw):
+    with parsing(raw):
+        if validated.rejects.height:
             tally.add(_rejected_checked(validated, plan))
+        # Good rows no longer hold their input text: the value map's cells are counted
+        # on the file (only the mapped fields' text and value are computed).
+        tally.aliased = aliases.usage(plan.check(raw.data), plan)
     return tally.result()
 
 
@@ -388,7 +402,7 @@ def lines(q: Quality, lang: Lang, escape: Escape | None = None) -> list[str]:
     if q.duplicate_keys:
         keys, rows = number(q.duplicate_keys, lang, 0), number(q.duplicate_rows, lang, 0)
         found.append(t("quality.duplicates", lang, keys=keys, rows=rows))
-    return found
+    return found + [aliases.describe(a, lang, esc) for a in q.aliased]
 
 
 def _gap_line(q: Quality, gap: Gap, lang: Lang, esc: Escape) -> str:

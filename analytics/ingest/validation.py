@@ -258,7 +258,8 @@ def parse_column(col: Column, c: steps.Cols, context: Context, fast: bool = True
     if kind in ("survey_type", "survey_channel"):
         words = vocabulary.SURVEY_TYPES if kind == "survey_type" else vocabulary.SURVEY_CHANNELS
         return values.choice(c, words)
-    return values.text(c)
+    aliases = mapping.alias_map(col.name)  # the store's value map: "Sur" -> "South"
+    return values.aliased(c, aliases) if aliases else values.text(c)
 
 
 def split(checked: pl.DataFrame, plan: Plan) -> tuple[pl.DataFrame, pl.DataFrame, int]:

@@ -249,3 +249,23 @@ def choice(c: Cols, words: Mapping[str, str]) -> Stages:
 
 def text(c: Cols) -> Stages:
     return [{c.name("value"): c.text, c.name("error"): NONE}]
+
+
+_ACCENTED, _PLAIN = "áàâäãåāéèêëēíìîïīóòôöõøōúùûüūñçýÿ", "aaaaaaaeeeeeiiiiiooooooouuuuuncyy"
+
+
+def value_key(text: pl.Expr) -> pl.Expr:
+    """What a dimension value is matched on in the value map (``aliases``): lower case,
+    accents of Latin letters removed, a double space as one (the cell is trimmed).
+
+    Cheaper than ``label_words`` (Unicode normalisation and a regex cost 0.3-0.5 s per
+    million cells, this under 0.1 s), as it runs on every row of every load.
+    """
+    return text.str.to_lowercase().str.replace_many([*_ACCENTED, "  "], [*_PLAIN, " "])
+
+
+def aliased(c: Cols, aliases: Mapping[str, str]) -> Stages:
+    """The text, or the value its entry in the value map stands for (``aliases``:
+    :func:`value_key` -> stored value): "SUR" reads as "South"."""
+    found = lookup(value_key(c.text), aliases, pl.String())
+    return [{c.name("value"): pl.coalesce(found, c.text), c.name("error"): NONE}]
