@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 import polars as pl
 
-from analytics import queries
+from analytics import overview, queries
 from analytics.i18n import Lang, kpi_value, number, t
 from analytics.metrics import NAN, Z95, Estimate, nps_from_counts, proportion
 from analytics.queries import Filters
@@ -327,3 +327,38 @@ def reweighted(reader: Reader, filters: Filters, lang: Lang) -> list[tuple[Rewei
         result = reweight(cells, metric)
         out.append((result, explain(result, main_driver(cells, metric), lang)))
     return out
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """The overview's figure for the same filters beside the page's "as answered" one:
+    the overview counts every response, the reweighting only those whose answered call
+    is known (it weights each by its call); ``left_out`` is the difference in answers."""
+
+    metric: Metric
+    overview: Estimate
+    here: Estimate
+
+    @property
+    def left_out(self) -> int:
+        return max(self.overview.n - self.here.n, 0)
+
+
+def overview_figures(reader: Reader, filters: Filters) -> dict[str, Estimate]:
+    """NPS and CSAT as the overview's tiles show them for the same filters."""
+    return {tile.kpi: tile.current for tile in overview.tiles(reader, filters, ("nps", "csat"))}
+
+
+def reconcile_text(found: Reconciled, lang: Lang) -> str:
+    """Why "as answered" here is not the overview's number (or that it is the same)."""
+    unit = "points" if found.metric == "nps" else "percent"
+    params = dict(
+        metric=t(f"kpi.{found.metric}", lang),
+        value=_in_unit(found.overview.value, unit, lang),
+        n=number(found.overview.n, lang, 0),
+        here=number(found.here.n, lang, 0),
+        left=number(found.left_out, lang, 0),
+    )
+    if found.overview.n == 0 or not found.left_out:
+        return t("bias.reconcile.same", lang, **params)
+    return t("bias.reconcile.diff", lang, **params)

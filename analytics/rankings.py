@@ -3,8 +3,12 @@
 A small agent with 8 answers out of 8 is not the best agent of the center. Each
 unit's estimate is pulled toward its group's mean (agents toward their team, teams
 toward the center) in proportion to how little data it has; units are ranked by the
-shrunk estimate, the raw figure shown beside it. The database returns per-agent
-counts (:func:`analytics.queries.survey_stats`); the shrinkage runs here.
+shrunk estimate, the raw figure shown beside it, with a rank range and a tier
+(:mod:`analytics.rank_ranges`) saying how sure that order is. The database returns
+per-agent counts (:func:`analytics.queries.survey_stats`); the shrinkage runs here.
+
+Agents are shown by ``agent_id``: the data contract's ``calls`` table has no agent
+name column.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import numpy as np
 import polars as pl
 from scipy import special  # not scipy.stats: 1 s less at the app's cold start
 
-from analytics import queries
+from analytics import queries, rank_ranges
+from analytics.i18n import Lang, t
 from analytics.metrics import Z95, nps_from_counts, proportion
 from analytics.queries import Filters
 from analytics.text import Reader
@@ -133,12 +138,17 @@ def shrink_normal(
     """
     n = np.asarray(n, float)
     y = (np.asarray(promoters, float) - np.asarray(detractors, float)) / n
-    v = prior.sigma2 / n
-    factor = (prior.k - 3) / (prior.k - 1) if prior.k > 3 else 0.0
-    shrink = factor * (v / (v + prior.tau2) if prior.tau2 > 0 else np.ones_like(v))
+    shrink, v = normal_pull(n, prior)
     post = prior.mean + (1 - shrink) * (y - prior.mean)
     sd = np.sqrt((1 - shrink) * v + shrink**2 * prior.mean_var)
     return post, post - Z95 * sd, post + Z95 * sd
+
+
+def normal_pull(n: np.ndarray, prior: NormalPrior) -> tuple[np.ndarray, np.ndarray]:
+    """The shrinkage factor B of :func:`shrink_normal` and the sampling variance v."""
+    v = prior.sigma2 / np.asarray(n, float)
+    factor = (prior.k - 3) / (prior.k - 1) if prior.k > 3 else 0.0
+    return factor * (v / (v + prior.tau2) if prior.tau2 > 0 else np.ones_like(v)), v
 
 
 def unit_stats(reader: Reader, filters: Filters) -> pl.DataFrame:
@@ -158,9 +168,14 @@ def unit_stats(reader: Reader, filters: Filters) -> pl.DataFrame:
 def rank(stats: pl.DataFrame, metric: Metric, level: Level, min_n: int = MIN_N) -> pl.DataFrame:
     """Shrunk estimates and ranks for agents (prior: their team) or teams (the center).
 
-    Columns ``unit, team, n, raw, raw_low, raw_high, value, low, high, prior, rank``
-    in percent (CSAT top-2-box) or points (NPS); ``rank`` is null below ``min_n``
-    answers (shown, not ranked). Sorted by rank, then by the shrunk value.
+    Columns ``unit, team, n, raw, raw_low, raw_high, value, low, high, prior, rank,
+    rank_low, rank_high, tier`` in percent (CSAT top-2-box) or points (NPS). ``rank``
+    orders the shrunk values; ``rank_low`` .. ``rank_high`` is the 95% range of ranks
+    the data is compatible with and ``tier`` top / middle / bottom
+    (:mod:`analytics.rank_ranges`), which is what a reader should be shown. The rank
+    columns are null below ``min_n`` answers (shown, not ranked). Sorted by tier (top,
+    middle, bottom, then the units not ranked), then by rank: a unit of the top tier
+    is never listed below one that cannot be told apart from the middle.
     """
     units = _units(stats, level)
     x_col, n_col = ("csat_top2", "n_csat") if metric == "csat" else ("promoters", "n_nps")
@@ -184,8 +199,14 @@ def rank(stats: pl.DataFrame, metric: Metric, level: Level, min_n: int = MIN_N) 
     )
     out = out.with_columns(rank=pl.when(ranked).then(pl.col("rank")).cast(pl.Int64))
     out = out.with_columns(_raw_interval(out, metric, x_col, n_col))
+    out = _with_rank_ranges(out, metric)
+    tier_order = pl.col("tier").replace_strict(
+        {k: i for i, k in enumerate(rank_ranges.TIERS)}, default=len(rank_ranges.TIERS)
+    )
     return out.select(list(_RANK_SCHEMA)).sort(
-        ["rank", "value", "unit"], descending=[False, True, False], nulls_last=True
+        [tier_order, "rank", "value", "unit"],
+        descending=[False, False, True, False],
+        nulls_last=True,
     )
 
 
@@ -201,6 +222,9 @@ _RANK_SCHEMA = {
     "high": pl.Float64,
     "prior": pl.Float64,
     "rank": pl.Int64,
+    "rank_low": pl.Int64,
+    "rank_high": pl.Int64,
+    "tier": pl.String,
 }
 
 
@@ -212,22 +236,60 @@ def _units(stats: pl.DataFrame, level: Level) -> pl.DataFrame:
 
 
 def _shrink_group(g: pl.DataFrame, metric: Metric, n_col: str) -> pl.DataFrame:
+    """Shrunk values and intervals, and each unit's posterior for the rank draws:
+    Beta(``post_a``, ``post_b``) for CSAT; for NPS, the shrinkage ``pull`` B, the sd
+    given the group mean ``cond_sd`` and the sd of that mean ``group_sd``."""
     n = g[n_col].to_numpy()
     if metric == "csat":
         x = g["csat_top2"].to_numpy()
         prior = beta_binomial_mom(x, n)
         value, low, high = shrink_proportions(x, n, prior)
         mean = prior.mean
+        posterior = {"post_a": x + prior.a, "post_b": n - x + prior.b}
     else:
         p, d = g["promoters"].to_numpy(), g["detractors"].to_numpy()
         nprior = normal_mom(p, d, n)
         value, low, high = shrink_normal(p, d, n, nprior)
         mean = nprior.mean
+        pull, v = normal_pull(n, nprior)
+        posterior = {"pull": pull, "cond_sd": np.sqrt((1 - pull) * v)}
+        posterior["group_sd"] = np.full(len(n), math.sqrt(nprior.mean_var))
     return g.with_columns(
         value=pl.Series(100 * value),
         low=pl.Series(100 * low),
         high=pl.Series(100 * high),
         prior=pl.lit(100 * mean),
+        **{k: pl.Series(k, np.asarray(v, float)) for k, v in posterior.items()},
+    )
+
+
+def _with_rank_ranges(out: pl.DataFrame, metric: Metric) -> pl.DataFrame:
+    """Rank range and tier of each ranked unit, among the ranked units only."""
+    out = out.with_row_index("_row")
+    ranked = out.filter(pl.col("rank").is_not_null())
+    if ranked.is_empty():
+        empty = {"rank_low": pl.Int64, "rank_high": pl.Int64, "tier": pl.String}
+        return out.with_columns(pl.lit(None, dtype).alias(c) for c, dtype in empty.items())
+    low, high = rank_ranges.rank_range(rank_ranges.ranks(_draws(ranked, metric)))
+    found = ranked.select(
+        "_row",
+        rank_low=pl.Series(low, dtype=pl.Int64),
+        rank_high=pl.Series(high, dtype=pl.Int64),
+        tier=pl.Series(rank_ranges.tiers(low, high, ranked.height), dtype=pl.String),
+    )
+    return out.join(found, on="_row", how="left").drop("_row")
+
+
+def _draws(units: pl.DataFrame, metric: Metric) -> np.ndarray:
+    if metric == "csat":
+        return rank_ranges.beta_draws(units["post_a"].to_numpy(), units["post_b"].to_numpy())
+    group = units["prior_group"].rank("dense").cast(pl.Int64).to_numpy() - 1
+    return rank_ranges.normal_draws(
+        units["value"].to_numpy() / 100,
+        units["cond_sd"].to_numpy(),
+        units["pull"].to_numpy(),
+        group,
+        units["group_sd"].to_numpy(),
     )
 
 
@@ -255,3 +317,22 @@ def ranking(
 ) -> pl.DataFrame:
     """:func:`rank` on the store's data for the filters."""
     return rank(unit_stats(reader, filters), metric, level, min_n)
+
+
+def shown(table: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+    """The table as a reader sees it: the tier in words and the rank range ("3–12",
+    one number when the data is sure), "–" for units not ranked; no strict rank."""
+    tier = pl.col("tier").replace_strict(
+        {k: t(f"rank.tier.{k}", lang) for k in rank_ranges.TIERS}, default="–"
+    )
+    low, high = (pl.col(c).cast(pl.String) for c in ("rank_low", "rank_high"))
+    same = pl.col("rank_low") == pl.col("rank_high")
+    span = pl.when(same).then(low).otherwise(pl.concat_str(low, pl.lit("–"), high))
+    return table.with_columns(tier=tier, range=span.fill_null("–"))
+
+
+def tier_counts(table: pl.DataFrame) -> dict[rank_ranges.Tier, int]:
+    """How many ranked units each tier holds."""
+    counts = table["tier"].drop_nulls().value_counts()
+    found = dict(zip(counts["tier"], counts["count"], strict=True))
+    return {k: int(found.get(k, 0)) for k in rank_ranges.TIERS}

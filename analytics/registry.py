@@ -13,7 +13,7 @@ import polars as pl
 
 from analytics.store import Store
 
-SCOPE_FIELDS = ("queues", "teams", "regions", "channels")
+SCOPE_FIELDS = ("queues", "teams", "regions", "channels", "products", "segments")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Change:
     teams: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
     owner: str = ""
     change_id: int | None = field(default=None, compare=False)
 
@@ -49,7 +51,8 @@ def list_changes(store: Store) -> pl.DataFrame:
     """All changes, newest first."""
     return store.sql(
         "select change_id, name, description, started_on, ended_on, scope_queues as queues,"
-        " scope_teams as teams, scope_regions as regions, scope_channels as channels, owner"
+        " scope_teams as teams, scope_regions as regions, scope_channels as channels,"
+        " scope_products as products, scope_segments as segments, owner"
         " from process_changes order by started_on desc, change_id desc"
     )
 
@@ -84,21 +87,24 @@ def save_change(store: Store, change: Change) -> int:
         list(change.teams),
         list(change.regions),
         list(change.channels),
+        list(change.products),
+        list(change.segments),
         change.owner,
     ]
     cur = store.cursor()
     if change.change_id is None:
         row = cur.execute(
             "insert into process_changes (name, description, started_on, ended_on, scope_queues,"
-            " scope_teams, scope_regions, scope_channels, owner)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning change_id",
+            " scope_teams, scope_regions, scope_channels, scope_products, scope_segments, owner)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning change_id",
             values,
         ).fetchone()
         assert row is not None
         return int(row[0])
     cur.execute(
         "update process_changes set name = ?, description = ?, started_on = ?, ended_on = ?,"
-        " scope_queues = ?, scope_teams = ?, scope_regions = ?, scope_channels = ?, owner = ?"
+        " scope_queues = ?, scope_teams = ?, scope_regions = ?, scope_channels = ?,"
+        " scope_products = ?, scope_segments = ?, owner = ?"
         " where change_id = ?",
         [*values, change.change_id],
     )
@@ -117,3 +123,24 @@ def changes_in(store: Store, start: dt.date | None, end: dt.date | None) -> pl.D
     if end is not None:
         frame = frame.filter(pl.col("started_on") <= end)
     return frame.sort("started_on")
+
+
+def default_start(
+    bounds: tuple[dt.date, dt.date] | None, weeks: int, today: dt.date
+) -> tuple[dt.date, str]:
+    """The start date a new change's form proposes, one that can be analysed, and the
+    i18n key saying why.
+
+    The Monday on or before the data's last day minus ``weeks`` whole weeks, so the
+    analysis has its default ``weeks`` after the change, and as many before when the
+    data reaches back that far ("registry.default.after"). With less data than
+    ``2 * weeks``, the Monday on or before the middle of the data, to split it evenly
+    ("registry.default.middle"). Without data, ``today`` ("registry.default.no_data").
+    """
+    if bounds is None:
+        return today, "registry.default.no_data"
+    first, last = bounds
+    start, why = last - dt.timedelta(weeks=weeks, days=-1), "registry.default.after"
+    if (start - first).days < 7 * weeks:
+        start, why = first + (last - first) / 2, "registry.default.middle"
+    return start - dt.timedelta(days=start.weekday()), why

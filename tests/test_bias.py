@@ -221,3 +221,30 @@ def test_reweighting_recovers_a_simulated_population_with_known_response_bias() 
     assert result.weighted.low < truth < result.weighted.high
     assert result.raw.value < truth - 10  # the unhappy over-answer: raw far too low
     assert not result.raw.low < truth < result.raw.high
+
+
+def test_as_answered_is_reconciled_with_the_overview(tmp_path: Any) -> None:
+    """Point 10: the overview counts every response, reweighting only those whose
+    answered call is known; the page says so, with both counts."""
+    s = connect(str(tmp_path / "pulso.duckdb"))
+    calls, surveys, _ = _population()
+    abandoned = len(calls) - 1
+    extra = [survey(10_000 + j, T0, csat=5, nps=10) for j in range(10)]  # no call
+    extra.append(survey(20_000, T0, call_id=f"C{abandoned}", csat=1, nps=0))
+    insert(s, "calls", calls)
+    insert(s, "surveys", [*surveys, *extra])
+    march = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    results = [r for r, _ in bias.reweighted(s, march, "en")]
+    shown = bias.overview_figures(s, march)
+    nps = bias.Reconciled("nps", shown["nps"], results[0].raw)
+    assert (nps.overview.n, nps.here.n, nps.left_out) == (201, 190, 11)
+    # 101 + 10 promoters, 89 + 1 detractors of 201 (the overview) vs 101 - 89 of 190
+    assert nps.overview.value == pytest.approx(100 * (111 - 90) / 201)
+    assert bias.reconcile_text(nps, "en") == (
+        "The overview shows NPS 10.4 points from 201 responses: it counts every response. "
+        "Here 190 count, those linked to an answered call, since each is weighted by its "
+        "call; 11 responses without a known answered call are left out."
+    )
+    same = bias.Reconciled("csat", results[1].raw, results[1].raw)
+    assert bias.reconcile_text(same, "es").startswith("Las mismas 190 respuestas")
+    s.close()

@@ -17,7 +17,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import bias, demo, i18n, rankings, text
+from analytics import bias, demo, i18n, rankings, sentiment, text
 from analytics.queries import Filters
 from analytics.store import connect
 
@@ -58,6 +58,10 @@ def _pills(at: AppTest) -> dict[str, list[str]]:
     return {b.key: b.options for b in at.button_group if b.key and b.key.startswith("term_")}
 
 
+def _all_pills(at: AppTest) -> list[str]:
+    return [term for side in ("term_a", "term_b") for term in _pills(at)[side]]
+
+
 def test_voice_shows_terms_for_each_side_and_suggestions(open_page: Any, db: Path) -> None:
     at = open_page("voice")
     assert not at.exception
@@ -67,26 +71,75 @@ def test_voice_shows_terms_for_each_side_and_suggestions(open_page: Any, db: Pat
     pills = _pills(at)
     assert len(pills["term_a"]) == 15 and len(pills["term_b"]) == 15
     store = connect(str(db))  # same configuration as the app's open connection
-    terms = text.distinguishing_terms(store, Filters(*PERIOD), text.Split())
+    terms = text.distinguishing_terms(store, Filters(*PERIOD), text.Split(), lang="en")
     store.close()
     assert pills["term_a"] == terms.filter(pl.col("side") == "a")["term"].to_list()
     assert pills["term_b"] == terms.filter(pl.col("side") == "b")["term"].to_list()
-    assert "sigue sin" in pills["term_a"] and "amable" in pills["term_b"]
     ideas = at.dataframe[-1].value
     assert len(ideas) > 0 and all(text.is_suggestion(c) for c in ideas["comment"])
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_terms_come_from_one_language_at_a_time(open_page: Any, db: Path, lang: str) -> None:
+    # The list of the reader's language by default; the other one on demand, never mixed.
+    other = "es" if lang == "en" else "en"
+    for chosen, state in ((lang, {}), (other, {"comment_lang": other})):
+        at = open_page("voice", lang=lang, **state)
+        assert not at.exception
+        store = connect(str(db))
+        only = text.distinguishing_terms(store, Filters(*PERIOD), text.Split(), lang=chosen)
+        store.close()
+        assert _all_pills(at) == only["term"].to_list()
+    es = open_page("voice", comment_lang="es")
+    assert "sigue sin" in _pills(es)["term_a"] and "amable" in _pills(es)["term_b"]
+    en_terms = set(_all_pills(open_page("voice", comment_lang="en")))
+    assert not en_terms & {"sigue sin", "amable"}
+
+
 def test_picking_a_term_lists_its_comments_as_data_not_markdown(open_page: Any) -> None:
-    at = open_page("voice", term_a="sigue sin")
+    at = open_page("voice", comment_lang="es", term_a="sigue sin")
     assert not at.exception
     assert "Comments with “sigue sin”" in [s.value for s in at.subheader]
     comments = at.dataframe[2].value
     assert len(comments) > 0
     assert all(" sigue sin " in " " + " ".join(text.tokens(c)) + " " for c in comments["comment"])
-    assert {"nps", "csat", "sentiment", "tone"} <= set(comments.columns)
+    assert {"nps", "csat", "sentiment", "tone", "followup"} <= set(comments.columns)
     assert (comments["sentiment"] <= 0).mean() > 0.8  # complaints read as negative
     shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert comments["comment"].iloc[0] not in shown
+    detractors = comments[comments["nps"] <= 6]
+    assert len(detractors) and detractors["followup"].str.startswith("#").all()
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "indicative"),
+    [("en", "es", True), ("es", "es", True), ("en", "en", False), ("es", "en", False)],
+)
+def test_sentiment_is_marked_indicative_where_it_is_under_80_percent(
+    open_page: Any, lang: str, said: str, indicative: bool
+) -> None:
+    at = open_page("voice", lang=lang, comment_lang=said)
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    name = i18n.t(f"voice.language_name.{said}", lang)  # type: ignore[arg-type]
+    assert any(name in w for w in warnings) is indicative
+    hits, of = sentiment.MEASURED[said]  # type: ignore[index]
+    acc = f"{i18n.number(100 * hits / of, lang, 1)} %"
+    assert any(acc in c.value for c in at.caption)  # the measured figure, in the reader's locale
+
+
+def test_a_selected_comment_is_shown_whole_with_its_follow_up_item(open_page: Any) -> None:
+    at = open_page("voice", comment_lang="es", term_a="sigue sin")
+    comments = at.dataframe[2].value
+    row = int(comments.index[comments["followup"].str.startswith("#")][0])
+    at.session_state["comments_term"] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    assert not at.exception
+    assert comments["comment"].iloc[row] in [x.value for x in at.text]  # plain text, whole
+    item = comments["followup"].iloc[row].split(" ")[0].lstrip("#")
+    links = [e.proto for e in at.get("page_link")]
+    assert [(x.label, x.page) for x in links] == [(f"Open follow-up item #{item}", "followup")]
+    assert at.session_state["fu_item"] == int(item)  # Follow-up's item picker opens on it
 
 
 def test_period_and_queue_contrasts(open_page: Any) -> None:
@@ -131,15 +184,35 @@ def test_bias_tiles_equal_the_analytics(open_page: Any, db: Path) -> None:
     assert [v for v, _ in shown] == [v for v, _ in expected]
     assert all(ci in help_ for (_, help_), (_, ci) in zip(shown, expected, strict=True))
     assert [x.value for x in at.text] == [sentence for _, sentence in results]
+    store = connect(str(db))
+    overview = bias.overview_figures(store, Filters(*PERIOD))
+    store.close()
+    captions = [c.value for c in at.caption]
+    for r, _ in results:  # point 10: "as answered" is reconciled with the overview
+        said = bias.reconcile_text(bias.Reconciled(r.metric, overview[r.metric], r.raw), "en")
+        assert said in captions
+        assert i18n.number(overview[r.metric].n, "en", 0) in said
 
 
-def test_rankings_page(open_page: Any) -> None:
+def test_rankings_page(open_page: Any, db: Path) -> None:
     at = open_page("rankings", rank_level="team", rank_metric="nps")
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 8  # demo teams
-    assert list(table["rank"]) == [str(i) for i in range(1, 9)]
     assert table["Fair estimate" if "Fair estimate" in table else "value"].is_monotonic_decreasing
+    # Issue 12: no strict ranks where the intervals overlap; ranges and tiers instead.
+    assert "rank" not in table and "team" not in table  # a team's team is itself
+    store = connect(str(db))
+    expected = rankings.ranking(store, Filters(dt.date(2025, 6, 29), PERIOD[1]), "nps", "team")
+    store.close()
+    spans = expected.select("rank_low", "rank_high").rows()
+    assert table["range"].tolist() == [f"{a}" if a == b else f"{a}–{b}" for a, b in spans]
+    tiers = {"top": "Top", "middle": "Middle", "bottom": "Bottom"}
+    assert table["tier"].tolist() == [tiers[k] for k in expected["tier"]]
+    # 8 teams of about 250 answers: none can be placed in either half, and the page says so.
+    assert rankings.tier_counts(expected) == {"top": 0, "middle": 8, "bottom": 0}
+    assert at.info[0].value == i18n.t("rank.tiers_none", "en")
+    assert not any("by their id" in c.value for c in at.caption)  # teams have names
     at = open_page("rankings", rank_min_n=10_000)
     assert not at.exception
     assert "no one is ranked" in at.warning[0].value
@@ -162,4 +235,23 @@ def test_ranking_equals_the_analytics_for_its_period(
     assert table["value"].round(6).tolist() == expected["value"].round(6).to_list()
     assert table["raw"].round(6).tolist() == expected["raw"].round(6).to_list()
     ranked = expected.filter(pl.col("rank").is_not_null()).height
-    assert (table["rank"] != "–").sum() == ranked
+    assert (table["range"] != "–").sum() == (table["tier"] != "–").sum() == ranked
+
+
+def test_rankings_page_in_spanish_names_what_it_cannot_show(open_page: Any, db: Path) -> None:
+    at = open_page("rankings", lang="es", rank_min_n=10)
+    assert not at.exception
+    table = at.dataframe[0].value
+    store = connect(str(db))
+    expected = rankings.ranking(
+        store, Filters(dt.date(2025, 6, 29), PERIOD[1]), "csat", "agent", 10
+    )
+    store.close()
+    tiers = {"top": "Alto", "middle": "Medio", "bottom": "Bajo", None: "–"}
+    assert table["tier"].tolist() == [tiers[k] for k in expected["tier"]]
+    counts = rankings.tier_counts(expected)
+    assert counts["top"] > 0 and counts["bottom"] > 0
+    assert i18n.t("rank.tiers", "es", **counts) in [m.value for m in at.markdown]
+    captions = [c.value for c in at.caption]
+    assert i18n.t("rank.agent_ids", "es") in captions  # no agent name in the data contract
+    assert any(c.startswith("Rango de puestos") and "4.000" in c for c in captions)

@@ -59,3 +59,39 @@ def test_changes_in_a_range_for_annotations(empty_store: Store) -> None:
     registry.save_change(empty_store, Change("Callback", dt.date(2025, 6, 1)))
     names = registry.changes_in(empty_store, dt.date(2026, 1, 1), dt.date(2026, 12, 31))["name"]
     assert names.to_list() == ["New IVR menu"]
+
+
+def test_products_and_segments_are_part_of_the_scope(empty_store: Store) -> None:
+    change = Change("Fibre bundle script", dt.date(2026, 3, 2), products=("tv", "bundle"),
+                    segments=("B2B",), queues=("sales",))  # fmt: skip
+    got = registry.get_change(empty_store, registry.save_change(empty_store, change))
+    assert got == change
+    assert got.scope == {"queues": ("sales",), "products": ("tv", "bundle"), "segments": ("B2B",)}
+    listed = registry.list_changes(empty_store).row(0, named=True)
+    assert (listed["products"], listed["segments"]) == (["tv", "bundle"], ["B2B"])
+    registry.save_change(empty_store, Change(**{**got.__dict__, "segments": ()}))
+    assert registry.get_change(empty_store, got.change_id or 0).segments == ()
+
+
+SUNDAY, WEDNESDAY = dt.date(2026, 6, 28), dt.date(2026, 7, 1)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "expected", "why"),
+    [
+        # 12 weeks back from Sunday 28 June: Monday 6 April; 6 Apr .. 28 Jun is 84 days.
+        ((dt.date(2024, 7, 1), SUNDAY), dt.date(2026, 4, 6), "registry.default.after"),
+        # From Wednesday 1 July: Thursday 9 April, back to its Monday (more than 12 weeks).
+        ((dt.date(2024, 7, 1), WEDNESDAY), dt.date(2026, 4, 6), "registry.default.after"),
+        # 1 May .. 28 June is under 24 weeks: the middle, Saturday 30 May -> Monday 25 May.
+        ((dt.date(2026, 5, 1), SUNDAY), dt.date(2026, 5, 25), "registry.default.middle"),
+        (None, dt.date(2026, 7, 15), "registry.default.no_data"),
+    ],
+)
+def test_a_new_change_proposes_a_start_that_can_be_analysed(
+    bounds: tuple[dt.date, dt.date] | None, expected: dt.date, why: str
+) -> None:
+    """Issue 12: the form proposed today, the data's last day, which cannot be analysed."""
+    assert registry.default_start(bounds, 12, today=dt.date(2026, 7, 15)) == (expected, why)
+    if why == "registry.default.after" and bounds is not None:
+        assert (bounds[1] - expected).days + 1 >= 12 * 7 and expected.weekday() == 0

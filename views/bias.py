@@ -28,6 +28,7 @@ if all(r.raw.empty for r, _ in results):
     st.info(t("bias.empty", lang))
     st.stop()
 cols = st.columns(len(results))
+shown = cache.bias_overview(ctx.version, f)  # the overview's figures, to reconcile with
 for col, (r, sentence) in zip(cols, results, strict=True):
     unit = "points" if r.metric == "nps" else "percent"
     name = t(f"kpi.{r.metric}", lang)
@@ -46,6 +47,8 @@ for col, (r, sentence) in zip(cols, results, strict=True):
         )
         box.metric(t(key, lang), kpi_value(unit, est.value, lang), help=ci, border=True)
     col.text(sentence)  # may quote data values (queue, channel): plain text, no markdown
+    same = bias.Reconciled(r.metric, shown[r.metric], r.raw)
+    col.caption(bias.reconcile_text(same, lang))  # catalog words and numbers only
 first = results[0][0]
 st.caption(
     t(

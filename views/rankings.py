@@ -1,4 +1,5 @@
-"""Fair rankings: agents and teams by empirically-Bayes-shrunk CSAT or NPS."""
+"""Fair rankings: agents and teams by empirically-Bayes-shrunk CSAT or NPS, with the
+range of ranks and the tier the data supports instead of a strict order."""
 
 import dataclasses
 import datetime as dt
@@ -6,8 +7,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from analytics import rankings
-from analytics.i18n import day, t
+from analytics import rank_ranges, rankings
+from analytics.i18n import day, number, t
 from ui import cache, context, url
 
 # A ranking needs months of answers per agent, more than the sidebar's default weeks:
@@ -63,24 +64,35 @@ if table.is_empty():
 unranked = table.filter(pl.col("rank").is_null()).height
 if unranked == table.height:
     st.warning(t("rank.none_ranked", lang, min_n=int(min_n)))
-elif unranked:
-    st.caption(t("rank.unranked", lang, n=unranked, min_n=int(min_n)))
-fmt = "%.1f"
+else:
+    tiers = rankings.tier_counts(table)
+    if tiers["top"] + tiers["bottom"] == 0:
+        st.info(t("rank.tiers_none", lang), icon=":material/info:")
+    else:
+        st.markdown(t("rank.tiers", lang, **{k: number(v, lang, 0) for k, v in tiers.items()}))
+    if unranked:
+        st.caption(t("rank.unranked", lang, n=unranked, min_n=int(min_n)))
+if level == "agent":
+    st.caption(t("rank.agent_ids", lang))
+
+fmt = "%.1f %%" if metric == "csat" else "%.1f"  # CSAT in percent, NPS in points
+columns = ["tier", "range", "unit", "team", "n", "value", "low", "high", "raw", "prior"]
+if level == "team":
+    columns.remove("team")  # a team's team is itself
 st.dataframe(
-    table.with_columns(pl.col("rank").cast(pl.String).fill_null("–")).select(
-        "rank", "unit", "team", "n", "value", "low", "high", "raw", "prior"
-    ),
+    rankings.shown(table, lang).select(columns),
     hide_index=True,
     column_config={
-        "rank": t("rank.col.rank", lang),
+        "tier": t("rank.col.tier", lang),
+        "range": t("rank.col.range", lang),
         "unit": t("rank.col.unit", lang),
         "team": t("rank.col.team", lang),
         "n": t("rank.col.n", lang),
-        "value": st.column_config.NumberColumn(t("rank.col.value", lang), format=fmt),
-        "low": st.column_config.NumberColumn(t("rank.col.low", lang), format=fmt),
-        "high": st.column_config.NumberColumn(t("rank.col.high", lang), format=fmt),
-        "raw": st.column_config.NumberColumn(t("rank.col.raw", lang), format=fmt),
-        "prior": st.column_config.NumberColumn(t("rank.col.prior", lang), format=fmt),
+        **{
+            c: st.column_config.NumberColumn(t(f"rank.col.{c}", lang), format=fmt)
+            for c in ("value", "low", "high", "raw", "prior")
+        },
     },
 )
 st.caption(t(f"rank.method.{metric}", lang))
+st.caption(t("rank.method.ranges", lang, draws=number(rank_ranges.DRAWS, lang, 0)))

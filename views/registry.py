@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import registry, report
+from analytics import change_analysis, registry, report
 from analytics.change_cells import SCOPE_DIMS
 from analytics.i18n import day, t
 from analytics.registry import SCOPE_FIELDS, Change
@@ -45,6 +45,9 @@ pick = url.choice(
     lambda i: t("registry.new", lang) if i == "new" else names[i],
 )
 current = None if pick == "new" else cache.change_by_id(ctx.version, int(pick))
+bounds = cache.data_range(ctx.version)
+weeks = change_analysis.DEFAULT_WEEKS
+proposed, why = registry.default_start(bounds, weeks, dt.date.today())
 
 
 def reopen(key: str, name: str, edit: str | None) -> None:
@@ -67,16 +70,21 @@ with st.form(f"change_form_{pick}"):
     left, right, owner_col = st.columns(3)
     start = left.date_input(
         t("registry.start", lang),
-        current.started_on if current else dt.date.today(),
+        current.started_on if current else proposed,
         format=date_format,
     )
     end = right.date_input(
         t("registry.end", lang), current.ended_on if current else None, format=date_format
     )
     owner = owner_col.text_input(t("registry.owner", lang), current.owner if current else "")
+    if current is None:  # why this date, so the proposal is not taken for the real one
+        first, last = bounds or (proposed, proposed)
+        dates = {"start": day(proposed, lang), "first": day(first, lang), "last": day(last, lang)}
+        st.caption(t(why, lang, weeks=weeks, **dates))
     st.markdown(t("registry.scope", lang))
     scope = {}
-    for col, field in zip(st.columns(len(SCOPE_FIELDS)), SCOPE_FIELDS, strict=True):
+    columns = [c for _ in range(2) for c in st.columns(len(SCOPE_FIELDS) // 2)]
+    for col, field in zip(columns, SCOPE_FIELDS, strict=True):
         chosen = getattr(current, field) if current else ()
         options = sorted({*cache.dimension_values(ctx.version, SCOPE_DIMS[field]), *chosen})
         scope[field] = tuple(
