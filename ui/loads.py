@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from analytics.i18n import Lang, number, t
+from analytics.i18n import Lang, moment, number, t
 from analytics.ingest import (
     ROW,
     BatchReport,
@@ -338,9 +338,7 @@ def _logged_quality(measured: Quality, lang: Lang) -> None:
 def _undo(row: dict[str, Any], lang: Lang) -> None:
     batch = row["batch_id"]
     if row["undone_at"] is not None:
-        st.caption(
-            t("upload.undone.already", lang, when=row["undone_at"].strftime("%Y-%m-%d %H:%M"))
-        )
+        st.caption(t("upload.undone.already", lang, when=moment(row["undone_at"], lang)))
         return
     failed = None
     with st.popover(t("upload.undo", lang, batch=batch), icon=":material/undo:"):

@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from analytics.i18n import Lang, catalog, number, t
+from analytics.i18n import MOMENT, Lang, catalog, moment, number, t
 from analytics.ingest import columns as cols
 from analytics.ingest import roundtrip, values
 from analytics.ingest import vocabulary as vocab
@@ -376,13 +376,14 @@ def preview(
 
 LOG_COLUMNS = (
     "batch_id", "target", "file_name", "loaded_at", "loaded_by", "n_rows", "n_inserted",
-    "n_updated", "n_unchanged", "n_rejected", "n_skipped", "status", "sha256",
+    "n_updated", "n_unchanged", "n_rejected", "n_skipped", "status",
 )  # fmt: skip
 
 
 def batch_log(batches: pl.DataFrame, lang: Lang) -> pl.DataFrame:
-    """The batch log for display: translated target and status, short hash, counts."""
-    undone = pl.col("undone_at").dt.strftime("%Y-%m-%d %H:%M")
+    """The batch log for display: translated target and status, dates as the reader
+    writes them, counts (the file's SHA-256 stays in the store: no one reads it)."""
+    undone = pl.col("undone_at").dt.strftime(MOMENT[lang])
     status = (
         pl.when(pl.col("undone_at").is_null())
         .then(pl.lit(t("upload.log.active", lang)))
@@ -394,8 +395,7 @@ def batch_log(batches: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     return batches.with_columns(
         target=target,
         status=status,
-        sha256=pl.col("sha256").str.slice(0, 12),
-        loaded_at=pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M"),
+        loaded_at=pl.col("loaded_at").dt.strftime(MOMENT[lang]),
     ).select(LOG_COLUMNS)
 
 
@@ -403,7 +403,7 @@ def batch_choices(batches: pl.DataFrame, lang: Lang) -> dict[int, str]:
     """Batch id -> "12 · calls.csv · 2026-06-28 10:05" for a picker, newest first."""
     return {
         int(r["batch_id"]): " · ".join(
-            (str(r["batch_id"]), r["file_name"], r["loaded_at"].strftime("%Y-%m-%d %H:%M"))
+            (str(r["batch_id"]), r["file_name"], moment(r["loaded_at"], lang))
             + ((t("upload.log.undone", lang),) if r["undone_at"] is not None else ())
         )
         for r in batches.iter_rows(named=True)
