@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, cast
 
 import ibis.expr.types as ir
@@ -16,7 +16,7 @@ import polars as pl
 
 from analytics import kpis, queries
 from analytics.compare import Difference
-from analytics.i18n import Lang
+from analytics.i18n import Lang, t
 from analytics.metrics import Estimate
 from analytics.queries import Filters, Grain
 
@@ -107,6 +107,31 @@ def trend(reader: Reader, filters: Filters, keys: tuple[str, ...], grain: Grain)
     return mark_partial(pl.concat(frames), filters, grain).sort("kpi", "period")
 
 
+#: How far back a trend looks, whatever the period: a year of months (13 points, so
+#: the same month last year is on the chart), half a year of weeks, eight weeks of days.
+TREND_SPAN: dict[Grain, int] = {"month": 13, "week": 26, "day": 56}
+
+
+def trend_window(filters: Filters, grain: Grain) -> Filters:
+    """The filters over the trend's span ending with the period (and never shorter
+    than the period and its comparison period): the month grain showed 3 points when
+    it spanned only those."""
+    if filters.start is None or filters.end is None:
+        raise ValueError("a trend needs the period's start and end")
+    end = filters.end
+    if grain == "month":
+        first = end.replace(day=1)
+        months = first.year * 12 + first.month - 1 - (TREND_SPAN["month"] - 1)
+        start = dt.date(months // 12, months % 12 + 1, 1)
+    elif grain == "week":
+        start = end - dt.timedelta(days=end.weekday() + 7 * (TREND_SPAN["week"] - 1))
+    else:
+        start = end - dt.timedelta(days=TREND_SPAN["day"] - 1)
+    compared = filters.previous().start
+    assert compared is not None  # previous() of a full period has both ends
+    return replace(filters, start=min(start, compared, filters.start))
+
+
 def mark_partial(frame: pl.DataFrame, filters: Filters, grain: Grain) -> pl.DataFrame:
     """Flag periods the date range covers only in part (a week cut by the range's
     start or end): their values are not comparable with full periods."""
@@ -161,9 +186,13 @@ def not_measured(frame: pl.DataFrame) -> kpis.Reason | None:
     return cast(kpis.Reason, counts[reasons.name][0])
 
 
-def for_display(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+def for_display(frame: pl.DataFrame, lang: Lang, dimension: str | None = None) -> pl.DataFrame:
     """Estimates ready for a table: a ``note`` with the reason in words where a KPI is
-    not measured, whose numbers become empty cells (a NaN cell would read "NaN")."""
+    not measured, whose numbers become empty cells (a NaN cell would read "NaN"); a
+    ``dimension`` value that is missing (surveys without a linked call) named as such,
+    as the chart names it, not "None"."""
+    if dimension is not None:
+        frame = frame.with_columns(pl.col(dimension).fill_null(t("chart.no_call", lang)))
     measured = pl.col("reason").is_null()
     texts = [
         None if r is None else kpis.not_measured_text(k, cast(kpis.Reason, r), lang)

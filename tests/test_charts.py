@@ -98,3 +98,26 @@ def test_spanish_date_axes_use_numeric_day_first_dates() -> None:
     assert es.hoverformat == "%d/%m/%Y"
     en = charts.line(frame, "period", "share", "Share", "en").layout.xaxis
     assert not en.tickformatstops and en.hoverformat is None
+
+
+def test_weekly_ticks_fall_on_mondays_and_percent_has_its_unit() -> None:
+    """The points sit on Mondays (week starts): plotly's default ticks fell on Sundays."""
+    fig = charts.trend(TREND, "CSAT", "es", grain="week", unit="percent")
+    assert dt.date.fromisoformat(fig.layout.xaxis.tick0).weekday() == 0
+    assert fig.layout.xaxis.dtick == 7 * charts.DAY_MS
+    assert fig.layout.yaxis.ticksuffix == " %"
+    assert fig.layout.margin.b >= 40  # room for the year under the dates
+    months = charts.trend(TREND, "NPS", "en", grain="month")
+    assert months.layout.xaxis.dtick == "M1" and months.layout.yaxis.ticksuffix is None
+
+
+def test_breakdown_labels_are_text_not_html() -> None:
+    frame = pl.DataFrame(
+        {"team": ['<a href="https://evil.example">x</a>', "<b>bold</b>"], "value": [1.0, 2.0],
+         "low": [0.5, 1.5], "high": [1.5, 2.5], "n": [40, 40], "low_sample": [False, False]}
+    )  # fmt: skip
+    labels = list(charts.breakdown(frame, "team", "NPS", "en").data[0].y)
+    assert labels == [
+        "&lt;b&gt;bold&lt;/b&gt;",
+        "&lt;a href=&quot;https://evil.example&quot;&gt;x&lt;/a&gt;",
+    ]

@@ -118,9 +118,9 @@ def test_survey_kpis_match_metric_functions_on_raw_scores(store: Store) -> None:
 
 
 def test_tiles_compare_equal_windows(store: Store) -> None:
-    f = Filters(dt.date(2025, 4, 1), dt.date(2025, 4, 14))
+    f = Filters(dt.date(2025, 4, 2), dt.date(2025, 4, 15))  # not a calendar unit
     prev = f.previous()
-    assert (prev.start, prev.end) == (dt.date(2025, 3, 18), dt.date(2025, 3, 31))
+    assert (prev.start, prev.end) == (dt.date(2025, 3, 19), dt.date(2025, 4, 1))
     tile = overview.tiles(store, f, ("nps",))[0]
     s = raw(store, "surveys")
     in_window = s.filter(pl.col("responded_at").dt.date().is_between(f.start, f.end))
@@ -191,3 +191,36 @@ def test_trend_marks_periods_cut_by_the_range() -> None:
         "month",
     )
     assert months["partial"].to_list() == [False]
+
+
+@pytest.mark.parametrize(
+    ("grain", "start"),
+    [
+        ("month", dt.date(2025, 4, 1)),  # 13 months: April 2025 to April 2026
+        ("week", dt.date(2025, 11, 3)),  # 26 weeks, from a Monday
+        ("day", dt.date(2026, 3, 1)),  # 56 days would start 6 March: March is compared
+    ],
+)
+def test_the_trend_spans_a_year_of_months_or_half_a_year_of_weeks(
+    grain: queries.Grain, start: dt.date
+) -> None:
+    """The month grain showed 3 points when the trend spanned only the period and the
+    one before: it now looks back the same way whatever the period."""
+    april = Filters(dt.date(2026, 4, 1), dt.date(2026, 4, 30), region=("South",))
+    window = overview.trend_window(april, grain)
+    assert (window.start, window.end, window.region) == (start, april.end, ("South",))
+    months = (window.end.year - window.start.year) * 12 + window.end.month - window.start.month
+    assert grain != "month" or months + 1 == overview.TREND_SPAN["month"]
+    assert grain != "week" or (window.start.weekday(), (window.end - window.start).days) == (0, 178)
+
+
+def test_a_trend_is_never_shorter_than_the_period_and_its_comparison() -> None:
+    year = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert overview.trend_window(year, "week").start == dt.date(2024, 1, 1)  # the year before
+
+
+def test_a_missing_dimension_value_is_named_in_tables(store: Store) -> None:
+    table = overview.breakdown(store, Filters(), "nps", "region")
+    shown = overview.for_display(table, "en", "region")
+    assert None in table["region"].to_list()
+    assert "(no linked call)" in shown["region"].to_list() and None not in shown["region"]

@@ -7,23 +7,31 @@ import math
 import streamlit as st
 
 from analytics import kpis
+from analytics.change_format import change_text as changes_in_unit
+from analytics.change_format import decimals
 from analytics.i18n import Lang, kpi_value, number, t
 from analytics.overview import Tile
+from analytics.verdict import p_value
+
+#: A quarter-width tile cuts its label after about this many characters.
+TILE_LABEL_CHARS = 24
+
+
+def tile_label(key: str, lang: Lang) -> str:
+    """The KPI's short name for a tile (the full name heads the tile's help)."""
+    return t(f"tile.label.{key}", lang)
 
 
 def change_text(tile: Tile, lang: Lang) -> str:
     """The change in the KPI's unit; rates change in percentage points."""
-    unit = kpis.get(tile.kpi).unit
-    if unit == "percent":
-        return f"{number(tile.change.estimate, lang, 1, sign=True)} {t('unit.pp', lang)}"
-    return kpi_value(unit, tile.change.estimate, lang, sign=True)
+    return changes_in_unit(tile.kpi, tile.change.estimate, lang)
 
 
 def help_text(tile: Tile, lang: Lang) -> str:
     unit = kpis.get(tile.kpi).unit
     cur, ch = tile.current, tile.change
     parts = [
-        t(f"kpi.{tile.kpi}.help", lang),
+        f"**{t(f'kpi.{tile.kpi}', lang)}**: {t(f'kpi.{tile.kpi}.help', lang)}",
         t(
             "tile.value_ci",
             lang,
@@ -33,16 +41,14 @@ def help_text(tile: Tile, lang: Lang) -> str:
         ),
     ]
     if not math.isnan(ch.p):
-        parts.append(
-            t(
-                "tile.change_help",
-                lang,
-                change=change_text(tile, lang),
-                low=number(ch.low, lang, 1, sign=True),
-                high=number(ch.high, lang, 1, sign=True),
-                p=number(ch.p, lang, 3),
-            )
+        # The change and its interval in one unit (m:ss for durations, not m:ss and
+        # seconds), with the decimals that keep a bound near zero from reading as zero.
+        places = decimals(tile.kpi, ch.estimate, ch.low, ch.high)
+        change, low, high = (
+            changes_in_unit(tile.kpi, v, lang, places) for v in (ch.estimate, ch.low, ch.high)
         )
+        p = p_value(ch.p, lang)
+        parts.append(t("tile.change_help", lang, change=change, low=low, high=high, p=p))
     if cur.low_sample:
         parts.append(t("tile.low_sample", lang))
     return "\n\n".join(parts)
@@ -53,7 +59,9 @@ def render(tile: Tile, lang: Lang, spark: list[float] | None = None) -> None:
         not_measured(tile.kpi, tile.reason, lang)
         return
     kpi = kpis.get(tile.kpi)
-    label = t(f"kpi.{tile.kpi}", lang) + (" ⚠" if tile.current.low_sample else "")
+    label = tile_label(tile.kpi, lang)
+    if tile.current.low_sample:  # explained in the help: fewer than 30 answers
+        label += " :material/warning:"
     delta = None if math.isnan(tile.change.p) else change_text(tile, lang)
     real = tile.change.direction != "none"
     if delta is not None and not real:
@@ -79,6 +87,7 @@ def not_measured(key: str, reason: kpis.Reason, lang: Lang) -> None:
     "Not measured" to "Not meas..." in a quarter-width column.
     """
     with st.container(border=True):
-        st.markdown(t(f"kpi.{key}", lang), help=t(f"kpi.{key}.help", lang))
+        full = f"**{t(f'kpi.{key}', lang)}**: {t(f'kpi.{key}.help', lang)}"
+        st.markdown(tile_label(key, lang), help=full)
         st.markdown(f":material/block: **{t('kpi.not_measured', lang)}**")
         st.caption(kpis.reason_text(key, reason, lang))

@@ -4,8 +4,9 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts, kpis, overview
-from analytics.i18n import day, t
-from analytics.queries import DIMENSIONS, Filters
+from analytics.i18n import day, duration, number, t
+from analytics.metrics import LOW_SAMPLE
+from analytics.queries import DIMENSIONS
 from ui import cache, context, tiles, url
 
 SURVEY_KEYS = ("nps", "csat", "ces", "response_rate")
@@ -33,8 +34,7 @@ st.caption(
     )
 )
 
-history = Filters(prev.start, f.end, f.region, f.channel, f.queue, f.segment)
-weekly = cache.trend(ctx.version, history, ALL_KEYS, "week")
+weekly = cache.trend(ctx.version, overview.trend_window(f, "week"), ALL_KEYS, "week")
 results = {tile.kpi: tile for tile in cache.tiles(ctx.version, f, ALL_KEYS)}
 if all(tile.reason == "no_data" for tile in results.values()):
     st.info(t("overview.empty", lang))
@@ -72,13 +72,15 @@ grain = url.choice(
     "grain",
     lambda g: t(f"grain.{g}", lang),
 )
+history = overview.trend_window(f, grain)
 trend = weekly if grain == "week" else cache.trend(ctx.version, history, ALL_KEYS, grain)
 series = trend.filter(pl.col("kpi") == key)
+unit = kpis.get(key).unit
 unmeasured = overview.not_measured(series)
 if unmeasured is not None:  # no chart of nothing: say why instead
     st.info(kpis.not_measured_text(key, unmeasured, lang), icon=":material/block:")
 else:
-    trend_chart = charts.trend(series, t(f"kpi.{key}", lang), lang)
+    trend_chart = charts.trend(series, t(f"kpi.{key}", lang), lang, grain, unit)
     charts.add_changes(trend_chart, cache.changes_in(ctx.version, history.start, history.end))
     st.plotly_chart(trend_chart, width="stretch")
     st.caption(t("overview.trend_note", lang))
@@ -90,13 +92,31 @@ dim = url.choice(
     st.selectbox, t("overview.dimension", lang), DIMENSIONS, "by", lambda d: t(f"dim.{d}", lang)
 )
 table = cache.breakdown(ctx.version, f, key, dim)
+if dim == "agent_id":  # dozens of bars at 0 or 100 %: never rank agents on a handful
+    few = table.filter(pl.col("n") < LOW_SAMPLE).height
+    table = table.filter(pl.col("n") >= LOW_SAMPLE)
+    st.caption(t("overview.agents_left_out", lang, count=number(few, lang, 0), n=LOW_SAMPLE))
+    st.page_link(
+        "views/rankings.py", label=t("overview.to_rankings", lang), icon=":material/leaderboard:"
+    )
+    if table.is_empty():  # every agent has too few answers: nothing to compare
+        st.stop()
 unmeasured = overview.not_measured(table)
 if unmeasured is not None:
     st.info(kpis.not_measured_text(key, unmeasured, lang), icon=":material/block:")
     st.stop()
-st.plotly_chart(charts.breakdown(table, dim, t(f"kpi.{key}", lang), lang), width="stretch")
+breakdown_chart = charts.breakdown(table, dim, t(f"kpi.{key}", lang), lang, unit)
+st.plotly_chart(breakdown_chart, width="stretch")
 st.caption(t("overview.breakdown_note", lang))
-shown = overview.for_display(table, lang)
+shown = overview.for_display(table, lang, dim)
+value_format = "%.1f%%" if unit == "percent" else "%.1f"
+number_column = st.column_config.NumberColumn
+if unit == "seconds":  # m:ss as on the tiles, not seconds in one place and m:ss in another
+    shown = shown.with_columns(
+        pl.col(c).map_elements(lambda v: duration(v, lang), return_dtype=pl.String)
+        for c in ("value", "low", "high")
+    )
+    number_column = st.column_config.TextColumn  # type: ignore[assignment]
 columns = (dim, "value", "low", "high", "n", "low_sample")
 st.dataframe(
     shown.select(*columns, *(("note",) if table["reason"].null_count() < table.height else ())),
@@ -104,9 +124,12 @@ st.dataframe(
     width="stretch",
     column_config={
         dim: t(f"dim.{dim}", lang),
-        "value": st.column_config.NumberColumn(t("col.value", lang), format="%.1f"),
-        "low": st.column_config.NumberColumn(t("col.low", lang), format="%.1f"),
-        "high": st.column_config.NumberColumn(t("col.high", lang), format="%.1f"),
+        **{
+            c: number_column(
+                t(f"col.{c}", lang), **({} if unit == "seconds" else {"format": value_format})
+            )
+            for c in ("value", "low", "high")
+        },
         "n": t("col.n", lang),
         "low_sample": t("col.low_sample", lang),
         "note": st.column_config.TextColumn(t("col.note", lang), width="large"),
