@@ -303,3 +303,19 @@ def test_rate_charts_end_at_the_period_and_fatigue_at_the_last_answer(
             assert end <= last <= end + dt.timedelta(days=15), page
             labels = [a for a in spec["layout"]["annotations"] if "A long name" in a["text"]]
             assert labels[0]["xanchor"] == "right"  # drawn to the left of its line
+
+
+def test_a_link_with_an_item_opens_it_picked_and_picking_updates_the_link(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What customers say links to ?fu_item=N; a shared link does the same."""
+    item = _item(db, "R900001")
+    at = open_page(db, monkeypatch, "views/followup.py", fu_view="all", fu_item=str(item))
+    assert at.selectbox(key="fu_item").value == item
+    other = next(o for o in at.selectbox(key="fu_item").options if not o.startswith(f"#{item} "))
+    other_id = int(other.split(" ")[0].lstrip("#"))
+    at.selectbox(key="fu_item").set_value(other_id).run()
+    assert not at.exception
+    assert at.query_params["fu_item"] == str(other_id)
+    at = open_page(db, monkeypatch, "views/followup.py", fu_item="999999")  # unknown: ignored
+    assert at.selectbox(key="fu_item").value != 999999

@@ -167,18 +167,21 @@ def item_labels(items: pl.DataFrame) -> dict[int, str]:
 def pick_item(shown: pl.DataFrame) -> dict[str, Any] | None:
     """The item to act on. The one just acted on stays picked even when it has left
     the list (closed items leave the default view): the picker never jumps."""
+    _open_linked_item()
     kept = st.session_state.get("fu_kept")
     rows = shown
     if kept is not None and kept not in shown["item_id"]:
         extra = followup_queue.list_items(store, ListFilter(statuses=(), item_ids=(kept,)))
         rows = pl.concat([extra, shown])
     labels = item_labels(rows)
+    if st.session_state.get("fu_item") not in labels:  # a link to an unknown item
+        st.session_state.pop("fu_item", None)
     item_id = st.selectbox(
         t("followup.item", lang),
         list(labels),
         format_func=labels.__getitem__,
         key="fu_item",
-        on_change=lambda: st.session_state.pop("fu_kept", None),
+        on_change=_item_picked,
     )
     if item_id is None:
         return None
@@ -187,6 +190,23 @@ def pick_item(shown: pl.DataFrame) -> dict[str, Any] | None:
         status = t(f"followup.status.{row['status']}", lang)
         st.caption(t("followup.left_list", lang, status=status))
     return row
+
+
+def _open_linked_item() -> None:
+    """``?fu_item=N`` (a link from What customers say, or a shared one) opens with that
+    item picked, listed even if the view's filters leave it out."""
+    raw = st.query_params.get("fu_item", "")
+    if not raw.isdigit() or st.session_state.get("fu_linked") == raw:
+        return
+    st.session_state["fu_linked"] = raw  # once per link: then the picker is the user's
+    st.session_state["fu_item"] = st.session_state["fu_kept"] = int(raw)
+
+
+def _item_picked() -> None:
+    st.session_state.pop("fu_kept", None)
+    picked = st.session_state.get("fu_item")
+    st.query_params["fu_item"] = str(picked)  # a copied link opens the same item
+    st.session_state["fu_linked"] = str(picked)
 
 
 def run_action(item_id: int, action: str, write: Callable[[], None]) -> None:

@@ -218,15 +218,14 @@ def whole_comment(row: dict[str, Any]) -> None:
 
 
 def item_link(item_id: int) -> None:
-    """A link to Follow-up with every item listed and this one picked. A link, not
-    st.switch_page: that clears the URL, which Streamlit refuses while widgets (the term
-    pills, the sidebar filters) are bound to it."""
-    st.session_state["fu_item"] = item_id  # Follow-up's item picker reads its key
+    """A link to Follow-up with every item listed and this one picked (``fu_item`` in
+    the URL). A link, not st.switch_page: that clears the URL, which Streamlit refuses
+    while widgets (the term pills, the sidebar filters) are bound to it."""
     st.page_link(
         "views/followup.py",
         label=t("voice.open_item", lang, item=item_id),
         icon=":material/support_agent:",
-        query_params={"fu_view": "all"},
+        query_params={"fu_view": "all", "fu_item": str(item_id)},
     )
 
 
