@@ -25,7 +25,7 @@ NAV = {
     "nav.data": [("upload", "upload.page", "upload_file")],
 }
 
-st.set_page_config(page_title="Pulso", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Pulso", page_icon=":material/monitoring:", layout="wide")
 
 lang = context.language()
 version = context.open_store_or_stop(lang)

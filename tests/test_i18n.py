@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 import string
 from pathlib import Path
 
@@ -120,3 +121,13 @@ def test_numbers_follow_the_language() -> None:
     assert i18n.kpi_value("seconds", 372.4, "en") == "6:12"
     assert i18n.kpi_value("percent", 81.25, "es") == "81,2 %"
     assert i18n.day(dt.date(2026, 1, 5), "es") == "5 ene 2026"
+
+
+EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_no_text_or_page_uses_an_emoji_for_an_icon(lang: str) -> None:
+    """Where no emoji font exists an emoji is an empty box: icons are Material icons."""
+    assert not {k: v for k, v in i18n.catalog(lang).items() if EMOJI.search(v)}  # type: ignore[arg-type]
+    assert not [p.name for p in UI_FILES if EMOJI.search(p.read_text(encoding="utf-8"))]
