@@ -167,7 +167,8 @@ def test_fatigue_page_equals_the_analytics(db: Path, monkeypatch: pytest.MonkeyP
 def test_monthly_rates_from_the_url(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(db, monkeypatch, "views/followup.py", fu_grain="month")
     assert at.session_state["fu_grain"] == "month"
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 1  # compliance; no item closed: recovery not measured
+    assert any(i.value.startswith("Not measured: no item was closed") for i in at.info)
 
 
 def test_rate_and_fatigue_trends_mark_the_registered_changes(
@@ -175,11 +176,13 @@ def test_rate_and_fatigue_trends_mark_the_registered_changes(
 ) -> None:
     """Every trend chart shows the process changes (the demo registers its IVR menu,
     26 weeks before the end: inside the follow-up's 13 months, not its 26 weeks)."""
-    for page, params in (("views/followup.py", {"fu_grain": "month"}), ("views/fatigue.py", {})):
+    # Follow-up: compliance only (no item is closed here, so recovery is not measured).
+    pages = (("views/followup.py", {"fu_grain": "month"}, 1), ("views/fatigue.py", {}, 2))
+    for page, params, charts in pages:
         at = open_page(db, monkeypatch, page, **params)
         specs = [chart.proto.spec for chart in at.get("plotly_chart")]
         marked = [spec for spec in specs if "New IVR menu" in spec]
-        assert len(marked) == 2, page
+        assert len(marked) == charts, page
 
 
 SURVEYS_CSV = """response_id,customer_id,responded_at,nps,csat,comment
@@ -319,3 +322,17 @@ def test_a_link_with_an_item_opens_it_picked_and_picking_updates_the_link(
     assert at.query_params["fu_item"] == str(other_id)
     at = open_page(db, monkeypatch, "views/followup.py", fu_item="999999")  # unknown: ignored
     assert at.selectbox(key="fu_item").value != 999999
+
+
+def test_a_rate_with_nothing_to_measure_says_so_instead_of_an_empty_chart(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No item closed in the weeks shown: recovery is "not measured", not a blank axis."""
+    store = connect(str(db))
+    store.sql("update followup_items set status = 'open', closed_at = null")
+    store.close()
+    at = open_page(db, monkeypatch, "views/followup.py", lang="es")
+    said = [i.value for i in at.info]
+    assert "No medido: no se cerró ningún caso (recuperado o no) en estas semanas." in said
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "Recuperados, de los cerrados (%)" not in titles

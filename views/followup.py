@@ -13,9 +13,10 @@ import streamlit as st
 
 from analytics import charts, followup, followup_queue, periods
 from analytics.followup_queue import ListFilter
-from analytics.i18n import WHEN_COLUMN, day, number, t
+from analytics.i18n import day, number, t
 from analytics.queries import Filters, Grain
-from ui import cache, context, url
+from ui import cache, context, tables, url
+from ui.tables import Col, Kind
 
 POLICY = followup.Policy.from_env()
 GRAINS: tuple[Grain, ...] = ("week", "month")
@@ -105,44 +106,20 @@ def list_filter() -> ListFilter:
     )
 
 
-def highlighted(items: pl.DataFrame) -> Any:
-    """The shown columns with overdue rows tinted red (a pandas Styler: colours only,
-    cell values stay plain text)."""
-    late = items["overdue"].to_list()
+def show_items(items: pl.DataFrame) -> None:
+    """The queue, overdue rows tinted red; a missing score reads "–", not 0 or "None"."""
     status = {s: t(f"followup.status.{s}", lang) for s in followup.STATUSES}
     reason = {r: t(f"followup.reason.{r}", lang) for r in followup.REASONS}
-    frame = (
-        items.with_columns(
-            pl.col("nps", "csat").cast(pl.String).fill_null("–"),  # missing, not 0 or "None"
-            pl.col("team", "owner", "customer_id", "comment", "note").fill_null(""),
-            state=pl.col("status").replace_strict(status),
-            reason=pl.col("reason").replace_strict(reason),
-        )
-        .select(SHOWN)
-        .to_pandas()
+    shown = items.with_columns(
+        state=pl.col("status").replace_strict(status),
+        reason=pl.col("reason").replace_strict(reason),
     )
-
-    def tint(row: Any) -> list[str]:
-        return [OVERDUE_STYLE if late[row.name] else ""] * len(row)
-
-    return frame.style.apply(tint, axis=1)
-
-
-def show_items(items: pl.DataFrame) -> None:
-    config: dict[str, Any] = {c: t(f"followup.col.{c}", lang) for c in SHOWN}
-    for col in ("responded_at", "due_at"):
-        config[col] = st.column_config.DatetimeColumn(
-            t(f"followup.col.{col}", lang), format=WHEN_COLUMN[lang]
-        )
-    config["overdue"] = st.column_config.CheckboxColumn(t("followup.col.overdue", lang))
-    config["comment"] = st.column_config.TextColumn(t("followup.col.comment", lang), width="large")
-    st.dataframe(
-        highlighted(items),
-        hide_index=True,
-        width="stretch",
-        column_config=config,
-        key="fu_table",
-    )
+    kinds: dict[str, Kind] = {"overdue": "check", "item_id": "id", "nps": "count", "csat": "count",
+                              "age_days": "count", "responded_at": "moment", "due_at": "moment"}  # fmt: skip
+    columns = {c: Col(t(f"followup.col.{c}", lang), kinds.get(c, "text")) for c in SHOWN}
+    columns["comment"] = Col(t("followup.col.comment", lang), width="large")
+    tint = [OVERDUE_STYLE if late else "" for late in items["overdue"]]
+    tables.show(shown, columns, lang, row_css=tint, width="stretch", key="fu_table")
 
 
 def item_labels(items: pl.DataFrame) -> dict[int, str]:
@@ -269,19 +246,9 @@ def show_history(item_id: int) -> None:
         st.caption(t("followup.no_history", lang))
         return
     action = {a: t(f"followup.action.{a}", lang) for a in log["action"].unique().to_list()}
-    st.dataframe(
-        log.with_columns(
-            pl.col("action").replace_strict(action), pl.col("owner", "note").fill_null("")
-        ).select("acted_at", "action", "owner", "note"),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            **{c: t(f"followup.col.{c}", lang) for c in ("action", "owner", "note")},
-            "acted_at": st.column_config.DatetimeColumn(
-                t("followup.col.acted_at", lang), format=WHEN_COLUMN[lang]
-            ),
-        },
-    )
+    labels = {c: t(f"followup.col.{c}", lang) for c in ("acted_at", "action", "owner", "note")}
+    columns = tables.texts(labels) | {"acted_at": Col(labels["acted_at"], "moment")}
+    tables.show(log.with_columns(pl.col("action").replace_strict(action)), columns, lang)
 
 
 def rates() -> None:
@@ -303,7 +270,12 @@ def rates() -> None:
     changes = cache.changes_in(ctx.version, start, scope.end)
     for col, kpi in zip(st.columns(2), ("compliance", "recovery"), strict=True):
         title = t(f"followup.rate.{kpi}", lang)
-        fig = charts.trend(frame.filter(pl.col("kpi") == kpi), title, lang)
+        series = frame.filter(pl.col("kpi") == kpi)
+        if series.filter(pl.col("value").is_not_null() & pl.col("value").is_not_nan()).is_empty():
+            col.markdown(f"**{title}**")  # no chart of nothing: say why instead
+            col.info(t(f"followup.rate.{kpi}.none", lang), icon=":material/block:")
+            continue
+        fig = charts.trend(series, title, lang, grain, "percent")
         col.plotly_chart(charts.add_changes(fig, changes, (start, scope.end)), width="stretch")
     end = day(scope.end, lang)
     st.caption(t("followup.rates_note", lang, weeks=WEEKS, months=MONTHS, end=end))
