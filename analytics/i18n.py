@@ -54,6 +54,8 @@ def number(value: float | None, lang: Lang, decimals: int = 1, sign: bool = Fals
     """12345.6 -> '12,345.6' (en) / '12.345,6' (es); NaN -> an en dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if math.isinf(value):  # an unbounded interval (an odds ratio's upper limit)
+        return "∞" if value > 0 else "-∞"
     value = round(value, decimals) + 0.0  # "+ 0.0" turns -0.0 into 0.0: no "-0.0 pp"
     text = f"{value:+,.{decimals}f}" if sign and value != 0 else f"{value:,.{decimals}f}"
     if lang == "es":
@@ -82,25 +84,28 @@ def day(value: dt.date, lang: Lang) -> str:
     return value.strftime("%d %b %Y").lstrip("0")
 
 
+def percent(value: float | None, lang: Lang, decimals: int = 1, sign: bool = False) -> str:
+    """12.3 -> '12.3%' (en) / '12,3 %' (es: a space before the sign); NaN -> an en dash."""
+    text = number(value, lang, decimals, sign)
+    if text == "–":
+        return text
+    return f"{text} %" if lang == "es" else f"{text}%"
+
+
 def kpi_value(unit: str, value: float | None, lang: Lang, sign: bool = False) -> str:
     """A KPI value in its unit: NPS points, percent, m:ss or a 1-7 score."""
     if unit == "seconds":
         text = duration(value, lang)
         return f"+{text}" if sign and value is not None and round(value) > 0 else text
     if unit == "percent":
-        return (
-            f"{number(value, lang, 1, sign)} %"
-            if lang == "es"
-            else f"{number(value, lang, 1, sign)}%"
-        )
+        return percent(value, lang, 1, sign)
     decimals = 2 if unit == "score" else 1
     return number(value, lang, decimals, sign)
 
 
-# A moment (date and time, to the minute) as the reader writes it; tables and
-# exports use the same pattern (st.column_config's moment.js twin: WHEN_COLUMN).
+# A moment (date and time, to the minute) as the reader writes it; tables (ui/tables.py)
+# and exports use the same pattern.
 MOMENT = {"en": "%Y-%m-%d %H:%M", "es": "%d/%m/%Y %H:%M"}
-WHEN_COLUMN = {"en": "YYYY-MM-DD HH:mm", "es": "DD/MM/YYYY HH:mm"}
 
 
 def moment(value: dt.datetime | None, lang: Lang) -> str:

@@ -120,6 +120,10 @@ def test_numbers_follow_the_language() -> None:
     assert i18n.number(-0.04, "en", 1, sign=True) == "0.0"  # never "-0.0"
     assert i18n.kpi_value("seconds", 372.4, "en") == "6:12"
     assert i18n.kpi_value("percent", 81.25, "es") == "81,2 %"
+    assert i18n.percent(12.34, "en") == "12.3%"
+    assert i18n.percent(-5.67, "es", 2, sign=True) == "-5,67 %"
+    assert i18n.percent(None, "es") == "–"  # empty: no "– %"
+    assert i18n.number(float("inf"), "es", 3) == "∞"  # an unbounded interval, not "inf"
     assert i18n.day(dt.date(2026, 1, 5), "es") == "5 ene 2026"
 
 

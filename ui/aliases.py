@@ -19,7 +19,7 @@ from analytics.ingest import IngestError, Mapping, RawTable, aliases, review
 from analytics.ingest.aliases import Alias, NewValue
 from analytics.ingest.model import Target
 from analytics.report import markdown_escape
-from ui import cache
+from ui import cache, tables
 from ui.upload import error, held, tag
 
 #: New values offered a picker per field; the others are counted.
@@ -153,7 +153,7 @@ def _value_map(fields: list[str], lang: Lang) -> None:
             schema=[t(f"upload.map.col.{c}", lang) for c in ("field", "alias", "value")],
             orient="row",
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.show(table, tables.texts({c: c for c in table.columns}), lang, width="stretch")
         gone = st.multiselect(
             t("upload.map.remove", lang),
             entries,

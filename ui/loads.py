@@ -35,7 +35,8 @@ from analytics.ingest.model import Target
 from analytics.ingest.quality import Quality
 from analytics.ingest.roundtrip import Shape
 from analytics.report import markdown_escape
-from ui import cache
+from ui import cache, tables
+from ui.tables import Col, Kind
 from ui.upload import error, first_line, forget, held, tag
 
 SHOWN_ROWS = 100
@@ -92,8 +93,9 @@ def _good_rows(good: pl.DataFrame, total: int, lang: Lang) -> None:
         c: t(f"upload.field.{c}", lang) for c in good.columns if c not in (ROW, "ces_scale")
     }
     shown = good.head(SHOWN_ROWS).rename(labels, strict=False)
+    columns = tables.guess(shown, {c: c for c in shown.columns})  # headers: translated names
     with st.expander(t("upload.good", lang, shown=number(min(SHOWN_ROWS, good.height), lang, 0))):
-        st.dataframe(shown, hide_index=True, width="stretch")
+        tables.show(shown, columns, lang, width="stretch")
 
 
 def show_rejects(rejects: pl.DataFrame, lang: Lang, stem: str, key: str, shape: Shape) -> None:
@@ -107,12 +109,9 @@ def show_rejects(rejects: pl.DataFrame, lang: Lang, stem: str, key: str, shape: 
     if table.height < rejects.height:
         shown, total = number(table.height, lang, 0), number(rejects.height, lang, 0)
         st.caption(t("upload.rejects.shown", lang, shown=shown, total=total))
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={c: t(f"upload.col.{c}", lang) for c in table.columns},
-    )
+    labels = {c: t(f"upload.col.{c}", lang) for c in table.columns}
+    columns = tables.texts(labels) | {"row": Col(labels["row"], "id")}
+    tables.show(table, columns, lang, width="stretch")
     fix = review.rejects_file(rejects, lang, shape)
     left, right = st.columns(2)
     left.download_button(
@@ -304,12 +303,7 @@ def batch_log(lang: Lang) -> None:
         st.info(t("upload.log.empty", lang))
         return
     st.caption(t("upload.log.intro", lang))
-    st.dataframe(
-        review.batch_log(batches, lang),
-        hide_index=True,
-        width="stretch",
-        column_config={c: t(f"upload.log.col.{c}", lang) for c in review.LOG_COLUMNS},
-    )
+    tables.show(review.batch_log(batches, lang), _log_columns(lang), lang, width="stretch")
     choices = review.batch_choices(batches, lang)
     pick = st.selectbox(
         t("upload.log.pick", lang),
@@ -327,6 +321,14 @@ def batch_log(lang: Lang) -> None:
     if row.get("quality"):
         _logged_quality(Quality.from_json(row["quality"]), lang)
     _undo(row, lang)
+
+
+def _log_columns(lang: Lang) -> dict[str, Col]:
+    kinds: dict[str, Kind] = {"batch_id": "id", "loaded_at": "moment"}
+    kinds |= {c: "count" for c in review.LOG_COLUMNS if c.startswith("n_")}
+    return {
+        c: Col(t(f"upload.log.col.{c}", lang), kinds.get(c, "text")) for c in review.LOG_COLUMNS
+    }
 
 
 def _logged_quality(measured: Quality, lang: Lang) -> None:

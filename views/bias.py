@@ -5,7 +5,8 @@ import streamlit as st
 
 from analytics import bias, kpis
 from analytics.i18n import kpi_value, number, t
-from ui import cache, context, url
+from ui import cache, context, tables, url
+from ui.tables import Col
 
 ctx = context.current()
 lang, f = ctx.lang, ctx.filters
@@ -83,17 +84,17 @@ st.bar_chart(
     sort=False,
     height=60 + 40 * rates.height,
 )
-st.dataframe(
+tables.show(
     rates,
-    hide_index=True,
-    column_config={
-        "group": t("bias.col.group", lang),
-        "calls": t("bias.col.calls", lang),
-        "responses": t("bias.col.responses", lang),
-        "rate": st.column_config.NumberColumn(t("bias.col.rate", lang), format="%.1f"),
-        "low": st.column_config.NumberColumn(t("col.low", lang), format="%.1f"),
-        "high": st.column_config.NumberColumn(t("col.high", lang), format="%.1f"),
+    {
+        "group": Col(t("bias.col.group", lang)),
+        "calls": Col(t("bias.col.calls", lang), "count"),
+        "responses": Col(t("bias.col.responses", lang), "count"),
+        "rate": Col(t("bias.col.rate", lang), "percent"),
+        "low": Col(t("col.low", lang), "percent"),
+        "high": Col(t("col.high", lang), "percent"),
     },
+    lang,
 )
 st.caption(t("bias.rates_note", lang))
 
@@ -101,15 +102,15 @@ st.subheader(t("bias.polar", lang))
 polar = cache.bias_polarisation(ctx.version, f).with_columns(
     pl.col("band").map_elements(lambda b: t(f"bias.band.{b}", lang), return_dtype=pl.String)
 )
-st.dataframe(
-    polar.select("band", "share", "low", "high", "n"),
-    hide_index=True,
-    column_config={
-        "band": t("bias.col.band", lang),
-        "share": st.column_config.NumberColumn(t("bias.col.share", lang), format="%.1f"),
-        "low": st.column_config.NumberColumn(t("col.low", lang), format="%.1f"),
-        "high": st.column_config.NumberColumn(t("col.high", lang), format="%.1f"),
-        "n": t("bias.col.n", lang),
+tables.show(
+    polar,
+    {
+        "band": Col(t("bias.col.band", lang)),
+        "share": Col(t("bias.col.share", lang), "percent"),
+        "low": Col(t("col.low", lang), "percent"),
+        "high": Col(t("col.high", lang), "percent"),
+        "n": Col(t("bias.col.n", lang), "count"),
     },
+    lang,
 )
 st.caption(t("bias.polar_note", lang))

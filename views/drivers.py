@@ -8,7 +8,8 @@ from analytics import driver_charts as charts
 from analytics.driver_analysis import MIN_RESPONSES, DriverAnalysis, Guard, Verdict, quadrant
 from analytics.driver_cells import BINARY, LOWER_IS_BETTER, OUTCOMES, Outcome, available
 from analytics.i18n import number, t
-from ui import cache, context, url
+from ui import cache, context, tables, url
+from ui.tables import Col
 
 ctx = context.current()
 lang, f = ctx.lang, ctx.filters
@@ -34,6 +35,7 @@ def pick_drivers(options: tuple[str, ...]) -> list[str]:
         t("drivers.drivers", lang),
         options,
         key="drivers",
+        placeholder=t("drivers.drivers_placeholder", lang),
         format_func=lambda d: charts.driver_label(d, lang),
         on_change=store,
     )
@@ -101,14 +103,9 @@ def odds_table(a: DriverAnalysis) -> pl.DataFrame:
     return a.odds_ratios.select(pl.Series("term", terms), "odds_ratio", "low", "high", "p")
 
 
-def show_table(frame: pl.DataFrame, labels: dict[str, str], decimals: int = 1) -> None:
-    fmt = f"%.{decimals}f"
-    config = {
-        c: st.column_config.NumberColumn(label, format=fmt) if frame.schema[c].is_float() else label
-        for c, label in labels.items()
-    }
+def show_table(frame: pl.DataFrame, columns: dict[str, Col]) -> None:
     with st.expander(t("drivers.table", lang)):
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+        tables.show(frame, columns, lang, width="stretch")
 
 
 cells = cache.driver_cells(ctx.version, f)
@@ -163,13 +160,13 @@ if shapley.height:
 show_table(
     importance_table(a, outcome),
     {
-        "driver": t("drivers.col.driver", lang),
-        "share": t("drivers.col.share", lang),
-        "share_low": t("drivers.col.low", lang),
-        "share_high": t("drivers.col.high", lang),
-        "shapley_share": t("drivers.col.shapley", lang),
-        "direction": t("drivers.col.direction", lang),
-        "dominates": t("drivers.col.dominates", lang),
+        "driver": Col(t("drivers.col.driver", lang)),
+        "share": Col(t("drivers.col.share", lang), "percent"),
+        "share_low": Col(t("drivers.col.low", lang), "percent"),
+        "share_high": Col(t("drivers.col.high", lang), "percent"),
+        "shapley_share": Col(t("drivers.col.shapley", lang), "percent"),
+        "direction": Col(t("drivers.col.direction", lang)),
+        "dominates": Col(t("drivers.col.dominates", lang)),
     },
 )
 
@@ -188,13 +185,12 @@ st.caption(
 show_table(
     odds_table(a),
     {
-        "term": t("drivers.col.term", lang),
-        "odds_ratio": t("drivers.col.odds_ratio", lang),
-        "low": t("drivers.col.low", lang),
-        "high": t("drivers.col.high", lang),
-        "p": t("drivers.col.p", lang),
+        "term": Col(t("drivers.col.term", lang)),
+        **{
+            c: Col(t(f"drivers.col.{c}", lang), "number", 3)
+            for c in ("odds_ratio", "low", "high", "p")
+        },
     },
-    decimals=3,
 )
 
 st.subheader(t("drivers.section.quadrant", lang))

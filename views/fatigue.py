@@ -4,14 +4,13 @@ No sidebar filter applies (the sidebar says so): a customer's fatigue counts eve
 answer they gave, in any region, channel, queue or segment, up to the last response.
 """
 
-from typing import Any
-
 import polars as pl
 import streamlit as st
 
 from analytics import charts, exports, fatigue
-from analytics.i18n import WHEN_COLUMN, day, number, t
-from ui import cache, context
+from analytics.i18n import day, number, t
+from ui import cache, context, tables
+from ui.tables import Col, Kind
 
 SUPPRESSION = ("customer_id", "n_surveys", "first_at", "last_at")
 
@@ -97,16 +96,9 @@ if listed.is_empty():
     st.info(t("fatigue.none", lang))
 else:
     headers = {c: t(f"fatigue.col.{c}", lang) for c in SUPPRESSION}
-    when: dict[str, Any] = {
-        c: st.column_config.DatetimeColumn(headers[c], format=WHEN_COLUMN[lang])
-        for c in ("first_at", "last_at")
-    }
-    st.dataframe(
-        listed.select(SUPPRESSION),
-        hide_index=True,
-        width="stretch",
-        column_config={**headers, **when},
-    )
+    kinds: dict[str, Kind] = {"n_surveys": "count", "first_at": "moment", "last_at": "moment"}
+    columns = {c: Col(label, kinds.get(c, "text")) for c, label in headers.items()}
+    tables.show(listed, columns, lang, width="stretch")
     st.download_button(
         t("fatigue.export", lang),
         lambda: exports.to_csv(listed.select(SUPPRESSION), lang, headers),  # built on click

@@ -9,7 +9,8 @@ import streamlit as st
 
 from analytics import rank_ranges, rankings
 from analytics.i18n import day, number, t
-from ui import cache, context, url
+from ui import cache, context, tables, url
+from ui.tables import Col
 
 # A ranking needs months of answers per agent, more than the sidebar's default weeks:
 # by default the period is the 12 months up to the sidebar's end date.
@@ -75,24 +76,20 @@ else:
 if level == "agent":
     st.caption(t("rank.agent_ids", lang))
 
-fmt = "%.1f %%" if metric == "csat" else "%.1f"  # CSAT in percent, NPS in points
-columns = ["tier", "range", "unit", "team", "n", "value", "low", "high", "raw", "prior"]
-if level == "team":
-    columns.remove("team")  # a team's team is itself
-st.dataframe(
-    rankings.shown(table, lang).select(columns),
-    hide_index=True,
-    column_config={
-        "tier": t("rank.col.tier", lang),
-        "range": t("rank.col.range", lang),
-        "unit": t("rank.col.unit", lang),
-        "team": t("rank.col.team", lang),
-        "n": t("rank.col.n", lang),
-        **{
-            c: st.column_config.NumberColumn(t(f"rank.col.{c}", lang), format=fmt)
-            for c in ("value", "low", "high", "raw", "prior")
-        },
+unit = "percent" if metric == "csat" else "points"  # CSAT in percent, NPS in points
+columns = {
+    "tier": Col(t("rank.col.tier", lang)),
+    "range": Col(t("rank.col.range", lang)),
+    "unit": Col(t("rank.col.unit", lang)),
+    "team": Col(t("rank.col.team", lang)),
+    "n": Col(t("rank.col.n", lang), "count"),
+    **{
+        c: tables.for_unit(t(f"rank.col.{c}", lang), unit)
+        for c in ("value", "low", "high", "raw", "prior")
     },
-)
+}
+if level == "team":
+    del columns["team"]  # a team's team is itself
+tables.show(rankings.shown(table, lang), columns, lang)
 st.caption(t(f"rank.method.{metric}", lang))
 st.caption(t("rank.method.ranges", lang, draws=number(rank_ranges.DRAWS, lang, 0)))

@@ -8,7 +8,8 @@ from analytics import change_analysis, registry, report
 from analytics.change_cells import SCOPE_DIMS
 from analytics.i18n import day, t
 from analytics.registry import SCOPE_FIELDS, Change
-from ui import cache, context, url
+from ui import cache, context, tables, url
+from ui.tables import Col
 
 ctx = context.current()
 lang = ctx.lang
@@ -26,12 +27,9 @@ changes = cache.change_list(ctx.version)
 if changes.is_empty():
     st.info(t("registry.empty", lang))
 else:
-    st.dataframe(
-        report.registry_table(changes, lang),
-        hide_index=True,
-        width="stretch",
-        column_config={c: t(f"registry.col.{c}", lang) for c in report.REGISTRY_COLUMNS},
-    )
+    label = {c: t(f"registry.col.{c}", lang) for c in report.REGISTRY_COLUMNS}
+    columns = tables.texts(label) | {c: Col(label[c], "day") for c in ("start", "end")}
+    tables.show(report.registry_table(changes, lang), columns, lang, width="stretch")
 
 names = {
     str(r["change_id"]): f"{r['name']} · {day(r['started_on'], lang)}"

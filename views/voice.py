@@ -12,11 +12,11 @@ import streamlit as st
 
 from analytics import sentiment, text
 from analytics.i18n import day, number, t
-from ui import cache, context, url
+from ui import cache, context, tables, url
+from ui.tables import Col
 
 MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 ITEM_STATUSES = ("open", "contacted", "recovered", "not_recovered")
-WHEN = ("YYYY-MM-DD", "DD/MM/YYYY")  # English, Spanish
 
 ctx = context.current()
 lang, f = ctx.lang, ctx.filters
@@ -107,18 +107,19 @@ def term_side(side: str, col: st.delta_generator.DeltaGenerator) -> None:
         bind="query-params",
     )
     mine, theirs = ("y_a", "y_b") if side == "a" else ("y_b", "y_a")
-    col.dataframe(  # a row of the table picks its term too (long pill rows scroll)
-        rows.select("term", mine, theirs, pl.col("z").abs()),
-        hide_index=True,
+    tables.show(  # a row of the table picks its term too (long pill rows scroll)
+        rows.with_columns(pl.col("z").abs()),
+        {
+            "term": Col(t("voice.col.term", lang)),
+            mine: Col(t("voice.col.a", lang), "count"),
+            theirs: Col(t("voice.col.b", lang), "count"),
+            "z": Col(t("voice.col.z", lang), "number"),
+        },
+        lang,
+        into=col,
         key=f"terms_{side}",
         on_select=functools.partial(_picked, side, rows["term"].to_list()),
         selection_mode="single-row",
-        column_config={
-            "term": t("voice.col.term", lang),
-            mine: t("voice.col.a", lang),
-            theirs: t("voice.col.b", lang),
-            "z": st.column_config.NumberColumn(t("voice.col.z", lang), format="%.1f"),
-        },
     )
 
 
@@ -169,26 +170,18 @@ def comment_table(frame: pl.DataFrame, key: str) -> None:
     """The comments as data; the selected row is shown whole with its follow-up item."""
     shown = labelled(frame)
     tone = "voice.col.tone_indicative" if sentiment.indicative(said) else "voice.col.tone"
-    event = st.dataframe(
-        shown.select("at", "comment", "nps", "csat", "tone", "sentiment", "followup", "queue"),
-        hide_index=True,
-        key=key,
-        on_select="rerun",
-        selection_mode="single-row",
-        column_config={
-            "at": st.column_config.DatetimeColumn(
-                t("voice.col.at", lang), format=WHEN[lang == "es"]
-            ),
-            "nps": st.column_config.NumberColumn(t("voice.col.nps", lang), width="small"),
-            "csat": st.column_config.NumberColumn(t("voice.col.csat", lang), width="small"),
-            "tone": st.column_config.TextColumn(t(tone, lang), width="small"),
-            "sentiment": st.column_config.NumberColumn(
-                t("voice.col.sentiment", lang), format="%+.2f", width="small"
-            ),
-            "followup": st.column_config.TextColumn(t("voice.col.followup", lang), width="medium"),
-            "queue": st.column_config.TextColumn(t("voice.col.queue", lang), width="small"),
-            "comment": st.column_config.TextColumn(t("voice.col.comment", lang), width="large"),
-        },
+    columns = {
+        "at": Col(t("voice.col.at", lang), "day"),
+        "comment": Col(t("voice.col.comment", lang), width="large"),
+        "nps": Col(t("voice.col.nps", lang), "count", width="small"),
+        "csat": Col(t("voice.col.csat", lang), "count", width="small"),
+        "tone": Col(t(tone, lang), width="small"),
+        "sentiment": Col(t("voice.col.sentiment", lang), "number", 2, sign=True, width="small"),
+        "followup": Col(t("voice.col.followup", lang), width="medium"),
+        "queue": Col(t("voice.col.queue", lang), width="small"),
+    }
+    event = tables.show(
+        shown, columns, lang, key=key, on_select="rerun", selection_mode="single-row"
     )
     rows = event.selection.rows if event is not None else []
     if rows:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from analytics.i18n import Lang, kpi_value, number, t
+from analytics.i18n import Lang, day, kpi_value, moment, number, t
 from analytics.ingest import aliases, steps, transforms
 from analytics.ingest import columns as cols
 from analytics.ingest.aliases import Aliased
@@ -458,8 +458,8 @@ def _range(f: FieldQuality, lang: Lang) -> str:
 
 
 def _bound(f: FieldQuality, value: Bound, lang: Lang) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d" if f.midnight else "%Y-%m-%d %H:%M")
+    if isinstance(value, dt.datetime):  # as the reader writes dates, not ISO
+        return day(value, lang) if f.midnight else moment(value, lang)
     # Durations too as plain seconds: the field's name says "(seconds)".
     return number(value, lang, 0 if float(value).is_integer() else 1)
 

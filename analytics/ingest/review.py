@@ -381,8 +381,9 @@ LOG_COLUMNS = (
 
 
 def batch_log(batches: pl.DataFrame, lang: Lang) -> pl.DataFrame:
-    """The batch log for display: translated target and status, dates as the reader
-    writes them, counts (the file's SHA-256 stays in the store: no one reads it)."""
+    """The batch log for display: translated target and status (with the undo moment as
+    the reader writes it), counts; ``loaded_at`` stays a datetime, for the table to write
+    in the language and sort by (the file's SHA-256 stays in the store: no one reads it)."""
     undone = pl.col("undone_at").dt.strftime(MOMENT[lang])
     status = (
         pl.when(pl.col("undone_at").is_null())
@@ -392,11 +393,7 @@ def batch_log(batches: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     target = pl.col("target").replace_strict(
         {k: t(f"upload.target.{k}", lang) for k in cols.TARGETS}, default=pl.col("target")
     )
-    return batches.with_columns(
-        target=target,
-        status=status,
-        loaded_at=pl.col("loaded_at").dt.strftime(MOMENT[lang]),
-    ).select(LOG_COLUMNS)
+    return batches.with_columns(target=target, status=status).select(LOG_COLUMNS)
 
 
 def batch_choices(batches: pl.DataFrame, lang: Lang) -> dict[int, str]:

@@ -271,3 +271,21 @@ def test_a_generated_key_and_a_constant_are_named_in_words(
     shown = quality.table(quality.measure(validate(raw, mapping)), lang)
     sources = shown.get_column(shown.columns[1]).to_list()
     assert generated in sources and constant in sources
+
+
+@pytest.mark.parametrize(
+    ("at", "lang", "shown"),
+    [
+        (("2024-01-05 08:00", "2024-02-10 17:45"), "es", "de 05/01/2024 08:00 a 10/02/2024 17:45"),
+        (("2024-01-05 08:00", "2024-02-10 17:45"), "en", "2024-01-05 08:00 to 2024-02-10 17:45"),
+        (("2024-01-05", "2024-02-10"), "es", "de 5 ene 2024 a 10 feb 2024"),
+        (("2024-01-05", "2024-02-10"), "en", "5 Jan 2024 to 10 Feb 2024"),
+    ],
+)
+def test_date_ranges_read_as_the_reader_writes_dates(
+    tmp_path: Path, at: tuple[str, str], lang: str, shown: str
+) -> None:
+    rows = [[f"C{i}", day, "30", "1"] for i, day in enumerate(at)]
+    q = _measured(_csv(tmp_path, "d.csv", ["id", "at", "wait", "transfers"], rows), CALLS)
+    table = quality.table(q, lang)
+    assert shown in table.get_column(table.columns[4]).to_list()  # the "range" column
