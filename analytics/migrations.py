@@ -304,6 +304,18 @@ alter table process_changes add column scope_products varchar[];
 alter table process_changes add column scope_segments varchar[];
 """
 
+# Version 10 (practical significance): the minimum change in a KPI that counts as
+# meaningful, set by the user in the KPI's own unit (NPS points, percentage points,
+# seconds, scale points); a KPI with no row uses its default (``thresholds.DEFAULTS``).
+V10_MEANINGFUL_CHANGES = """
+create table meaningful_changes (
+    kpi        varchar primary key,
+    meaningful double not null check (meaningful >= 0),
+    updated_at timestamp not null default current_timestamp,
+    updated_by varchar
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FACTS,
     V2_CHANGES_AND_BATCHES,
@@ -314,5 +326,6 @@ MIGRATIONS: tuple[str, ...] = (
     V7_NO_KEY_INDEX,
     V8_VALUE_ALIASES,
     V9_CHANGE_SCOPE_PRODUCT_SEGMENT,
+    V10_MEANINGFUL_CHANGES,
 )
 LATEST = len(MIGRATIONS)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol, cast
 
 import ibis.expr.types as ir
 import polars as pl
 
-from analytics import kpis, queries
+from analytics import kpis, queries, thresholds
 from analytics.compare import Difference
 from analytics.i18n import Lang, t
-from analytics.metrics import Estimate
+from analytics.metrics import NAN, Estimate
 from analytics.queries import Filters, Grain
 
 
@@ -33,6 +34,7 @@ class Tile:
     ``reason`` is set when the KPI is not measured in the period (its estimate is
     empty): a tile then shows the reason, not a value. A KPI not measured in either
     period has no change (its difference is NaN, its direction "none").
+    ``meaningful`` is the KPI's minimum meaningful change (see :mod:`thresholds`).
     """
 
     kpi: str
@@ -41,6 +43,12 @@ class Tile:
     change: Difference
     reason: kpis.Reason | None = None
     previous_reason: kpis.Reason | None = None
+    meaningful: float = NAN  # unknown: every real change counts as meaningful
+
+    @property
+    def practical(self) -> thresholds.Practical:
+        """Real and meaningful, real but small, or no real change."""
+        return thresholds.classify(self.change, self.meaningful)
 
     @property
     def measured(self) -> bool:
@@ -71,8 +79,16 @@ def window_stats(reader: Reader, filters: Filters, source: kpis.Source) -> pl.Da
     return reader.read(_stats(source, f, ("window",)))
 
 
-def tiles(reader: Reader, filters: Filters, keys: tuple[str, ...]) -> list[Tile]:
-    """KPI tiles: value, CI and change vs the previous period of equal length."""
+def tiles(
+    reader: Reader,
+    filters: Filters,
+    keys: tuple[str, ...],
+    meaningful: Mapping[str, float] | None = None,
+) -> list[Tile]:
+    """KPI tiles: value, CI and change vs the previous period of equal length, each
+    with its minimum meaningful change (``meaningful``, default
+    :data:`thresholds.DEFAULTS`; the store's are :func:`thresholds.read`)."""
+    minimum = {**thresholds.DEFAULTS, **(meaningful or {})}
     by_source = {
         s: window_stats(reader, filters, s)
         for s in ("surveys", "calls")
@@ -85,7 +101,8 @@ def tiles(reader: Reader, filters: Filters, keys: tuple[str, ...]) -> list[Tile]
         cur, prev = rows.get("current", _zero()), rows.get("previous", _zero())
         est, before = kpi.estimate(cur), kpi.estimate(prev)
         reasons = kpis.not_measured(key, cur), kpis.not_measured(key, prev)
-        out.append(Tile(key, est, before, kpis.change(kpi, prev, cur), *reasons))
+        change = kpis.change(kpi, prev, cur)
+        out.append(Tile(key, est, before, change, *reasons, meaningful=minimum[key]))
     return out
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 import analytics
-from analytics import migrations, registry
+from analytics import migrations, registry, thresholds
 from analytics.ingest import IngestError, undo_batch
 from analytics.store import Store, StoreError, connect, migrate
 
@@ -270,3 +270,24 @@ def test_upgrading_adds_product_and_segment_to_change_scopes(tmp_path: Path) -> 
     new = registry.Change("Bundle", old.started_on, products=("tv",), segments=("B2B",))
     got = registry.get_change(store, registry.save_change(store, new))
     assert got.scope == {"products": ("tv",), "segments": ("B2B",)}
+
+
+def test_upgrading_adds_minimum_meaningful_changes_read_as_the_defaults(tmp_path: Path) -> None:
+    """Version 10: a store from before reads every KPI's default minimum meaningful
+    change; a stored one takes over, one per KPI, never negative."""
+    path = str(tmp_path / "v9.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=9)
+    con.execute("insert into calls (call_id, started_at) values ('C1', '2025-01-01 10:00')")
+    con.close()
+
+    store = connect(path)
+    assert store.sql("select call_id from calls").rows() == [("C1",)]
+    assert thresholds.read(store) == thresholds.DEFAULTS
+    store.sql("insert into meaningful_changes (kpi, meaningful) values ('asa', 10)")
+    assert thresholds.read(store)["asa"] == 10.0
+    assert store.sql("select updated_at is not null from meaningful_changes").item()
+    with pytest.raises(duckdb.ConstraintException):
+        store.sql("insert into meaningful_changes (kpi, meaningful) values ('asa', 2)")
+    with pytest.raises(duckdb.ConstraintException):
+        store.sql("insert into meaningful_changes (kpi, meaningful) values ('nps', -1)")

@@ -10,7 +10,7 @@ from analytics.compare import Difference
 from analytics.i18n import t
 from analytics.metrics import Estimate
 from analytics.overview import Tile
-from ui.tiles import TILE_LABEL_CHARS, help_text, tile_label
+from ui.tiles import TILE_LABEL_CHARS, change_text, help_text, tile_label
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,46 @@ def test_every_tile_label_fits_a_quarter_width_tile(lang: str) -> None:
     now = Estimate(0.5, 0.4, 0.6, 0.05, 400)
     text = help_text(Tile("response_rate", now, now, Difference(0, 0, 0, 0, float("nan"))), lang)  # type: ignore[arg-type]
     assert text.startswith(f"**{t('kpi.response_rate', lang)}**")  # type: ignore[arg-type]
+
+
+def _real(estimate: float, half: float) -> Difference:
+    return Difference(estimate, estimate - half, estimate + half, half / 1.96, 0.001)
+
+
+@pytest.mark.parametrize(
+    ("kpi", "change", "meaningful", "lang", "delta"),
+    [
+        # The case: a 2-second rise in speed of answer is real but small.
+        ("asa", _real(2.1, 0.5), 5.0, "en", "+0:02 · small (< 0:05)"),
+        ("asa", _real(2.1, 0.5), 5.0, "es", "+0:02 · pequeño (< 0:05)"),
+        # Whole seconds would read "+0:05 ... (< 0:05)": a decimal keeps them apart.
+        # (Beside a rate's change, its minimum has no "pp": it did not fit in a tile.)
+        ("asa", _real(4.6, 0.5), 5.0, "en", "+0:04.6 · small (< 0:05.0)"),
+        ("abandonment", _real(0.6, 0.3), 1.0, "es", "+0,6 p.p. · pequeño (< 1,0)"),
+        ("nps", _real(-2.4, 1.0), 3.0, "en", "-2.4 · small (< 3.0)"),
+        ("asa", _real(8.0, 0.5), 5.0, "en", "+0:08"),  # meaningful: the bare change
+        ("asa", Difference(1.0, -0.5, 2.5, 0.8, 0.2), 5.0, "en", "+0:01 · no real change"),
+    ],
+)  # fmt: skip
+def test_the_delta_says_whether_a_real_change_is_small(
+    kpi: str, change: Difference, meaningful: float, lang: str, delta: str
+) -> None:
+    now = Estimate(30.0, 29.0, 31.0, 0.5, 400)
+    assert change_text(Tile(kpi, now, now, change, meaningful=meaningful), lang) == delta  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("meaningful", "lang", "says"),
+    [
+        (5.0, "en", "A change counts as meaningful when it is 0:05 or more, up or down"),
+        (5.0, "es", "Un cambio cuenta como relevante cuando es de 0:05 o más"),
+        (0.0, "en", "Every real change counts as meaningful here"),
+    ],
+)
+def test_the_help_states_the_minimum(meaningful: float, lang: str, says: str) -> None:
+    now = Estimate(30.0, 29.0, 31.0, 0.5, 400)
+    tile = Tile("asa", now, now, _real(2.1, 0.5), meaningful=meaningful)
+    text = help_text(tile, lang)  # type: ignore[arg-type]
+    assert says in text
+    small = {"en": "This change is real, but smaller than that.", "es": "Este cambio es real, pero menor que eso."}  # fmt: skip
+    assert (small[lang] in text) == (meaningful > 2.1)

@@ -27,6 +27,7 @@ from analytics import (
     rankings,
     registry,
     text,
+    thresholds,
 )
 from analytics.metrics import Estimate
 from analytics.queries import Filters, Grain
@@ -60,9 +61,20 @@ def dimension_values(data_version: str, dimension: str) -> list[str]:
     return overview.dimension_values(store(), dimension)
 
 
+def meaningful() -> dict[str, float]:
+    """The minimum meaningful change per KPI (one small read, not cached: a save must
+    show at once, in this session and in every other)."""
+    return thresholds.read(store())
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def tiles(data_version: str, filters: Filters, keys: tuple[str, ...]) -> list[overview.Tile]:
-    return overview.tiles(store(), filters, keys)
+def tiles(
+    data_version: str,
+    filters: Filters,
+    keys: tuple[str, ...],
+    meaningful: tuple[tuple[str, float], ...] = (),
+) -> list[overview.Tile]:
+    return overview.tiles(store(), filters, keys, dict(meaningful))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

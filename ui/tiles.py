@@ -7,8 +7,8 @@ import math
 import streamlit as st
 
 from analytics import kpis
+from analytics.change_format import DECIMALS, decimals
 from analytics.change_format import change_text as changes_in_unit
-from analytics.change_format import decimals
 from analytics.i18n import Lang, kpi_value, number, t
 from analytics.overview import Tile
 from analytics.verdict import p_value
@@ -23,8 +23,46 @@ def tile_label(key: str, lang: Lang) -> str:
 
 
 def change_text(tile: Tile, lang: Lang) -> str:
-    """The change in the KPI's unit; rates change in percentage points."""
-    return changes_in_unit(tile.kpi, tile.change.estimate, lang)
+    """The tile's delta and what it is, as one line: "+0:02 · small (< 0:05)"."""
+    delta, qualifier = change_parts(tile, lang)
+    return f"{delta} · {qualifier}" if qualifier else delta
+
+
+def change_parts(tile: Tile, lang: Lang) -> tuple[str, str]:
+    """The change in the KPI's unit (rates in percentage points), and what it is: ""
+    for a real and meaningful change, "small (< 0:05)" for a real one below the
+    minimum (both with the decimals that keep them apart), or "no real change"."""
+    places = decimals(tile.kpi, tile.change.estimate, mde=tile.meaningful)
+    delta = changes_in_unit(tile.kpi, tile.change.estimate, lang, places)
+    if tile.practical == "small":  # the unit is the delta's, beside it: "-1.7 pp  small (< 2.0)"
+        minimum = meaningful_text(tile.kpi, tile.meaningful, lang, places, unit=False)
+        return delta, t("meaningful.tile.small", lang, meaningful=minimum)
+    if tile.practical == "none":
+        return delta, t("tile.no_change", lang)
+    return delta, ""
+
+
+def meaningful_text(
+    key: str, value: float, lang: Lang, places: int | None = None, unit: bool = True
+) -> str:
+    """A minimum meaningful change in the KPI's unit, unsigned: 0:05, 2.0 pp, 3.0
+    (without "pp" when not ``unit``)."""
+    if not unit and kpis.get(key).unit == "percent":
+        return number(value, lang, DECIMALS["percent"] if places is None else places)
+    return changes_in_unit(key, value, lang, places, sign=False)
+
+
+def practical_help(tile: Tile, lang: Lang) -> str:
+    """The minimum meaningful change, and what it made of this tile's change."""
+    if math.isnan(tile.meaningful):
+        return ""
+    if tile.meaningful == 0:
+        return t("meaningful.help.zero", lang)
+    minimum = meaningful_text(tile.kpi, tile.meaningful, lang)
+    text = t("meaningful.help", lang, meaningful=minimum)
+    if tile.practical == "small":
+        text += " " + t("meaningful.help.small", lang)
+    return text
 
 
 def help_text(tile: Tile, lang: Lang) -> str:
@@ -49,9 +87,10 @@ def help_text(tile: Tile, lang: Lang) -> str:
         )
         p = p_value(ch.p, lang)
         parts.append(t("tile.change_help", lang, change=change, low=low, high=high, p=p))
+    parts.append(practical_help(tile, lang))
     if cur.low_sample:
         parts.append(t("tile.low_sample", lang))
-    return "\n\n".join(parts)
+    return "\n\n".join(part for part in parts if part)
 
 
 def render(tile: Tile, lang: Lang, spark: list[float] | None = None) -> None:
@@ -62,16 +101,19 @@ def render(tile: Tile, lang: Lang, spark: list[float] | None = None) -> None:
     label = tile_label(tile.kpi, lang)
     if tile.current.low_sample:  # explained in the help: fewer than 30 answers
         label += " :material/warning:"
-    delta = None if math.isnan(tile.change.p) else change_text(tile, lang)
-    real = tile.change.direction != "none"
-    if delta is not None and not real:
-        delta = f"{delta} · {t('tile.no_change', lang)}"
+    # What the change is goes beside it, in small type: inside the delta, "(< 2.0 pp)"
+    # was cut off in a quarter-width tile.
+    delta, qualifier = (None, "") if math.isnan(tile.change.p) else change_parts(tile, lang)
+    # Colour (good or bad) only for a real and meaningful change; a real but small one
+    # keeps its grey arrow, so its direction shows without an alarm.
+    alarm = tile.practical == "meaningful"
     st.metric(
         label,
         kpi_value(kpi.unit, tile.current.value, lang),
         delta,
-        delta_color=("normal" if kpi.higher_is_better else "inverse") if real else "off",
-        delta_arrow="auto" if real else "off",
+        delta_description=qualifier or None,
+        delta_color=("normal" if kpi.higher_is_better else "inverse") if alarm else "off",
+        delta_arrow="off" if tile.practical == "none" else "auto",
         help=help_text(tile, lang),
         border=True,
         chart_data=spark,

@@ -4,10 +4,11 @@ import polars as pl
 import streamlit as st
 
 from analytics import charts, kpis, overview
-from analytics.i18n import day, duration, number, t
+from analytics.i18n import day, number, t
 from analytics.metrics import LOW_SAMPLE
 from analytics.queries import DIMENSIONS
-from ui import cache, context, tiles, url
+from ui import cache, context, tables, thresholds, tiles, url
+from ui.tables import Col
 
 SURVEY_KEYS = ("nps", "csat", "ces", "response_rate")
 CALL_KEYS = ("resolution", "fcr", "aht", "asa", "abandonment", "service_level", "transfer_rate")
@@ -35,7 +36,9 @@ st.caption(
 )
 
 weekly = cache.trend(ctx.version, overview.trend_window(f, "week"), ALL_KEYS, "week")
-results = {tile.kpi: tile for tile in cache.tiles(ctx.version, f, ALL_KEYS)}
+meaningful = cache.meaningful()  # the minimum meaningful change per KPI
+kpi_tiles = cache.tiles(ctx.version, f, ALL_KEYS, tuple(meaningful.items()))
+results = {tile.kpi: tile for tile in kpi_tiles}
 if all(tile.reason == "no_data" for tile in results.values()):
     st.info(t("overview.empty", lang))
     st.stop()
@@ -58,6 +61,7 @@ def tile_row(title: str, keys: tuple[str, ...]) -> None:
 
 tile_row(t("overview.surveys", lang), SURVEY_KEYS)
 tile_row(t("overview.calls", lang), CALL_KEYS)
+thresholds.editor(lang, meaningful)
 
 st.divider()
 st.subheader(t("overview.trend", lang))
@@ -109,29 +113,13 @@ breakdown_chart = charts.breakdown(table, dim, t(f"kpi.{key}", lang), lang, unit
 st.plotly_chart(breakdown_chart, width="stretch")
 st.caption(t("overview.breakdown_note", lang))
 shown = overview.for_display(table, lang, dim)
-value_format = "%.1f%%" if unit == "percent" else "%.1f"
-number_column = st.column_config.NumberColumn
-if unit == "seconds":  # m:ss as on the tiles, not seconds in one place and m:ss in another
-    shown = shown.with_columns(
-        pl.col(c).map_elements(lambda v: duration(v, lang), return_dtype=pl.String)
-        for c in ("value", "low", "high")
-    )
-    number_column = st.column_config.TextColumn  # type: ignore[assignment]
-columns = (dim, "value", "low", "high", "n", "low_sample")
-st.dataframe(
-    shown.select(*columns, *(("note",) if table["reason"].null_count() < table.height else ())),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        dim: t(f"dim.{dim}", lang),
-        **{
-            c: number_column(
-                t(f"col.{c}", lang), **({} if unit == "seconds" else {"format": value_format})
-            )
-            for c in ("value", "low", "high")
-        },
-        "n": t("col.n", lang),
-        "low_sample": t("col.low_sample", lang),
-        "note": st.column_config.TextColumn(t("col.note", lang), width="large"),
-    },
-)
+columns = {
+    dim: Col(t(f"dim.{dim}", lang)),
+    # in the KPI's unit, as on the tiles: "12,3 %", m:ss, 1-7 scores with 2 decimals
+    **{c: tables.for_unit(t(f"col.{c}", lang), unit) for c in ("value", "low", "high")},
+    "n": Col(t("col.n", lang), "count"),
+    "low_sample": Col(t("col.low_sample", lang), "check"),
+}
+if table["reason"].null_count() < table.height:
+    columns["note"] = Col(t("col.note", lang), width="large")
+tables.show(shown, columns, lang, width="stretch")

@@ -28,7 +28,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_tiles_without_their_input_say_not_measured(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base_url}/?kpi=abandonment")
     page.get_by_test_id("stMetric").nth(4).wait_for(timeout=60_000)  # the 5 measured
-    box = page.get_by_test_id("stVerticalBlock").filter(has_text="Abandonment").last
+    # The innermost block with both: the tile (the thresholds editor names KPIs too).
+    blocks = page.get_by_test_id("stVerticalBlock").filter(has_text="Abandonment")
+    box = blocks.filter(has_text="Not measured").last
     box.get_by_text("Not measured", exact=True).wait_for(timeout=30_000)
     assert box.get_by_test_id("stMetric").count() == 0  # no value, delta or sparkline
     text = page.get_by_test_id("stMain").inner_text()
