@@ -40,14 +40,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import polars as pl
 from threadpoolctl import threadpool_limits
 
 from analytics import change_cells as cells
-from analytics import changes, did_inference, kpis, overview
+from analytics import changes, did_inference, kpis, overview, thresholds
 from analytics.did import FEW_CLUSTERS, DiDResult, EventStudyResult
 from analytics.its import MIN_PERIODS, RECOMMENDED_PERIODS, ITSResult
 from analytics.queries import Filters
@@ -80,6 +80,12 @@ class Settings:
     control: tuple[str, ...] = ()  # unit labels; empty: every unit outside the scope
     # The sidebar's dimension filters; its dates are ignored (the change sets the windows).
     filters: Filters = field(default_factory=Filters)
+    # The minimum meaningful change per metric (``thresholds.read``); unlisted: default.
+    meaningful: tuple[tuple[str, float], ...] = ()
+
+    def minimum(self, metric: str) -> float:
+        """The minimum meaningful change of ``metric`` the verdict holds a change to."""
+        return dict(self.meaningful).get(metric, thresholds.DEFAULTS[metric])
 
     def __post_init__(self) -> None:
         for m in self.metrics:
@@ -93,6 +99,8 @@ class Settings:
                 raise ValueError(f"windows are 1 to {MAX_WEEKS} weeks; got {weeks}")
         if not 0 <= self.ramp_weeks <= MAX_WEEKS:
             raise ValueError(f"the ramp-up is 0 to {MAX_WEEKS} weeks; got {self.ramp_weeks}")
+        for metric, value in self.meaningful:
+            thresholds.check(metric, value)
 
 
 @dataclass(frozen=True)
@@ -227,7 +235,8 @@ class Analysis:
             out.append(
                 changes.finding("did", r.did.effect, r.did_mde, units=units, smallest_p=smallest)
             )
-        return out
+        minimum = self.settings.minimum(metric)
+        return [replace(f, meaningful=minimum) for f in out]
 
 
 def analyse(

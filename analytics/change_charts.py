@@ -4,6 +4,9 @@
   pre-trend's counterfactual extension (dashed) and the post-change fit.
 - :func:`event_chart`: event-study leads and lags with 95% intervals; leads near zero
   support parallel pre-trends.
+- :func:`summary_chart`: the one-page summary's chart - the periods before and after
+  the change, the two windows' averages and the change date - with explicit ticks, so
+  that its static drawing (:mod:`analytics.svg`) reads as the app's charts do.
 
 Values in hover labels and on the value axis are in the metric's unit, formatted as
 in the verdict and the tables (:mod:`analytics.change_format`): durations as m:ss,
@@ -22,7 +25,7 @@ import polars as pl
 from analytics import kpis
 from analytics.change_format import change_text, level_text
 from analytics.charts import BLUE, GREY, LAYOUT, date_axis
-from analytics.i18n import Lang, t
+from analytics.i18n import Lang, day, number, t
 
 ORANGE = "#ea580c"
 RAMP = "rgba(156, 163, 175, 0.18)"
@@ -145,6 +148,94 @@ def event_chart(table: pl.DataFrame, metric: str, lang: Lang) -> go.Figure:
     )
     shown = [v for v in [*table["low"].to_list(), *table["high"].to_list(), 0.0] if v is not None]
     return value_axis(fig, metric, lang, shown, level=False)
+
+
+def summary_chart(
+    series: pl.DataFrame,
+    metric: str,
+    lang: Lang,
+    change_on: dt.date,
+    levels: Sequence[tuple[dt.date, dt.date, float]] = (),
+    ramp: tuple[dt.date, dt.date] | None = None,
+) -> go.Figure:
+    """The periods before and after the change with their 95% intervals (ramp-up
+    hollow), each window's average as a line over it (``levels``: before, then after:
+    start, end, value - the before/after table's values) and the change date marked."""
+    fig = go.Figure()
+    _observed(fig, series, metric, lang)
+    for (start, end, value), (window, color) in zip(
+        levels, (("before", BLUE), ("after", ORANGE)), strict=False
+    ):
+        if not math.isfinite(value):
+            continue
+        name = t(f"summary.chart.{window}", lang, value=level_text(metric, value, lang))
+        fig.add_trace(go.Scatter(x=[start, end], y=[value, value], mode="lines", name=name,
+                                 line=dict(color=color, width=2), hoverinfo="skip"))  # fmt: skip
+    if ramp is not None and ramp[1] > ramp[0]:
+        fig.add_vrect(x0=ramp[0], x1=ramp[1], fillcolor=RAMP, line_width=0, layer="below")
+    fig.add_vline(x=change_on, line=dict(color="#374151", dash="dash", width=1.5))
+    fig.add_annotation(
+        x=change_on, y=1, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
+        text=t("summary.chart.change", lang, date=day(change_on, lang)),
+        font=dict(size=11, color="#374151"),
+    )  # fmt: skip
+    layout = {**LAYOUT, "height": 340, "legend": LEGEND, "margin": dict(l=10, r=10, t=40, b=90)}
+    fig.update_layout(title=t(f"kpi.{metric}", lang), separators=_separators(lang), **layout)
+    values = [*series["low"].to_list(), *series["high"].to_list(), *(v for *_, v in levels)]
+    ys, labels = level_ticks(metric, [v for v in values if v is not None], lang)
+    fig.update_yaxes(tickvals=ys, ticktext=labels, range=[ys[0], ys[-1]] if ys else None)
+    days = [*series["period"].to_list(), *(d for start, end, _ in levels for d in (start, end))]
+    xs, dates = date_ticks(min(days), max(days), lang)
+    margin = (max(days) - min(days)) / 40
+    return fig.update_xaxes(
+        tickvals=xs, ticktext=dates, range=[min(days) - margin, max(days) + margin]
+    )
+
+
+def level_ticks(metric: str, values: Sequence[float], lang: Lang) -> tuple[list[float], list[str]]:
+    """Round ticks spanning ``values`` and their labels in the metric's unit: 0:30,
+    70%, 7,5 - as many decimals as the step needs."""
+    finite = [v for v in values if math.isfinite(v)]
+    unit = kpis.get(metric).unit
+    if unit == "seconds":
+        ticks = duration_ticks(finite)
+        return ticks, [level_text(metric, v, lang) for v in ticks]
+    ticks = round_ticks(finite)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    places = next((d for d in range(4) if abs(round(step, d) - step) < 1e-9), 4)
+    suffix = (" %" if lang == "es" else "%") if unit == "percent" else ""
+    return ticks, [number(v, lang, places) + suffix for v in ticks]
+
+
+def round_ticks(values: Sequence[float], most: int = 6) -> list[float]:
+    """Ticks at a round step (1, 2, 2.5 or 5 times a power of ten) enclosing ``values``."""
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    raw = (high - low) / most or max(abs(low), 1.0) / most
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [round(i * step, 10) for i in range(first, max(last, first + 1) + 1)]
+
+
+def date_ticks(
+    start: dt.date, end: dt.date, lang: Lang, most: int = 8
+) -> tuple[list[dt.date], list[str]]:
+    """The first days of the months in ``start..end`` ("Oct 2025", "oct 2025"), every
+    k-th one when there are more than ``most``; over less than two months, Mondays."""
+    months, d = [], dt.date(start.year, start.month, 1)
+    while d <= end:
+        if d >= start:
+            months.append(d)
+        d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    if len(months) >= 2:
+        months = months[:: math.ceil(len(months) / most)]
+        return months, [day(m, lang).split(" ", 1)[1] for m in months]  # "1 Oct 2025" -> "Oct 2025"
+    first = start + dt.timedelta(days=-start.weekday() % 7)
+    weeks = [first + dt.timedelta(weeks=i) for i in range((end - first).days // 7 + 1)]
+    weeks = weeks[:: math.ceil(len(weeks) / most)] if weeks else weeks
+    return weeks, [day(w, lang) for w in weeks]
 
 
 def _error_bars(

@@ -1,18 +1,15 @@
-"""A change analysis in words and tables: for the page and as a one-page HTML summary.
+"""A change analysis in words and tables, for the page and the one-page summary.
 
 The verdicts come from :mod:`analytics.verdict` (words that follow the numbers); the
 tables (:mod:`analytics.change_tables`) format each method's numbers in the metric's
 unit and the reader's language, as the verdicts do (:mod:`analytics.change_format`).
-:func:`html` writes a self-contained page (no scripts, no external files, inline CSS)
-in which every user-supplied text - the change's name, description, owner, scope
-values - is HTML-escaped.
+:mod:`analytics.summary` puts them into the downloadable HTML page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from html import escape
 
 import polars as pl
 
@@ -85,13 +82,14 @@ def verdict_parts(analysis: Analysis, metric: str, lang: Lang) -> tuple[str, str
     return headline, " ".join(details)
 
 
-def left_out_text(analysis: Analysis, lang: Lang) -> str:
-    """Once for the page: a method that cannot answer with this design is left out of
-    the verdicts (difference-in-differences over too few units), and why."""
+def left_out_text(analysis: Analysis, lang: Lang, key: str = "analysis.did.left_out") -> str:
+    """Once for the page (or the summary, with its ``key``): a method that cannot answer
+    with this design is left out of the verdicts (difference-in-differences over too
+    few units), and why."""
     for r in analysis.results:
         ri = r.did.randomization if r.did is not None else None
         if r.did is not None and ri is not None and ri.smallest_p >= changes.ALPHA:
-            return t("analysis.did.left_out", lang, n=r.did.n_clusters, smallest=smallest_p(r.did))
+            return t(key, lang, n=r.did.n_clusters, smallest=smallest_p(r.did))
     return ""
 
 
@@ -173,18 +171,20 @@ def out_of_range(result: MetricResult) -> float | None:
 
 
 def registry_table(changes: pl.DataFrame, lang: Lang) -> pl.DataFrame:
-    """The registry's rows for display: dates in the language, the scope in words."""
+    """The registry's rows for display: the scope in words; the dates stay dates (the
+    table writes them in the language and sorts by them), no end date stays empty."""
     rows = [
         {
             "name": r["name"],
-            "start": day(r["started_on"], lang),
-            "end": day(r["ended_on"], lang) if r["ended_on"] else "–",
+            "start": r["started_on"],
+            "end": r["ended_on"],
             "scope": scope_text({f: tuple(r[f] or ()) for f in SCOPE_FIELDS if r[f]}, lang),
-            "owner": r["owner"] or "",
+            "owner": r["owner"],
         }
         for r in changes.iter_rows(named=True)
     ]
-    return pl.DataFrame(rows, schema=dict.fromkeys(REGISTRY_COLUMNS, pl.String))
+    schema = dict.fromkeys(REGISTRY_COLUMNS, pl.String) | {"start": pl.Date, "end": pl.Date}
+    return pl.DataFrame(rows, schema=schema)
 
 
 REGISTRY_COLUMNS = ("name", "start", "end", "scope", "owner")
@@ -231,107 +231,3 @@ def groups_text(analysis: Analysis, lang: Lang) -> str:
     control = ", ".join(u.control) or "–"
     key = "analysis.groups_chosen" if analysis.settings.control else "analysis.groups"
     return t(key, lang, treated=", ".join(u.treated) or "–", control=control)
-
-
-# -- the one-page HTML summary ----------------------------------------------------------------
-
-CSS = (
-    "body{font:14px/1.45 system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;"
-    "color:#111827}h1{font-size:1.45rem;margin:0 0 .3rem}h2{font-size:1.05rem;margin:1.4rem 0 "
-    ".4rem;border-bottom:1px solid #e5e7eb;padding-bottom:.2rem}table{border-collapse:collapse;"
-    "width:100%;font-size:13px}th,td{padding:.25rem .5rem;border-bottom:1px solid #e5e7eb;"
-    "text-align:right;white-space:nowrap}th:first-child,td:first-child{text-align:left}"
-    ".meta{color:#4b5563}.note{color:#92400e}li{margin:.2rem 0}footer{margin-top:2rem;"
-    "color:#6b7280;font-size:12px}"
-)
-
-
-def html(analysis: Analysis, lang: Lang, generated: dt.date | None = None) -> str:
-    """The analysis as a self-contained HTML page (every text escaped)."""
-    c = analysis.change
-    title = t("analysis.report.title", lang, name=c.name)
-    body = [
-        f"<h1>{escape(title)}</h1>",
-        _p(change_summary(c, lang), "meta"),
-        _p(c.description),
-        _p(window_text(analysis, lang), "meta"),
-        _p(settings_text(analysis, lang), "meta"),
-        _p(groups_text(analysis, lang), "meta"),
-    ]
-    if analysis.problem is not None:
-        body.append(_p(problem_text(analysis.problem, lang), "note"))
-    else:
-        body += _results(analysis, lang)
-    when = day(generated or dt.date.today(), lang)
-    body.append(f"<footer>{escape(t('analysis.report.footer', lang, date=when))}</footer>")
-    return (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
-        + "\n".join(b for b in body if b)
-        + "</body></html>"
-    )
-
-
-def _results(analysis: Analysis, lang: Lang) -> list[str]:
-    out = [f"<h2>{escape(t('analysis.verdict', lang))}</h2><ul>"]
-    for r in analysis.results:
-        headline, details = verdict_parts(analysis, r.metric, lang)
-        out.append(f"<li><strong>{escape(headline)}</strong> {escape(details)}</li>")
-    out.append("</ul>")
-    out.append(_p(left_out_text(analysis, lang), "meta"))
-    sections = (
-        ("analysis.before_after", before_after_table, BEFORE_AFTER_COLUMNS,
-         before_after_note(analysis, lang)),
-        ("analysis.its", its_table, ITS_COLUMNS, t("analysis.its.note", lang)),
-        ("analysis.did", did_table, DID_COLUMNS, t("analysis.report.did_note", lang)),
-    )  # fmt: skip
-    for title, table, columns, note in sections:
-        head = labels(analysis, columns, lang)
-        out += [f"<h2>{escape(t(title, lang))}</h2>", _table(table(analysis, lang), head, lang)]
-        out.append(_p(note, "meta"))
-    cautions = _cautions(analysis, lang)
-    if cautions:
-        out += [f"<h2>{escape(t('analysis.cautions', lang))}</h2><ul class=note>", *cautions]
-        out.append("</ul>")
-    return out
-
-
-def _cautions(analysis: Analysis, lang: Lang) -> list[str]:
-    """Each caution once, with the metrics it applies to (most apply to all)."""
-    metrics_by_note: dict[str, list[str]] = {}
-    for r in analysis.results:
-        if r.not_measured is not None:  # the verdict list already says why
-            continue
-        for note in notes(r, lang):
-            metrics_by_note.setdefault(note, []).append(t(f"kpi.{r.metric}", lang))
-    return [
-        f"<li>{escape(', '.join(names))}: {escape(note)}</li>"
-        for note, names in metrics_by_note.items()
-    ]
-
-
-def settings_text(analysis: Analysis, lang: Lang) -> str:
-    s = analysis.settings
-    return t(
-        "analysis.report.settings",
-        lang,
-        grain=t(f"analysis.grain.{s.grain}", lang),
-        ramp=s.ramp_weeks,
-    )
-
-
-def _table(frame: pl.DataFrame, labels: dict[str, str], lang: Lang) -> str:
-    if frame.is_empty():
-        return _p(t("analysis.no_results", lang), "meta")
-    head = "".join(f"<th>{escape(labels[c])}</th>" for c in frame.columns)
-    rows = [
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.iter_rows()
-    ]
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _p(text: str, cls: str = "") -> str:
-    if not text:
-        return ""
-    return f'<p class="{cls}">{escape(text)}</p>' if cls else f"<p>{escape(text)}</p>"

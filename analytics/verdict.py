@@ -7,7 +7,16 @@ Rules, over the methods that *can* answer with the design at hand:
   are not significant: no method contradicts the change, but not all confirm it;
 - "the methods disagree" only when significant estimates point opposite ways;
 - a non-significant change smaller than the minimum detectable effect is "the data
-  cannot tell", not "no effect".
+  cannot tell", not "no effect";
+- a significant change smaller than the metric's minimum meaningful change (the one the
+  Overview's tiles use, :mod:`analytics.thresholds`) keeps its verdict, which adds that
+  the change is real but small.
+
+The two minimums answer different questions and are not merged. The minimum detectable
+effect is a property of the sample (what it could see, for a change it did not
+confirm); the minimum meaningful change is a property of the business (what is worth
+acting on, for a change it did confirm). A verdict quotes the first only when nothing
+is significant and the second only when something is.
 
 Significant means the shown interval excludes zero, which for every pair here is the
 shown p-value below 0.05: each method's interval and p-value come from the same test,
@@ -36,6 +45,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from analytics import power as pw
+from analytics import thresholds
 from analytics.compare import Difference
 from analytics.i18n import Lang, number, t
 
@@ -68,6 +78,7 @@ class Finding:
     units: int = 0
     smallest_p: float = 0.0
     adjusted_for: int = 1
+    meaningful: float = math.nan
 
     @property
     def by_randomization(self) -> bool:
@@ -103,6 +114,11 @@ class Finding:
     def below_mde(self) -> bool:
         return pw.below_mde(self.estimate, self.mde)
 
+    @property
+    def small(self) -> bool:
+        """Significant, but smaller than the minimum meaningful change."""
+        return self.significant and thresholds.below(self.estimate, self.meaningful)
+
 
 def finding(
     method: Method,
@@ -112,10 +128,14 @@ def finding(
     units: int = 0,
     smallest_p: float = 0.0,
     adjusted_for: int = 1,
+    meaningful: float = math.nan,
 ) -> Finding:
-    """A verdict input from any method's :class:`Difference` (its effect) and its MDE."""
+    """A verdict input from any method's :class:`Difference` (its effect), its MDE and
+    the metric's minimum meaningful change."""
     d = difference
-    return Finding(method, d.estimate, d.low, d.high, d.p, mde, units, smallest_p, adjusted_for)
+    return Finding(
+        method, d.estimate, d.low, d.high, d.p, mde, units, smallest_p, adjusted_for, meaningful
+    )
 
 
 @dataclass(frozen=True)
@@ -146,6 +166,14 @@ class Verdict:
             below = [f for f in self.findings if f.below_mde]
             return next(iter(below or self.findings or self.left_out), None)
         return self.findings[0] if self.findings else None
+
+    @property
+    def small(self) -> bool:
+        """A change the verdict claims (improved, worsened, not confirmed) that is real
+        but smaller than the minimum meaningful change."""
+        head = self.headline
+        claims = self.code in ("improved", "worsened", "not_confirmed")
+        return claims and head is not None and head.small
 
 
 def verdict(
@@ -206,25 +234,38 @@ def render_parts(
     ``v.unit``); ``decimals`` is the fewest decimals it is given (see :func:`precision`).
     """
     fmt = fmt or _plain(v.unit, lang)
-    head = v.headline
-    if head is None:
-        empty = "not_measured" if v.code == "not_measured" else "not_enough_data"
-        return t(f"verdict.{empty}", lang, metric=v.metric), []
-    fields = _fields(head, lang, decimals, fmt)
-    key: str = v.code
-    if v.code == "cannot_tell" and not head.below_mde:
-        key = "cannot_answer"
-    elif v.code == "not_confirmed":
-        direction = t("verdict.rise" if head.estimate > 0 else "verdict.fall", lang)
-        fields |= {"direction": direction, "method": t(f"verdict.the.{head.method}", lang)}
-    headline = t(f"verdict.{key}", lang, metric=v.metric, **fields)
-    if len(v.findings) < 2:
+    key, fields = headline_fields(v, lang, decimals, fmt)
+    headline = t(f"verdict.{key}", lang, **fields)
+    if v.small:  # real but small: said in the headline, not only in a table
+        headline += " " + t("meaningful.verdict.small", lang, meaningful=fields["meaningful"])
+    if len(v.findings) < 2 or v.headline is None:
         return headline, []
     details = [
         t("verdict.detail", lang, **{**_fields(f, lang, decimals, fmt), "method": _name(f, lang)})
         for f in v.findings
     ]
     return headline, details
+
+
+def headline_fields(
+    v: Verdict, lang: Lang, decimals: int, fmt: Format
+) -> tuple[str, dict[str, str]]:
+    """Which headline sentence the verdict reads as (a ``verdict.*`` key's last part:
+    the code, or ``cannot_answer`` for "cannot tell" with no change below an MDE) and
+    its fields: the metric and the quoted finding's numbers. One source for the page's
+    verdict and the one-page summary's opening sentence (:mod:`analytics.summary`)."""
+    head = v.headline
+    if head is None:
+        empty = "not_measured" if v.code == "not_measured" else "not_enough_data"
+        return empty, {"metric": v.metric}
+    fields = {**_fields(head, lang, decimals, fmt), "metric": v.metric}
+    key: str = v.code
+    if v.code == "cannot_tell" and not head.below_mde:
+        key = "cannot_answer"
+    elif v.code == "not_confirmed":
+        direction = t("verdict.rise" if head.estimate > 0 else "verdict.fall", lang)
+        fields |= {"direction": direction, "method": t(f"verdict.the.{head.method}", lang)}
+    return key, fields
 
 
 def _name(f: Finding, lang: Lang) -> str:
@@ -251,12 +292,16 @@ def _plain(unit: str, lang: Lang) -> Format:
 
 
 def _fields(f: Finding, lang: Lang, decimals: int, fmt: Format) -> dict[str, str]:
-    decimals = precision((f.estimate, f.low, f.high), f.mde, decimals)
+    values = (f.estimate, f.low, f.high)
+    decimals = precision(values, f.mde, decimals)
+    if f.small:  # "+1.96 pp, below 2.00 pp", not "+2.0 pp, below 2.0 pp"
+        decimals = precision(values, f.meaningful, decimals)
     fields = {
         "estimate": fmt(f.estimate, decimals, True),
         "low": fmt(f.low, decimals, True),
         "high": fmt(f.high, decimals, True),
         "mde": fmt(f.mde, decimals, False),
+        "meaningful": fmt(f.meaningful, decimals, False),
         "p": p_statement(f.p, lang),
         "m": str(f.adjusted_for),
         "method": _name(f, lang),

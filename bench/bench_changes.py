@@ -47,7 +47,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analytics import change_analysis, changes, demo, overview, registry, report
+from analytics import change_analysis, changes, demo, overview, registry, report, summary
 from analytics.registry import Change
 from analytics.store import Store
 from bench.bench_overview import store_with
@@ -62,7 +62,7 @@ def full_analysis(store: Store, change: registry.Change) -> change_analysis.Anal
     analysis = change_analysis.analyse(store, change)
     for metric in analysis.settings.metrics:
         report.verdict_parts(analysis, metric, "en")
-    report.html(analysis, "en")
+    summary.html(analysis, "en")
     return analysis
 
 

@@ -16,7 +16,18 @@ import polars as pl
 import pytest
 import streamlit as st
 
-from analytics import bias, charts, i18n, kpis, metrics, overview, queries, registry, report
+from analytics import (
+    bias,
+    charts,
+    i18n,
+    kpis,
+    metrics,
+    overview,
+    queries,
+    registry,
+    report,
+    summary,
+)
 from analytics import change_analysis as ca
 from analytics import driver_cells as dc
 from analytics.queries import Filters
@@ -383,11 +394,17 @@ def test_the_report_tables_say_not_measured(flagless_change: tuple[Store, ca.Ana
     resolution = table["Resolution rate"]
     assert resolution["before"] == resolution["after"] == "Not measured"
     assert "Abandonment" not in report.its_table(a, "en")["metric"].to_list()
-    page = report.html(a, "es", generated=dt.date(2026, 1, 2))
+    page = summary.html(a, "es", generated=dt.date(2026, 1, 2))
     assert "No medido" in page and "Abandono no se mide después del cambio" in page
     assert not re.search(r"(?<![\d,])0,0 %", page)  # no rate of nothing
     for word in ("mejoró", "empeoró"):
         assert f"Abandono {word}" not in page
+    # Led by a metric not measured after the change: the summary says so, first.
+    lead = summary.html(a, "en", "abandonment")
+    assert (
+        "Abandonment is not measured after the change, so there is no verdict."
+        in (lead[lead.index('<p class="headline">') :].split("</p>")[0])
+    )
 
 
 # -- the read path elsewhere -------------------------------------------------------------------

@@ -11,7 +11,9 @@ the browser test clicks through the form.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
+from html import unescape
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +21,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo, registry
+from analytics import demo, registry, report, summary
 from analytics.registry import Change
 from analytics.store import connect
 from tests.conftest import open_app
@@ -210,6 +212,40 @@ def test_analysis_of_the_demo_change(open_page: Open) -> None:
     assert any("the smallest possible p is 1/5" in w.value for w in at.warning)
     assert at.dataframe[2].value["p"].str.endswith("(randomization, min. 1/5)").all()
     assert not any("= <" in m.value for m in [*at.markdown, *at.caption, *at.warning])
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "numbers"),
+    [
+        ("en", "After “New IVR menu” on 22 Dec 2025, Avg speed of answer improved: {}; the "
+         "interrupted time series agrees.", "-0:23 (95% CI -0:31 to -0:14; p < 0.001; both "
+         "adjusted for 6 metrics)"),
+        ("es", "Tras el cambio «New IVR menu» del 22 dic 2025, Tiempo medio de respuesta mejoró: "
+         "{}; la serie temporal interrumpida coincide.", "-0:23 (IC 95 % -0:31 a -0:14; "
+         "p < 0,001; ambos ajustados por 6 métricas)"),
+    ],
+)  # fmt: skip
+def test_the_summary_opens_with_the_sentence_the_page_shows(
+    open_page: Open, monkeypatch: pytest.MonkeyPatch, lang: str, sentence: str, numbers: str
+) -> None:
+    """Issue 12: the one-page summary the page offers leads with the page's headline on
+    the chosen metric, from the same verdict and the same numbers as its verdict line."""
+    offered: list[str] = []
+    real = summary.html
+    monkeypatch.setattr(
+        summary, "html", lambda *a, **k: offered.append(real(*a, **k)) or offered[-1]
+    )
+    at = open_page("change_analysis", lang=lang, change=str(IVR_ID), focus="asa")
+    assert not at.exception
+    (page,) = offered  # the file behind the download button
+    first = re.search(r'<p class="headline">(.*?)</p>', page)
+    assert first is not None and page.index("<p") == first.start()
+    assert unescape(first.group(1)) == sentence.format(numbers)
+    shown = report.markdown_escape(sentence.format(numbers))
+    assert [m.value for m in at.markdown if m.value == f"**{shown}**"]  # on the page too
+    (line,) = [m.value for m in at.markdown if m.value.startswith(":material/thumb_up:")]
+    assert report.markdown_escape(numbers) in line  # the page's verdict on the metric
+    assert at.selectbox(key="focus").value == "asa"
 
 
 def test_what_cannot_answer_is_said_once_and_left_out_of_the_verdicts(open_page: Open) -> None:

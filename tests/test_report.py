@@ -1,5 +1,5 @@
-"""The analysis in words, tables, charts and the one-page HTML: escaped, translated, and
-saying what the numbers say."""
+"""The analysis in words, tables and charts: escaped, translated, and saying what the
+numbers say (the one-page HTML: tests/test_summary.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from analytics import change_analysis as ca
-from analytics import change_charts, demo, registry, report
+from analytics import change_charts, demo, registry, report, summary
 from analytics.charts import GREY
 from analytics.i18n import catalog, t
 from analytics.registry import Change
@@ -40,45 +40,6 @@ def store() -> Iterator[Store]:
 def analysis(store: Store) -> ca.Analysis:
     cid = registry.save_change(store, NASTY)
     return ca.analyse(store, registry.get_change(store, cid))
-
-
-def test_html_is_one_self_contained_page_with_every_user_text_escaped(
-    analysis: ca.Analysis,
-) -> None:
-    page = report.html(analysis, "en", generated=dt.date(2026, 1, 2))
-    assert page.startswith("<!doctype html>") and page.endswith("</html>")
-    # No scripts, no external files: it opens offline and runs nothing.
-    assert "<script" not in page and "src=" not in page.replace("src=x", "")
-    assert not re.search(r"<(link|img|iframe)\b", page)
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
-    assert "Menu &lt;b&gt;redesign&lt;/b&gt; &amp;" in page
-    assert "Ops &lt;img src=x onerror=alert(1)&gt;" in page
-    assert "<b>" not in page and "<img" not in page
-    assert "2 Jan 2026" in page
-    assert len(page) < 30_000  # light: tables, no embedded plotting library
-
-
-def test_html_has_every_metric_and_method(analysis: ca.Analysis) -> None:
-    page = report.html(analysis, "en")
-    for metric in analysis.settings.metrics:
-        assert page.count(report.verdict_text(analysis, metric, "en").split(":")[0][:20]) >= 1
-    for title in ("Before / after", "Interrupted time series", "Difference-in-differences"):
-        assert f"<h2>{title}</h2>" in page
-    assert page.count("<table>") == 3
-
-
-def test_html_in_spanish(analysis: ca.Analysis) -> None:
-    page = report.html(analysis, "es", generated=dt.date(2026, 1, 2))
-    assert '<html lang="es">' in page
-    assert "Análisis del cambio:" in page and "Veredicto" in page and "2 ene 2026" in page
-    assert "Diferencias en diferencias" in page
-
-
-def test_html_of_an_analysis_that_could_not_run_says_why(store: Store) -> None:
-    future = Change("Next year", END + dt.timedelta(days=365), queues=("billing",))
-    a = ca.analyse(store, future, today=END)
-    page = report.html(a, "es")
-    assert "en el futuro" in page and "<table>" not in page
 
 
 def test_before_after_table_formats_the_analysis_numbers(analysis: ca.Analysis) -> None:
@@ -272,12 +233,12 @@ def test_few_units_say_the_did_p_is_by_randomization(analysis: ca.Analysis) -> N
     (note,) = report.notes(analysis["nps"], "en", "did")
     assert "the smallest possible p is 1/5" in note and "cannot show a change" in note
     assert "el menor p posible es 1/5" in report.notes(analysis["nps"], "es", "did")[0]
-    assert "randomization" in report.html(analysis, "en")
+    assert "randomization" in summary.html(analysis, "en")
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_no_sentence_reads_p_equals_less_than(analysis: ca.Analysis, lang: str) -> None:
-    page = report.html(analysis, lang)  # type: ignore[arg-type]
+    page = summary.html(analysis, lang)  # type: ignore[arg-type]
     assert "p = &lt;" not in page and "p = <" not in page
     for r in analysis.results:
         for line in report.notes(r, lang):  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ a verdict per metric, and a one-page HTML download. The change is in the URL.
 import polars as pl
 import streamlit as st
 
-from analytics import change_charts, charts, report
+from analytics import change_charts, charts, report, summary
 from analytics.change_analysis import (
     DEFAULT_METRICS,
     DEFAULT_WEEKS,
@@ -18,7 +18,7 @@ from analytics.change_analysis import (
 )
 from analytics.change_cells import dimensions_only
 from analytics.i18n import day, t
-from ui import cache, context, url
+from ui import cache, context, tables, url
 
 # Material icons, not emoji: a server or headless browser may have no emoji font.
 ICONS = {
@@ -74,6 +74,7 @@ def metric_choice() -> tuple[str, ...]:
         METRICS,
         key="metrics",
         format_func=lambda m: t(f"kpi.{m}", lang),
+        placeholder=t("analysis.metrics_placeholder", lang),
         on_change=store,
     )
     return tuple(m for m in METRICS if m in chosen)
@@ -124,6 +125,7 @@ settings = Settings(
     grain,
     tuple(control),
     dimensions_only(ctx.filters),
+    tuple(cache.meaningful().items()),  # a real but small change says so
 )
 with st.spinner(t("analysis.running", lang)):
     analysis = cache.change_analysis_of(ctx.version, change, settings)
@@ -150,14 +152,6 @@ for result in analysis.results:
         st.caption(report.markdown_escape(details))
 if left_out := report.left_out_text(analysis, lang):
     st.caption(f":material/info: {report.markdown_escape(left_out)}")
-st.download_button(
-    t("analysis.download", lang),
-    report.html(analysis, lang),
-    file_name=f"pulso-change-{cid}.html",
-    mime="text/html",
-    icon=":material/description:",
-    on_click="ignore",
-)
 
 if st.session_state.get("focus") not in (None, *metrics):
     del st.session_state["focus"]  # a metric no longer analysed
@@ -165,11 +159,21 @@ focus = url.choice(
     st.selectbox, t("analysis.focus", lang), metrics, "focus", lambda m: t(f"kpi.{m}", lang)
 )
 result = analysis[focus]
+with st.container(border=True):  # the summary's opening sentence, as it will read
+    st.markdown(f"**{report.markdown_escape(summary.headline(analysis, focus, lang))}**")
+    st.download_button(
+        t("analysis.download", lang),
+        summary.html(analysis, lang, focus),
+        file_name=f"pulso-change-{cid}.html",
+        mime="text/html",
+        icon=":material/description:",
+        on_click="ignore",
+    )
 
 
 def table(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
-    config = report.labels(analysis, columns, lang)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=dict(config))
+    # cells already written in the language (with their units and notes): text
+    tables.show(frame, tables.texts(report.labels(analysis, columns, lang)), lang, width="stretch")
 
 
 def cautions(method: str) -> None:

@@ -1,5 +1,6 @@
 """Registry -> analysis -> download in a real browser: register a change through the
-form, open its analysis from the registry, download the one-page summary.
+form, open its analysis from the registry, download the one-page summary and open it
+from the file, offline.
 
 Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 
@@ -9,7 +10,9 @@ The first test opens the app's root before anything else, which also warms the s
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
+from typing import Any
 
 from tests.browser.server import ARTIFACTS, DEMO_END, no_exception
 
@@ -19,6 +22,43 @@ NAME = "Callback pilot <b>&</b>"
 
 def widget(page, test_id: str, label: str):  # type: ignore[no-untyped-def]
     return page.get_by_test_id(test_id).filter(has_text=label).first
+
+
+def download_summary(page: Any, tmp_path: Path) -> Path:
+    with page.expect_download() as info:
+        page.get_by_test_id("stDownloadButton").get_by_role("button").click()
+    assert info.value.suggested_filename.startswith("pulso-change-")
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    return saved
+
+
+def open_summary_offline(app_page: Any, saved: Path, shot: str) -> str:
+    """Open the downloaded file as a reader would, with no network: every part of it
+    must come from the file. Checks it leads with the sentence the app showed, then
+    the chart; screenshots it; returns the sentence."""
+    html = saved.read_text(encoding="utf-8")
+    first = re.search(r'<p class="headline">(.*?)</p>', html)
+    assert first is not None and html.index("<p") == first.start()
+    sentence = unescape(first.group(1))
+    assert app_page.get_by_text(sentence, exact=True).count() == 1  # the page shows it too
+    ctx = app_page.context.browser.new_context(
+        viewport={"width": 1100, "height": 900}, offline=True
+    )
+    try:
+        reader = ctx.new_page()
+        requests: list[str] = []
+        reader.on("request", lambda r: requests.append(r.url))
+        reader.goto(saved.as_uri())
+        assert reader.locator("p.headline").inner_text() == sentence
+        chart = reader.locator("figure svg").bounding_box()
+        assert chart is not None and chart["width"] > 600 and chart["height"] > 250
+        assert reader.locator("figure svg circle").count() > 10  # the periods are drawn
+        assert all(url.startswith("file:") for url in requests), requests
+        reader.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    finally:
+        ctx.close()
+    return sentence
 
 
 def test_register_analyse_and_download(page, base_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -54,15 +94,13 @@ def test_register_analyse_and_download(page, base_url: str, tmp_path: Path) -> N
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "analysis_en.png"), full_page=True)
 
-    with page.expect_download() as info:
-        page.get_by_test_id("stDownloadButton").get_by_role("button").click()
-    saved = tmp_path / info.value.suggested_filename
-    info.value.save_as(saved)
+    saved = download_summary(page, tmp_path)
     html = saved.read_text(encoding="utf-8")
-    assert info.value.suggested_filename.startswith("pulso-change-")
     assert "Callback pilot &lt;b&gt;&amp;&lt;/b&gt;" in html and "<b>" not in html
-    assert html.count("<table>") == 3 and "<script" not in html
+    assert html.count("<table") == 4 and "<script" not in html  # others + 3 methods
     (ARTIFACTS / "analysis_summary.html").write_text(html, encoding="utf-8")
+    sentence = open_summary_offline(page, saved, "summary_en.png")
+    assert sentence.startswith(f"After “{NAME}” on 2 Mar 2026, ")
 
     for tab, shot in (("Interrupted time series", "its"), ("Difference-in-differences", "did")):
         page.get_by_role("tab", name=tab).click()
@@ -78,7 +116,7 @@ def test_register_analyse_and_download(page, base_url: str, tmp_path: Path) -> N
     no_exception(page)
 
 
-def test_the_demo_change_in_spanish_from_a_link(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_change_in_spanish_from_a_link(page, base_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1400, "height": 2400})
     # A copied link (the server has served the app before: see the module docstring).
     page.goto(f"{base_url}/change_analysis?change=1&lang=es&focus=asa")
@@ -109,3 +147,7 @@ def test_the_demo_change_in_spanish_from_a_link(page, base_url: str) -> None:  #
     assert legend_box["y"] >= title["y"] + title["height"], (title, legend_box)
     assert "(−1, dibujado hueco en cero)" in panel.inner_text()
     page.screenshot(path=str(ARTIFACTS / "analysis_es_did.png"), full_page=True)
+
+    # The summary, led by the metric chosen for the charts, in Spanish.
+    sentence = open_summary_offline(page, download_summary(page, tmp_path), "summary_es.png")
+    assert sentence.startswith("Tras el cambio «New IVR menu» del 22 dic 2025, Tiempo medio")
