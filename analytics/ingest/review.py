@@ -393,7 +393,13 @@ def batch_log(batches: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     target = pl.col("target").replace_strict(
         {k: t(f"upload.target.{k}", lang) for k in cols.TARGETS}, default=pl.col("target")
     )
-    return batches.with_columns(target=target, status=status).select(LOG_COLUMNS)
+    # Without sign-in a load is recorded under the computer's account ("root"): say so.
+    account = pl.concat_str(pl.col("loaded_by"), pl.lit(f" ({t('upload.log.os_account', lang)})"))
+    by = pl.when(pl.col("loaded_by").str.contains("@", literal=True)).then(pl.col("loaded_by"))
+    loaded_by = by.otherwise(account)
+    return batches.with_columns(target=target, status=status, loaded_by=loaded_by).select(
+        LOG_COLUMNS
+    )
 
 
 def batch_choices(batches: pl.DataFrame, lang: Lang) -> dict[int, str]:

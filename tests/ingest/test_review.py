@@ -196,7 +196,7 @@ def test_the_batch_log_for_display(store: Store, tmp_path: Path) -> None:
     assert log.columns == list(review.LOG_COLUMNS)
     row = log.row(0, named=True)
     assert (row["batch_id"], row["target"], row["file_name"], row["loaded_by"]) == (
-        report.batch_id, "Llamadas", "c.csv", "ana",
+        report.batch_id, "Llamadas", "c.csv", "ana (cuenta del equipo: sin inicio de sesión)",
     )  # fmt: skip
     assert (row["n_inserted"], row["status"]) == (3, "vigente")
     loaded = list_batches(store)["loaded_at"][0]
@@ -222,3 +222,9 @@ def test_label_table_keeps_saved_pairs_and_lists_what_they_miss(tmp_path: Path) 
     assert rows == [("bueno", "4"), ("Excepcional: todo", ""), ("Regular", "")]
     edited = [*rows[:1], ("Excepcional: todo", "5"), ("Regular", " "), (None, "3")]
     assert review.label_map(edited) == (("bueno", "4"), ("excepcional todo", "5"))
+
+
+def test_a_signed_in_loader_is_shown_as_is(store: Store, tmp_path: Path) -> None:
+    raw = read_file(b.calls_csv(tmp_path / "c.csv", 3))
+    ingest(store, raw, suggest_mapping(raw, "calls").mapping, loaded_by="ana@example.com")
+    assert review.batch_log(list_batches(store), "en")["loaded_by"].to_list() == ["ana@example.com"]
