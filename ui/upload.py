@@ -82,7 +82,48 @@ def pick_file(lang: Lang) -> Any:
     nonce = st.session_state.setdefault("upload_nonce", 0)
     limit = st.get_option("server.maxUploadSize")
     st.caption(t("upload.limit", lang, mb=number(limit, lang, 0)))
-    return st.file_uploader(t("upload.file", lang), type=FILE_TYPES, key=f"upload_file_{nonce}")
+    st.html(uploader_style(lang))
+    file = st.file_uploader(t("upload.file", lang), type=FILE_TYPES, key=f"upload_file_{nonce}")
+    if file is not None:  # the widget writes the size in English ("0.7KB"): ours instead
+        st.caption(
+            t("upload.size", lang, name=markdown_escape(file.name), size=size(file.size, lang))
+        )
+    return file
+
+
+#: Streamlit's uploader has no parameter for its own texts (1.67): its button, its
+#: instructions and the file's size are English. They are replaced here by CSS (our
+#: catalogs' words; the page's caption above states the limit in the reader's language).
+_UPLOADER = (
+    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p'
+    "{{font-size:0}}"
+    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p::after'
+    '{{content:"{button}";font-size:0.875rem}}'
+    '[data-testid="stFileUploaderDropzoneInstructions"] span{{font-size:0}}'
+    '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+    '{{content:"{types}";font-size:0.75rem}}'
+    '[data-testid="stFileChipName"] + div{{display:none}}'
+)
+
+
+def uploader_style(lang: Lang) -> str:
+    def css(text: str) -> str:  # a CSS string: our catalog's words, quotes escaped
+        return text.replace("\\", "\\\\").replace('"', '\\"')
+
+    types = ", ".join(x.upper() for x in FILE_TYPES)
+    words = {
+        "button": css(t("upload.button", lang)),
+        "types": css(t("upload.types", lang, types=types)),
+    }
+    return f"<style>{_UPLOADER.format(**words)}</style>"
+
+
+def size(n_bytes: int, lang: Lang) -> str:
+    """1536 -> '1.5 KB' / '1,5 KB' (decimal prefixes, as the limit is written)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n_bytes >= scale:
+            return f"{number(n_bytes / scale, lang, 1)} {unit}"
+    return f"{number(n_bytes, lang, 0)} B"
 
 
 def read(file: Any, lang: Lang) -> RawTable | None:

@@ -131,3 +131,28 @@ def test_upload_confirm_see_the_overview_change_and_undo(  # type: ignore[no-unt
     open_nav(page, "Overview")
     assert wait_rate_other_than(page, after) == before
     no_exception(page)
+
+
+def test_the_uploader_speaks_the_readers_language(page, base_url: str, extract: Path) -> None:  # type: ignore[no-untyped-def]
+    """Streamlit writes its uploader's button, instructions and file size in English;
+    on a Spanish page they read in Spanish (the size in the page's own caption)."""
+    page.goto(f"{base_url}/upload?lang=es")
+    zone = page.get_by_test_id("stFileUploaderDropzone")
+    zone.wait_for(timeout=60_000)
+    after = "(el) => getComputedStyle(el, '::after').content"
+    button = zone.get_by_test_id("stBaseButton-secondary").locator("p")
+    assert button.evaluate(after) == '"Elegir un archivo"'
+    assert "o suéltelo aquí · CSV" in zone.get_by_test_id(
+        "stFileUploaderDropzoneInstructions"
+    ).locator("span").evaluate(after)
+    page.locator("input[type=file]").set_input_files(str(extract))
+    page.get_by_text("unresolved.csv · ", exact=False).wait_for(timeout=60_000)
+    caption = page.get_by_text("unresolved.csv · ", exact=False).inner_text()
+    assert caption.endswith(" KB") and "," in caption  # e.g. "23,4 KB", not "23.4KB"
+    assert (
+        not page.get_by_test_id("stFileChipName")
+        .locator("xpath=following-sibling::div")
+        .is_visible()
+    )
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "upload_es_uploader.png"))
