@@ -20,7 +20,7 @@ from analytics.ingest.aliases import Alias, NewValue
 from analytics.ingest.model import Target
 from analytics.report import markdown_escape
 from ui import cache, tables
-from ui.upload import error, held, tag
+from ui.upload import error, held, tag, who
 
 #: New values offered a picker per field; the others are counted.
 PICKERS = 24
@@ -124,7 +124,7 @@ def _save(chosen: list[Alias], lang: Lang) -> None:
         st.info(t("upload.new.nothing", lang), icon=":material/info:")
         return
     try:
-        count = aliases.save(cache.store(), chosen, by=_who())
+        count = aliases.save(cache.store(), chosen, by=who())
     except IngestError as exc:
         error(exc, lang, "upload.new.failed")
         return
@@ -167,12 +167,3 @@ def _value_map(fields: list[str], lang: Lang) -> None:
                 aliases.remove(cache.store(), entry.field, entry.alias)
             st.session_state[_REMOVED] = len(gone)
             st.rerun()
-
-
-def _who() -> str | None:
-    """The signed-in user, when sign-in is on."""
-    try:
-        found = st.user.get("email") or st.user.get("name")
-    except (AttributeError, KeyError):
-        return None
-    return str(found) if found else None

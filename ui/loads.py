@@ -37,7 +37,7 @@ from analytics.ingest.roundtrip import Shape
 from analytics.report import markdown_escape
 from ui import cache, tables
 from ui.tables import Col, Kind
-from ui.upload import error, first_line, forget, held, tag
+from ui.upload import error, first_line, forget, held, tag, who
 
 SHOWN_ROWS = 100
 
@@ -186,11 +186,11 @@ def _load(
     try:
         if found.complete:
             return load(
-                cache.store(), found.validated, loaded_by=_who(), on_progress=progress,
+                cache.store(), found.validated, loaded_by=who(), on_progress=progress,
                 measured=measured, strict=strict,
             )  # fmt: skip
         return ingest(
-            cache.store(), raw, mapping, dayfirst=dayfirst, loaded_by=_who(),
+            cache.store(), raw, mapping, dayfirst=dayfirst, loaded_by=who(),
             on_progress=progress, strict=strict,
         )  # fmt: skip
     except IngestError as exc:
@@ -245,15 +245,6 @@ def finished(report: BatchReport | UndoReport) -> None:
         st.session_state["upload_undone"] = report
         forget("upload_last")  # its counts no longer hold
     st.rerun()
-
-
-def _who() -> str | None:
-    """The signed-in user, when sign-in is on (else the engine records the OS user)."""
-    try:
-        found = st.user.get("email") or st.user.get("name")
-    except (AttributeError, KeyError):
-        return None
-    return str(found) if found else None
 
 
 def show_last(lang: Lang) -> None:

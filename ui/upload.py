@@ -58,6 +58,15 @@ def first_line(exc: Exception) -> str:
     return markdown_escape((str(exc).strip().splitlines() or [type(exc).__name__])[0][:300])
 
 
+def who() -> str | None:
+    """The signed-in user, when sign-in is on (else the engine records the OS user)."""
+    try:
+        found = st.user.get("email") or st.user.get("name")
+    except (AttributeError, KeyError):
+        return None
+    return str(found) if found else None
+
+
 def error(exc: IngestError, lang: Lang, key: str | None = None) -> None:
     message = review.explain(exc, lang, markdown_escape)
     st.error(t(key, lang, detail=message) if key else message, icon=":material/error:")
