@@ -7,7 +7,7 @@ missing ones in order inside one transaction and records each in ``schema_versio
 
 from __future__ import annotations
 
-# Version 1: the canonical fact tables of the data contract (DESIGN.md).
+# Version 1: the canonical fact tables: one row per call, one per survey response.
 V1_FACTS = """
 create table calls (
     call_id     varchar primary key,

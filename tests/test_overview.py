@@ -72,7 +72,7 @@ def raw(store: Store, table: str) -> pl.DataFrame:
 
 
 def expected_call_kpis(c: pl.DataFrame, s: pl.DataFrame) -> dict[str, float]:
-    """Each KPI computed directly from raw rows, by its definition in DESIGN.md."""
+    """Each KPI computed directly from raw rows, by its definition (analytics/kpis.py)."""
     c = c.sort("customer_id", "started_at", "call_id").with_columns(
         next_at=pl.col("started_at").shift(-1).over("customer_id")
     )

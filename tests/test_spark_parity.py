@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from analytics import kpis, overview
+from analytics import overview
 from analytics.queries import Filters
 from analytics.store import Store
 from tests.test_not_measured import gappy as gappy
@@ -93,14 +93,14 @@ def test_trend_statistics_are_identical(both: tuple, source: str, grain: str) ->
     )
 
 
+@pytest.mark.parametrize("key", ["nps", "fcr", "aht"])
 @pytest.mark.parametrize("dim", ["region", "queue"])
-def test_breakdowns_and_estimates_are_identical(both: tuple, dim: str) -> None:
+def test_breakdowns_and_estimates_are_identical(both: tuple, dim: str, key: str) -> None:
     duck, spark = both
-    for key in ("nps", "fcr", "aht"):
-        a = overview.breakdown(duck, Filters(), key, dim)
-        b = overview.breakdown(spark, Filters(), key, dim)
-        _same(a, b, [dim])
-    assert set(kpis.BY_KEY)  # the catalog the estimates came from is not empty
+    a = overview.breakdown(duck, Filters(), key, dim)
+    b = overview.breakdown(spark, Filters(), key, dim)
+    assert a.height > 1 and a["value"].is_not_nan().any()  # something real to compare
+    _same(a, b, [dim])
 
 
 def test_known_value_counts_are_identical_with_gaps(gappy_both: tuple) -> None:
