@@ -24,7 +24,6 @@ from analytics.migrations import LATEST, MIGRATIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "pulso.duckdb"
-TABLES = ("calls", "surveys", "process_changes")
 
 
 class StoreError(Exception):

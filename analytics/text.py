@@ -36,7 +36,6 @@ from analytics.words import SPLIT, normalize, tokens
 
 Contrast = Literal["nps", "period", "queue"]
 CONTRASTS: tuple[Contrast, ...] = ("nps", "period", "queue")
-Side = Literal["a", "b"]
 ACCENTED = "áàâäãåéèêëíìîïóòôöõúùûüñç"
 PLAIN = "aaaaaaeeeeiiiiooooouuuunc"
 MIN_COUNT = 5
@@ -64,11 +63,6 @@ class Split:
 
 
 # --- normalisation, shared by Python and the database -------------------------------
-
-
-def is_term_token(word: str) -> bool:
-    """A token that may form a term: 2+ characters, not a number, not a stop word."""
-    return len(word) >= 2 and not word.isdigit() and word not in STOP_WORDS
 
 
 def _sql_normalized(comment: ir.StringValue) -> ir.StringValue:

@@ -44,13 +44,6 @@ DTYPES: dict[Kind, pl.DataType] = {
     "survey_channel": pl.String(),
 }
 
-#: The store's SQL type for each kind (see migrations.py), for staging tables.
-SQL_TYPES: dict[Kind, str] = {
-    "key": "varchar", "text": "varchar", "timestamp": "timestamp", "duration": "double",
-    "count": "integer", "bool": "boolean", "nps": "tinyint", "csat": "tinyint",
-    "ces": "double", "survey_type": "varchar", "survey_channel": "varchar",
-}  # fmt: skip
-
 CALLS: tuple[Column, ...] = (
     Column("call_id", "key", required=True),
     Column("started_at", "timestamp", required=True),
@@ -87,8 +80,6 @@ SURVEYS: tuple[Column, ...] = (
 
 TARGETS: dict[Target, tuple[Column, ...]] = {"calls": CALLS, "surveys": SURVEYS}
 KEYS: dict[Target, str] = {"calls": "call_id", "surveys": "response_id"}
-#: Stored columns that no file maps directly: derived during validation.
-DERIVED: dict[Target, tuple[str, ...]] = {"calls": (), "surveys": ("ces_scale",)}
 #: Tables holding the rows a batch overwrote, by target.
 BEFORE_TABLES: dict[Target, str] = {
     "calls": "ingest_before_calls",
@@ -115,10 +106,6 @@ def stored_columns(target: Target) -> tuple[str, ...]:
     if target == "surveys":
         names.insert(names.index("ces") + 1, "ces_scale")
     return tuple(names)
-
-
-def sql_type(target: Target, name: str) -> str:
-    return "tinyint" if name == "ces_scale" else SQL_TYPES[column(target, name).kind]
 
 
 def ident(target: Target, name: str) -> str:
