@@ -50,7 +50,6 @@ __all__ = [
 AUTOCORRELATION_NOTE = 0.2
 # The values a metric of each unit can take (a 1-5 or 1-7 score: no common range).
 RANGES = {"points": (-100.0, 100.0), "percent": (0.0, 100.0), "seconds": (0.0, math.inf)}
-MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 
 
 # -- words ---------------------------------------------------------------------------
@@ -188,11 +187,6 @@ def registry_table(changes: pl.DataFrame, lang: Lang) -> pl.DataFrame:
 
 
 REGISTRY_COLUMNS = ("name", "start", "end", "scope", "owner")
-
-
-def markdown_escape(text: str) -> str:
-    """User text shown through Streamlit markdown, with markdown syntax neutralised."""
-    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
 
 
 # -- context lines ---------------------------------------------------------------------------

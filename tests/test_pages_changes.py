@@ -21,10 +21,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo, registry, report, summary
+from analytics import demo, registry, summary
 from analytics.registry import Change
 from analytics.store import connect
 from tests.conftest import open_app
+from ui.markdown import markdown_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 6, 28)
@@ -241,10 +242,10 @@ def test_the_summary_opens_with_the_sentence_the_page_shows(
     first = re.search(r'<p class="headline">(.*?)</p>', page)
     assert first is not None and page.index("<p") == first.start()
     assert unescape(first.group(1)) == sentence.format(numbers)
-    shown = report.markdown_escape(sentence.format(numbers))
+    shown = markdown_escape(sentence.format(numbers))
     assert [m.value for m in at.markdown if m.value == f"**{shown}**"]  # on the page too
     (line,) = [m.value for m in at.markdown if m.value.startswith(":material/thumb_up:")]
-    assert report.markdown_escape(numbers) in line  # the page's verdict on the metric
+    assert markdown_escape(numbers) in line  # the page's verdict on the metric
     assert at.selectbox(key="focus").value == "asa"
 
 

@@ -139,11 +139,6 @@ def test_problems_are_translated_with_their_values(
     assert text in rendered and "{" not in rendered
 
 
-def test_markdown_escape_neutralises_links_and_emphasis() -> None:
-    escaped = report.markdown_escape("[a](javascript:x) *b* <i>")
-    assert escaped == r"\[a\]\(javascript:x\) \*b\* \<i\>"
-
-
 # -- charts -------------------------------------------------------------------------------
 
 

@@ -18,8 +18,8 @@ from analytics.i18n import Lang, number, t
 from analytics.ingest import IngestError, Mapping, RawTable, aliases, review
 from analytics.ingest.aliases import Alias, NewValue
 from analytics.ingest.model import Target
-from analytics.report import markdown_escape
 from ui import cache, tables
+from ui.markdown import markdown_escape
 from ui.upload import error, held, tag, who
 
 #: New values offered a picker per field; the others are counted.

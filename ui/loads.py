@@ -34,8 +34,8 @@ from analytics.ingest import (
 from analytics.ingest.model import Target
 from analytics.ingest.quality import Quality
 from analytics.ingest.roundtrip import Shape
-from analytics.report import markdown_escape
 from ui import cache, tables
+from ui.markdown import markdown_escape
 from ui.tables import Col, Kind
 from ui.upload import error, first_line, forget, held, tag, who
 

@@ -19,7 +19,7 @@ from analytics.i18n import Lang, t
 from analytics.ingest import RawTable, Suggestion, review
 from analytics.ingest import vocabulary as vocab
 from analytics.ingest.model import DURATION_UNITS, Target, Transform
-from analytics.report import markdown_escape
+from ui.markdown import markdown_escape
 
 #: Picker entries that are not columns of the file.
 CONSTANT, GENERATED = "\x00constant", "\x00generated"

@@ -30,8 +30,8 @@ from analytics.ingest import (
 from analytics.ingest import columns as cols
 from analytics.ingest.model import Target
 from analytics.ingest.readers import SUFFIXES
-from analytics.report import markdown_escape
 from ui import cache, transforms, url
+from ui.markdown import markdown_escape
 
 TARGETS: tuple[Target, ...] = ("calls", "surveys")
 FILE_TYPES = sorted({s.lstrip(".") for s in SUFFIXES})

@@ -19,6 +19,7 @@ from analytics.change_analysis import (
 from analytics.change_cells import dimensions_only
 from analytics.i18n import day, t
 from ui import cache, context, tables, url
+from ui.markdown import markdown_escape
 
 # Material icons, not emoji: a server or headless browser may have no emoji font.
 ICONS = {
@@ -51,9 +52,9 @@ labels = {
 cid = url.choice(st.selectbox, t("analysis.pick", lang), tuple(labels), "change", labels.get)
 st.query_params["change"] = cid  # always in the URL: a copied link names its change
 change = cache.change_by_id(ctx.version, int(cid))
-st.caption(report.markdown_escape(report.change_summary(change, lang)))
+st.caption(markdown_escape(report.change_summary(change, lang)))
 if change.description:
-    st.caption(report.markdown_escape(change.description))
+    st.caption(markdown_escape(change.description))
 
 
 def metric_choice() -> tuple[str, ...]:
@@ -131,13 +132,13 @@ with st.spinner(t("analysis.running", lang)):
     analysis = cache.change_analysis_of(ctx.version, change, settings)
 if analysis.problem is not None:
     st.warning(
-        report.markdown_escape(report.problem_text(analysis.problem, lang)),
+        markdown_escape(report.problem_text(analysis.problem, lang)),
         icon=":material/warning:",
     )
     st.stop()
 
-st.caption(report.markdown_escape(report.window_text(analysis, lang)))
-st.caption(report.markdown_escape(report.groups_text(analysis, lang)))
+st.caption(markdown_escape(report.window_text(analysis, lang)))
+st.caption(markdown_escape(report.groups_text(analysis, lang)))
 if analysis.windows is not None and analysis.windows.shortened(settings):
     st.caption(t("analysis.shortened", lang))
 if settings.filters.dimension_values():
@@ -147,11 +148,11 @@ st.subheader(t("analysis.verdict", lang))
 for result in analysis.results:
     code = report.verdict(analysis, result.metric, lang).code
     headline, details = report.verdict_parts(analysis, result.metric, lang)
-    st.markdown(f"{ICONS[code]} **{report.markdown_escape(headline)}**")
+    st.markdown(f"{ICONS[code]} **{markdown_escape(headline)}**")
     if details:
-        st.caption(report.markdown_escape(details))
+        st.caption(markdown_escape(details))
 if left_out := report.left_out_text(analysis, lang):
-    st.caption(f":material/info: {report.markdown_escape(left_out)}")
+    st.caption(f":material/info: {markdown_escape(left_out)}")
 
 if st.session_state.get("focus") not in (None, *metrics):
     del st.session_state["focus"]  # a metric no longer analysed
@@ -160,7 +161,7 @@ focus = url.choice(
 )
 result = analysis[focus]
 with st.container(border=True):  # the summary's opening sentence, as it will read
-    st.markdown(f"**{report.markdown_escape(summary.headline(analysis, focus, lang))}**")
+    st.markdown(f"**{markdown_escape(summary.headline(analysis, focus, lang))}**")
     st.download_button(
         t("analysis.download", lang),
         summary.html(analysis, lang, focus),
@@ -178,7 +179,7 @@ def table(frame: pl.DataFrame, columns: tuple[str, ...]) -> None:
 
 def cautions(method: str) -> None:
     for note in report.notes(result, lang, method):
-        st.warning(report.markdown_escape(note), icon=":material/warning:")
+        st.warning(markdown_escape(note), icon=":material/warning:")
 
 
 tab_ba, tab_its, tab_did = st.tabs(
@@ -189,7 +190,7 @@ with tab_ba:
         st.info(t("analysis.before_after.none", lang))
     else:
         table(report.before_after_table(analysis, lang), report.BEFORE_AFTER_COLUMNS)
-    st.caption(report.markdown_escape(report.before_after_note(analysis, lang)))
+    st.caption(markdown_escape(report.before_after_note(analysis, lang)))
 
 with tab_its:
     cautions("its")

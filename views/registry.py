@@ -9,6 +9,7 @@ from analytics.change_cells import SCOPE_DIMS
 from analytics.i18n import day, t
 from analytics.registry import SCOPE_FIELDS, Change
 from ui import cache, context, tables, url
+from ui.markdown import markdown_escape
 from ui.tables import Col
 
 ctx = context.current()
@@ -19,9 +20,7 @@ st.caption(t("registry.intro", lang))
 
 flash = st.session_state.pop("registry_flash", None)
 if flash is not None:
-    st.success(
-        t(flash[0], lang, name=report.markdown_escape(flash[1])), icon=":material/check_circle:"
-    )
+    st.success(t(flash[0], lang, name=markdown_escape(flash[1])), icon=":material/check_circle:")
 
 changes = cache.change_list(ctx.version)
 if changes.is_empty():
@@ -123,7 +122,7 @@ if current is not None and current.change_id is not None:
         query_params={"change": str(current.change_id)},
     )
     with st.popover(t("registry.delete", lang), icon=":material/delete:"):
-        st.warning(t("registry.delete_confirm", lang, name=report.markdown_escape(current.name)))
+        st.warning(t("registry.delete_confirm", lang, name=markdown_escape(current.name)))
         if st.button(t("registry.delete_yes", lang), type="primary", key="delete_change"):
             registry.delete_change(cache.store(), current.change_id)
             reopen("registry.deleted", current.name, None)

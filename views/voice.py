@@ -13,9 +13,9 @@ import streamlit as st
 from analytics import sentiment, text
 from analytics.i18n import day, number, t
 from ui import cache, context, tables, url
+from ui.markdown import markdown_escape
 from ui.tables import Col
 
-MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
 ITEM_STATUSES = ("open", "contacted", "recovered", "not_recovered")
 
 ctx = context.current()
@@ -49,11 +49,6 @@ kind = url.choice(
 )
 
 
-def _plain(value: str) -> str:
-    """A data value inside markdown (headings): every markdown character escaped."""
-    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in value)
-
-
 split = text.Split()
 labels = {"date": "", "queue": ""}
 if kind == "period":
@@ -75,7 +70,7 @@ elif kind == "queue":
         bind="query-params",
     )
     # A queue name is data: its markdown characters are escaped in the headings.
-    split, labels["queue"] = text.Split("queue", queue=queue), _plain(str(queue))
+    split, labels["queue"] = text.Split("queue", queue=queue), markdown_escape(str(queue))
 
 terms = cache.voice_terms(ctx.version, f, split, said)
 
@@ -194,7 +189,10 @@ def whole_comment(row: dict[str, Any]) -> None:
         st.markdown(f"**{t('voice.full_comment', lang)}**")
         st.text(row["comment"])
         # a caption is markdown: the queue name (data) is escaped like the headings
-        meta = {k: "–" if row[k] is None else _plain(str(row[k])) for k in ("nps", "csat", "queue")}
+        meta = {
+            k: "–" if row[k] is None else markdown_escape(str(row[k]))
+            for k in ("nps", "csat", "queue")
+        }
         st.caption(
             t(
                 "voice.comment_meta",
