@@ -37,7 +37,7 @@ from analytics import power as pw
 from analytics.compare import Difference, compare_means, compare_normal, compare_proportions
 from analytics.did import DiDResult, EventStudyResult, difference_in_differences, event_study
 from analytics.its import ITSResult, interrupted_time_series
-from analytics.metrics import Estimate, mean_from_moments, nps_from_counts, proportion
+from analytics.metrics import ALPHA, Estimate, mean_from_moments, nps_from_counts, proportion
 from analytics.verdict import (
     Finding,
     Verdict,
@@ -58,7 +58,6 @@ __all__ = [
 ]  # fmt: skip
 
 Kind = Literal["nps", "proportion", "mean"]
-ALPHA = 0.05
 
 
 @dataclass(frozen=True)

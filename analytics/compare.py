@@ -22,10 +22,9 @@ from typing import Literal
 
 from scipy import special  # not scipy.stats: 1 s less at the app's cold start
 
-from analytics.metrics import NAN, Z95, Estimate, wilson
+from analytics.metrics import ALPHA, NAN, Z95, Estimate, wilson
 
 Direction = Literal["up", "down", "none"]
-ALPHA = 0.05
 Z_MAX = 38.0  # 2 * ndtr(-38) is about 3e-316: beyond it a p-value is 0 in floats
 
 

@@ -45,6 +45,7 @@ from analytics.its import (
     period_index,
     require_columns,
 )
+from analytics.metrics import ALPHA
 from analytics.power import mde_from_se
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 CovType = Literal["classical", "cluster"]
 # Cameron and Miller (2015): below a few dozen clusters CR1 errors are biased down.
 FEW_CLUSTERS = 30
-ALPHA = 0.05
 
 
 @dataclass(frozen=True, eq=False)

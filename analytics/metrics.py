@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special  # not scipy.stats: 1 s less at the app's cold start
 
+#: The significance level everywhere: 95% intervals, tests at 5%.
+ALPHA = 0.05
 Z95 = 1.959963984540054
 LOW_SAMPLE = 30
 NAN = float("nan")

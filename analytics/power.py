@@ -28,7 +28,8 @@ import math
 
 from scipy import optimize, stats
 
-ALPHA = 0.05
+from analytics.metrics import ALPHA
+
 POWER = 0.80
 NAN = float("nan")
 

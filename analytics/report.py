@@ -119,11 +119,6 @@ def scope_text(scope: dict[str, tuple[str, ...]], lang: Lang) -> str:
     return "; ".join(parts) or t("registry.scope.all", lang)
 
 
-def p_statement(p: float, lang: Lang) -> str:
-    """A p-value inside a sentence: "p = 0.012", "p < 0.001"."""
-    return "–" if math.isnan(p) else changes.p_statement(p, lang)
-
-
 def notes(result: MetricResult, lang: Lang, method: str | None = None) -> list[str]:
     """Cautions about one metric's methods (or one ``method``: before_after, its, did,
     event), and why a method has no result."""

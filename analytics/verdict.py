@@ -48,13 +48,13 @@ from analytics import power as pw
 from analytics import thresholds
 from analytics.compare import Difference
 from analytics.i18n import Lang, number, t
+from analytics.metrics import ALPHA
 
 Method = Literal["before_after", "its", "did"]
 VerdictCode = Literal[
     "improved", "worsened", "not_confirmed", "disagree", "cannot_tell", "no_clear_change",
     "not_enough_data", "not_measured",
 ]  # fmt: skip
-ALPHA = 0.05
 # A value formatter: (value, decimals, with a sign) -> text in the metric's unit.
 Format = Callable[[float, int, bool], str]
 
@@ -273,7 +273,10 @@ def _name(f: Finding, lang: Lang) -> str:
 
 
 def p_statement(p: float, lang: Lang, holm: bool = False) -> str:
-    """ "p = 0.012", "p < 0.001" (or Holm-adjusted), in ``lang``; never "p = < 0.001"."""
+    """ "p = 0.012", "p < 0.001" (or Holm-adjusted), in ``lang``; never "p = < 0.001";
+    "–" for no p-value."""
+    if math.isnan(p):
+        return "–"
     prefix = "verdict.p_holm" if holm else "verdict.p"
     if p < 0.001:
         return t(f"{prefix}_below", lang, value=number(0.001, lang, 3))
