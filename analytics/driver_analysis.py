@@ -108,7 +108,7 @@ def _by_driver(d: Design, per_column: np.ndarray) -> np.ndarray:
     return out
 
 
-def _column_weights(names: Sequence[str], m: stats.Moments) -> np.ndarray:
+def _column_weights(names: Sequence[str], m: stats.CrossMoments) -> np.ndarray:
     """Johnson's raw weight of each model column in ``m``; a column that does not vary
     there (a rare level absent from a resample or a group) adds nothing and weighs 0."""
     flat = flat_columns(m)
@@ -121,7 +121,7 @@ def _column_weights(names: Sequence[str], m: stats.Moments) -> np.ndarray:
     return out
 
 
-def _shares(d: Design, m: stats.Moments) -> np.ndarray:
+def _shares(d: Design, m: stats.CrossMoments) -> np.ndarray:
     raw = _by_driver(d, _column_weights(d.names, m))
     return 100 * raw / raw.sum()
 
@@ -250,7 +250,7 @@ def _guards(
     return out
 
 
-def _dominance(d: Design, m: stats.Moments) -> stats.Dominance | None:
+def _dominance(d: Design, m: stats.CrossMoments) -> stats.Dominance | None:
     """Shapley (general dominance) shares and complete dominance, each driver's dummies
     entering together; None past 12 drivers (2^p sub-models)."""
     if len(d.drivers) > stats.MAX_SHAPLEY_DRIVERS:

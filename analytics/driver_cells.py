@@ -213,13 +213,13 @@ class Design:
     def n(self) -> np.ndarray:
         return self.frame["n"].to_numpy().astype(np.float64)
 
-    def moments(self, rows: np.ndarray | None = None) -> stats.Moments:
+    def moments(self, rows: np.ndarray | None = None) -> stats.CrossMoments:
         """Count, sums and cross-products of ``[y, *columns]`` over the responses (of
         the cells where the boolean ``rows`` is true)."""
         z, w = (self.z, self.n) if rows is None else (self.z[rows], self.n[rows])
         # einsum's own loop, not BLAS: BLAS threads crawl on a loaded 2-core machine
         cross = np.einsum("ci,cj->ij", z * w[:, None], z)
-        return stats.Moments(("y", *self.names), float(w.sum()), w @ z, cross)
+        return stats.CrossMoments(("y", *self.names), float(w.sum()), w @ z, cross)
 
     def weighted_sums(
         self, rows: slice, counts: np.ndarray
@@ -235,12 +235,12 @@ class Design:
         pairs = sparse.csr_matrix((z[:, i] * z[:, j]).T)
         return counts.sum(axis=0), sparse.csr_matrix(z.T) @ counts, pairs @ counts
 
-    def moments_from(self, total: float, sums: np.ndarray, upper: np.ndarray) -> stats.Moments:
+    def moments_from(self, total: float, sums: np.ndarray, upper: np.ndarray) -> stats.CrossMoments:
         """Moments from one column of :meth:`weighted_sums` (summed over row blocks)."""
         k = self.z.shape[1]
         cp = np.zeros((k, k))
         cp[np.triu_indices(k)] = upper
-        return stats.Moments(("y", *self.names), float(total), sums, cp + np.triu(cp, 1).T)
+        return stats.CrossMoments(("y", *self.names), float(total), sums, cp + np.triu(cp, 1).T)
 
 
 def _pool_rare(frame: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -282,7 +282,7 @@ def _level_order(level: str) -> tuple[int, float, str]:
         return 1, 0.0, level
 
 
-def flat_columns(m: stats.Moments) -> set[int]:
+def flat_columns(m: stats.CrossMoments) -> set[int]:
     """Indices of model columns with no variation (e.g. no escalations in these rows)."""
     if m.n == 0:
         return set(range(len(m.columns) - 1))

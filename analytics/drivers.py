@@ -4,7 +4,7 @@ Relative importance splits a regression's R² among correlated drivers so the sh
 sum to 100%: Johnson's relative weights for any number of drivers, and the Shapley
 (LMG, general dominance) decomposition when there are few. Both depend on the data
 only through the correlation matrix, so the app fits them on sufficient statistics
-that SQL returns (count, sums, cross-products: see :class:`Moments`) instead of
+that SQL returns (count, sums, cross-products: see :class:`CrossMoments`) instead of
 pulling a million rows into Python.
 
 Signed effects with significance come from the regression models in
@@ -38,9 +38,9 @@ from analytics.driver_models import (
 __all__ = [
     "MAX_SHAPLEY_DRIVERS",
     "BootstrapWeights",
+    "CrossMoments",
     "Dominance",
     "LogitResult",
-    "Moments",
     "OrdinalLogitResult",
     "bootstrap_relative_weights",
     "corr_from_moments",
@@ -69,7 +69,7 @@ _RANK_TOL = 1e-12
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: numpy arrays do not compare to a bool
-class Moments:
+class CrossMoments:
     """Count, sums and raw cross-products of columns: all a linear fit needs.
 
     SQL computes them in one pass (``count(*)``, ``sum(x)``, ``sum(x * y)``);
@@ -86,10 +86,10 @@ class Moments:
         if np.shape(self.sums) != (k,) or np.shape(self.cross_products) != (k, k):
             raise ValueError(f"moments for {k} columns need {k} sums and a {k}x{k} matrix")
 
-    def __add__(self, other: Moments) -> Moments:
+    def __add__(self, other: CrossMoments) -> CrossMoments:
         if other.columns != self.columns:
             raise ValueError("cannot add moments of different columns")
-        return Moments(
+        return CrossMoments(
             self.columns,
             self.n + other.n,
             self.sums + other.sums,
@@ -105,13 +105,13 @@ class Moments:
         )
 
 
-def moments(df: FrameLike, columns: Sequence[str]) -> Moments:
+def moments(df: FrameLike, columns: Sequence[str]) -> CrossMoments:
     """Sufficient statistics of ``columns`` from raw rows (what SQL would return).
 
     Rows missing a value in any of the columns are dropped, as the models do.
     """
     x = numeric_block(complete_rows(as_polars(df), columns), columns)
-    return Moments(tuple(columns), float(len(x)), x.sum(axis=0), x.T @ x)
+    return CrossMoments(tuple(columns), float(len(x)), x.sum(axis=0), x.T @ x)
 
 
 def corr_from_moments(
@@ -253,8 +253,10 @@ def relative_weights(df: FrameLike, outcome: str, drivers: Sequence[str]) -> pl.
     return relative_weights_from_corr(_corr(df, [outcome, *drivers]), drivers)
 
 
-def relative_weights_from_moments(m: Moments, outcome: str, drivers: Sequence[str]) -> pl.DataFrame:
-    """Johnson's relative weights from sufficient statistics (see :class:`Moments`).
+def relative_weights_from_moments(
+    m: CrossMoments, outcome: str, drivers: Sequence[str]
+) -> pl.DataFrame:
+    """Johnson's relative weights from sufficient statistics (see :class:`CrossMoments`).
 
     References
     ----------

@@ -27,7 +27,7 @@ from statsmodels.tools.numdiff import approx_fprime, approx_hess
 from analytics import drivers
 from analytics.driver_models import _WeightedOrderedLogit
 from analytics.drivers import (
-    Moments,
+    CrossMoments,
     bootstrap_relative_weights,
     corr_from_moments,
     dominance_from_corr,
@@ -278,7 +278,9 @@ def test_moments_from_sql_equal_raw_rows(mtcars: pl.DataFrame) -> None:
     )
     row = duckdb.sql(f"select {select} from mtcars").fetchall()[0]
     k = len(cols)
-    m = Moments(tuple(cols), row[0], np.array(row[1 : 1 + k]), np.array(row[1 + k :]).reshape(k, k))
+    m = CrossMoments(
+        tuple(cols), row[0], np.array(row[1 : 1 + k]), np.array(row[1 + k :]).reshape(k, k)
+    )
     xs = cols[1:]
     from_sql = relative_weights_from_moments(m, "mpg", xs)
     from_rows = relative_weights(mtcars, "mpg", xs)
