@@ -359,7 +359,7 @@ def by_duration(cells: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class LeverVerdict:
     """Which goes with the larger difference in the outcome: resolution or call length.
 
     ``resolution_gap``: resolved minus unresolved at equal duration band (averaged over
@@ -379,7 +379,7 @@ class Verdict:
         return large / small if small > 0 else float("inf")
 
 
-def verdict(bands: pl.DataFrame) -> Verdict:
+def verdict(bands: pl.DataFrame) -> LeverVerdict:
     """One verdict from :func:`by_duration`'s frame (the page words it)."""
     ok = bands.filter(pl.col("n") >= LOW_SAMPLE)
     wide = ok.pivot("resolved", index="duration", values=["value", "n"]).drop_nulls()
@@ -388,15 +388,15 @@ def verdict(bands: pl.DataFrame) -> Verdict:
     )
     ranges = ranges.filter(pl.col("k") >= 2)
     if wide.height == 0 or ranges.height == 0 or {"value_0", "value_1"} - set(wide.columns):
-        return Verdict("unknown", float("nan"), float("nan"))
+        return LeverVerdict("unknown", float("nan"), float("nan"))
     gaps = (wide["value_1"] - wide["value_0"]).to_numpy()
     res = float(np.average(gaps, weights=(wide["n_0"] + wide["n_1"]).to_numpy()))
     dur = float(np.average(ranges["gap"].to_numpy(), weights=ranges["n"].to_numpy()))
     if abs(res) >= CLEAR_RATIO * dur:
-        return Verdict("resolution", res, dur)
+        return LeverVerdict("resolution", res, dur)
     if dur >= CLEAR_RATIO * abs(res):
-        return Verdict("duration", res, dur)
-    return Verdict("similar", res, dur)
+        return LeverVerdict("duration", res, dur)
+    return LeverVerdict("similar", res, dur)
 
 
 def quadrant(a: DriverAnalysis) -> pl.DataFrame:

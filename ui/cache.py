@@ -35,7 +35,7 @@ from analytics.store import Store
 
 if TYPE_CHECKING:
     from analytics import change_analysis
-    from analytics.driver_analysis import DriverAnalysis, Verdict
+    from analytics.driver_analysis import DriverAnalysis, LeverVerdict
     from analytics.driver_cells import Outcome
 
 TTL = 600
@@ -283,7 +283,7 @@ def driver_analysis(
 @st.cache_data(ttl=TTL, show_spinner=False)
 def driver_views(
     data_version: str, filters: Filters, outcome: Outcome, drivers: tuple[str, ...]
-) -> tuple[pl.DataFrame, Verdict, pl.DataFrame]:
+) -> tuple[pl.DataFrame, LeverVerdict, pl.DataFrame]:
     """The outcome by duration band, its verdict, and the shares per segment and queue."""
     from analytics import driver_analysis as analysis
 

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import driver_charts as charts
-from analytics.driver_analysis import MIN_RESPONSES, DriverAnalysis, Guard, Verdict, quadrant
+from analytics.driver_analysis import MIN_RESPONSES, DriverAnalysis, Guard, LeverVerdict, quadrant
 from analytics.driver_cells import BINARY, LOWER_IS_BETTER, OUTCOMES, Outcome, available
 from analytics.i18n import number, t
 from ui import cache, context, tables, url
@@ -48,7 +48,7 @@ def gap(value: float, outcome: Outcome) -> str:
     return f"{number(abs(value), lang, 2)} {t('drivers.unit.points', lang)}"
 
 
-def say_verdict(v: Verdict, outcome: Outcome) -> None:
+def say_verdict(v: LeverVerdict, outcome: Outcome) -> None:
     name = t(f"drivers.outcome.{outcome}", lang)
     params = dict(res=gap(v.resolution_gap, outcome), dur=gap(v.duration_gap, outcome))
     text = t(
