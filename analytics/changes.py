@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -37,7 +36,14 @@ from analytics import power as pw
 from analytics.compare import Difference, compare_means, compare_normal, compare_proportions
 from analytics.did import DiDResult, EventStudyResult, difference_in_differences, event_study
 from analytics.its import ITSResult, interrupted_time_series
-from analytics.metrics import ALPHA, Estimate, mean_from_moments, nps_from_counts, proportion
+from analytics.metrics import (
+    ALPHA,
+    Estimate,
+    StatKind,
+    mean_from_moments,
+    nps_from_counts,
+    proportion,
+)
 from analytics.verdict import (
     Finding,
     Verdict,
@@ -56,8 +62,6 @@ __all__ = [
     "interrupted_time_series", "minimum_detectable_effect", "p_statement", "render_parts",
     "render_verdict", "verdict",
 ]  # fmt: skip
-
-Kind = Literal["nps", "proportion", "mean"]
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class MetricChange:
     """
 
     metric: str
-    kind: Kind
+    kind: StatKind
     before: Estimate
     after: Estimate
     difference: Difference
@@ -260,7 +264,7 @@ def _estimate(s: Sufficient) -> Estimate:
     return mean_from_moments(s.n, s.total, s.sum_sq)
 
 
-def _kind(s: Sufficient) -> Kind:
+def _kind(s: Sufficient) -> StatKind:
     return "proportion" if isinstance(s, Counts) else "nps" if isinstance(s, NpsCounts) else "mean"
 
 

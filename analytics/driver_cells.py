@@ -33,7 +33,7 @@ Outcome = Literal["csat_top2", "promoter", "detractor", "csat", "ces"]
 OUTCOMES: tuple[Outcome, ...] = ("csat_top2", "promoter", "detractor", "csat", "ces")
 BINARY: frozenset[Outcome] = frozenset({"csat_top2", "promoter", "detractor"})
 LOWER_IS_BETTER: frozenset[Outcome] = frozenset({"detractor"})
-Kind = Literal["flag", "banded", "category"]
+DriverKind = Literal["flag", "banded", "category"]
 
 MAX_LEVELS = 12  # category levels kept; rarer ones are pooled into OTHER
 OTHER = "(other)"
@@ -51,7 +51,7 @@ class DriverSpec:
     """
 
     key: str
-    kind: Kind
+    kind: DriverKind
     source: str
     edges: tuple[float, ...] = ()
     good: tuple[int, ...] | None = None

@@ -24,10 +24,16 @@ from analytics.compare import (
     compare_proportions,
 )
 from analytics.i18n import Lang, t
-from analytics.metrics import EMPTY, Estimate, mean_from_moments, nps_from_counts, proportion
+from analytics.metrics import (
+    EMPTY,
+    Estimate,
+    StatKind,
+    mean_from_moments,
+    nps_from_counts,
+    proportion,
+)
 
 Source = Literal["surveys", "calls"]
-Kind = Literal["nps", "proportion", "mean"]
 Unit = Literal["points", "percent", "seconds", "score"]
 # Why a KPI has no value: no rows in the source; rows, but the input is null on all
 # of them; or rows with the input, none of which qualifies (every call abandoned;
@@ -51,7 +57,7 @@ class Kpi:
 
     key: str
     source: Source
-    kind: Kind
+    kind: StatKind
     unit: Unit
     higher_is_better: bool
     estimate: Callable[[Row], Estimate]

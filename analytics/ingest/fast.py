@@ -25,7 +25,7 @@ from analytics.ingest.dates import SLOW
 from analytics.ingest.model import Transform
 from analytics.ingest.steps import Cols, Stages
 
-Kind = Literal["strptime", "integer", "decimal", "clock", "words"]
+ReaderKind = Literal["strptime", "integer", "decimal", "clock", "words"]
 #: Share of a column's first (non-empty) values a reader must accept to be used.
 MOST = 0.5
 
@@ -35,7 +35,7 @@ class Reader:
     """How a column's cells are read fast: a strptime ``format``, a whole number, a
     plain decimal, an ``h:mm:ss`` clock, or the exact ``words`` of a yes/no column."""
 
-    kind: Kind
+    kind: ReaderKind
     format: str = ""
     words: tuple[tuple[str, bool], ...] = ()
 
