@@ -18,8 +18,7 @@ import polars as pl
 from analytics import overview, queries
 from analytics.i18n import Lang, kpi_value, number, t
 from analytics.metrics import NAN, Z95, Estimate, nps_from_counts, proportion
-from analytics.queries import Filters
-from analytics.text import Reader
+from analytics.queries import Filters, Reader
 
 Outcome = Literal["resolved", "wait_band", "channel", "queue"]
 OUTCOMES: tuple[Outcome, ...] = ("resolved", "wait_band", "channel", "queue")

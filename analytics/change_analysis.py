@@ -47,7 +47,7 @@ import polars as pl
 from threadpoolctl import threadpool_limits
 
 from analytics import change_cells as cells
-from analytics import changes, did_inference, kpis, overview, thresholds
+from analytics import changes, did_inference, kpis, overview, queries, thresholds
 from analytics.did import FEW_CLUSTERS, DiDResult, EventStudyResult
 from analytics.its import MIN_PERIODS, RECOMMENDED_PERIODS, ITSResult
 from analytics.queries import Filters
@@ -240,7 +240,7 @@ class Analysis:
 
 
 def analyse(
-    reader: overview.Reader,
+    reader: queries.Reader,
     change: Change,
     settings: Settings = Settings(),
     today: dt.date | None = None,

@@ -46,7 +46,7 @@ def unit_dims(change: Change) -> tuple[str, ...]:
     return tuple(queries.check_dimension(SCOPE_DIMS[k]) for k in change.scope)
 
 
-def unit_options(reader: overview.Reader, change: Change, filters: Filters) -> list[str]:
+def unit_options(reader: queries.Reader, change: Change, filters: Filters) -> list[str]:
     """Every unit label in the calls (the choices for a hand-picked control group)."""
     dims = unit_dims(change)
     if not dims:
@@ -58,7 +58,7 @@ def unit_options(reader: overview.Reader, change: Change, filters: Filters) -> l
 
 
 def read_cells(
-    reader: overview.Reader,
+    reader: queries.Reader,
     change: Change,
     filters: Filters,
     metrics: tuple[str, ...],

@@ -26,8 +26,7 @@ import polars as pl
 from scipy import sparse
 
 from analytics import drivers as stats
-from analytics.overview import Reader
-from analytics.queries import Filters, apply_filters
+from analytics.queries import Filters, Reader, apply_filters
 
 Outcome = Literal["csat_top2", "promoter", "detractor", "csat", "ces"]
 OUTCOMES: tuple[Outcome, ...] = ("csat_top2", "promoter", "detractor", "csat", "ces")

@@ -18,8 +18,7 @@ import polars as pl
 
 from analytics import queries
 from analytics.metrics import proportion
-from analytics.overview import Reader
-from analytics.queries import GRAIN_OFFSET, GRAIN_UNIT, Filters, Grain
+from analytics.queries import GRAIN_OFFSET, GRAIN_UNIT, Filters, Grain, Reader
 
 
 def scoped_items(reader: Reader, scope: Filters) -> ir.Table:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Protocol, cast
+from typing import cast
 
 import ibis.expr.types as ir
 import polars as pl
@@ -19,12 +19,7 @@ from analytics import kpis, queries, thresholds
 from analytics.compare import Difference
 from analytics.i18n import Lang, t
 from analytics.metrics import NAN, Estimate
-from analytics.queries import Filters, Grain
-
-
-class Reader(Protocol):
-    def table(self, name: str) -> ir.Table: ...
-    def read(self, expr: ir.Table) -> pl.DataFrame: ...
+from analytics.queries import Filters, Grain, Reader
 
 
 @dataclass(frozen=True)

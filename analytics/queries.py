@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Literal, cast
+from typing import Literal, Protocol, cast
 
 import ibis
 import ibis.expr.types as ir
+import polars as pl
 
 from analytics import periods
 
@@ -32,6 +33,13 @@ GRAIN_UNIT = {"day": "D", "week": "W", "month": "M"}
 GRAIN_OFFSET = {"day": "1d", "week": "1w", "month": "1mo"}
 SERVICE_LEVEL_S = 20
 REPEAT_WINDOW_DAYS = 7
+
+
+class Reader(Protocol):
+    """Where reads run: the DuckDB store, or a Spark store (same Ibis expressions)."""
+
+    def table(self, name: str) -> ir.Table: ...
+    def read(self, expr: ir.Table) -> pl.DataFrame: ...
 
 
 @dataclass(frozen=True)

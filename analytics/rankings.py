@@ -24,8 +24,7 @@ from scipy import special  # not scipy.stats: 1 s less at the app's cold start
 from analytics import queries, rank_ranges
 from analytics.i18n import Lang, t
 from analytics.metrics import Z95, nps_from_counts, proportion
-from analytics.queries import Filters
-from analytics.text import Reader
+from analytics.queries import Filters, Reader
 
 Level = Literal["agent", "team"]
 Metric = Literal["csat", "nps"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -30,7 +30,7 @@ import polars as pl
 
 from analytics import queries, sentiment
 from analytics.lexicon import NEGATORS, ONLY_EN, ONLY_ES, STOP_WORDS, SUGGESTION_PATTERN
-from analytics.queries import Filters
+from analytics.queries import Filters, Reader
 from analytics.sentiment import Lang
 from analytics.words import SPLIT, normalize, tokens
 
@@ -42,11 +42,6 @@ MIN_COUNT = 5
 COMMENT_LIMIT = 200
 _SUGGESTION = re.compile(SUGGESTION_PATTERN)
 _TERM = re.compile(r"^[a-z0-9]+( [a-z0-9]+)?$")
-
-
-class Reader(Protocol):
-    def table(self, name: str) -> ir.Table: ...
-    def read(self, expr: ir.Table) -> pl.DataFrame: ...
 
 
 @dataclass(frozen=True)
