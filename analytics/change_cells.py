@@ -91,7 +91,7 @@ def read_cells(
 
 def dimensions_only(f: Filters) -> Filters:
     """The sidebar's dimension filters without its dates (windows come from the change)."""
-    return Filters(None, None, f.region, f.channel, f.queue, f.segment)
+    return replace(f, start=None, end=None, compare="previous")  # every dimension kept
 
 
 def _unit_expr(dims: tuple[str, ...]) -> pl.Expr:

@@ -80,12 +80,9 @@ def sidebar(lang: Lang, version: str, page: str) -> Filters:
     bounds = cache.data_range(version)
     start, end = period.picker(lang, bounds) if "period" in scope and bounds else period.hide()
     compare = period.comparison(lang) if "compare" in scope else period.hide_comparison()
-    region, channel, queue, segment = (
-        [_dimension(lang, version, dim) for dim in FILTER_DIMS]
-        if "dimensions" in scope
-        else [()] * len(FILTER_DIMS)
-    )
-    return Filters(start, end, region, channel, queue, segment, compare=compare)
+    shown = "dimensions" in scope
+    dims = {dim: _dimension(lang, version, dim) if shown else () for dim in FILTER_DIMS}
+    return Filters(start, end, compare=compare, **dims)  # by name, never by position
 
 
 def _dimension(lang: Lang, version: str, dim: str) -> tuple[str, ...]:
