@@ -50,10 +50,15 @@ def test_clicking_a_term_shows_the_comments_that_use_it(page, base_url: str) -> 
     cell = table.locator("td[role=gridcell]", has_text="sigue sin resolverse").first
     cell.wait_for(state="attached", timeout=30_000)
     column = table.locator("td[role=gridcell][aria-colindex='2']")
-    # The grid fills its accessible cells a moment after the first one appears (one CI
-    # run read an empty column): wait for the column, then read it.
+    # The grid fills (and refills) its accessible cells a moment after the first one
+    # appears: two CI runs read an empty column. Read until the column holds text.
     column.first.wait_for(state="attached", timeout=30_000)
-    comments = column.all_text_contents()
+    comments: list[str] = []
+    for _ in range(60):
+        comments = [c for c in column.all_text_contents() if c.strip()]
+        if comments:
+            break
+        page.wait_for_timeout(500)
     assert comments and all("sigue sin" in c.lower() for c in comments), [
         c for c in comments if "sigue sin" not in c.lower()
     ]
