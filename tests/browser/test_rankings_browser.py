@@ -25,6 +25,11 @@ def _cells(page: Any, column: int) -> list[str]:
     table = page.get_by_test_id("stDataFrame").first
     cells = table.locator(f"td[role=gridcell][aria-colindex='{column}']")
     cells.first.wait_for(state="attached", timeout=30_000)
+    for _ in range(60):  # the grid refills its accessible cells: read once they hold text
+        texts = cells.all_text_contents()
+        if any(t.strip() for t in texts):
+            return texts
+        cells.first.page.wait_for_timeout(500)
     return cells.all_text_contents()
 
 

@@ -35,6 +35,11 @@ def _cells(table: Any, column: int) -> list[str]:
     """The values under one column (the grid's accessible cells), top to bottom."""
     cells = table.locator(f"td[role=gridcell][aria-colindex='{column}']")
     cells.first.wait_for(state="attached", timeout=30_000)
+    for _ in range(60):  # the grid refills its accessible cells: read once they hold text
+        texts = cells.all_text_contents()
+        if any(t.strip() for t in texts):
+            return texts
+        cells.first.page.wait_for_timeout(500)
     return cells.all_text_contents()
 
 
