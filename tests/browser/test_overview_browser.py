@@ -68,7 +68,9 @@ def test_a_deep_link_is_the_first_request_after_a_server_start(  # type: ignore[
         page.goto(f"{url}/followup?lang=es")
         page.locator("h1", has_text="Seguimiento de detractores").wait_for(timeout=60_000)
         sidebar = page.get_by_test_id("stSidebar")
-        assert sidebar.get_by_test_id("stMultiSelect").count() >= 4  # the shared filters
+        # The shared filters (count() does not wait: the sidebar may draw after the title).
+        sidebar.get_by_test_id("stMultiSelect").nth(3).wait_for(timeout=60_000)
+        assert sidebar.get_by_test_id("stMultiSelect").count() >= 4
         assert page.get_by_test_id("stSidebarNav").count() == 1
         assert "/followup" in page.url
         assert page.get_by_test_id("stException").count() == 0

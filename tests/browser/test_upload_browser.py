@@ -67,6 +67,7 @@ def test_upload_confirm_see_the_overview_change_and_undo(  # type: ignore[no-unt
 
     open_nav(page, "Upload data")
     page.get_by_role("heading", name="Load an extract").wait_for(timeout=60_000)
+    page.get_by_text("Files up to 1,024 MB").wait_for(timeout=60_000)  # count() does not wait
     assert page.get_by_text("Files up to 1,024 MB").count() == 1
     page.locator("input[type=file]").set_input_files(str(extract))
 
