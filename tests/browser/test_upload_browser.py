@@ -142,6 +142,12 @@ def test_the_uploader_speaks_the_readers_language(page, base_url: str, extract: 
     zone.wait_for(timeout=60_000)
     after = "(el) => getComputedStyle(el, '::after').content"
     button = zone.get_by_test_id("stBaseButton-secondary").locator("p")
+    page.wait_for_function(  # the stylesheet may arrive a moment after the widget
+        "() => { const p = document.querySelector("
+        "'[data-testid=stFileUploaderDropzone] [data-testid=stBaseButton-secondary] p');"
+        " return p && getComputedStyle(p, '::after').content !== 'none'; }",
+        timeout=30_000,
+    )
     assert button.evaluate(after) == '"Elegir un archivo"'
     assert "o suéltelo aquí · CSV" in zone.get_by_test_id(
         "stFileUploaderDropzoneInstructions"
