@@ -99,3 +99,17 @@ def browser() -> Iterator[object]:
 def no_exception(page: Any) -> None:
     """The page shows no Streamlit exception box."""
     assert page.get_by_test_id("stException").count() == 0
+
+
+def grid_column(table: Any, column: int) -> list[str]:
+    """The texts under one column of a data grid (its accessible cells; the grid draws
+    on a canvas), top to bottom. The grid refills those cells a moment after it draws:
+    read once they hold text."""
+    cells = table.locator(f"td[role=gridcell][aria-colindex='{column}']")
+    cells.first.wait_for(state="attached", timeout=30_000)
+    for _ in range(60):
+        texts = cells.all_text_contents()
+        if any(t.strip() for t in texts):
+            return texts
+        cells.first.page.wait_for_timeout(500)
+    return cells.all_text_contents()

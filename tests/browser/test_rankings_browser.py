@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.server import ARTIFACTS, no_exception
+from tests.browser.server import ARTIFACTS, grid_column, no_exception
 
 PERIOD = "period=2026-03-01&period=2026-06-28"
 
@@ -21,16 +21,7 @@ def viewport() -> dict[str, int]:
 
 
 def _cells(page: Any, column: int) -> list[str]:
-    """The accessible cells of one grid column (the grid draws on a canvas)."""
-    table = page.get_by_test_id("stDataFrame").first
-    cells = table.locator(f"td[role=gridcell][aria-colindex='{column}']")
-    cells.first.wait_for(state="attached", timeout=30_000)
-    for _ in range(60):  # the grid refills its accessible cells: read once they hold text
-        texts = cells.all_text_contents()
-        if any(t.strip() for t in texts):
-            return texts
-        cells.first.page.wait_for_timeout(500)
-    return cells.all_text_contents()
+    return grid_column(page.get_by_test_id("stDataFrame").first, column)
 
 
 @pytest.mark.parametrize(

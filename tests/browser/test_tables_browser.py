@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from analytics import i18n
-from tests.browser.server import ARTIFACTS, no_exception
+from tests.browser.server import ARTIFACTS, grid_column, no_exception
 
 BREAKDOWN = "kpi=fcr&by=queue"  # a rate (percent) by queue: five rows, n from 50 to 189
 VALUE, N = 2, 5  # columns: queue, value, low, high, n, low sample
@@ -27,20 +27,8 @@ def _table(page: Any, lang: str, base_url: str) -> Any:
     page.goto(f"{base_url}/?lang={lang}&{BREAKDOWN}")
     table = page.get_by_test_id("stDataFrame").first
     table.wait_for(timeout=90_000)
-    _cells(table, VALUE)
+    grid_column(table, VALUE)
     return table
-
-
-def _cells(table: Any, column: int) -> list[str]:
-    """The values under one column (the grid's accessible cells), top to bottom."""
-    cells = table.locator(f"td[role=gridcell][aria-colindex='{column}']")
-    cells.first.wait_for(state="attached", timeout=30_000)
-    for _ in range(60):  # the grid refills its accessible cells: read once they hold text
-        texts = cells.all_text_contents()
-        if any(t.strip() for t in texts):
-            return texts
-        cells.first.page.wait_for_timeout(500)
-    return cells.all_text_contents()
 
 
 def _found(page: Any, table: Any, text: str) -> int:
@@ -77,7 +65,7 @@ def test_breakdown_cells_are_drawn_in_the_language(
     page: Any, base_url: str, lang: str, other: str
 ) -> None:
     table = _table(page, lang, base_url)
-    value = float(_cells(table, VALUE)[0])
+    value = float(grid_column(table, VALUE)[0])
     drawn = i18n.percent(value, lang)  # type: ignore[arg-type]
     assert _found(page, table, drawn) >= 1, drawn
     assert _found(page, table, i18n.percent(value, other)) == 0  # type: ignore[arg-type]
@@ -90,12 +78,12 @@ def test_a_header_click_sorts_by_the_number_not_the_text(page: Any, base_url: st
     table = _table(page, "es", base_url)
     _click_header(page, table, N)
     page.wait_for_timeout(500)
-    counts = [int(c) for c in _cells(table, N)]
+    counts = [int(c) for c in grid_column(table, N)]
     assert counts == sorted(counts), counts
     assert sorted(map(str, counts)) != list(map(str, counts))  # as text: another order
     _click_header(page, table, VALUE)
     page.wait_for_timeout(500)
-    values = [float(v) for v in _cells(table, VALUE)]
+    values = [float(v) for v in grid_column(table, VALUE)]
     assert values == sorted(values), values
     texts = [i18n.percent(v, "es") for v in values]
     assert _found(page, table, texts[0]) >= 1  # still drawn in Spanish once sorted

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.server import ARTIFACTS
+from tests.browser.server import ARTIFACTS, grid_column
 
 PERIOD = "period=2026-03-01&period=2026-06-28"
 
@@ -49,16 +49,7 @@ def test_clicking_a_term_shows_the_comments_that_use_it(page, base_url: str) -> 
     table = page.get_by_test_id("stDataFrame").nth(2)
     cell = table.locator("td[role=gridcell]", has_text="sigue sin resolverse").first
     cell.wait_for(state="attached", timeout=30_000)
-    column = table.locator("td[role=gridcell][aria-colindex='2']")
-    # The grid fills (and refills) its accessible cells a moment after the first one
-    # appears: two CI runs read an empty column. Read until the column holds text.
-    column.first.wait_for(state="attached", timeout=30_000)
-    comments: list[str] = []
-    for _ in range(60):
-        comments = [c for c in column.all_text_contents() if c.strip()]
-        if comments:
-            break
-        page.wait_for_timeout(500)
+    comments = [c for c in grid_column(table, 2) if c.strip()]
     assert comments and all("sigue sin" in c.lower() for c in comments), [
         c for c in comments if "sigue sin" not in c.lower()
     ]
