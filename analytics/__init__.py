@@ -22,8 +22,8 @@ def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Store:
     path, is_default = resolve_path(path_or_url)
     store = connect(path)
     if is_default and store.is_empty():
-        from analytics.demo import generate  # demo code loads only when it is needed
-        from analytics.followup_demo import seed
+        from analytics.demo.contact_center import generate  # demo code loads only when it is needed
+        from analytics.demo.followup import seed
 
         generate(store)
         seed(store)  # the demo's follow-up queue, with a plausible history

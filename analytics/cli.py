@@ -13,7 +13,8 @@ from analytics.store import StoreError, connect, resolve_path
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from analytics import demo, followup_demo
+    from analytics import demo
+    from analytics.demo import followup as followup_demo
 
     path, _ = resolve_path(None)
     store = connect(path)

@@ -2,7 +2,7 @@
 
 Nothing here executes anything: each function takes unbound Ibis tables (``calls``,
 ``surveys``) and returns an expression, so the same code runs on DuckDB
-(:meth:`Store.read`) and Spark (:class:`analytics.spark.SparkStore`). The results
+(:meth:`Store.read`) and Spark (:class:`analytics.spark..SparkStore`). The results
 are counts, sums and sums of squares; :mod:`analytics.kpis` does the inference.
 """
 

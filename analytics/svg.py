@@ -4,7 +4,7 @@ The summary is a file a manager forwards: it must open offline, run nothing and 
 small. Inlining plotly.js would add 4.6 MB of script (and mail clients drop scripts);
 kaleido needs a Chrome at run time, which a machine set up by ``make run`` may not
 have. So this module draws, in plain SVG, the subset of plotly that
-:func:`analytics.change_charts.summary_chart` uses:
+:func:`analytics.changes.charts.summary_chart` uses:
 
 - scatter traces: lines (solid, dash, dot), markers (fill and outline), asymmetric
   error bars (``error_y.array`` / ``arrayminus``); a NaN or None value is a gap;

@@ -25,7 +25,7 @@ verdict "improved" / "worsened"             -             0.2%
 ==========================================  ============  =====
 
 "before": Newey-West with one lag; cluster-robust CR1 by queue (4 clusters); Holm
-across per-lead cluster-robust tests. "after": see analytics.change_analysis. (*)
+across per-lead cluster-robust tests. "after": see analytics.changes.analysis. (*)
 randomization inference over 4 queues cannot give p < 1/4: difference-in-differences
 cannot show a change here, and the page leaves it out of the verdicts and says so once.
 (+) measured on the seed-7 demo store with the code before the fix; the sweep no longer
@@ -47,8 +47,12 @@ from pathlib import Path
 
 import polars as pl
 
-from analytics import change_analysis, changes, demo, overview, registry, report, summary
-from analytics.registry import Change
+from analytics import changes, overview
+from analytics.changes import analysis as change_analysis
+from analytics.changes import registry, report, summary
+from analytics.changes.registry import Change
+from analytics.demo import contact_center
+from analytics.metrics import ALPHA
 from analytics.store import Store
 from bench.bench_overview import store_with
 
@@ -88,8 +92,10 @@ def placebo_dates(store: Store, step: int = 1) -> list[dt.date]:
     data and miss the demo's planted outage (which hits every queue, and which a single
     series would rightly call a change)."""
     ivr = registry.get_change(store, 1).started_on  # a Monday; the outage is too
-    outage = ivr - dt.timedelta(weeks=demo.SPIKE_WEEKS_BEFORE_END - demo.IVR_WEEKS_BEFORE_END)
-    outage_end = outage + dt.timedelta(weeks=demo.SPIKE_WEEKS)
+    outage = ivr - dt.timedelta(
+        weeks=contact_center.SPIKE_WEEKS_BEFORE_END - contact_center.IVR_WEEKS_BEFORE_END
+    )
+    outage_end = outage + dt.timedelta(weeks=contact_center.SPIKE_WEEKS)
     first, last = overview.data_range(store) or (ivr, ivr)
     window = dt.timedelta(weeks=change_analysis.DEFAULT_WEEKS)
     day = ivr - dt.timedelta(weeks=(ivr - first).days // 7)
@@ -109,7 +115,7 @@ def placebo_sweep(
     ``its_nw`` and ``did_cr1`` are what the methods said before the small-sample
     corrections (Newey-West alone; cluster-robust by queue), for comparison.
     """
-    queues = [q for q in demo.QUEUES if q != demo.IVR_QUEUE]
+    queues = [q for q in contact_center.QUEUES if q != contact_center.IVR_QUEUE]
     rows = []
     for day in dates:
         for queue in queues:
@@ -132,10 +138,10 @@ def _placebo_row(
         "queue": queue,
         "metric": metric,
         "before_after": ba is not None and ba[metric].significant,
-        "its": r.its is not None and r.its.effect.p < changes.ALPHA,
-        "its_nw": r.its is not None and _newey_west_p(r) < changes.ALPHA,
-        "did": r.did is not None and r.did.effect.p < changes.ALPHA,
-        "did_cr1": r.did is not None and r.did.table["p"][3] < changes.ALPHA,
+        "its": r.its is not None and r.its.effect.p < ALPHA,
+        "its_nw": r.its is not None and _newey_west_p(r) < ALPHA,
+        "did": r.did is not None and r.did.effect.p < ALPHA,
+        "did_cr1": r.did is not None and r.did.table["p"][3] < ALPHA,
         "pre_trend": trend is not None and not trend.parallel,
         "verdict_claims": code in ("improved", "worsened"),
     }

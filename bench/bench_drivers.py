@@ -87,9 +87,9 @@ def raw_sql(store: Any, start: dt.date, end: dt.date) -> Any:
 def page(store: Any, start: dt.date, end: dt.date, outcome: str) -> dict[str, float]:
     """What views/drivers.py computes on first load for ``outcome``, step by step
     (seconds per step): the scan, the analysis, the views on the same cells, the charts."""
-    from analytics import driver_analysis as da
-    from analytics import driver_cells as dc
-    from analytics import driver_charts as charts
+    from analytics.drivers import analysis as da
+    from analytics.drivers import cells as dc
+    from analytics.drivers import charts
     from analytics.queries import Filters
 
     steps: dict[str, float] = {}
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     cold_steps = cold(path, args.outcome)
     print("drivers cold:", {k: round(v, 3) for k, v in cold_steps.items()})
 
-    from analytics import driver_cells as dc
+    from analytics.drivers import cells as dc
     from analytics.queries import Filters
     from analytics.store import connect
 

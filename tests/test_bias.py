@@ -10,9 +10,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analytics import bias
 from analytics.metrics import wilson
 from analytics.queries import Filters
+from analytics.review import bias
 from analytics.store import Store, connect
 from tests.conftest import call, insert, survey
 

@@ -15,22 +15,23 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 
-from analytics import change_analysis as ca
-from analytics import change_cells as cells
-from analytics import demo, kpis, registry, report
-from analytics.registry import Change
+from analytics import kpis
+from analytics.changes import analysis as ca
+from analytics.changes import cells, registry, report
+from analytics.changes.registry import Change
+from analytics.demo import contact_center
 from analytics.store import Store, connect
 from bench.bench_changes import placebo_dates, placebo_sweep
 
 END = dt.date(2025, 6, 30)
 SEED = 7
-OTHER_QUEUES = tuple(q for q in demo.QUEUES if q != demo.IVR_QUEUE)
+OTHER_QUEUES = tuple(q for q in contact_center.QUEUES if q != contact_center.IVR_QUEUE)
 
 
 @pytest.fixture(scope="module")
 def store() -> Iterator[Store]:
     s = connect(":memory:")
-    demo.generate(s, seed=SEED, end=END)
+    contact_center.generate(s, seed=SEED, end=END)
     yield s
     s.close()
 
@@ -38,7 +39,7 @@ def store() -> Iterator[Store]:
 @pytest.fixture(scope="module")
 def ivr(store: Store) -> ca.Analysis:
     change = registry.get_change(store, 1)
-    assert change.queues == (demo.IVR_QUEUE,)
+    assert change.queues == (contact_center.IVR_QUEUE,)
     return ca.analyse(store, change, ca.Settings(metrics=("nps", "csat", "ces", "asa")))
 
 
@@ -46,10 +47,10 @@ def ivr(store: Store) -> ca.Analysis:
 
 
 def test_the_planted_ces_gain_is_inside_every_methods_interval(ivr: ca.Analysis) -> None:
-    # demo.IVR_CES_GAIN is the total effect on billing's mean CES (1-7), the metric
+    # contact_center.IVR_CES_GAIN is the total effect on billing's mean CES (1-7), the metric
     # analysed here, so each method's 95% interval should cover it (each fails 5% of
     # the time by construction; with the fixed seed this is deterministic).
-    truth = demo.IVR_CES_GAIN
+    truth = contact_center.IVR_CES_GAIN
     ba = ivr.before_after["ces"] if ivr.before_after else None
     assert ba is not None and ba.difference.low <= truth <= ba.difference.high
     assert ba.significant
@@ -72,7 +73,7 @@ def test_the_shorter_wait_is_found_and_its_and_did_agree_in_sign(ivr: ca.Analysi
     # counts answered calls only, and abandoned calls are the long waits the cut
     # shortens most, so ASA falls by somewhat less: the estimate must be a real fall,
     # no larger than the cut plus 3 standard errors and at least half of it.
-    cut = demo.IVR_WAIT_CUT_S
+    cut = contact_center.IVR_WAIT_CUT_S
     result = ivr["asa"]
     assert result.its is not None and result.did is not None and ivr.before_after is not None
     ba = ivr.before_after["asa"].difference
@@ -140,7 +141,7 @@ def test_window_statistics_equal_a_direct_count(store: Store, ivr: ca.Analysis) 
         " count(*) filter (where s.nps >= 9), avg(c.wait_s) filter (where not c.abandoned)"
         " from surveys s join calls c using (call_id) where c.queue = ?"
         " and s.responded_at >= ? and s.responded_at < ? group by all order by all",
-        [w.after[0], demo.IVR_QUEUE, w.before[0], w.after[1] + dt.timedelta(days=1)],
+        [w.after[0], contact_center.IVR_QUEUE, w.before[0], w.after[1] + dt.timedelta(days=1)],
     )
     nps = ivr.before_after["nps"] if ivr.before_after else None
     assert nps is not None
@@ -278,7 +279,7 @@ def test_a_scope_on_two_dimensions_makes_units_of_their_combinations(store: Stor
     a = ca.analyse(store, change, ca.Settings(metrics=("asa",)))
     assert a.units is not None and a.units.dims == ("queue", "region")
     assert a.units.treated == ("billing · East", "billing · North")
-    assert len(a.units.control) == len(demo.QUEUES) * len(demo.REGIONS) - 2
+    assert len(a.units.control) == len(contact_center.QUEUES) * len(contact_center.REGIONS) - 2
     assert a["asa"].did is not None and a["asa"].did.n_clusters == 25
 
 
@@ -288,7 +289,7 @@ def test_a_hand_picked_control_group_is_used(store: Store) -> None:
     assert a.units is not None and a.units.control == ("general", "sales")
     assert a["asa"].did is not None and a["asa"].did.n_clusters == 3
     options = cells.unit_options(store, change, ca.Filters())
-    assert options == sorted(demo.QUEUES)
+    assert options == sorted(contact_center.QUEUES)
 
 
 # -- every interval shown beside a p-value agrees with it --------------------------------
@@ -336,10 +337,10 @@ def test_every_interval_shown_with_a_p_value_agrees_with_it(store: Store) -> Non
     exactly when the p-value shown beside it is below 0.05."""
     ivr = registry.get_change(store, 1)
     outage = ivr.started_on - dt.timedelta(
-        weeks=demo.SPIKE_WEEKS_BEFORE_END - demo.IVR_WEEKS_BEFORE_END
+        weeks=contact_center.SPIKE_WEEKS_BEFORE_END - contact_center.IVR_WEEKS_BEFORE_END
     )
     wide = Change("wide", ivr.started_on, queues=("billing", "sales", "technical"),
-                  regions=demo.REGIONS, channels=("voice", "chat"))  # fmt: skip
+                  regions=contact_center.REGIONS, channels=("voice", "chat"))  # fmt: skip
     designs = [
         (ivr, ca.Settings(metrics=ca.METRICS)),
         (ivr, ca.Settings(metrics=("ces", "asa"), weeks_before=8, weeks_after=8, grain="day")),

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 
-from analytics import change_analysis as ca
-from analytics import change_cells as cells
-from analytics import demo, overview, registry
-from analytics.registry import Change
+from analytics import demo, overview
+from analytics.changes import analysis as ca
+from analytics.changes import cells, registry
+from analytics.changes.registry import Change
 from analytics.store import Store, connect
 
 END = dt.date(2026, 6, 28)

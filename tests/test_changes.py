@@ -20,9 +20,9 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from analytics import changes, compare, its, metrics, power
-from analytics.changes import Counts, Moments, NpsCounts
-from analytics.its import TimePoint
+from analytics import changes, compare, metrics
+from analytics.changes import Counts, Moments, NpsCounts, its, power
+from analytics.changes.its import TimePoint
 
 DATA = Path(__file__).parent / "data" / "changes"
 

@@ -1,7 +1,7 @@
 """Demo data: the planted truths are in the data, the load is atomic and deterministic.
 
 One module-scoped store at the default size (150k calls, fixed seed and end) backs the
-truth tests; they check SQL aggregates against the constants in ``analytics.demo``.
+truth tests; they check SQL aggregates against the constants in ``analytics.demo.contact_center``.
 Tolerances are about three standard errors at this size.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from analytics import demo
+from analytics.demo import contact_center
 from analytics.store import Store, connect
 
 END = dt.date(2025, 6, 30)
@@ -25,20 +25,20 @@ SEED = 7
 
 
 @pytest.fixture(scope="module")
-def generated() -> Iterator[tuple[Store, demo.DemoSummary]]:
+def generated() -> Iterator[tuple[Store, contact_center.DemoSummary]]:
     store = connect(":memory:")
-    summary = demo.generate(store, seed=SEED, end=END)
+    summary = contact_center.generate(store, seed=SEED, end=END)
     yield store, summary
     store.close()
 
 
 @pytest.fixture(scope="module")
-def store(generated: tuple[Store, demo.DemoSummary]) -> Store:
+def store(generated: tuple[Store, contact_center.DemoSummary]) -> Store:
     return generated[0]
 
 
 @pytest.fixture(scope="module")
-def summary(generated: tuple[Store, demo.DemoSummary]) -> demo.DemoSummary:
+def summary(generated: tuple[Store, contact_center.DemoSummary]) -> contact_center.DemoSummary:
     return generated[1]
 
 
@@ -60,19 +60,19 @@ NPS = "100 * (avg((nps >= 9)::int) - avg((nps <= 6)::int))"
 # -- shape of the data --------------------------------------------------------------
 
 
-def test_summary_matches_the_tables(store: Store, summary: demo.DemoSummary) -> None:
+def test_summary_matches_the_tables(store: Store, summary: contact_center.DemoSummary) -> None:
     calls, surveys = row(
         store, "select (select count(*) from calls), (select count(*) from surveys)"
     )
     assert (summary.calls, summary.surveys) == (calls, surveys)
     assert calls == 150_000 and surveys >= 30_000
     assert summary.end == END
-    assert (summary.end - summary.start).days == 7 * demo.N_WEEKS - 1
+    assert (summary.end - summary.start).days == 7 * contact_center.N_WEEKS - 1
     first, last = row(store, "select min(started_at)::date, max(started_at)::date from calls")
     assert first == summary.start and last == END
 
 
-def test_the_ivr_change_is_registered(store: Store, summary: demo.DemoSummary) -> None:
+def test_the_ivr_change_is_registered(store: Store, summary: contact_center.DemoSummary) -> None:
     name, started, scope, owner, description = row(
         store, "select name, started_on, scope_queues, owner, description from process_changes"
     )
@@ -103,7 +103,7 @@ def test_calls_look_like_a_contact_center(store: Store) -> None:
         store,
         "select count(*) from calls where abandoned and (resolved or escalated"
         " or duration_s > ? or transfers > 0)",
-        [demo.ABANDONED_MAX_DURATION_S],
+        [contact_center.ABANDONED_MAX_DURATION_S],
     )
     assert bad == (0,)
 
@@ -201,12 +201,12 @@ def change(cells: dict[Any, Any], billing: bool) -> tuple[float, float]:
 @pytest.mark.parametrize(
     ("value", "source", "planted"),
     [
-        ("c.wait_s", "from calls c", -demo.IVR_WAIT_CUT_S),
-        ("s.ces", JOINED, demo.IVR_CES_GAIN),
+        ("c.wait_s", "from calls c", -contact_center.IVR_WAIT_CUT_S),
+        ("s.ces", JOINED, contact_center.IVR_CES_GAIN),
     ],
 )
 def test_ivr_change_moves_billing_only(
-    store: Store, summary: demo.DemoSummary, value: str, source: str, planted: float
+    store: Store, summary: contact_center.DemoSummary, value: str, source: str, planted: float
 ) -> None:
     # Tolerances are three standard errors of each estimate, and the windows must be
     # big enough for the planted effect to stand out (more than 3 SE from zero).
@@ -239,13 +239,13 @@ def test_nps_trends_up(store: Store) -> None:
     fit, cov = np.polyfit(years, nps, 1, w=np.sqrt(counts), cov=True)
     slope, se = fit[0], cov[0, 0] ** 0.5
     assert se < 1.25  # two years of weekly NPS tell a 3-point trend from none
-    assert abs(slope - demo.NPS_TREND_PER_YEAR) <= 3 * se
+    assert abs(slope - contact_center.NPS_TREND_PER_YEAR) <= 3 * se
 
 
 def test_south_detractor_spike(store: Store) -> None:
-    start = END - dt.timedelta(weeks=demo.SPIKE_WEEKS_BEFORE_END)
+    start = END - dt.timedelta(weeks=contact_center.SPIKE_WEEKS_BEFORE_END)
     start -= dt.timedelta(days=start.weekday())
-    end = start + dt.timedelta(weeks=demo.SPIKE_WEEKS)
+    end = start + dt.timedelta(weeks=contact_center.SPIKE_WEEKS)
     share = "avg((s.nps <= 6)::int) filter (where c.region {} 'South' and c.started_at {})"
     inside = "between ?::timestamp and ?::timestamp - interval 1 second"
     around = "between ?::timestamp - interval 42 day and ?::timestamp + interval 42 day"
@@ -281,7 +281,7 @@ def test_first_contact_resolution_is_below_resolution(store: Store) -> None:
 def phrase_pattern(*topics: str) -> re.Pattern[str]:
     """A regex matching any variant of ``topics`` in either language."""
     variants = []
-    for line in demo.PHRASES.strip().splitlines():
+    for line in contact_center.PHRASES.strip().splitlines():
         topic, _, text = line.split(maxsplit=2)
         if topic in topics:
             variants += [re.escape(v.strip()) for v in text.split("|")]
@@ -321,7 +321,7 @@ def test_comments_follow_the_call(
 
 
 def test_comments_follow_the_score_and_language(store: Store) -> None:
-    complaints = phrase_pattern(*demo.COMPLAINTS, "open_det")
+    complaints = phrase_pattern(*contact_center.COMPLAINTS, "open_det")
     praise = phrase_pattern("fast", "solved", "friendly", "expert", "new_menu", "loyal", "open_pro")
     promoters = comment_rows(store, "s.nps >= 9")
     detractors = comment_rows(store, "s.nps <= 6")
@@ -349,10 +349,10 @@ def fingerprint(store: Store) -> tuple[Any, ...]:
 
 
 def test_same_seed_same_data_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo, "CHUNK_CALLS", 7_000)
+    monkeypatch.setattr(contact_center, "CHUNK_CALLS", 7_000)
     stores = [connect(":memory:") for _ in range(3)]
     for store, seed in zip(stores, (3, 3, 4), strict=True):
-        assert demo.generate(store, calls=20_000, seed=seed, end=END).calls == 20_000
+        assert contact_center.generate(store, calls=20_000, seed=seed, end=END).calls == 20_000
     first, again, other = (fingerprint(store) for store in stores)
     assert first == again and first != other
     ids = row(stores[0], "select min(call_id), max(call_id), count(distinct call_id) from calls")
@@ -384,20 +384,20 @@ def test_a_failed_generation_leaves_the_store_empty(
 ) -> None:
     store = connect(str(tmp_path / "pulso.duckdb"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(demo, "CHUNK_CALLS", 5_000)
-    real = getattr(demo, step)
-    monkeypatch.setattr(demo, step, failing_after(calls_before, "killed")(real))
+    monkeypatch.setattr(contact_center, "CHUNK_CALLS", 5_000)
+    real = getattr(contact_center, step)
+    monkeypatch.setattr(contact_center, step, failing_after(calls_before, "killed")(real))
     with pytest.raises(RuntimeError, match="killed"):
-        demo.generate(store, calls=20_000, end=END)
+        contact_center.generate(store, calls=20_000, end=END)
     empty = "select (select count(*) from calls) + (select count(*) from surveys)"
     assert row(store, empty + " + (select count(*) from process_changes)") == (0,)
     assert not list(tmp_path.glob("pulso-demo-*"))  # staged chunks are cleaned up
-    monkeypatch.setattr(demo, step, real)
-    assert demo.generate(store, calls=20_000, end=END).calls == 20_000
+    monkeypatch.setattr(contact_center, step, real)
+    assert contact_center.generate(store, calls=20_000, end=END).calls == 20_000
 
 
 def test_refuses_a_store_with_data() -> None:
     store = connect(":memory:")
-    demo.generate(store, calls=1_000, end=END)
+    contact_center.generate(store, calls=1_000, end=END)
     with pytest.raises(ValueError, match="empty store"):
-        demo.generate(store, calls=1_000, end=END)
+        contact_center.generate(store, calls=1_000, end=END)

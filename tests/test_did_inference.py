@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from analytics import changes
-from analytics.did_inference import by_randomization, randomization_inference
+from analytics.changes.did_inference import by_randomization, randomization_inference
 
 
 def panel(n_units: int, effect: float, seed: int, periods: int = 16) -> pl.DataFrame:

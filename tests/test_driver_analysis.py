@@ -15,10 +15,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analytics import demo
-from analytics import driver_analysis as da
-from analytics import driver_cells as dc
 from analytics import drivers as stats
+from analytics.demo import contact_center
+from analytics.drivers import analysis as da
+from analytics.drivers import cells as dc
 from analytics.queries import Filters
 from analytics.store import Store, connect
 
@@ -30,7 +30,7 @@ FEW = ("resolved", "duration", "wait", "transfers")  # 12 model columns: Shapley
 @pytest.fixture(scope="module")
 def store() -> Iterator[Store]:
     s = connect(":memory:")
-    demo.generate(s, calls=30_000, seed=11, end=END)
+    contact_center.generate(s, calls=30_000, seed=11, end=END)
     yield s
     s.close()
 
@@ -371,7 +371,7 @@ def test_segments_side_by_side(cells: pl.DataFrame) -> None:
     frame = da.by_segment(cells, "csat_top2", drivers)
     groups = frame.select("dim", "group").unique(maintain_order=True)
     assert groups.filter(pl.col("dim") == "segment")["group"].sort().to_list() == ["B2B", "B2C"]
-    assert set(groups.filter(pl.col("dim") == "queue")["group"]) == set(demo.QUEUES)
+    assert set(groups.filter(pl.col("dim") == "queue")["group"]) == set(contact_center.QUEUES)
     within = frame.filter(pl.col("dim") == "queue", pl.col("driver") == "queue")
     assert within["share"].is_null().all()
     overall = frame.filter(pl.col("dim") == "all").select("driver", "share")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from analytics import driver_charts as charts
-from analytics.driver_cells import OTHER
+from analytics.drivers import charts
+from analytics.drivers.cells import OTHER
 
 BANDS = pl.DataFrame(
     {

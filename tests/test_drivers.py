@@ -24,13 +24,12 @@ from numpy.testing import assert_allclose
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.tools.numdiff import approx_fprime, approx_hess
 
-from analytics import drivers
-from analytics.driver_models import _WeightedOrderedLogit
 from analytics.drivers import (
     CrossMoments,
     bootstrap_relative_weights,
     corr_from_moments,
     dominance_from_corr,
+    importance,
     logit_drivers,
     moments,
     ordinal_logit,
@@ -41,6 +40,7 @@ from analytics.drivers import (
     shapley_r2_from_corr,
     vif,
 )
+from analytics.drivers.models import _WeightedOrderedLogit
 
 DATA = Path(__file__).parent / "data" / "drivers"
 UCLA_LEVELS = ["unlikely", "somewhat likely", "very likely"]
@@ -224,7 +224,7 @@ def test_grouped_shapley_and_complete_dominance_equal_ols_on_every_subset(
         if all(r2[s | {a}] - r2[s] > r2[s | {b}] - r2[s] for s in subsets):
             complete.add((a, b))
 
-    result = dominance_from_corr(drivers._corr(mtcars, ["mpg", *columns]), columns, owners)
+    result = dominance_from_corr(importance._corr(mtcars, ["mpg", *columns]), columns, owners)
     assert weights(result.table) == pytest.approx(added, abs=1e-12)
     assert result.table["raw_weight"].sum() == pytest.approx(r2[frozenset(groups)], abs=1e-12)
     assert set(result.complete) == complete and complete  # not vacuous
@@ -232,7 +232,7 @@ def test_grouped_shapley_and_complete_dominance_equal_ols_on_every_subset(
 
 
 def test_dominance_of_single_columns_is_the_shapley_split(attitude: pl.DataFrame) -> None:
-    r = drivers._corr(attitude, ["rating", *ATTITUDE])
+    r = importance._corr(attitude, ["rating", *ATTITUDE])
     result = dominance_from_corr(r, ATTITUDE)
     assert_allclose(
         result.table["raw_weight"],
@@ -259,7 +259,7 @@ def test_relative_weights_track_lmg(mtcars: pl.DataFrame, attitude: pl.DataFrame
 
 
 def test_shapley_refuses_too_many_drivers() -> None:
-    p = drivers.MAX_SHAPLEY_DRIVERS + 1
+    p = importance.MAX_SHAPLEY_DRIVERS + 1
     with pytest.raises(ValueError, match="relative_weights"):
         shapley_r2_from_corr(np.eye(p + 1), [f"x{i}" for i in range(p)])
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from analytics import fatigue
-from analytics.fatigue import FatiguePolicy
+from analytics.feedback import fatigue
+from analytics.feedback.fatigue import FatiguePolicy
 from analytics.metrics import proportion
 from analytics.store import Store
 from tests.conftest import insert, survey

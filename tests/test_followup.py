@@ -10,9 +10,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import exports, followup, followup_queue, followup_rates
-from analytics.followup import Policy
-from analytics.followup_queue import ListFilter
+from analytics import exports
+from analytics.feedback import compliance as followup_rates
+from analytics.feedback import followup
+from analytics.feedback import queue as followup_queue
+from analytics.feedback.followup import Policy
+from analytics.feedback.queue import ListFilter
 from analytics.metrics import proportion
 from analytics.queries import Filters
 from analytics.store import Store, connect
@@ -266,7 +269,8 @@ def test_policy_refuses_deadlines_under_one_day() -> None:
 def test_demo_history_plants_rising_compliance_and_nothing_after_the_end(
     tmp_path: Path,
 ) -> None:
-    from analytics import demo, followup_demo
+    from analytics import demo
+    from analytics.demo import followup as followup_demo
 
     store = connect(str(tmp_path / "demo.duckdb"))
     demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))

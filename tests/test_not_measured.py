@@ -16,22 +16,13 @@ import polars as pl
 import pytest
 import streamlit as st
 
-from analytics import (
-    bias,
-    charts,
-    i18n,
-    kpis,
-    metrics,
-    overview,
-    queries,
-    registry,
-    report,
-    summary,
-)
-from analytics import change_analysis as ca
-from analytics import driver_cells as dc
+from analytics import charts, i18n, kpis, metrics, overview, queries
+from analytics.changes import analysis as ca
+from analytics.changes import registry, report, summary
+from analytics.changes.registry import Change
+from analytics.drivers import cells as dc
 from analytics.queries import Filters
-from analytics.registry import Change
+from analytics.review import bias
 from analytics.store import Store, connect
 from tests.conftest import call, insert, open_app, survey
 

@@ -4,7 +4,7 @@ AppTest (1.67) runs only the page script when it starts on a page, and re-runs o
 the page script after an interaction, so the tests open links: query parameters set
 before the first run, with the context app.py would have stored (language, filters,
 data version) seeded in the session. One test goes through app.py to check the
-wiring. Registry writes go through analytics.registry, then the page is rendered;
+wiring. Registry writes go through analytics.changes.registry, then the page is rendered;
 the browser test clicks through the form.
 """
 
@@ -21,8 +21,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo, registry, summary
-from analytics.registry import Change
+from analytics import demo
+from analytics.changes import registry, summary
+from analytics.changes.registry import Change
 from analytics.store import connect
 from tests.conftest import open_app
 from ui.markdown import markdown_escape

@@ -18,8 +18,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import demo, i18n
-from analytics import driver_analysis as da
-from analytics import driver_cells as dc
+from analytics.drivers import analysis as da
+from analytics.drivers import cells as dc
 from analytics.queries import Filters
 from analytics.store import connect
 

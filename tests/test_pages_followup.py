@@ -17,8 +17,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import cli, demo, fatigue, followup, followup_queue, i18n
-from analytics.followup_queue import ListFilter
+from analytics import cli, demo, i18n
+from analytics.feedback import fatigue, followup
+from analytics.feedback import queue as followup_queue
+from analytics.feedback.queue import ListFilter
 from analytics.queries import Filters
 from analytics.store import connect
 from tests.conftest import call, insert, survey

@@ -17,8 +17,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import bias, demo, i18n, rankings, sentiment, text
+from analytics import demo, i18n
+from analytics.feedback import sentiment, text
 from analytics.queries import Filters
+from analytics.review import bias, rankings
 from analytics.store import connect
 
 ROOT = Path(__file__).resolve().parent.parent

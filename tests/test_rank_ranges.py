@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from analytics import rank_ranges, rankings
+from analytics.review import rank_ranges, rankings
 
 GRID = np.linspace(-1.5, 1.5, 30_001)
 

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analytics import rankings
+from analytics.review import rankings
 
 
 def test_beta_binomial_method_of_moments_by_hand() -> None:

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from analytics import registry
-from analytics.registry import Change
+from analytics.changes import registry
+from analytics.changes.registry import Change
 from analytics.store import Store
 
 IVR = Change("New IVR menu", dt.date(2026, 3, 2), "Shorter menu", queues=("billing",), owner="Ops")

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 
-from analytics import change_analysis as ca
-from analytics import change_charts, demo, registry, report, summary
+from analytics import demo
+from analytics.changes import analysis as ca
+from analytics.changes import charts as change_charts
+from analytics.changes import registry, report, summary
+from analytics.changes.registry import Change
 from analytics.charts import GREY
 from analytics.i18n import catalog, t
-from analytics.registry import Change
 from analytics.store import Store, connect
 
 END = dt.date(2025, 6, 30)

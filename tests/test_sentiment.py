@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import sentiment, text
+from analytics.feedback import sentiment, text
 from analytics.queries import Filters
 from analytics.store import connect
 from tests.conftest import insert, survey

@@ -15,12 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import change_analysis as ca
-from analytics import change_charts, demo, kpis, registry, report, summary
-from analytics.change_format import DECIMALS, formatter
+from analytics import demo, kpis
+from analytics.changes import analysis as ca
+from analytics.changes import charts as change_charts
+from analytics.changes import registry, report, summary
+from analytics.changes.formatting import DECIMALS, formatter
+from analytics.changes.verdict import Finding, headline_fields, verdict
 from analytics.i18n import t
 from analytics.store import Store, connect
-from analytics.verdict import Finding, headline_fields, verdict
 
 END = dt.date(2025, 6, 30)
 NASTY = registry.Change(

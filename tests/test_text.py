@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import followup, text
+from analytics.feedback import followup, text
 from analytics.queries import Filters
 from analytics.store import Store, connect
 from tests.conftest import call, insert, survey

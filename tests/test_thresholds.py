@@ -9,16 +9,18 @@ import math
 
 import pytest
 
-from analytics import change_analysis as ca
-from analytics import changes, demo, kpis, overview, registry, report, thresholds
-from analytics.change_format import formatter
+from analytics import changes, kpis, overview, thresholds
+from analytics.changes import analysis as ca
+from analytics.changes import registry, report
+from analytics.changes.formatting import formatter
+from analytics.changes.verdict import Finding
 from analytics.compare import Difference
+from analytics.demo import contact_center
 from analytics.i18n import catalog
 from analytics.metrics import Estimate
 from analytics.queries import Filters
 from analytics.store import Store, connect
 from analytics.thresholds import DEFAULTS
-from analytics.verdict import Finding
 from tests.conftest import call, insert
 
 NAN = math.nan
@@ -197,9 +199,9 @@ def test_the_change_analysis_verdict_uses_the_minimum_of_its_settings() -> None:
     """The demo's IVR change cuts billing's waits by 20 s: worth a verdict with the
     default 5 s minimum, real but small against a 60 s one."""
     store = connect(":memory:")
-    demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
+    contact_center.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
     change = registry.get_change(store, 1)
-    assert change.queues == (demo.IVR_QUEUE,)
+    assert change.queues == (contact_center.IVR_QUEUE,)
     for minimum, small in ((DEFAULTS["asa"], False), (60.0, True)):
         settings = ca.Settings(metrics=("asa",), meaningful=(("asa", minimum),))
         analysis = ca.analyse(store, change, settings)

@@ -11,8 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analytics import changes
+from analytics.changes.verdict import Finding, Method
 from analytics.i18n import catalog
-from analytics.verdict import Finding, Method
 
 
 def _f(

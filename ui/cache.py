@@ -17,26 +17,20 @@ import polars as pl
 import streamlit as st
 
 import analytics
-from analytics import (
-    bias,
-    fatigue,
-    followup,
-    followup_queue,
-    followup_rates,
-    overview,
-    rankings,
-    registry,
-    text,
-    thresholds,
-)
+from analytics import overview, thresholds
+from analytics.changes import registry
+from analytics.feedback import compliance as followup_rates
+from analytics.feedback import fatigue, followup, text
+from analytics.feedback import queue as followup_queue
 from analytics.metrics import Estimate
 from analytics.queries import Filters, Grain
+from analytics.review import bias, rankings
 from analytics.store import Store
 
 if TYPE_CHECKING:
-    from analytics import change_analysis
-    from analytics.driver_analysis import DriverAnalysis, LeverVerdict
-    from analytics.driver_cells import Outcome
+    from analytics.changes import analysis as change_analysis
+    from analytics.drivers.analysis import DriverAnalysis, LeverVerdict
+    from analytics.drivers.cells import Outcome
 
 TTL = 600
 
@@ -243,7 +237,7 @@ def change_by_id(data_version: str, change_id: int) -> registry.Change:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def change_units(data_version: str, change: registry.Change, filters: Filters) -> list[str]:
     """The unit labels a control group can be chosen from."""
-    from analytics import change_cells
+    from analytics.changes import cells as change_cells
 
     return change_cells.unit_options(store(), change, filters)
 
@@ -253,7 +247,7 @@ def change_analysis_of(
     data_version: str, change: registry.Change, settings: change_analysis.Settings
 ) -> change_analysis.Analysis:
     """A whole analysis (statistics and small frames, no raw rows)."""
-    from analytics import change_analysis
+    from analytics.changes import analysis as change_analysis
 
     bounds = data_range(data_version)
     return change_analysis.analyse(store(), change, settings, bounds=bounds)
@@ -265,7 +259,7 @@ def change_analysis_of(
 @st.cache_data(ttl=TTL, show_spinner=False)
 def driver_cells(data_version: str, filters: Filters) -> pl.DataFrame:
     """Outcome counts per combination of driver levels (one scan serves every outcome)."""
-    from analytics import driver_cells as cells
+    from analytics.drivers import cells
 
     return cells.cells(store(), filters)
 
@@ -275,7 +269,7 @@ def driver_analysis(
     data_version: str, filters: Filters, outcome: Outcome, drivers: tuple[str, ...]
 ) -> DriverAnalysis:
     """Importance with bootstrap limits, odds ratios and guards for one outcome."""
-    from analytics import driver_analysis as analysis
+    from analytics.drivers import analysis
 
     return analysis.analyse(driver_cells(data_version, filters), outcome, drivers)
 
@@ -285,7 +279,7 @@ def driver_views(
     data_version: str, filters: Filters, outcome: Outcome, drivers: tuple[str, ...]
 ) -> tuple[pl.DataFrame, LeverVerdict, pl.DataFrame]:
     """The outcome by duration band, its verdict, and the shares per segment and queue."""
-    from analytics import driver_analysis as analysis
+    from analytics.drivers import analysis
 
     cells = driver_cells(data_version, filters)
     bands = analysis.by_duration(cells, outcome)

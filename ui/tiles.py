@@ -7,11 +7,11 @@ import math
 import streamlit as st
 
 from analytics import kpis
-from analytics.change_format import DECIMALS, decimals
-from analytics.change_format import change_text as changes_in_unit
+from analytics.changes.formatting import DECIMALS, decimals
+from analytics.changes.formatting import change_text as changes_in_unit
+from analytics.changes.verdict import p_value
 from analytics.i18n import Lang, kpi_value, number, t
 from analytics.overview import Tile
-from analytics.verdict import p_value
 
 #: A quarter-width tile cuts its label after about this many characters.
 TILE_LABEL_CHARS = 24

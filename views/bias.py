@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from analytics import bias, kpis
+from analytics import kpis
 from analytics.i18n import kpi_value, number, t
+from analytics.review import bias
 from ui import cache, context, tables, url
 from ui.tables import Col
 

@@ -7,8 +7,10 @@ a verdict per metric, and a one-page HTML download. The change is in the URL.
 import polars as pl
 import streamlit as st
 
-from analytics import change_charts, charts, report, summary
-from analytics.change_analysis import (
+from analytics import charts
+from analytics.changes import charts as change_charts
+from analytics.changes import report, summary
+from analytics.changes.analysis import (
     DEFAULT_METRICS,
     DEFAULT_WEEKS,
     GRAINS,
@@ -16,7 +18,7 @@ from analytics.change_analysis import (
     METRICS,
     Settings,
 )
-from analytics.change_cells import dimensions_only
+from analytics.changes.cells import dimensions_only
 from analytics.i18n import day, t
 from ui import cache, context, tables, url
 from ui.markdown import markdown_escape

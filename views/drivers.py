@@ -4,9 +4,9 @@ the importance-performance quadrant and the drivers per segment and queue."""
 import polars as pl
 import streamlit as st
 
-from analytics import driver_charts as charts
-from analytics.driver_analysis import MIN_RESPONSES, DriverAnalysis, Guard, LeverVerdict, quadrant
-from analytics.driver_cells import BINARY, LOWER_IS_BETTER, OUTCOMES, Outcome, available
+from analytics.drivers import charts
+from analytics.drivers.analysis import MIN_RESPONSES, DriverAnalysis, Guard, LeverVerdict, quadrant
+from analytics.drivers.cells import BINARY, LOWER_IS_BETTER, OUTCOMES, Outcome, available
 from analytics.i18n import number, t
 from ui import cache, context, tables, url
 from ui.tables import Col

@@ -7,7 +7,8 @@ answer they gave, in any region, channel, queue or segment, up to the last respo
 import polars as pl
 import streamlit as st
 
-from analytics import charts, exports, fatigue
+from analytics import charts, exports
+from analytics.feedback import fatigue
 from analytics.i18n import day, number, t
 from ui import cache, context, tables
 from ui.tables import Col, Kind

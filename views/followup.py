@@ -11,8 +11,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from analytics import charts, followup, followup_queue, periods
-from analytics.followup_queue import ListFilter
+from analytics import charts, periods
+from analytics.feedback import followup
+from analytics.feedback import queue as followup_queue
+from analytics.feedback.queue import ListFilter
 from analytics.i18n import day, number, t
 from analytics.queries import Filters, Grain
 from ui import cache, context, tables, url

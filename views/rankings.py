@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from analytics import rank_ranges, rankings
 from analytics.i18n import day, number, t
+from analytics.review import rank_ranges, rankings
 from ui import cache, context, tables, url
 from ui.tables import Col
 

@@ -4,10 +4,11 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import change_analysis, registry, report
-from analytics.change_cells import SCOPE_DIMS
+from analytics.changes import analysis as change_analysis
+from analytics.changes import registry, report
+from analytics.changes.cells import SCOPE_DIMS
+from analytics.changes.registry import SCOPE_FIELDS, Change
 from analytics.i18n import day, t
-from analytics.registry import SCOPE_FIELDS, Change
 from ui import cache, context, tables, url
 from ui.markdown import markdown_escape
 from ui.tables import Col

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from analytics import sentiment, text
+from analytics.feedback import sentiment, text
 from analytics.i18n import day, number, t
 from ui import cache, context, tables, url
 from ui.markdown import markdown_escape

@@ -19,7 +19,7 @@ import sys
 from dataclasses import replace
 from typing import Any, NoReturn
 
-from analytics import followup
+from analytics.feedback import followup
 from analytics.ingest import aliases, quality, saved
 from analytics.ingest import vocabulary as vocab
 from analytics.ingest.alias_cli import new_value_lines

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from analytics import demo, fatigue, followup, followup_demo, followup_queue, i18n
+from analytics import demo, i18n
+from analytics.demo import followup as followup_demo
+from analytics.feedback import fatigue, followup
+from analytics.feedback import queue as followup_queue
 from analytics.queries import Filters
 from analytics.store import connect
 from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
