@@ -1,7 +1,8 @@
 """Two-sample differences (after - before) with 95% intervals and p-values.
 
 Used by the KPI tiles (this period vs the previous one) and by the before/after
-analysis of a process change.
+analysis of a process change, both through :func:`difference`, which picks the
+comparison from the kind of sufficient statistics.
 
 References
 ----------
@@ -22,7 +23,17 @@ from typing import Literal
 
 from scipy import special  # not scipy.stats: 1 s less at the app's cold start
 
-from analytics.metrics import ALPHA, NAN, Z95, Estimate, wilson
+from analytics.metrics import (
+    ALPHA,
+    NAN,
+    Z95,
+    Counts,
+    Estimate,
+    NpsCounts,
+    Sufficient,
+    estimate,
+    wilson,
+)
 
 Direction = Literal["up", "down", "none"]
 Z_MAX = 38.0  # 2 * ndtr(-38) is about 3e-316: beyond it a p-value is 0 in floats
@@ -142,3 +153,18 @@ def compare_means(before: Estimate, after: Estimate, alpha: float = ALPHA) -> Di
     half = special.stdtrit(df, 1 - alpha / 2) * se
     p = 2 * special.stdtr(df, -abs(d) / se)
     return Difference(d, d - half, d + half, se, float(p))
+
+
+def difference(before: Sufficient, after: Sufficient, alpha: float = ALPHA) -> Difference:
+    """after - before from two windows' statistics of one kind, at level ``1 - alpha``,
+    in the kind's display unit: percentage points for proportions (Newcombe), NPS points
+    (combined normal), the mean's own unit (Welch). Unknown without data."""
+    if type(before) is not type(after):
+        raise ValueError(f"cannot compare {before.kind} with {after.kind} statistics")
+    if isinstance(before, Counts) and isinstance(after, Counts):
+        d = compare_proportions(before.x, before.n, after.x, after.n, alpha)
+        # Fractions to percentage points; the p-value has no unit.
+        return Difference(100 * d.estimate, 100 * d.low, 100 * d.high, 100 * d.se, d.p)
+    if isinstance(before, NpsCounts):
+        return compare_normal(estimate(before), estimate(after), alpha)
+    return compare_means(estimate(before), estimate(after), alpha)

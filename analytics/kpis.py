@@ -1,7 +1,11 @@
-"""The KPI catalog: how each KPI is estimated from sufficient statistics.
+"""The KPI catalog: which sufficient statistics each KPI is estimated from.
 
-One table (``KPIS``) drives the tiles, the trend, the breakdown and their tests,
-the way datasette's SETTINGS drives its CLI and docs.
+One table (``KPIS``) drives the tiles, the trend, the breakdown, the change analysis
+and their tests, the way datasette's SETTINGS drives its CLI and docs. Each entry
+declares the stats row's columns that hold its statistics (:class:`CountsOf`,
+:class:`NpsCountsOf`, :class:`MomentsOf`); reading them gives the typed statistics of
+:mod:`analytics.metrics`, whose one ``estimate`` and :func:`analytics.compare.difference`
+do the inference for every KPI.
 
 Missing is not zero: a KPI whose input was not captured has an empty estimate (NaN,
 n = 0), and :func:`not_measured` says why - no rows at all, rows without the input,
@@ -10,28 +14,16 @@ or rows none of which qualifies - so that no page shows it as 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 
-from analytics.compare import (
-    UNKNOWN,
-    Difference,
-    compare_means,
-    compare_normal,
-    compare_proportions,
-)
+from analytics import metrics
+from analytics.compare import UNKNOWN, Difference, difference
 from analytics.i18n import Lang, t
-from analytics.metrics import (
-    EMPTY,
-    Estimate,
-    StatKind,
-    mean_from_moments,
-    nps_from_counts,
-    proportion,
-)
+from analytics.metrics import EMPTY, Counts, Estimate, Moments, NpsCounts, StatKind, Sufficient
 
 Source = Literal["surveys", "calls"]
 Unit = Literal["points", "percent", "seconds", "score"]
@@ -46,107 +38,137 @@ ROWS: dict[Source, str] = {"surveys": "n_responses", "calls": "n_calls"}
 ANSWERED: tuple[tuple[str, Reason], ...] = (("n_answered", "all_abandoned"),)
 
 
+# --- which columns of a stats row hold a KPI's statistics ------------------------------
+# Statistics are read with .get: a window or group with no rows comes as an empty row.
+
+
+@dataclass(frozen=True)
+class CountsOf:
+    """The columns of a proportion's :class:`~analytics.metrics.Counts`."""
+
+    x: str
+    n: str
+    kind: ClassVar[StatKind] = Counts.kind
+
+    def read(self, row: Row) -> Counts:
+        return Counts(_int(row.get(self.x)), _int(row.get(self.n)))
+
+
+@dataclass(frozen=True)
+class NpsCountsOf:
+    """The columns of NPS's :class:`~analytics.metrics.NpsCounts`."""
+
+    promoters: str
+    detractors: str
+    n: str
+    kind: ClassVar[StatKind] = NpsCounts.kind
+
+    def read(self, row: Row) -> NpsCounts:
+        return NpsCounts(
+            _int(row.get(self.promoters)), _int(row.get(self.detractors)), _int(row.get(self.n))
+        )
+
+
+@dataclass(frozen=True)
+class MomentsOf:
+    """The columns of a mean's :class:`~analytics.metrics.Moments`."""
+
+    n: str
+    total: str
+    sum_sq: str
+    kind: ClassVar[StatKind] = Moments.kind
+
+    def read(self, row: Row) -> Moments:
+        return Moments(
+            _int(row.get(self.n)), _float(row.get(self.total)), _float(row.get(self.sum_sq))
+        )
+
+
+Stat = CountsOf | NpsCountsOf | MomentsOf
+
+
+@dataclass(frozen=True)
+class Captured:
+    """No value where ``among`` counts rows but ``column`` none: the input was captured
+    on none of them, and what the statistics hold without it would be a number of
+    nothing (service level: with answered calls and no wait for any of them, only the
+    abandoned calls would be left in the denominator, and 0% was seen on a PBX log)."""
+
+    column: str
+    among: str
+
+    def missing(self, row: Row) -> bool:
+        return _int(row.get(self.among)) > 0 and _int(row.get(self.column)) == 0
+
+
 @dataclass(frozen=True)
 class Kpi:
-    """One KPI: how to estimate it, and what it needs to be measured at all.
+    """One KPI: where its statistics are, and what it needs to be measured at all.
 
-    ``needs`` names the input columns (``kpi.<key>.not_measured`` says it in words);
-    ``base`` lists the counts of rows that qualify before the input is looked at, each
-    with the reason to give when it is zero (checked in order, after ``no_data``).
+    ``stat`` names the stats row's columns that hold the KPI's sufficient statistics,
+    and so its kind. ``needs`` names the input columns (``kpi.<key>.not_measured``
+    says it in words); ``base`` lists the counts of rows that qualify before the input
+    is looked at, each with the reason to give when it is zero (checked in order, after
+    ``no_data``); ``captured``, when set, leaves the KPI without a value where its input
+    is missing in a way its own counts do not show.
     """
 
     key: str
     source: Source
-    kind: StatKind
+    stat: Stat
     unit: Unit
     higher_is_better: bool
-    estimate: Callable[[Row], Estimate]
-    counts: tuple[str, str] | None = None  # (successes, trials) for proportions
     needs: tuple[str, ...] = ()
     base: tuple[tuple[str, Reason], ...] = ()
+    captured: Captured | None = None
 
+    @property
+    def kind(self) -> StatKind:
+        return self.stat.kind
 
-# Statistics are read with .get: a window or group with no rows comes as an empty row.
-def _prop(x: str, n: str) -> Callable[[Row], Estimate]:
-    return lambda r: proportion(_int(r.get(x)), _int(r.get(n)))
+    def read(self, row: Row) -> Sufficient:
+        """The stats row's sufficient statistics for this KPI (what before/after takes);
+        empty (n = 0) where its input was not captured, so that a change analysis leaves
+        it out as the tiles show it "not measured", rather than comparing a number of
+        nothing."""
+        if self.captured is not None and self.captured.missing(row):
+            return self.stat.read({})
+        return self.stat.read(row)
 
-
-def _service_level(r: Row) -> Estimate:
-    """Answered within 20 s over offered calls, but only where waits were captured: with
-    answered calls and no wait for any of them, only the abandoned calls would be left
-    in the denominator, and 0% would be a number of nothing (seen on a PBX log)."""
-    if _int(r.get("n_answered")) > 0 and _int(r.get("wait_n")) == 0:
-        return EMPTY
-    return proportion(_int(r.get("n_within_sl")), _int(r.get("n_sl_known")))
-
-
-def _mean(n: str, s: str, ss: str) -> Callable[[Row], Estimate]:
-    return lambda r: mean_from_moments(_int(r.get(n)), _float(r.get(s)), _float(r.get(ss)))
-
-
-def _nps(r: Row) -> Estimate:
-    return nps_from_counts(
-        _int(r.get("promoters")), _int(r.get("detractors")), _int(r.get("n_nps"))
-    )
+    def estimate(self, row: Row) -> Estimate:
+        """The KPI's estimate on a stats row; empty when it is not measured there."""
+        stat = self.read(row)
+        return EMPTY if stat.n == 0 else metrics.estimate(stat)
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("nps", "surveys", "nps", "points", True, _nps, needs=("nps",)),
-    Kpi(
-        "csat", "surveys", "proportion", "percent", True, _prop("csat_top2", "n_csat"),
-        ("csat_top2", "n_csat"), needs=("csat",),
-    ),
-    Kpi(
-        "csat_mean", "surveys", "mean", "score", True, _mean("n_csat", "csat_sum", "csat_sumsq"),
-        needs=("csat",),
-    ),
-    Kpi(
-        "ces", "surveys", "mean", "score", True, _mean("n_ces", "ces_sum", "ces_sumsq"),
-        needs=("ces",),
-    ),
-    Kpi(
-        "ces_easy", "surveys", "proportion", "percent", True, _prop("ces_easy", "n_ces"),
-        ("ces_easy", "n_ces"), needs=("ces",),
-    ),
-    Kpi(
-        "resolution", "calls", "proportion", "percent", True,
-        _prop("n_resolved", "n_resolved_known"), ("n_resolved", "n_resolved_known"),
-        needs=("resolved",), base=ANSWERED,
-    ),
-    Kpi(
-        "fcr", "calls", "proportion", "percent", True, _prop("n_fcr", "n_fcr_eligible"),
-        ("n_fcr", "n_fcr_eligible"), needs=("resolved", "customer_id"),
+    Kpi("nps", "surveys", NpsCountsOf("promoters", "detractors", "n_nps"), "points", True,
+        needs=("nps",)),
+    Kpi("csat", "surveys", CountsOf("csat_top2", "n_csat"), "percent", True, needs=("csat",)),
+    Kpi("csat_mean", "surveys", MomentsOf("n_csat", "csat_sum", "csat_sumsq"), "score", True,
+        needs=("csat",)),
+    Kpi("ces", "surveys", MomentsOf("n_ces", "ces_sum", "ces_sumsq"), "score", True,
+        needs=("ces",)),
+    Kpi("ces_easy", "surveys", CountsOf("ces_easy", "n_ces"), "percent", True, needs=("ces",)),
+    Kpi("resolution", "calls", CountsOf("n_resolved", "n_resolved_known"), "percent", True,
+        needs=("resolved",), base=ANSWERED),
+    Kpi("fcr", "calls", CountsOf("n_fcr", "n_fcr_eligible"), "percent", True,
+        needs=("resolved", "customer_id"),
         # Not captured at all is said before "too recent": it is the reason that stays.
-        base=(*ANSWERED, ("n_resolved_known", "not_captured"), ("n_fcr_observed", "too_recent")),
-    ),
-    Kpi(
-        "aht", "calls", "mean", "seconds", False, _mean("handle_n", "handle_sum", "handle_sumsq"),
-        needs=("duration_s",), base=ANSWERED,
-    ),
-    Kpi(
-        "asa", "calls", "mean", "seconds", False, _mean("wait_n", "wait_sum", "wait_sumsq"),
-        needs=("wait_s",), base=ANSWERED,
-    ),
-    Kpi(
-        "abandonment", "calls", "proportion", "percent", False,
-        _prop("n_abandoned", "n_abandon_known"), ("n_abandoned", "n_abandon_known"),
-        needs=("abandoned",),
-    ),
-    Kpi(
-        "service_level", "calls", "proportion", "percent", True,
-        _service_level, ("n_within_sl", "n_sl_known"),
-        needs=("abandoned", "wait_s"),
-    ),
-    Kpi(
-        "transfer_rate", "calls", "proportion", "percent", False,
-        _prop("n_transferred", "n_transfers_known"), ("n_transferred", "n_transfers_known"),
-        needs=("transfers",), base=ANSWERED,
-    ),
-    Kpi(
-        "response_rate", "calls", "proportion", "percent", True,
-        _prop("n_surveyed", "n_response_base"), ("n_surveyed", "n_response_base"),
-        needs=("surveys.call_id",), base=ANSWERED,
-    ),
+        base=(*ANSWERED, ("n_resolved_known", "not_captured"), ("n_fcr_observed", "too_recent"))),
+    Kpi("aht", "calls", MomentsOf("handle_n", "handle_sum", "handle_sumsq"), "seconds", False,
+        needs=("duration_s",), base=ANSWERED),
+    Kpi("asa", "calls", MomentsOf("wait_n", "wait_sum", "wait_sumsq"), "seconds", False,
+        needs=("wait_s",), base=ANSWERED),
+    Kpi("abandonment", "calls", CountsOf("n_abandoned", "n_abandon_known"), "percent", False,
+        needs=("abandoned",)),
+    # Answered within 20 s over offered calls, but only where waits were captured.
+    Kpi("service_level", "calls", CountsOf("n_within_sl", "n_sl_known"), "percent", True,
+        needs=("abandoned", "wait_s"), captured=Captured("wait_n", among="n_answered")),
+    Kpi("transfer_rate", "calls", CountsOf("n_transferred", "n_transfers_known"), "percent",
+        False, needs=("transfers",), base=ANSWERED),
+    Kpi("response_rate", "calls", CountsOf("n_surveyed", "n_response_base"), "percent", True,
+        needs=("surveys.call_id",), base=ANSWERED),
 )  # fmt: skip
 BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
 
@@ -195,13 +217,7 @@ def change(kpi: Kpi, before: Row, after: Row) -> Difference:
     when either side is not measured (no change is claimed from a number of nothing)."""
     if kpi.estimate(before).empty or kpi.estimate(after).empty:
         return UNKNOWN
-    if kpi.kind == "proportion" and kpi.counts:
-        x, n = kpi.counts
-        d = compare_proportions(_int(before[x]), _int(before[n]), _int(after[x]), _int(after[n]))
-        return Difference(100 * d.estimate, 100 * d.low, 100 * d.high, 100 * d.se, d.p)
-    if kpi.kind == "nps":
-        return compare_normal(kpi.estimate(before), kpi.estimate(after))
-    return compare_means(kpi.estimate(before), kpi.estimate(after))
+    return difference(kpi.read(before), kpi.read(after))
 
 
 def estimates(stats: pl.DataFrame, keys: tuple[str, ...], by: tuple[str, ...] = ()) -> pl.DataFrame:

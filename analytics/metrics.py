@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 from scipy import special  # not scipy.stats: 1 s less at the app's cold start
@@ -115,6 +115,53 @@ def mean_from_moments(n: int, total: float, sum_sq: float) -> Estimate:
     return Estimate(mean, mean - half, mean + half, se, n)
 
 
+# --- typed sufficient statistics ------------------------------------------------------
+# One type per kind of KPI, so that the kind follows from the statistics and the
+# estimate (here) and the difference (compare.difference) dispatch on it in one place.
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A proportion's sufficient statistics: ``x`` successes of ``n`` (CSAT top-2, resolved)."""
+
+    x: int
+    n: int
+    kind: ClassVar[StatKind] = "proportion"
+
+
+@dataclass(frozen=True)
+class NpsCounts:
+    """NPS sufficient statistics: promoters (9-10), detractors (0-6), responses."""
+
+    promoters: int
+    detractors: int
+    n: int
+    kind: ClassVar[StatKind] = "nps"
+
+
+@dataclass(frozen=True)
+class Moments:
+    """A mean's sufficient statistics: count, sum and sum of squares (CES, wait)."""
+
+    n: int
+    total: float
+    sum_sq: float
+    kind: ClassVar[StatKind] = "mean"
+
+
+Sufficient = Counts | NpsCounts | Moments
+
+
+def estimate(stat: Sufficient) -> Estimate:
+    """The estimate of a kind's statistics: a percentage with the Wilson interval, NPS
+    points with the trinomial normal interval, a mean with the t interval."""
+    if isinstance(stat, Counts):
+        return proportion(stat.x, stat.n)
+    if isinstance(stat, NpsCounts):
+        return nps_from_counts(stat.promoters, stat.detractors, stat.n)
+    return mean_from_moments(stat.n, stat.total, stat.sum_sq)
+
+
 def nps(scores: Iterable[float]) -> Estimate:
     """NPS from raw 0-10 scores (missing values dropped)."""
     s = _clean(scores, 0, 10, "NPS")
@@ -127,24 +174,12 @@ def csat(scores: Iterable[float]) -> Estimate:
     return proportion(int((s >= 4).sum()), s.size)
 
 
-def csat_mean(scores: Iterable[float]) -> Estimate:
-    """Mean CSAT on its 1-5 scale, t interval."""
-    s = _clean(scores, 1, 5, "CSAT")
-    return mean_from_moments(s.size, float(s.sum()), float((s * s).sum()))
-
-
 def ces(scores: Iterable[float], scale: int = 7) -> Estimate:
     """Mean Customer Effort Score (higher = easier) on a 1-``scale`` scale, t interval."""
     if scale not in (5, 7):
         raise ValueError(f"CES scale must be 5 or 7, got {scale}")
     s = _clean(scores, 1, scale, "CES")
     return mean_from_moments(s.size, float(s.sum()), float((s * s).sum()))
-
-
-def ces_easy(scores: Iterable[float], scale: int = 7) -> Estimate:
-    """Share of 'easy' answers (top-2-box of the CES scale), Wilson interval."""
-    s = _clean(scores, 1, scale, "CES")
-    return proportion(int((s >= scale - 1).sum()), s.size)
 
 
 def _clean(scores: Iterable[float], low: int, high: int, name: str) -> np.ndarray:

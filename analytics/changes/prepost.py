@@ -5,7 +5,8 @@ The package (:mod:`analytics.changes`) re-exports these names as the public API.
 - :func:`before_after`: per-metric differences between two windows from sufficient
   statistics (NPS: combined variance; proportions: Newcombe; means: Welch), with
   intervals and p-values adjusted together across the metrics (Bonferroni), and each
-  metric's minimum detectable effect.
+  metric's minimum detectable effect. Its inputs, :class:`Counts`, :class:`NpsCounts`
+  and :class:`Moments`, are the typed statistics of :mod:`analytics.metrics`.
 - :func:`interrupted_time_series` (``analytics.changes.its``): segmented regression with
   Newey-West errors and the counterfactual line.
 - :func:`difference_in_differences` and :func:`event_study` (``analytics.changes.did``).
@@ -51,14 +52,16 @@ from analytics.changes.verdict import (
     render_verdict,
     verdict,
 )
-from analytics.compare import Difference, compare_means, compare_normal, compare_proportions
+from analytics.compare import Difference, compare_proportions, difference
 from analytics.metrics import (
     ALPHA,
+    Counts,
     Estimate,
+    Moments,
+    NpsCounts,
     StatKind,
-    mean_from_moments,
-    nps_from_counts,
-    proportion,
+    Sufficient,
+    estimate,
 )
 
 __all__ = [
@@ -69,35 +72,6 @@ __all__ = [
     "interrupted_time_series", "minimum_detectable_effect", "p_statement", "render_parts",
     "render_verdict", "verdict",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Counts:
-    """A proportion's sufficient statistics: ``x`` successes of ``n`` (CSAT top-2, resolved)."""
-
-    x: int
-    n: int
-
-
-@dataclass(frozen=True)
-class NpsCounts:
-    """NPS sufficient statistics: promoters (9-10), detractors (0-6), responses."""
-
-    promoters: int
-    detractors: int
-    n: int
-
-
-@dataclass(frozen=True)
-class Moments:
-    """A mean's sufficient statistics: count, sum and sum of squares (CES, wait)."""
-
-    n: int
-    total: float
-    sum_sq: float
-
-
-Sufficient = Counts | NpsCounts | Moments
 
 
 @dataclass(frozen=True)
@@ -232,26 +206,14 @@ def before_after(
 def _compare(
     name: str, b: Sufficient, a: Sufficient, alpha: float, power: float, m: int
 ) -> MetricChange:
-    before, after = _estimate(b), _estimate(a)
-    diff = _difference(b, a, before, after, ALPHA)
-    level = _difference(b, a, before, after, alpha / m)
+    before, after = estimate(b), estimate(a)
+    diff = difference(b, a)
+    level = difference(b, a, alpha / m)
     adjusted = Difference(level.estimate, level.low, level.high, level.se, bonferroni(diff.p, m))
     # An empty window gives NaN estimates (left out of m), not an error: the app
     # shows the other metrics and says which one had no responses.
     mde = minimum_detectable_effect(b, after.n, alpha / m, power)
-    return MetricChange(name, _kind(b), before, after, diff, adjusted, m, mde)
-
-
-def _difference(
-    b: Sufficient, a: Sufficient, before: Estimate, after: Estimate, alpha: float
-) -> Difference:
-    """after - before at level ``1 - alpha``, in the metric's display unit."""
-    if isinstance(b, Counts) and isinstance(a, Counts):
-        d = compare_proportions(b.x, b.n, a.x, a.n, alpha)
-        return Difference(100 * d.estimate, 100 * d.low, 100 * d.high, 100 * d.se, d.p)
-    if isinstance(b, NpsCounts):
-        return compare_normal(before, after, alpha)
-    return compare_means(before, after, alpha)
+    return MetricChange(name, b.kind, before, after, diff, adjusted, m, mde)
 
 
 def _has_data(s: Sufficient) -> bool:
@@ -261,18 +223,6 @@ def _has_data(s: Sufficient) -> bool:
 def bonferroni(p: float, m: int) -> float:
     """Bonferroni's adjusted p-value ``min(1, m p)`` (NaN stays NaN)."""
     return p if math.isnan(p) else min(1.0, m * p)
-
-
-def _estimate(s: Sufficient) -> Estimate:
-    if isinstance(s, Counts):
-        return proportion(s.x, s.n)
-    if isinstance(s, NpsCounts):
-        return nps_from_counts(s.promoters, s.detractors, s.n)
-    return mean_from_moments(s.n, s.total, s.sum_sq)
-
-
-def _kind(s: Sufficient) -> StatKind:
-    return "proportion" if isinstance(s, Counts) else "nps" if isinstance(s, NpsCounts) else "mean"
 
 
 def minimum_detectable_effect(
@@ -295,7 +245,7 @@ def minimum_detectable_effect(
             return math.nan
         pr, de = baseline.promoters / baseline.n, baseline.detractors / baseline.n
         return 100 * pw.mde_nps(pr, de, baseline.n, n_after, alpha, power)
-    est = mean_from_moments(baseline.n, baseline.total, baseline.sum_sq)
+    est = estimate(baseline)
     sd = est.se * math.sqrt(est.n) if est.n > 1 else math.nan
     return pw.mde_t(sd, baseline.n, n_after, alpha, power)
 
