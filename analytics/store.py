@@ -2,7 +2,7 @@
 
 Raw SQL lives here (and in ``ingest/``), always with bound parameters. Analytical
 reads are Ibis expressions (see ``queries``) executed by :meth:`Store.read`, so the
-same expressions run on Spark through :class:`analytics.spark..SparkStore`.
+same expressions run on Spark through :class:`analytics.spark.SparkStore`.
 """
 
 from __future__ import annotations

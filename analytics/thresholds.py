@@ -3,7 +3,7 @@
 A change can be real (its 95% interval excludes zero) and still too small to act on:
 on a large contact center a 2-second rise in speed of answer is significant, and a red
 alarm for it would send managers after nothing. Each KPI has a *minimum meaningful
-change*, in the unit of its :class:`~analytics.compare..Difference` (NPS points,
+change*, in the unit of its :class:`~analytics.compare.Difference` (NPS points,
 percentage points for rates, seconds for durations, points of the scale for means), so
 that a page tells apart
 

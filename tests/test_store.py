@@ -105,7 +105,7 @@ def test_a_failed_migration_changes_nothing(
             "create table broken (",
         ),
     )
-    monkeypatch.setattr("analytics.store..MIGRATIONS", migrations.MIGRATIONS)
+    monkeypatch.setattr("analytics.store.MIGRATIONS", migrations.MIGRATIONS)
     with pytest.raises(duckdb.Error):
         migrate(con, target=2)
     assert con.execute("select max(version) from schema_version").fetchone() == (1,)

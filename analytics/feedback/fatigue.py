@@ -6,7 +6,7 @@ limit in the N days up to a date (don't survey them again yet); the trend gives,
 period, responses per active customer and how many customers crossed the limit in
 some N-day window that ended in the period (a range window over each customer's
 responses). Everything is an Ibis expression ending in aggregates, run by a
-:class:`analytics.queries..Reader` (the DuckDB store or Spark).
+:class:`analytics.queries.Reader` (the DuckDB store or Spark).
 
 Only responses with a ``customer_id`` count: anonymous answers cannot be attributed.
 """

@@ -42,7 +42,7 @@ from analytics.metrics import Estimate, proportion
 Lang = Literal["en", "es"]
 LANGS: tuple[Lang, ...] = ("en", "es")
 Tone = Literal["positive", "neutral", "negative"]
-DATA = Path(__file__).parent / "data" / "sentiment"
+DATA = Path(__file__).parent.parent / "data" / "sentiment"
 TRAINING: dict[Lang, tuple[str, ...]] = {
     "en": ("en_imdb_kotzias.tsv",),
     "es": ("es_opener_train.tsv",),
