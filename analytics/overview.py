@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import cast
 
-import ibis.expr.types as ir
 import polars as pl
 
-from analytics import kpis, queries, thresholds
+from analytics import dimensions, kpis, queries, thresholds
 from analytics.compare import Difference
 from analytics.i18n import Lang, t
 from analytics.metrics import NAN, Estimate
@@ -57,21 +56,13 @@ class Tile:
         return (self.change.direction == "up") == kpis.get(self.kpi).higher_is_better
 
 
-def facts(reader: Reader, source: kpis.Source) -> ir.Table:
-    calls, surveys = reader.table("calls"), reader.table("surveys")
-    if source == "surveys":
-        return queries.survey_facts(surveys, calls)
-    return queries.call_facts(calls, surveys)
-
-
-def _stats(source: kpis.Source, f: ir.Table, by: tuple[str, ...]) -> ir.Table:
-    return queries.survey_stats(f, by) if source == "surveys" else queries.call_stats(f, by)
+facts = queries.facts  # the read path's, under its former name here
 
 
 def window_stats(reader: Reader, filters: Filters, source: kpis.Source) -> pl.DataFrame:
     """Sufficient statistics for the current and previous windows (column ``window``)."""
-    f = queries.compare_windows(facts(reader, source), filters)
-    return reader.read(_stats(source, f, ("window",)))
+    f = queries.compare_windows(queries.facts(reader, source), filters, source)
+    return reader.read(queries.stats(source, f, ("window",)))
 
 
 def tiles(
@@ -104,8 +95,9 @@ def tiles(
 def trend_stats(
     reader: Reader, filters: Filters, source: kpis.Source, grain: Grain
 ) -> pl.DataFrame:
-    f = queries.with_period(queries.apply_filters(facts(reader, source), filters), grain)
-    return reader.read(_stats(source, f, ("period",))).sort("period")
+    f = queries.apply_filters(queries.facts(reader, source), filters, source)
+    f = queries.with_period(f, grain)
+    return reader.read(queries.stats(source, f, ("period",))).sort("period")
 
 
 def trend(reader: Reader, filters: Filters, keys: tuple[str, ...], grain: Grain) -> pl.DataFrame:
@@ -161,8 +153,8 @@ def breakdown_stats(
     reader: Reader, filters: Filters, source: kpis.Source, dimension: str
 ) -> pl.DataFrame:
     dim = queries.check_dimension(dimension)
-    f = queries.apply_filters(facts(reader, source), filters)
-    return reader.read(_stats(source, f, (dim,)))
+    f = queries.apply_filters(queries.facts(reader, source), filters, source)
+    return reader.read(queries.stats(source, f, (dim,)))
 
 
 def breakdown(reader: Reader, filters: Filters, key: str, dimension: str) -> pl.DataFrame:
@@ -217,12 +209,33 @@ def for_display(frame: pl.DataFrame, lang: Lang, dimension: str | None = None) -
     )
 
 
-def dimension_values(reader: Reader, dimension: str) -> list[str]:
-    """The distinct non-null values of a call dimension, sorted (filter options)."""
-    dim = queries.check_dimension(dimension)
-    calls = reader.table("calls")
-    expr = calls.select(dim).filter(calls[dim].notnull()).distinct()
-    return sorted(reader.read(expr)[dim].to_list())
+def dimension_values(
+    reader: Reader, dimension: str, within: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> list[str]:
+    """The distinct non-null values of a dimension, sorted (filter options): none when
+    its table lacks the column. ``within``: (dimension, values) pairs of the same table
+    that narrow the list (the agents of the chosen teams)."""
+    dim = dimensions.get(dimension)
+    rows = reader.table(dim.table)
+    if dim.name not in rows.columns:
+        return []
+    for name, values in within:
+        rows = rows.filter(rows[dimensions.get(name).name].isin(values))
+    expr = rows.select(dim.name).filter(rows[dim.name].notnull()).distinct()
+    return sorted(reader.read(expr)[dim.name].to_list())
+
+
+def survey_types(reader: Reader, filters: Filters, linked: bool = False) -> dict[str, int]:
+    """Answers per survey type (transactional, relational) in the filters, the
+    surveys without a known type left out; ``linked``: only the answers whose call is
+    in the data, as the pages that read them with their call (drivers, rankings) do."""
+    calls, surveys = reader.table("calls"), reader.table("surveys")
+    if linked:
+        surveys = surveys.filter(surveys.call_id.isin(calls.call_id))
+    f = queries.apply_filters(queries.survey_facts(surveys, calls), filters, "surveys")
+    f = f.filter(f.survey_type.notnull())
+    counts = reader.read(f.group_by("survey_type").aggregate(n=f.count()))
+    return {str(k): int(n) for k, n in counts.sort("survey_type").iter_rows()}
 
 
 def data_range(reader: Reader) -> tuple[dt.date, dt.date] | None:

@@ -2,33 +2,28 @@
 
 Nothing here executes anything: each function takes unbound Ibis tables (``calls``,
 ``surveys``) and returns an expression, so the same code runs on DuckDB
-(:meth:`Store.read`) and Spark (:class:`analytics.spark..SparkStore`). The results
+(:meth:`Store.read`) and Spark (:class:`analytics.spark.SparkStore`). The results
 are counts, sums and sums of squares; :mod:`analytics.kpis` does the inference.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
-from typing import Literal, Protocol, cast
+from dataclasses import dataclass, field, make_dataclass, replace
+from typing import TYPE_CHECKING, Literal, Protocol, Self
 
 import ibis
 import ibis.expr.types as ir
 import polars as pl
 
-from analytics import periods
+from analytics import dimensions, periods
+from analytics.dimensions import Table as Source
 
 Grain = Literal["day", "week", "month"]
-Dimension = Literal["region", "channel", "queue", "product", "team", "segment", "agent_id"]
-DIMENSIONS: tuple[Dimension, ...] = (
-    "region",
-    "channel",
-    "queue",
-    "product",
-    "team",
-    "segment",
-    "agent_id",
-)
+#: The call attributes (the breakdowns; surveys get them through their call).
+DIMENSIONS: tuple[str, ...] = dimensions.columns("calls")
+#: The survey attributes (``survey_type``): they filter survey answers only.
+SURVEY_DIMENSIONS: tuple[str, ...] = dimensions.columns("surveys")
 GRAIN_UNIT = {"day": "D", "week": "W", "month": "M"}
 GRAIN_OFFSET = {"day": "1d", "week": "1w", "month": "1mo"}
 SERVICE_LEVEL_S = 20
@@ -42,33 +37,33 @@ class Reader(Protocol):
     def read(self, expr: ir.Table) -> pl.DataFrame: ...
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The shared filters: a date range (inclusive) and allowed values per dimension,
-    and what the range is compared with (:mod:`analytics.periods`).
+@dataclass(frozen=True, kw_only=True)
+class _Filters:
+    """The shared filters: a date range (inclusive), what it is compared with
+    (:mod:`analytics.periods`) and, per dimension of :data:`analytics.dimensions.CATALOG`,
+    the allowed values (a field each, added by :class:`Filters`).
 
-    An empty tuple means "all". Surveys are filtered through their call's
-    attributes, so a dimension filter leaves out surveys not linked to a call.
+    An empty tuple means "all". Keyword-only: the dimension fields follow the catalog,
+    so a positional argument would land on whichever field an added dimension put
+    there. A call attribute filters surveys through their call (a survey not linked to
+    a call is left out); a survey attribute does not filter calls.
     """
 
     start: dt.date | None = None
     end: dt.date | None = None
-    region: tuple[str, ...] = ()
-    channel: tuple[str, ...] = ()
-    queue: tuple[str, ...] = ()
-    segment: tuple[str, ...] = ()
     compare: periods.Comparison = "previous"
 
-    def dimension_values(self) -> dict[str, tuple[str, ...]]:
-        pairs = {
-            "region": self.region,
-            "channel": self.channel,
-            "queue": self.queue,
-            "segment": self.segment,
+    def dimension_values(self, source: Source | None = None) -> dict[str, tuple[str, ...]]:
+        """The chosen values of the dimensions that have some, in catalog order; with
+        ``source``, only those that filter that source's facts."""
+        chosen = ((d, getattr(self, d.name)) for d in dimensions.CATALOG)
+        return {
+            d.name: values
+            for d, values in chosen
+            if values and (source is None or d.applies_to(source))
         }
-        return {k: v for k, v in pairs.items() if v}
 
-    def previous(self) -> Filters:
+    def previous(self) -> Self:
         """The comparison period: the calendar period before (October for a chosen
         November), or the same dates a year earlier (``compare="year"``)."""
         if self.start is None or self.end is None:
@@ -77,20 +72,58 @@ class Filters:
         return replace(self, start=start, end=end)
 
 
+if TYPE_CHECKING:
+
+    class Filters(_Filters):
+        """What type checkers see: one ``tuple[str, ...]`` per catalog dimension."""
+
+        def __init__(
+            self,
+            *,
+            start: dt.date | None = None,
+            end: dt.date | None = None,
+            compare: periods.Comparison = "previous",
+            **dimensions: tuple[str, ...],
+        ) -> None: ...
+
+        def __getattr__(self, name: str) -> tuple[str, ...]: ...
+
+else:
+    # A frozen, keyword-only dataclass with a field per catalog dimension: hashable and
+    # compared by value, so st.cache_data keys on it (ui/cache.py) as on any dataclass.
+    Filters = make_dataclass(
+        "Filters",
+        [(d.name, tuple[str, ...], field(default=())) for d in dimensions.CATALOG],
+        bases=(_Filters,),
+        namespace={"__doc__": _Filters.__doc__},
+        frozen=True,
+        kw_only=True,
+    )
+    Filters.__module__ = __name__  # pickled and shown as analytics.queries.Filters
+
+
+def facts(reader: Reader, source: Source) -> ir.Table:
+    """The facts of ``source``: surveys with their call's attributes, or calls with
+    the flags the call KPIs need."""
+    calls, surveys = reader.table("calls"), reader.table("surveys")
+    if source == "surveys":
+        return survey_facts(surveys, calls)
+    return call_facts(calls, surveys)
+
+
+def stats(source: Source, frame: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
+    """The sufficient statistics of ``source``'s KPIs per group of ``by``."""
+    return survey_stats(frame, by) if source == "surveys" else call_stats(frame, by)
+
+
 def survey_facts(surveys: ir.Table, calls: ir.Table) -> ir.Table:
     """Surveys with their call's attributes (left join: relational surveys keep nulls)."""
     dims = calls.select("call_id", *DIMENSIONS)
     joined = surveys.left_join(dims, surveys.call_id == dims.call_id)
-    return joined.select(
-        "response_id",
-        "responded_at",
-        "survey_type",
-        "nps",
-        "csat",
-        "ces",
-        "ces_scale",
-        *DIMENSIONS,
-    ).rename(at="responded_at")
+    own = ("response_id", "responded_at", "survey_type", "nps", "csat", "ces", "ces_scale")
+    return joined.select(*dict.fromkeys((*own, *SURVEY_DIMENSIONS)), *DIMENSIONS).rename(
+        at="responded_at"
+    )
 
 
 def call_facts(calls: ir.Table, surveys: ir.Table) -> ir.Table:
@@ -225,9 +258,11 @@ def _aggregate(facts: ir.Table, by: tuple[str, ...], metrics: dict[str, ir.Value
     return facts.group_by(list(by)).aggregate(**metrics) if by else facts.aggregate(**metrics)
 
 
-def apply_filters(facts: ir.Table, filters: Filters) -> ir.Table:
-    """Restrict facts (with an ``at`` timestamp column) to the filters."""
-    preds = [getattr(facts, dim).isin(values) for dim, values in filters.dimension_values().items()]
+def apply_filters(facts: ir.Table, filters: Filters, source: Source) -> ir.Table:
+    """Restrict ``source``'s facts (with an ``at`` timestamp column, unless the filters
+    have no dates) to the filters: every dimension that applies to ``source``."""
+    chosen = filters.dimension_values(source).items()
+    preds = [facts[dim].isin(values) for dim, values in chosen]
     if filters.start is not None:
         preds.append(facts.at >= _ts(filters.start))
     if filters.end is not None:
@@ -235,12 +270,12 @@ def apply_filters(facts: ir.Table, filters: Filters) -> ir.Table:
     return facts.filter(preds) if preds else facts
 
 
-def compare_windows(facts: ir.Table, filters: Filters) -> ir.Table:
+def compare_windows(facts: ir.Table, filters: Filters, source: Source) -> ir.Table:
     """Facts from the filter period and its comparison period, labelled ``window`` =
     'current' / 'previous', in one scan (the two need not be adjacent: a year apart)."""
     if filters.start is None or filters.end is None:
         raise ValueError("comparing windows needs both start and end")
-    both = apply_filters(facts, replace(filters, start=None, end=None))
+    both = apply_filters(facts, replace(filters, start=None, end=None), source)
     current = _within(both, filters.start, filters.end)
     before = _within(both, *periods.compared(filters.start, filters.end, filters.compare))
     return both.filter(current | before).mutate(window=ibis.ifelse(current, "current", "previous"))
@@ -255,11 +290,11 @@ def with_period(facts: ir.Table, grain: Grain) -> ir.Table:
     return facts.mutate(period=facts.at.truncate(GRAIN_UNIT[grain]).cast("date"))
 
 
-def check_dimension(name: str) -> Dimension:
-    """Allow-list for identifiers that come from users or URLs."""
+def check_dimension(name: str) -> str:
+    """Allow-list for call attributes (breakdowns) that come from users or URLs."""
     if name not in DIMENSIONS:
         raise ValueError(f"unknown dimension {name!r}; expected one of {', '.join(DIMENSIONS)}")
-    return cast(Dimension, name)
+    return name
 
 
 def _ts(day: dt.date) -> ir.Value:

@@ -51,8 +51,16 @@ def data_range(data_version: str) -> tuple[dt.date, dt.date] | None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def dimension_values(data_version: str, dimension: str) -> list[str]:
-    return overview.dimension_values(store(), dimension)
+def dimension_values(
+    data_version: str, dimension: str, within: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> list[str]:
+    return overview.dimension_values(store(), dimension, within)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def survey_types(data_version: str, filters: Filters, linked: bool = False) -> dict[str, int]:
+    """Answers per survey type in the filters (do the pages' NPS mix the two?)."""
+    return overview.survey_types(store(), filters, linked)
 
 
 def meaningful() -> dict[str, float]:

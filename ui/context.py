@@ -1,9 +1,11 @@
 """The shared state every page reads: language, store and the global filters.
 
 app.py calls :func:`sidebar` once per run with the page about to run; the sidebar
-shows only the filters that page applies (:data:`PAGE_FILTERS`): a filter shown where
-it changes nothing would mislead. The filters live in the URL, so a copied link
-reproduces the view; their values are kept while a page hides them.
+shows only the filters that page applies (:data:`PAGE_FILTERS`, :func:`page_dimensions`):
+a filter shown where it changes nothing would mislead. The filters live in the URL, so a
+copied link reproduces the view; their values are kept while a page hides them. The
+dimension filters follow the catalog (:mod:`analytics.dimensions`); one the data holds
+no value of (an uploaded call log without products) shows no filter.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from typing import Literal
 
 import streamlit as st
 
-from analytics.i18n import LANGS, Lang, language_from_locale, t
+from analytics import dimensions
+from analytics.dimensions import Dimension
+from analytics.i18n import LANGS, Lang, catalog, language_from_locale, number, t
 from analytics.queries import Filters
 from analytics.store import StoreError
 from ui import cache, period, url
 
 LANG_NAMES = {"en": "English", "es": "Español"}
-FILTER_DIMS = ("region", "channel", "queue", "segment")
+FILTER_DIMS = tuple(d.name for d in dimensions.CATALOG)
 Scope = Literal["period", "compare", "dimensions"]
 _SLICE: frozenset[Scope] = frozenset({"period", "dimensions"})
 # Which sidebar filters each page (views/NAME.py) applies. Pages that compare the
@@ -36,6 +40,10 @@ PAGE_FILTERS: dict[str, frozenset[Scope]] = {
     "change_analysis": frozenset({"dimensions"}),  # the change sets the windows
     "upload": frozenset(),
 }
+# Survey attributes (survey type) filter survey answers, not calls: offered where every
+# number comes from answers, or where the page says which do not (the overview's call
+# KPIs). Response bias and change analysis also weigh calls: call attributes only.
+SURVEY_ATTRIBUTE_PAGES = frozenset({"overview", "drivers", "voice", "rankings", "followup"})
 
 
 @dataclass(frozen=True)
@@ -69,9 +77,17 @@ def open_store_or_stop(lang: Lang) -> str:
         raise  # unreachable: st.stop() raises; keeps type checkers honest
 
 
+def page_dimensions(page: str) -> tuple[Dimension, ...]:
+    """The dimension filters ``page`` applies, in catalog order."""
+    if "dimensions" not in PAGE_FILTERS[page]:
+        return ()
+    tables = {"calls", "surveys"} if page in SURVEY_ATTRIBUTE_PAGES else {"calls"}
+    return tuple(d for d in dimensions.CATALOG if d.table in tables)
+
+
 def sidebar(lang: Lang, version: str, page: str) -> Filters:
-    """The filters ``page`` applies: the period (and its comparison) and the four
-    call dimensions; a page that applies fewer says which and why."""
+    """The filters ``page`` applies: the period (and its comparison) and the dimensions
+    of :func:`page_dimensions`; a page that applies fewer says which and why."""
     scope = PAGE_FILTERS[page]
     if scope:
         st.sidebar.header(t("filters.header", lang))
@@ -80,21 +96,92 @@ def sidebar(lang: Lang, version: str, page: str) -> Filters:
     bounds = cache.data_range(version)
     start, end = period.picker(lang, bounds) if "period" in scope and bounds else period.hide()
     compare = period.comparison(lang) if "compare" in scope else period.hide_comparison()
-    shown = "dimensions" in scope
-    dims = {dim: _dimension(lang, version, dim) if shown else () for dim in FILTER_DIMS}
-    return Filters(start, end, compare=compare, **dims)  # by name, never by position
+    shown = page_dimensions(page)
+    chosen: dict[str, tuple[str, ...]] = {}
+    for dim in dimensions.CATALOG:  # in order: a team is chosen before its agents listed
+        chosen[dim.name] = _dimension(lang, version, dim, chosen) if dim in shown else _hide(dim)
+    return Filters(start=start, end=end, compare=compare, **chosen)
 
 
-def _dimension(lang: Lang, version: str, dim: str) -> tuple[str, ...]:
-    chosen = st.sidebar.multiselect(
-        t(f"filters.{dim}", lang),
-        cache.dimension_values(version, dim),
-        placeholder=t("filters.all", lang),
-        key=dim,
-        bind="query-params",
+def _dimension(
+    lang: Lang, version: str, dim: Dimension, chosen: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The dimension's multiselect (none when the data holds no value of it)."""
+    parent = dim.narrowed_by
+    within = ((parent, chosen[parent]),) if parent and chosen.get(parent) else ()
+    options = cache.dimension_values(version, dim.name, within)
+    if not options:
+        return _hide(dim)
+    help_key = f"{dim.label}_help"
+    everything = t("filters.all", lang)
+    kw = dict(
+        help=t(help_key, lang) if help_key in catalog(lang) else None,
         persist_state="session",
     )
-    return tuple(chosen)
+    if not dim.coded:  # data values: the URL holds them as they are
+        values = st.sidebar.multiselect(
+            t(dim.label, lang),
+            options,
+            key=dim.name,
+            bind="query-params",
+            placeholder=everything,
+            **kw,
+        )
+        return tuple(values)
+    with st.sidebar:  # codes with translated names: the URL keeps the codes
+        values = url.choices(
+            t(dim.label, lang),
+            options,
+            dim.name,
+            lambda v: t(f"{dim.label}.{v}", lang),
+            default=(),
+            placeholder=everything,
+            **kw,
+        )
+    _link(dim.name, values)
+    return tuple(values)
+
+
+def _link(key: str, values: list[str]) -> None:
+    """A coded filter's choice in the URL on every run (a page that hides it took it out)."""
+    if values:
+        st.query_params[key] = values
+    else:
+        st.query_params.pop(key, None)
+
+
+def _hide(dim: Dimension) -> tuple[str, ...]:
+    """A dimension the page does not apply: none chosen; the session keeps the choice,
+    and a coded one leaves the URL (a bound one is Streamlit's to keep)."""
+    if dim.coded:
+        st.query_params.pop(dim.name, None)
+    return ()
+
+
+def survey_notes(
+    lang: Lang, version: str, filters: Filters, *, linked: bool = False, calls: bool = False
+) -> None:
+    """What the page's survey answers are, where it matters: NPS after a call
+    (transactional) and NPS of the brand (relational) are different measures.
+
+    ``linked``: the page reads answers with their call (drivers, rankings); ``calls``:
+    it also shows call KPIs, which a survey attribute does not filter.
+    """
+    own = [
+        d for d in filters.dimension_values("surveys") if not dimensions.get(d).applies_to("calls")
+    ]
+    if calls and own:
+        names = ", ".join(t(dimensions.get(d).label, lang) for d in own)
+        st.caption(t("dimensions.calls_unfiltered", lang, filters=names))
+    types = filters.survey_type
+    if not types:
+        counts = cache.survey_types(version, filters, linked)
+        tx, rel = counts.get("transactional", 0), counts.get("relational", 0)
+        if tx and rel:
+            n = {"transactional": number(tx, lang, 0), "relational": number(rel, lang, 0)}
+            st.caption(t("dimensions.mixed_types", lang, **n))
+    elif "relational" in types and filters.dimension_values("calls"):
+        st.caption(t("dimensions.relational_no_call", lang))
 
 
 def current() -> Context:

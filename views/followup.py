@@ -63,8 +63,10 @@ if sum(counts[s] for s in followup.STATUSES) == 0:
     st.info(t(none, lang))
     st.stop()
 if scope.start is not None and scope.end is not None:
-    key = "followup.scope_dims" if scope.dimension_values() else "followup.scope"
+    # "from calls that match": only a call attribute leaves the answers without a call out
+    key = "followup.scope_dims" if scope.dimension_values("calls") else "followup.scope"
     st.caption(t(key, lang, start=day(scope.start, lang), end=day(scope.end, lang)))
+context.survey_notes(lang, ctx.version, scope)
 for col, key in zip(
     st.columns(5), ("open", "contacted", "overdue", "recovered", "not_recovered"), strict=True
 ):

@@ -34,6 +34,7 @@ st.caption(
         pend=day(prev.end, lang),
     )
 )
+context.survey_notes(lang, ctx.version, f, calls=True)
 
 weekly = cache.trend(ctx.version, overview.trend_window(f, "week"), ALL_KEYS, "week")
 meaningful = cache.meaningful()  # the minimum meaningful change per KPI

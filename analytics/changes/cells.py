@@ -18,33 +18,21 @@ from typing import Any
 import ibis
 import polars as pl
 
-from analytics import kpis, overview, queries
-from analytics.changes import prepost
+from analytics import kpis, queries
+from analytics.changes import prepost, registry
 from analytics.changes.registry import Change
 from analytics.queries import Filters
 
-SCOPE_DIMS = {
-    "queues": "queue",
-    "teams": "team",
-    "regions": "region",
-    "channels": "channel",
-    "products": "product",
-    "segments": "segment",
-}
+# The registry names a scope by the plural of its call dimension ("queues"); checked
+# against the dimension catalog at import.
+SCOPE_DIMS = {k: queries.check_dimension(k.removesuffix("s")) for k in registry.SCOPE_FIELDS}
 UNIT_SEP = " · "
 KEYS = ("unit", "treated", "day", "window", "period")
-# Mean KPIs' sufficient statistics (count, sum, sum of squares) in the stats frames.
-MOMENTS = {
-    "csat_mean": ("n_csat", "csat_sum", "csat_sumsq"),
-    "ces": ("n_ces", "ces_sum", "ces_sumsq"),
-    "aht": ("handle_n", "handle_sum", "handle_sumsq"),
-    "asa": ("wait_n", "wait_sum", "wait_sumsq"),
-}
 
 
 def unit_dims(change: Change) -> tuple[str, ...]:
     """The call dimensions that define units: those the change's scope restricts."""
-    return tuple(queries.check_dimension(SCOPE_DIMS[k]) for k in change.scope)
+    return tuple(SCOPE_DIMS[k] for k in change.scope)
 
 
 def unit_options(reader: queries.Reader, change: Change, filters: Filters) -> list[str]:
@@ -52,7 +40,7 @@ def unit_options(reader: queries.Reader, change: Change, filters: Filters) -> li
     dims = unit_dims(change)
     if not dims:
         return []
-    calls = queries.apply_filters(reader.table("calls"), dimensions_only(filters))
+    calls = queries.apply_filters(reader.table("calls"), dimensions_only(filters), "calls")
     expr = calls.filter([calls[d].notnull() for d in dims]).select(*dims).distinct()
     frame = reader.read(expr).select(unit=_unit_expr(dims))
     return sorted(frame["unit"].to_list())
@@ -79,12 +67,11 @@ def read_cells(
     epoch = (change.started_on - dt.date(1970, 1, 1)).days
     out: dict[kpis.Source, pl.DataFrame] = {}
     for source in dict.fromkeys(kpis.get(m).source for m in metrics):
-        f = queries.apply_filters(overview.facts(reader, source), f_span)
+        f = queries.apply_filters(queries.facts(reader, source), f_span, source)
         if dims:  # surveys without a call cannot be placed in a queue or team
             f = f.filter([f[d].notnull() for d in dims])
         f = f.mutate(day=f.at.date().epoch_days() - ibis.literal(epoch))
-        by = (*dims, "day")
-        expr = queries.survey_stats(f, by) if source == "surveys" else queries.call_stats(f, by)
+        expr = queries.stats(source, f, (*dims, "day"))
         labelled = _label(reader.read(expr), change, dims, ramp_days, period_days)
         out[source] = labelled
     return out
@@ -141,15 +128,6 @@ def estimates(
 
 
 def sufficient(metric: str, row: Mapping[str, Any]) -> prepost.Sufficient:
-    """A stats row as the statistics :func:`changes.before_after` takes for ``metric``."""
-    kpi = kpis.get(metric)
-
-    def get(col: str) -> Any:
-        return row.get(col) or 0
-
-    if kpi.kind == "nps":
-        return prepost.NpsCounts(int(get("promoters")), int(get("detractors")), int(get("n_nps")))
-    if kpi.kind == "proportion" and kpi.counts:
-        return prepost.Counts(int(get(kpi.counts[0])), int(get(kpi.counts[1])))
-    n, total, sum_sq = MOMENTS[metric]
-    return prepost.Moments(int(get(n)), float(get(total)), float(get(sum_sq)))
+    """A stats row as the statistics :func:`changes.before_after` takes for ``metric``:
+    the columns its catalog entry names (:attr:`analytics.kpis.Kpi.stat`)."""
+    return kpis.get(metric).read(row)

@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
+from analytics import queries
 from analytics.drivers import importance
 from analytics.queries import Filters, Reader, apply_filters
 
@@ -78,12 +79,14 @@ CES_HALF_POINTS = range(2, 15)  # CES on 1-7 in half points (5-point answers lan
 
 
 def _joined(reader: Reader) -> ir.Table:
-    """Responses with their call (inner join: relational surveys have no call)."""
+    """Responses with their call (inner join: relational surveys have no call), with
+    the drivers' columns and every filter dimension's."""
     calls, surveys = reader.table("calls"), reader.table("surveys")
     sources = {d.source for d in DRIVERS if d.source in calls.columns}
-    c = calls.select("call_id", "started_at", "region", *sorted(sources))
+    c = calls.select("call_id", "started_at", *sorted(sources | set(queries.DIMENSIONS)))
+    own = ("response_id", "call_id", "responded_at", "nps", "csat", "ces", "ces_scale")
     s = surveys.filter(surveys.call_id.notnull()).select(
-        "response_id", "call_id", "responded_at", "nps", "csat", "ces", "ces_scale"
+        *dict.fromkeys((*own, *queries.SURVEY_DIMENSIONS))
     )
     return s.join(c, "call_id").rename(at="responded_at")
 
@@ -134,7 +137,7 @@ def _outcome_counts(f: ir.Table) -> dict[str, ir.Value]:
 def cells_expr(reader: Reader, filters: Filters) -> ir.Table:
     """The Ibis aggregate behind :func:`cells` (for inspection and other engines)."""
     calls = reader.table("calls")
-    f = apply_filters(_joined(reader), filters)
+    f = apply_filters(_joined(reader), filters, "surveys")
     keys = _driver_columns(f, calls)
     return f.mutate(**keys).group_by(list(keys)).aggregate(**_outcome_counts(f))
 

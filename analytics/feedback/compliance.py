@@ -3,7 +3,7 @@
 Compliance means the first contact came by the due time (its complement is
 *overdue*, :mod:`analytics.feedback.queue`); recovery means a closed item ended
 ``recovered``. Both come with Wilson intervals from :func:`analytics.metrics.proportion`.
-The sidebar's dimensions select items through their response's call, and the
+The sidebar's dimensions select items through their response (or its call), and the
 period bounds the responses (the page passes the weeks or months it charts).
 """
 
@@ -23,7 +23,7 @@ from analytics.queries import GRAIN_OFFSET, GRAIN_UNIT, Filters, Grain, Reader
 
 def scoped_items(reader: Reader, scope: Filters) -> ir.Table:
     """Follow-up items whose response is in the period and, when a dimension is
-    chosen, came from a call with those values."""
+    chosen, has those values: its own (survey type) or its call's (region...)."""
     items = reader.table("followup_items")
     preds = []
     if scope.start is not None:
@@ -33,7 +33,7 @@ def scoped_items(reader: Reader, scope: Filters) -> ir.Table:
         preds.append(items.responded_at < _ts(end))
     if scope.dimension_values():
         facts = queries.survey_facts(reader.table("surveys"), reader.table("calls"))
-        chosen = queries.apply_filters(facts, replace(scope, start=None, end=None))
+        chosen = queries.apply_filters(facts, replace(scope, start=None, end=None), "surveys")
         preds.append(items.response_id.isin(chosen.response_id))
     return items.filter(preds) if preds else items
 

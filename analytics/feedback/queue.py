@@ -1,9 +1,10 @@
 """The follow-up work queue: which items to show, how many per status, the export.
 
 Every read takes the sidebar's filters (``ListFilter.scope``): the period selects
-items by the day of their response, and a region, channel, queue or segment selects
+items by the day of their response, a call attribute (region, queue, team, agent...)
 the items whose response came from such a call (as on every other page, a response
-without a call is then left out).
+without a call is then left out), and a survey attribute (survey type) the items of
+such responses.
 
 *Overdue* means the deadline was missed: the first contact came after the due time,
 or has not come and the due time is past. A customer called back 21 days late stays
@@ -19,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from analytics import exports
+from analytics import dimensions, exports
 from analytics.feedback.followup import ACTIVE, REASONS, STATUSES, Status
 from analytics.i18n import Lang, t
 from analytics.queries import Filters
@@ -28,11 +29,13 @@ from analytics.store import Store
 LIST_LIMIT = 2_000
 # Bound value: now. Contacted after the deadline, or not contacted and past it.
 OVERDUE_SQL = "coalesce(i.contacted_at, ?::timestamp) > i.due_at"
-# The sidebar's dimensions, as columns of calls (fixed names, never from users).
-_DIMS = ("region", "channel", "queue", "segment")
+# The sidebar's dimensions as columns of the response (s) or its call (c): names from
+# the dimension catalog, never from users. A left join: a survey attribute keeps the
+# responses without a call, a call attribute (null there) leaves them out.
+_ALIAS = {"surveys": "s", "calls": "c"}
 _IN_SCOPE_SQL = (
     "i.response_id in (select s.response_id from surveys s"
-    " join calls c on c.call_id = s.call_id where {})"
+    " left join calls c on c.call_id = s.call_id where {})"
 )
 
 
@@ -127,7 +130,8 @@ def _where(f: ListFilter, at: dt.datetime) -> tuple[str, list[Any]]:
 
 
 def _scope(scope: Filters) -> tuple[list[str], list[Any]]:
-    """The sidebar's period (on the response's day) and dimensions (via the call)."""
+    """The sidebar's period (on the response's day) and dimensions (the response's
+    own, or its call's)."""
     parts: list[str] = []
     params: list[Any] = []
     if scope.start is not None:
@@ -136,11 +140,14 @@ def _scope(scope: Filters) -> tuple[list[str], list[Any]]:
     if scope.end is not None:
         parts.append("i.responded_at < ?")
         params.append(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time()))
-    chosen = scope.dimension_values()
+    chosen = scope.dimension_values("surveys")
     if chosen:
-        dims = [f"list_contains(?::varchar[], c.{d})" for d in _DIMS if d in chosen]
-        parts.append(_IN_SCOPE_SQL.format(" and ".join(dims)))  # names: fixed _DIMS
-        params += [list(chosen[d]) for d in _DIMS if d in chosen]
+        tests = [
+            f"list_contains(?::varchar[], {_ALIAS[dimensions.get(d).table]}.{d})"
+            for d in chosen  # catalog names only
+        ]
+        parts.append(_IN_SCOPE_SQL.format(" and ".join(tests)))
+        params += [list(values) for values in chosen.values()]
     return parts, params
 
 

@@ -103,11 +103,12 @@ def comment_facts(reader: Reader, filters: Filters, lang: Lang | None = None) ->
         "nps",
         "csat",
         "comment",
+        *queries.SURVEY_DIMENSIONS,
         *queries.DIMENSIONS,
         at=joined.responded_at,
         lang=sql_language(joined.comment, joined.language),
     )
-    facts = queries.apply_filters(facts, filters)
+    facts = queries.apply_filters(facts, filters, "surveys")
     return facts if lang is None else facts.filter(facts.lang == lang)
 
 

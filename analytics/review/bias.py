@@ -40,7 +40,7 @@ def _answered(reader: Reader, filters: Filters) -> ir.Table:
     "unknown", not "unresolved" or "over 10 min": missing is not a value, and a null
     would neither group nor join (post-stratification joins cells on these keys)."""
     calls, surveys = reader.table("calls"), reader.table("surveys")
-    facts = queries.apply_filters(queries.call_facts(calls, surveys), filters)
+    facts = queries.apply_filters(queries.call_facts(calls, surveys), filters, "calls")
     facts = facts.filter(~facts.abandoned.fill_null(False))
     bands = ((facts.wait_s < s, code) for s, code in WAIT_BANDS)
     band = ibis.cases((facts.wait_s.isnull(), "unknown"), *bands, else_="w4_more")
@@ -86,7 +86,7 @@ _RATE_SCHEMA = {
 def polarisation(reader: Reader, filters: Filters) -> pl.DataFrame:
     """Share of extreme answers: NPS 0-1 and 9-10, CSAT 1 and 5 (percent, Wilson)."""
     calls, surveys = reader.table("calls"), reader.table("surveys")
-    f = queries.apply_filters(queries.survey_facts(surveys, calls), filters)
+    f = queries.apply_filters(queries.survey_facts(surveys, calls), filters, "surveys")
     row = reader.read(
         f.aggregate(
             n_nps=f.nps.count(),

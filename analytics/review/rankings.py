@@ -154,7 +154,7 @@ def normal_pull(n: np.ndarray, prior: NormalPrior) -> tuple[np.ndarray, np.ndarr
 def unit_stats(reader: Reader, filters: Filters) -> pl.DataFrame:
     """Per agent (with its team): NPS and CSAT counts in the filters."""
     calls, surveys = reader.table("calls"), reader.table("surveys")
-    facts = queries.apply_filters(queries.survey_facts(surveys, calls), filters)
+    facts = queries.apply_filters(queries.survey_facts(surveys, calls), filters, "surveys")
     facts = facts.filter(facts.agent_id.notnull())
     out = reader.read(queries.survey_stats(facts, ("team", "agent_id")))
     counts = ("n_nps", "promoters", "detractors", "n_csat", "csat_top2")
