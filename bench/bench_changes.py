@@ -49,7 +49,7 @@ import polars as pl
 
 from analytics import changes, overview
 from analytics.changes import analysis as change_analysis
-from analytics.changes import registry, report, summary
+from analytics.changes import design, registry, report, summary
 from analytics.changes.registry import Change
 from analytics.demo import contact_center
 from analytics.metrics import ALPHA
@@ -97,7 +97,7 @@ def placebo_dates(store: Store, step: int = 1) -> list[dt.date]:
     )
     outage_end = outage + dt.timedelta(weeks=contact_center.SPIKE_WEEKS)
     first, last = overview.data_range(store) or (ivr, ivr)
-    window = dt.timedelta(weeks=change_analysis.DEFAULT_WEEKS)
+    window = dt.timedelta(weeks=design.DEFAULT_WEEKS)
     day = ivr - dt.timedelta(weeks=(ivr - first).days // 7)
     out = []
     while day + window <= last + dt.timedelta(days=1):

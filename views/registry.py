@@ -4,8 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.changes import analysis as change_analysis
-from analytics.changes import registry, report
+from analytics.changes import design, registry, report
 from analytics.changes.cells import SCOPE_DIMS
 from analytics.changes.registry import SCOPE_FIELDS, Change
 from analytics.i18n import day, t
@@ -44,7 +43,7 @@ pick = url.choice(
 )
 current = None if pick == "new" else cache.change_by_id(ctx.version, int(pick))
 bounds = cache.data_range(ctx.version)
-weeks = change_analysis.DEFAULT_WEEKS
+weeks = design.DEFAULT_WEEKS
 proposed, why = registry.default_start(bounds, weeks, dt.date.today())
 
 

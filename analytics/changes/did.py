@@ -11,6 +11,7 @@ clusters - fewer than about 30, and especially few *treated* clusters - even the
 errors are too small and tests over-reject (Cameron and Miller 2015; Bertrand, Duflo
 and Mullainathan 2004; MacKinnon and Webb 2017); :attr:`DiDResult.few_clusters` flags
 it, and :mod:`analytics.changes.did_inference` tests the effect by randomization instead.
+The fits and covariances are :mod:`analytics.changes.regression`'s.
 
 References
 ----------
@@ -35,17 +36,18 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from analytics.changes.its import (
+from analytics.changes.power import mde_from_se
+from analytics.changes.regression import (
     TABLE_SCHEMA,
     TimePoint,
-    as_polars,
+    cluster_codes,
     coefficient_table,
     fit,
+    inference_df,
     period_index,
-    require_columns,
 )
-from analytics.changes.power import mde_from_se
 from analytics.compare import Difference
+from analytics.frames import complete_rows
 from analytics.metrics import ALPHA
 
 if TYPE_CHECKING:
@@ -152,15 +154,15 @@ def difference_in_differences(
     Miller (2015).
     """
     extra = [c for c in (cluster, weight) if c]
-    data = _prepare(as_polars(df), [outcome, treated, post, *covariates, *extra])
+    data = complete_rows(df, [outcome, treated, post, *covariates, *extra], nan_is_missing=False)
     _check_design(data, outcome, treated, post)
     d, p = data[treated].cast(pl.Float64).to_numpy(), data[post].cast(pl.Float64).to_numpy()
     cov = [data[c].cast(pl.Float64).to_numpy() for c in covariates]
     x = np.column_stack([np.ones_like(d), d, p, d * p, *cov])
     names = ["intercept", "treated", "post", "effect", *covariates]
-    cov_type, kwds, groups = _covariance(data, cluster)
+    codes, groups = cluster_codes(data[cluster]) if cluster else (None, None)
     w = data[weight].cast(pl.Float64).to_numpy() if weight else None
-    res = fit(data[outcome].cast(pl.Float64).to_numpy(), x, names, w, cov_type, kwds)
+    res = fit(data[outcome].cast(pl.Float64).to_numpy(), x, names, w, clusters=codes)
     table = coefficient_table(res, names)
     row = table.row(3, named=True)
     effect = Difference(row["estimate"], row["low"], row["high"], row["se"], row["p"])
@@ -202,7 +204,8 @@ def event_study(
     df : polars or pandas DataFrame: responses, or unit x period cells with ``weight``.
     outcome : numeric outcome.
     treated : 0/1 or boolean column, constant within a unit.
-    time : the period (numbers or dates, counted as in :func:`analytics.changes.its.period_index`).
+    time : the period (numbers or dates, counted as in
+        :func:`analytics.changes.regression.period_index`).
     change_at : first moment of the change; the last period before it is the reference.
     cluster : optional unit column (queue, team) for CR1 cluster-robust errors.
     weight : optional weights (responses per cell).
@@ -220,16 +223,16 @@ def event_study(
     Bertrand, Duflo and Mullainathan (2004); Cameron and Miller (2015).
     """
     extra = [c for c in (cluster, weight, unit) if c]
-    data = _prepare(as_polars(df), [outcome, treated, time, *extra])
+    data = complete_rows(df, [outcome, treated, time, *extra], nan_is_missing=False)
     _check_binary(data, treated)
     _check_both_groups(data, treated)
     t, post = period_index(data[time], change_at, "periods")
     rel = (t - t[post].min()).astype(int)
     d = data[treated].cast(pl.Float64).to_numpy()
     x, names, rels = _event_design(d, t, rel, _unit_dummies(data, unit, treated))
-    cov_type, kwds, groups = _covariance(data, cluster)
+    codes, groups = cluster_codes(data[cluster]) if cluster else (None, None)
     w = data[weight].cast(pl.Float64).to_numpy() if weight else None
-    res = fit(data[outcome].cast(pl.Float64).to_numpy(), x, names, w, cov_type, kwds)
+    res = fit(data[outcome].cast(pl.Float64).to_numpy(), x, names, w, clusters=codes)
     k = len(rels)
     table = coefficient_table(res, names)[-k:].with_columns(relative_period=pl.Series(rels))
     leads = [i for i, r in enumerate(rels) if r < -1]
@@ -244,16 +247,6 @@ def event_study(
         data.height,
         groups,
     )
-
-
-def inference_df(res: Any) -> float:
-    """Degrees of freedom of the t tests: G - 1 with clusters, else n - k."""
-    return float(getattr(res, "df_resid_inference", None) or res.df_resid)
-
-
-def _prepare(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    require_columns(df, columns)
-    return df.select(list(dict.fromkeys(columns))).drop_nulls()
 
 
 def _check_binary(data: pl.DataFrame, column: str) -> None:
@@ -305,18 +298,6 @@ def _same_outcomes(data: pl.DataFrame, outcome: str, treated: str, post: str) ->
         return data.filter(sel)[outcome].cast(pl.Float64).sort()
 
     return all(values(1, a).equals(values(0, a), check_names=False) for a in (0, 1))
-
-
-def _covariance(
-    data: pl.DataFrame, cluster: str | None
-) -> tuple[str, dict[str, Any] | None, int | None]:
-    if cluster is None:
-        return "nonrobust", None, None
-    codes = data[cluster].rank("dense").cast(pl.Int64).to_numpy()
-    n_groups = int(codes.max())
-    if n_groups < 2:
-        raise ValueError(f"cluster-robust errors need at least 2 clusters in {cluster!r}; found 1")
-    return "cluster", {"groups": codes}, n_groups
 
 
 def _cell_means(data: pl.DataFrame, outcome: str, treated: str, post: str) -> pl.DataFrame:

@@ -28,8 +28,8 @@ import numpy as np
 import polars as pl
 
 from analytics.changes.did import DiDResult
-from analytics.changes.its import as_polars
 from analytics.compare import Difference
+from analytics.frames import complete_rows
 
 MAX_ASSIGNMENTS = 999
 
@@ -96,7 +96,8 @@ def randomization_inference(
     placebo effects by noise alone (MacKinnon and Webb 2020 on unequal units).
     """
     columns = [outcome, treated, post, unit, *(c for c in (weight, se) if c)]
-    data = as_polars(df).drop_nulls(columns)
+    # NaN stays: a one-response cell's NaN ``se`` means no sampling variance, not missing.
+    data = complete_rows(df, columns, nan_is_missing=False)
     units = data.group_by(unit).agg(
         pl.col(treated).cast(pl.Int8).max().alias("t"),
         pl.col(treated).cast(pl.Int8).min().alias("t_min"),

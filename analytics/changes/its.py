@@ -21,8 +21,8 @@ corrected for its small-sample bias (see :func:`ar1_covariance`): 3-4% false pos
 on the same placebos (``bench/bench_changes.py --placebo``), 7-10% with AR(1) noise of
 rho = 0.3 on 16 periods (Newey-West: 20-23%).
 
-The helpers :func:`as_polars`, :func:`period_index` and :func:`coefficient_table` are
-shared with the difference-in-differences module.
+The least-squares machinery (the period index, fits, Newey-West errors, coefficient
+tables) is :mod:`analytics.changes.regression`, shared with difference-in-differences.
 
 References
 ----------
@@ -42,35 +42,32 @@ Turner, S. L., Forbes, A. B., Karahalios, A., Taljaard, M. and McKenzie, J. E. (
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-import statsmodels.api as sm
-from scipy import stats
 
 from analytics.changes.power import mde_from_se
+from analytics.changes.regression import (
+    TimePoint,
+    coefficient_table,
+    fit,
+    linear_combination,
+    period_index,
+    widened,
+    widened_table,
+)
 from analytics.compare import Difference
+from analytics.frames import complete_rows
 
 Term = Literal["intercept", "pre_slope", "level_change", "slope_change"]
 Errors = Literal["newey_west", "small_sample"]
 TERMS: tuple[Term, ...] = ("intercept", "pre_slope", "level_change", "slope_change")
-TimePoint = int | float | dt.date | dt.datetime
 # Below this many periods on either side the segment slopes are not estimable with any
 # residual degrees of freedom to spare; Wagner et al. (2002) recommend 12 per side.
 MIN_PERIODS = 3
 RECOMMENDED_PERIODS = 12
-TABLE_SCHEMA = {
-    "term": pl.String,
-    "estimate": pl.Float64,
-    "se": pl.Float64,
-    "low": pl.Float64,
-    "high": pl.Float64,
-    "p": pl.Float64,
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +156,7 @@ def interrupted_time_series(
     >>> [round(v, 6) for v in res.table["estimate"]]
     [5.0, 1.0, 10.0, 1.0]
     """
-    data = _series(as_polars(df), time, value, weight)
+    data = _series(df, time, value, weight)
     t, post = period_index(data[time], change_at, "periods")
     _check_sides(post)
     if not 0 <= hac_lags < len(t):
@@ -167,7 +164,7 @@ def interrupted_time_series(
     t_c = float(t[post].min())
     x = np.column_stack([np.ones_like(t), t, post, post * (t - t_c)])
     w = data[weight].to_numpy().astype(float) if weight else None
-    res = fit(data[value].to_numpy().astype(float), x, TERMS, w, "HAC", {"maxlags": hac_lags})
+    res = fit(data[value].to_numpy().astype(float), x, TERMS, w, hac_lags=hac_lags)
     b = res.params
     counterfactual = b[0] + b[1] * t
     frame = pl.DataFrame({"time": data[time], "t": t, "post": post.astype(bool)}).with_columns(
@@ -226,49 +223,14 @@ def ar1_covariance(x: np.ndarray, e: np.ndarray, t: np.ndarray) -> tuple[np.ndar
     return s2 * bread @ x.T @ r @ x @ bread, rho
 
 
-def widened_table(table: pl.DataFrame, se: np.ndarray, df: float) -> pl.DataFrame:
-    """The coefficient table with each standard error the larger of its own and ``se``."""
-    est = table["estimate"].to_numpy()
-    wider, low, high, p = _widened(est, np.maximum(table["se"].to_numpy(), se), df)
-    return table.with_columns(
-        se=pl.Series(wider), low=pl.Series(low), high=pl.Series(high), p=pl.Series(p)
-    )
-
-
-def widened(d: Difference, se: float, df: float) -> Difference:
-    """``d`` with the larger of its standard error and ``se``, and t(df) inference."""
-    wider, low, high, p = (float(v[0]) for v in _widened(np.array([d.estimate]), max(d.se, se), df))
-    return Difference(d.estimate, low, high, wider, p)
-
-
-def _widened(est: np.ndarray, se: Any, df: float) -> tuple[np.ndarray, ...]:
-    se = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
-    half = stats.t.isf(0.025, df) * se
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(se > 0, 2 * stats.t.sf(np.abs(est) / se, df), np.nan)
-    return se, est - half, est + half, p
-
-
 def _lag1(e: np.ndarray) -> float:
     denom = float(e @ e)
     return float(e[1:] @ e[:-1]) / denom if denom > 0 else float("nan")
 
 
-def as_polars(df: Any) -> pl.DataFrame:
-    """Accept polars or pandas (notebook users bring either)."""
-    return df if isinstance(df, pl.DataFrame) else pl.from_pandas(df)
-
-
-def require_columns(df: pl.DataFrame, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"missing column(s): {', '.join(missing)}; found {', '.join(df.columns)}")
-
-
-def _series(df: pl.DataFrame, time: str, value: str, weight: str | None) -> pl.DataFrame:
+def _series(df: Any, time: str, value: str, weight: str | None) -> pl.DataFrame:
     cols = [time, value, *([weight] if weight else [])]
-    require_columns(df, cols)
-    data = df.select(cols).drop_nulls().sort(time)
+    data = complete_rows(df, cols, nan_is_missing=False).sort(time)
     if data[time].is_duplicated().any():
         raise ValueError(f"one row per period expected; {time!r} has duplicate periods")
     if weight:
@@ -286,110 +248,3 @@ def _check_sides(post: np.ndarray) -> None:
                 f"interrupted time series needs at least {MIN_PERIODS} periods {side} the "
                 f"change; found {n}"
             )
-
-
-def period_index(
-    times: pl.Series, change_at: TimePoint, what: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Periods since the first one (0, 1, ...) and whether each is on/after the change.
-
-    Integers and floats count in their own step (years: 1); dates that all fall on the
-    first of a month count months (so 28-31 day months are one period each); other
-    dates count in the smallest gap between them (7 days for weekly buckets). Gaps in
-    the series keep their length. ``what`` names the rows in error messages.
-    """
-    x, c = _numeric_time(times, change_at)
-    first, last = float(np.min(x)), float(np.max(x))
-    span = f"{times.min()!s} to {times.max()!s}"
-    if c <= first:
-        raise ValueError(
-            f"the change ({change_at}) is on or before the first of the {what} ({span}); "
-            "there is nothing before it to compare with"
-        )
-    if c > last:
-        raise ValueError(
-            f"the change ({change_at}) is after the last of the {what} ({span}); "
-            "there is nothing after it yet"
-        )
-    steps = np.diff(np.unique(x))
-    step = float(steps.min()) if steps.size else 1.0
-    t = (x - first) / step
-    if not np.allclose(t, np.round(t)):
-        raise ValueError(f"the {what} are not evenly spaced (step {step:g} does not divide gaps)")
-    return np.round(t), x >= c
-
-
-def _numeric_time(times: pl.Series, change_at: TimePoint) -> tuple[np.ndarray, float]:
-    if times.dtype.is_numeric():
-        if not isinstance(change_at, int | float) or isinstance(change_at, bool):
-            raise ValueError(
-                f"change_at must be a number for a numeric time column; got {change_at!r}"
-            )
-        return times.to_numpy().astype(float), float(change_at)
-    if times.dtype not in (pl.Date,) and not isinstance(times.dtype, pl.Datetime):
-        raise ValueError(f"time column must hold numbers or dates; got {times.dtype}")
-    if not isinstance(change_at, dt.date):
-        raise ValueError(f"change_at must be a date for a date column; got {change_at!r}")
-    day = change_at.date() if isinstance(change_at, dt.datetime) else change_at
-    if day > dt.date.today():
-        raise ValueError(f"the change date {day} is in the future; there is no data after it yet")
-    dates = times.cast(pl.Date)
-    if (dates.dt.day() == 1).all() and dates.n_unique() > 1:
-        months = (dates.dt.year() * 12 + dates.dt.month() - 1).to_numpy().astype(float)
-        # A change in mid-month starts with the following monthly bucket.
-        return months, day.year * 12 + day.month - 1 + (0.5 if day.day > 1 else 0.0)
-    return dates.cast(pl.Int32).to_numpy().astype(float), float((day - dt.date(1970, 1, 1)).days)
-
-
-def fit(
-    y: np.ndarray,
-    x: np.ndarray,
-    names: Sequence[str],
-    weights: np.ndarray | None,
-    cov_type: str,
-    cov_kwds: dict[str, Any] | None,
-) -> Any:
-    """OLS / WLS with the requested covariance and t inference; refuses a singular design."""
-    rank = np.linalg.matrix_rank(x)
-    if rank < x.shape[1]:
-        raise ValueError(
-            f"the model cannot be estimated: its terms ({', '.join(names)}) are collinear"
-        )
-    if x.shape[0] <= x.shape[1]:
-        raise ValueError(f"{x.shape[0]} rows are too few for {x.shape[1]} model terms")
-    model = sm.WLS(y, x, weights=weights) if weights is not None else sm.OLS(y, x)
-    if cov_type == "HAC":
-        cov_kwds = {**(cov_kwds or {}), "use_correction": True}  # Stata newey: n / (n - k)
-    return model.fit(cov_type=cov_type, cov_kwds=cov_kwds, use_t=True)
-
-
-def coefficient_table(res: Any, names: Sequence[str]) -> pl.DataFrame:
-    """The house table ``term, estimate, se, low, high, p`` (95% intervals)."""
-    ci = np.asarray(res.conf_int(alpha=0.05))
-    k = len(names)
-    return pl.DataFrame(
-        {
-            "term": list(names),
-            "estimate": np.asarray(res.params)[:k],
-            "se": np.asarray(res.bse)[:k],
-            "low": ci[:k, 0],
-            "high": ci[:k, 1],
-            "p": np.asarray(res.pvalues)[:k],
-        },
-        schema=TABLE_SCHEMA,
-    )
-
-
-def linear_combination(res: Any, weights: Sequence[float] | np.ndarray) -> Difference:
-    """A linear combination of the coefficients with its interval and p-value."""
-    c = np.zeros(len(res.params))
-    c[: len(weights)] = weights
-    tt = res.t_test(c)
-    low, high = np.asarray(tt.conf_int(alpha=0.05)).ravel()
-    return Difference(
-        float(np.squeeze(tt.effect)),
-        float(low),
-        float(high),
-        float(np.squeeze(tt.sd)),
-        float(np.squeeze(tt.pvalue)),
-    )

@@ -15,7 +15,8 @@ import polars as pl
 
 from analytics import kpis
 from analytics.changes import prepost
-from analytics.changes.analysis import Analysis, MetricResult, NotMeasured, Problem
+from analytics.changes.analysis import Analysis, MetricResult, NotMeasured
+from analytics.changes.design import Problem
 from analytics.changes.formatting import (
     DECIMALS,
     change_text,

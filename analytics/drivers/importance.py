@@ -25,15 +25,14 @@ import numpy as np
 import polars as pl
 
 from analytics.drivers.models import (
-    FrameLike,
     LogitResult,
     OrdinalLogitResult,
-    as_polars,
-    complete_rows,
     logit_drivers,
+    model_rows,
     numeric_block,
     ordinal_logit,
 )
+from analytics.frames import FrameLike
 
 __all__ = [
     "MAX_SHAPLEY_DRIVERS",
@@ -110,7 +109,7 @@ def moments(df: FrameLike, columns: Sequence[str]) -> CrossMoments:
 
     Rows missing a value in any of the columns are dropped, as the models do.
     """
-    x = numeric_block(complete_rows(as_polars(df), columns), columns)
+    x = numeric_block(model_rows(df, columns), columns)
     return CrossMoments(tuple(columns), float(len(x)), x.sum(axis=0), x.T @ x)
 
 
@@ -161,7 +160,7 @@ def corr_from_moments(
 
 def _centred(df: FrameLike, columns: Sequence[str]) -> np.ndarray:
     """Complete rows of ``columns``, centred: raw rows need no cancellation-prone sums."""
-    x = numeric_block(complete_rows(as_polars(df), columns), columns)
+    x = numeric_block(model_rows(df, columns), columns)
     return x - x.mean(axis=0)
 
 

@@ -5,8 +5,9 @@ better CSAT score, of being a promoter, of a top-2-box answer. Importance shares
 (how much of the explained variance each driver carries) live in
 :mod:`analytics.drivers`, which re-exports these functions.
 
-Inputs are polars (or pandas) frames; rows with a missing value in any column used
-are dropped (listwise), and the count kept is reported as ``n``. Booleans are 0/1.
+Inputs are polars (or pandas) frames; rows with a missing value (null or NaN) in any
+column used are dropped (listwise, :func:`analytics.frames.complete_rows`), and the
+count kept is reported as ``n``. Booleans are 0/1.
 A ``weights`` column holds frequency weights, so a model can be fitted on grouped
 counts (one row per distinct outcome-and-drivers cell, as SQL returns them) instead
 of on every response.
@@ -18,16 +19,15 @@ import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import polars as pl
 import statsmodels.api as sm
 from scipy import special, stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-FrameLike: TypeAlias = pl.DataFrame | pd.DataFrame
+from analytics.frames import FrameLike, complete_rows
 
 __all__ = ["LogitResult", "OrdinalLogitResult", "logit_drivers", "ordinal_logit"]
 
@@ -35,25 +35,15 @@ __all__ = ["LogitResult", "OrdinalLogitResult", "logit_drivers", "ordinal_logit"
 # --- frames -> arrays ---------------------------------------------------------
 
 
-def as_polars(df: FrameLike) -> pl.DataFrame:
-    """Accept a polars or pandas frame; everything downstream is polars."""
-    if isinstance(df, pl.DataFrame):
-        return df
-    if isinstance(df, pd.DataFrame):
-        return pl.from_pandas(df)
-    raise TypeError(f"expected a polars or pandas DataFrame, got {type(df).__name__}")
+def model_rows(df: FrameLike, columns: Sequence[str]) -> pl.DataFrame:
+    """The columns a model uses, without rows missing any (null or NaN) of them.
 
-
-def complete_rows(df: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """The named columns, without rows that miss a value (null or NaN) in any of them."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"columns not in the data: {', '.join(missing)}")
+    A column named twice is refused: an outcome among its own drivers would explain
+    itself, and a driver listed twice is collinear with itself.
+    """
     if len(set(columns)) != len(columns):
         raise ValueError(f"a column is named twice: {', '.join(columns)}")
-    out = df.select(columns)
-    floats = [c for c in columns if out.schema[c].is_float()]
-    return out.with_columns(pl.col(floats).fill_nan(None)).drop_nulls()
+    return complete_rows(df, columns, nan_is_missing=True)
 
 
 def numeric_block(df: pl.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -344,7 +334,7 @@ def ordinal_logit(
     _check_level(level)
     if not drivers:
         raise ValueError("at least one driver is needed")
-    frame = complete_rows(as_polars(df), [outcome, *drivers, *([weights] if weights else [])])
+    frame = model_rows(df, [outcome, *drivers, *([weights] if weights else [])])
     codes, observed = _ordinal_codes(frame[outcome], levels)
     freq = _frequency_weights(frame, weights)
     z, mean, sd = _standardise(numeric_block(frame, drivers), freq, drivers)
@@ -461,7 +451,7 @@ def logit_drivers(
     _check_level(level)
     if not drivers:
         raise ValueError("at least one driver is needed")
-    frame = complete_rows(as_polars(df), [outcome, *drivers, *([weights] if weights else [])])
+    frame = model_rows(df, [outcome, *drivers, *([weights] if weights else [])])
     y = _binary_outcome(frame[outcome])
     freq = _frequency_weights(frame, weights)
     raw = numeric_block(frame, drivers)
