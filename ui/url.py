@@ -1,4 +1,4 @@
-"""Choice widgets whose URL parameter holds a stable code, not a translated label.
+"""Choice widgets whose URL parameters hold stable codes, not translated labels.
 
 ``bind="query-params"`` writes the *formatted* option into the URL, so a link
 copied in Spanish (``?kpi=Tasa de resolución``) would not open in English. For
@@ -56,3 +56,41 @@ def choice(
         **kw,
     )
     return default if value is None else value
+
+
+def _store_all(key: str, default: list[str]) -> None:
+    value = list(st.session_state[key])
+    if value == default:
+        st.query_params.pop(key, None)  # keep links short: the default stays implicit
+    else:
+        st.query_params[key] = value
+
+
+def choices(
+    label: str,
+    options: Sequence[T],
+    key: str,
+    format_func: Callable[[T], str],
+    placeholder: str,
+    default: Sequence[T] | None = None,
+    **kw: Any,
+) -> list[T]:
+    """``st.multiselect`` kept in the URL by codes (``?metrics=nps&metrics=ces``).
+
+    A link's valid codes are the first choice, else ``default`` (every option when not
+    given); only a choice other than the default is written to the URL.
+    """
+    initial = list(options if default is None else default)
+    if key not in st.session_state:
+        linked = [v for v in st.query_params.get_all(key) if v in options]
+        st.session_state[key] = linked or initial
+    return st.multiselect(
+        label,
+        options,
+        key=key,
+        format_func=format_func,
+        placeholder=placeholder,
+        on_change=_store_all,
+        args=(key, initial),
+        **kw,
+    )

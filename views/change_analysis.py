@@ -10,7 +10,8 @@ import streamlit as st
 from analytics import charts
 from analytics.changes import charts as change_charts
 from analytics.changes import report, summary
-from analytics.changes.analysis import (
+from analytics.changes.cells import dimensions_only
+from analytics.changes.design import (
     DEFAULT_METRICS,
     DEFAULT_WEEKS,
     GRAINS,
@@ -18,7 +19,6 @@ from analytics.changes.analysis import (
     METRICS,
     Settings,
 )
-from analytics.changes.cells import dimensions_only
 from analytics.i18n import day, t
 from ui import cache, context, tables, url
 from ui.markdown import markdown_escape
@@ -60,25 +60,15 @@ if change.description:
 
 
 def metric_choice() -> tuple[str, ...]:
-    """Translated multi-choice kept in the URL by code (``?metrics=nps&metrics=ces``)."""
-    if "metrics" not in st.session_state:
-        seeded = [m for m in st.query_params.get_all("metrics") if m in METRICS]
-        st.session_state["metrics"] = seeded or list(DEFAULT_METRICS)
-
-    def store() -> None:
-        value = st.session_state["metrics"]
-        if list(value) == list(DEFAULT_METRICS):
-            st.query_params.pop("metrics", None)
-        else:
-            st.query_params["metrics"] = value
-
-    chosen = st.multiselect(
+    """The metrics to analyse, in the URL by code (``?metrics=nps&metrics=ces``), in
+    METRICS's order whatever the order they were picked in."""
+    chosen = url.choices(
         t("analysis.metrics", lang),
         METRICS,
-        key="metrics",
-        format_func=lambda m: t(f"kpi.{m}", lang),
-        placeholder=t("analysis.metrics_placeholder", lang),
-        on_change=store,
+        "metrics",
+        lambda m: t(f"kpi.{m}", lang),
+        t("analysis.metrics_placeholder", lang),
+        default=DEFAULT_METRICS,
     )
     return tuple(m for m in METRICS if m in chosen)
 

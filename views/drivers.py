@@ -15,29 +15,17 @@ ctx = context.current()
 lang, f = ctx.lang, ctx.filters
 st.title(t("drivers.title", lang))
 st.caption(t("drivers.caution", lang))
+context.survey_notes(lang, ctx.version, f, linked=True)
 
 
 def pick_drivers(options: tuple[str, ...]) -> list[str]:
-    """Multiselect of driver codes kept in the URL as codes (``?drivers=resolved&...``):
-    ``bind=`` would store the translated labels. Only a non-default choice is kept."""
-
-    def store() -> None:
-        chosen = st.session_state["drivers"]
-        if chosen == list(options):
-            st.query_params.pop("drivers", None)
-        else:
-            st.query_params["drivers"] = chosen
-
-    if "drivers" not in st.session_state:
-        linked = [d for d in st.query_params.get_all("drivers") if d in options]
-        st.session_state["drivers"] = linked or list(options)
-    return st.multiselect(
+    """Driver codes kept in the URL as codes (``?drivers=resolved&...``); all by default."""
+    return url.choices(
         t("drivers.drivers", lang),
         options,
-        key="drivers",
-        placeholder=t("drivers.drivers_placeholder", lang),
-        format_func=lambda d: charts.driver_label(d, lang),
-        on_change=store,
+        "drivers",
+        lambda d: charts.driver_label(d, lang),
+        t("drivers.drivers_placeholder", lang),
     )
 
 

@@ -1,32 +1,37 @@
-"""Upload: load calls or survey responses from a file, check them, confirm, undo a load."""
+"""Upload: load calls or survey responses from a file, check them, confirm, undo a load.
+
+The page's parts are the ``views/upload_*.py`` modules beside it (not pages: app.py's
+navigation does not list them), in the order the page shows them.
+"""
 
 import streamlit as st
 
 from analytics.i18n import t
-from ui import aliases, context, loads, upload
+from ui import context
+from views import upload_aliases, upload_file, upload_load, upload_log, upload_mapping
 
 ctx = context.current()
 lang = ctx.lang
 st.title(t("upload.title", lang))
 st.caption(t("upload.intro", lang))
 
-target = upload.pick_target(lang)
-file = upload.pick_file(lang)
+target = upload_file.pick_target(lang)
+file = upload_file.pick_file(lang)
 if file is None:
-    loads.show_last(lang)
+    upload_load.show_last(lang)
 else:
     st.session_state.pop("upload_last", None)
-    raw = upload.read(file, lang)
+    raw = upload_file.read(file, lang)
     if raw is not None:
-        upload.show_facts(raw, lang)
-        settled = upload.edit_mapping(raw, target, lang)
+        upload_file.show_facts(raw, lang)
+        settled = upload_mapping.edit_mapping(raw, target, lang)
         if settled is not None:
             mapping, dayfirst = settled
-            mapping = aliases.attach(mapping)  # the value map: "Sur" read as "South"
-            found = loads.check(raw, mapping, dayfirst, lang)
+            mapping = upload_aliases.attach(mapping)  # the value map: "Sur" read as "South"
+            found = upload_load.check(raw, mapping, dayfirst, lang)
             if found is not None:
-                aliases.new_values(raw, found, lang)
-                loads.confirm(raw, mapping, dayfirst, found, target, lang)
+                upload_aliases.new_values(raw, found, lang)
+                upload_load.confirm(raw, mapping, dayfirst, found, target, lang)
 
 st.divider()
-loads.batch_log(lang)
+upload_log.batch_log(lang)

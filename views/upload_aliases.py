@@ -1,5 +1,5 @@
-"""Streamlit glue of the Upload page's value map: the new values of a checked file,
-what each one stands for, and the map itself.
+"""Upload page, part 4 (not a page: ``views/upload.py`` imports it): the value map. The
+new values of a checked file, what each one stands for, and the map itself.
 
 The logic is in ``analytics.ingest.aliases``: this module reads widgets and renders.
 The page attaches the map to the mapping before the check (:func:`attach`), so a
@@ -19,8 +19,10 @@ from analytics.ingest import IngestError, Mapping, RawTable, aliases, review
 from analytics.ingest.aliases import Alias, NewValue
 from analytics.ingest.model import Target
 from ui import cache, tables
+from ui.errors import error
 from ui.markdown import markdown_escape
-from ui.upload import error, held, tag, who
+from ui.session import held, who
+from views.upload_file import tag
 
 #: New values offered a picker per field; the others are counted.
 PICKERS = 24

@@ -1,8 +1,9 @@
-"""Streamlit glue of the Upload page: how each mapped field's values are read.
+"""Upload page, part 3 (not a page: ``views/upload_mapping.py`` imports it): how each
+mapped field's values are read.
 
-The column pickers (``ui.upload``) say which column feeds a field, or that the field
-takes one value for every row, or (the key) a value generated from each row. This
-module shows, for each mapped field, the transforms its kind can take, starting
+The column pickers (``views/upload_mapping.py``) say which column feeds a field, or that
+the field takes one value for every row, or (the key) a value generated from each row.
+This module shows, for each mapped field, the transforms its kind can take, starting
 from what Pulso suggested: an inverted yes/no, a time-of-day column, a duration
 unit, labels turned into values. The preview below them shows the result.
 """

@@ -1,169 +1,27 @@
-"""Streamlit glue of the Upload page, first half: file, format facts, mapping.
+"""Upload page, part 2 (not a page: ``views/upload.py`` imports it): the column
+mapping, as Pulso suggests it and the analyst settles it, and saving it by name.
 
-The logic (what to show, in which words) is in ``analytics.ingest.review``; this
-module only reads widgets and renders (the second half, check, load and the batch
-log, is ``ui.loads``). Work that is slow on a big file (reading it, suggesting a
-mapping, checking it) is kept in the session for the file on screen, so changing
-one mapping choice does not read the file again.
+The words (field labels, what is missing) come from ``analytics.ingest.review``; how
+each mapped field's values are read is ``views/upload_transforms.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import streamlit as st
 
-from analytics.i18n import Lang, number, t
-from analytics.ingest import (
-    IngestError,
-    Mapping,
-    RawTable,
-    ReadOptions,
-    Suggestion,
-    read_file,
-    review,
-    save_mapping,
-    suggest,
-)
+from analytics.i18n import Lang, t
+from analytics.ingest import Mapping, RawTable, Suggestion, review, save_mapping, suggest
 from analytics.ingest import columns as cols
-from analytics.ingest.model import Target
-from analytics.ingest.readers import SUFFIXES
-from ui import cache, transforms, url
+from analytics.ingest.model import Target, Transform
+from ui import cache
 from ui.markdown import markdown_escape
+from ui.session import held
+from views import upload_transforms as transforms
+from views.upload_file import tag
 
-TARGETS: tuple[Target, ...] = ("calls", "surveys")
-FILE_TYPES = sorted({s.lstrip(".") for s in SUFFIXES})
-_V = TypeVar("_V")
-
-
-def held(name: str, key: Hashable, make: Callable[[], _V]) -> _V:
-    """``make()`` once per ``key`` for this session (one value per name)."""
-    found = st.session_state.get(name)
-    if found is not None and found[0] == key:
-        return found[1]
-    value = make()
-    st.session_state[name] = (key, value)
-    return value
-
-
-def forget(*names: str) -> None:
-    for name in names:
-        st.session_state.pop(name, None)
-
-
-def first_line(exc: Exception) -> str:
-    """An unexpected error's first line (messages can quote whole files), escaped."""
-    return markdown_escape((str(exc).strip().splitlines() or [type(exc).__name__])[0][:300])
-
-
-def who() -> str | None:
-    """The signed-in user, when sign-in is on (else the engine records the OS user)."""
-    try:
-        found = st.user.get("email") or st.user.get("name")
-    except (AttributeError, KeyError):
-        return None
-    return str(found) if found else None
-
-
-def error(exc: IngestError, lang: Lang, key: str | None = None) -> None:
-    message = review.explain(exc, lang, markdown_escape)
-    st.error(t(key, lang, detail=message) if key else message, icon=":material/error:")
-
-
-# -- choose a file ---------------------------------------------------------------------------
-
-
-def pick_target(lang: Lang) -> Target:
-    return url.choice(
-        st.radio,
-        t("upload.target", lang),
-        TARGETS,
-        "target",
-        lambda k: t(f"upload.target.{k}", lang),
-        horizontal=True,
-    )
-
-
-def pick_file(lang: Lang) -> Any:
-    """The uploader (reset after each load) and the upload limit it enforces."""
-    nonce = st.session_state.setdefault("upload_nonce", 0)
-    limit = st.get_option("server.maxUploadSize")
-    st.caption(t("upload.limit", lang, mb=number(limit, lang, 0)))
-    st.html(uploader_style(lang))
-    file = st.file_uploader(t("upload.file", lang), type=FILE_TYPES, key=f"upload_file_{nonce}")
-    if file is not None:  # the widget writes the size in English ("0.7KB"): ours instead
-        st.caption(
-            t("upload.size", lang, name=markdown_escape(file.name), size=size(file.size, lang))
-        )
-    return file
-
-
-#: Streamlit's uploader has no parameter for its own texts (1.67): its button, its
-#: instructions and the file's size are English. They are replaced here by CSS (our
-#: catalogs' words; the page's caption above states the limit in the reader's language).
-_UPLOADER = (
-    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p'
-    "{{font-size:0}}"
-    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p::after'
-    '{{content:"{button}";font-size:0.875rem}}'
-    '[data-testid="stFileUploaderDropzoneInstructions"] span{{font-size:0}}'
-    '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
-    '{{content:"{types}";font-size:0.75rem}}'
-    '[data-testid="stFileChipName"] + div{{display:none}}'
-)
-
-
-def uploader_style(lang: Lang) -> str:
-    def css(text: str) -> str:  # a CSS string: our catalog's words, quotes escaped
-        return text.replace("\\", "\\\\").replace('"', '\\"')
-
-    types = ", ".join(x.upper() for x in FILE_TYPES)
-    words = {
-        "button": css(t("upload.button", lang)),
-        "types": css(t("upload.types", lang, types=types)),
-    }
-    return f"<style>{_UPLOADER.format(**words)}</style>"
-
-
-def size(n_bytes: int, lang: Lang) -> str:
-    """1536 -> '1.5 KB' / '1,5 KB' (decimal prefixes, as the limit is written)."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if n_bytes >= scale:
-            return f"{number(n_bytes / scale, lang, 1)} {unit}"
-    return f"{number(n_bytes, lang, 0)} B"
-
-
-def read(file: Any, lang: Lang) -> RawTable | None:
-    """The uploaded file read (once), with the sheet picker for workbooks."""
-    key = f"upload_sheet_{file.file_id}"
-    sheet = st.session_state.get(key)
-    try:
-        raw = held("upload_raw", (file.file_id, sheet), lambda: _read(file, sheet))
-    except IngestError as exc:
-        error(exc, lang)
-        return None
-    except Exception as exc:  # a reader's surprise: a message, not a traceback
-        st.error(t("upload.read_failed", lang, detail=first_line(exc)), icon=":material/error:")
-        return None
-    sheets = raw.facts.sheets
-    if len(sheets) > 1:
-        st.selectbox(t("upload.sheet", lang), sheets, index=sheets.index(raw.facts.sheet), key=key)
-    return raw
-
-
-def _read(file: Any, sheet: str | None) -> RawTable:
-    return read_file(file.getvalue(), file.name, ReadOptions(sheet=sheet))
-
-
-def show_facts(raw: RawTable, lang: Lang) -> None:
-    st.subheader(t("upload.facts", lang))
-    facts = review.describe_facts(raw.facts, lang)
-    st.markdown(" · ".join(f"**{label}:** {markdown_escape(value)}" for label, value in facts))
-
-
-# -- mapping ---------------------------------------------------------------------------------
+Settled = tuple[Mapping, bool | None]
 
 
 def suggestion(raw: RawTable, target: Target) -> Suggestion:
@@ -173,7 +31,7 @@ def suggestion(raw: RawTable, target: Target) -> Suggestion:
     )
 
 
-def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> tuple[Mapping, bool | None] | None:
+def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> Settled | None:
     """The mapping as the analyst settles it, and the date order they chose (if asked).
 
     None while something required is still open (a required field, the CES scale,
@@ -198,6 +56,22 @@ def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> tuple[Mapping, bo
         st.caption(t("upload.mapping.unused", lang, columns=markdown_escape(", ".join(unused))))
     if not _required_settled(target, proposed, mapping, lang):
         return None
+    settled = _scale_and_dates(raw, proposed, chosen, how, mapping, lang)
+    if settled is not None:
+        _save(raw, settled[0], proposed, lang)
+    return settled
+
+
+def _scale_and_dates(
+    raw: RawTable,
+    proposed: Suggestion,
+    chosen: dict[str, str | None],
+    how: dict[str, Transform],
+    mapping: Mapping,
+    lang: Lang,
+) -> Settled | None:
+    """The mapping with the CES scale and the date order, when the file needs them;
+    None while one of them is still open."""
     if "ces" in mapping.fields:
         scale, direction = _ces(proposed.mapping, tag(raw), lang)
         if scale is None or direction is None:
@@ -215,13 +89,7 @@ def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> tuple[Mapping, bo
             mapping, chosen, transforms=how, ces_scale=mapping.ces_scale,
             ces_direction=mapping.ces_direction, dayfirst=dayfirst,
         )  # fmt: skip
-    _save(raw, mapping, proposed, lang)
     return mapping, dayfirst
-
-
-def tag(raw: RawTable) -> str:
-    """Names one file (and sheet) in widget keys: another file starts afresh."""
-    return f"{raw.sha256[:12]}_{raw.facts.sheet or ''}"
 
 
 def _widget_key(raw: RawTable, target: Target, proposed: Suggestion, field: str) -> str:
