@@ -20,11 +20,13 @@ run: $(BIN)/.installed
 	$(BIN)/python -c "import analytics; analytics.open_store()"  # demo data on first run
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# pytest runs on every core (pytest-xdist); a test file stays on one worker, so that its
+# module fixtures (a browser module's app server, a module's demo store) are built once.
 test: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy analytics
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

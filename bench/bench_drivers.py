@@ -101,7 +101,7 @@ def page(store: Any, start: dt.date, end: dt.date, outcome: str) -> dict[str, fl
         steps[name[:-2] + "_cpu_s"] = time.process_time() - c0  # all threads
         return out
 
-    cells = step("cells_s", lambda: dc.cells(store, Filters(start, end)))
+    cells = step("cells_s", lambda: dc.cells(store, Filters(start=start, end=end)))
     drivers = dc.available(cells)
     o = cast("dc.Outcome", outcome)
     a = step("analysis_s", lambda: da.analyse(cells, o, drivers))
@@ -192,13 +192,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         scans = interleaved(
             {
                 "raw": lambda: raw_sql(store, START, END),
-                "cells": lambda: dc.cells(store, Filters(START, END)),
+                "cells": lambda: dc.cells(store, Filters(start=START, end=END)),
             },
             args.repeat,
         )
         (raw_first, raw_warm), (cells_first, cells_warm) = scans["raw"], scans["cells"]
         # the hand-written query returns the same counts (a benchmark of equal work)
-        ours, theirs = dc.cells(store, Filters(START, END)), raw_sql(store, START, END)
+        ours, theirs = dc.cells(store, Filters(start=START, end=END)), raw_sql(store, START, END)
         assert ours.height == theirs.height, (ours.height, theirs.height)
         for col in ("csat_5", "promoters", "detractors", "nps_n", "ces_10"):
             assert ours[col].sum() == theirs[col].sum(), col

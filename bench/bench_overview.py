@@ -84,7 +84,7 @@ def raw_sql(store: Store, f: Filters) -> None:
 def pulso(store: Store, f: Filters) -> None:
     """What views/overview.py computes on first load, through the public API."""
     keys = tuple(kpis.BY_KEY)
-    history = Filters(f.previous().start, f.end)
+    history = Filters(start=f.previous().start, end=f.end)
     overview.tiles(store, f, keys)
     overview.trend(store, history, keys, "week")
     overview.breakdown(store, f, "nps", "region")
@@ -116,7 +116,7 @@ def store_with(calls: int) -> tuple[Store, Path]:
 
 def bench_engine(calls: int, repeat: int) -> dict[str, float]:
     store, _ = store_with(calls)
-    f = Filters(END - dt.timedelta(days=27), END)
+    f = Filters(start=END - dt.timedelta(days=27), end=END)
     t_raw = timed(lambda: raw_sql(store, f), repeat)
     t_pulso = timed(lambda: pulso(store, f), repeat)
     store.close()

@@ -1,19 +1,22 @@
-"""Shared fixtures: small on-disk stores built from literal rows."""
+"""Shared fixtures: small on-disk stores built from literal rows, and demo stores built
+once per test session (``demo_stores``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from analytics import demo
 from analytics.store import Store, connect
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.apptest import AppDb, clear_caches
 
 CALL_COLUMNS = (
     "call_id",
@@ -114,9 +117,175 @@ def empty_store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
-def open_app(page: str, *, timeout: float = 60, **params: str | list[str]) -> AppTest:
-    """A fresh session on ``page`` (``views/NAME.py``), opened as a link with the URL
-    parameters ``params``, on the store named by ``PULSO_DB``."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    at.query_params.update(params)
-    return at.switch_page(page).run()
+@pytest.fixture
+def app_db(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppDb]:
+    """``app_db(path)``: the app (tests/apptest.py) opens the store at ``path``, with
+    Streamlit's caches empty; they are emptied again after the test."""
+
+    def use(path: Path) -> Path:
+        monkeypatch.setenv("PULSO_DB", str(path))
+        clear_caches()
+        return path
+
+    yield use
+    clear_caches()
+
+
+# -- random rows with known answers ------------------------------------------------------------
+
+T0 = dt.datetime(2025, 3, 3, 9)  # a Monday
+REGIONS = ("North", "South", "East")
+QUEUES = ("billing", "tech")
+
+
+def sample_calls(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """``n`` calls over 8 weeks from T0, every input captured, in two queues and three
+    regions (the read path's checks compute each KPI from these rows by hand)."""
+    return [
+        call(
+            i,
+            T0 + dt.timedelta(hours=int(rng.integers(0, 24 * 56))),
+            region=REGIONS[i % 3],
+            queue=QUEUES[i % 2],
+            customer_id=f"K{rng.integers(0, n // 3)}",
+            wait_s=float(rng.integers(0, 90)),
+            duration_s=float(rng.integers(60, 900)),
+            transfers=int(rng.integers(0, 3)),
+            resolved=bool(rng.random() < 0.7),
+            abandoned=bool(rng.random() < 0.08),
+        )
+        for i in range(n)
+    ]
+
+
+def sample_surveys(calls: list[dict[str, Any]], rng: np.random.Generator) -> list[dict[str, Any]]:
+    """A survey for every other answered call, and one relational survey (no call)."""
+    rows = [
+        survey(
+            i,
+            c["started_at"] + dt.timedelta(hours=2),
+            call_id=c["call_id"],
+            nps=int(rng.integers(0, 11)),
+            csat=int(rng.integers(1, 6)),
+            ces=float(rng.integers(1, 8)),
+            ces_scale=7,
+        )
+        for i, c in enumerate(calls[::2])
+        if not c["abandoned"]
+    ]
+    rows.append(survey(10_000, T0 + dt.timedelta(days=30), survey_type="relational", nps=10))
+    return rows
+
+
+@pytest.fixture
+def sample_store(tmp_path: Path) -> Iterator[Store]:
+    """600 sample calls and their surveys (seed 11)."""
+    rng = np.random.default_rng(11)
+    calls = sample_calls(600, rng)
+    store = connect(str(tmp_path / "sample.duckdb"))
+    insert(store, "calls", calls)
+    insert(store, "surveys", sample_surveys(calls, rng))
+    yield store
+    store.close()
+
+
+def gappy_calls(n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Calls with a fifth of every input missing (customer, wait, duration, transfers,
+    resolved, abandoned)."""
+
+    def maybe(value: Any) -> Any:
+        return None if rng.random() < 0.2 else value
+
+    return [
+        call(
+            i,
+            T0 + dt.timedelta(hours=int(rng.integers(0, 24 * 56))),
+            region=REGIONS[i % 3],
+            customer_id=maybe(f"K{rng.integers(0, n // 3)}"),
+            wait_s=maybe(float(rng.integers(0, 60))),
+            duration_s=maybe(float(rng.integers(60, 900))),
+            transfers=maybe(int(rng.integers(0, 3))),
+            resolved=maybe(bool(rng.random() < 0.7)),
+            abandoned=maybe(bool(rng.random() < 0.1)),
+        )
+        for i in range(n)
+    ]
+
+
+def gappy_surveys(calls: list[dict[str, Any]], rng: np.random.Generator) -> list[dict[str, Any]]:
+    types = ("transactional", None, "relational")  # a relational one is no call's survey
+    return [
+        survey(i, c["started_at"] + dt.timedelta(hours=2), call_id=c["call_id"],
+               survey_type=types[i % 3], nps=int(rng.integers(0, 11)))
+        for i, c in enumerate(calls[::2])
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def gappy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """900 gappy calls and their surveys (seed 23): known-value counts differ per KPI.
+    Shared by a module's tests: do not write to it."""
+    rng = np.random.default_rng(23)
+    calls = gappy_calls(900, rng)
+    store = connect(str(tmp_path_factory.mktemp("gappy") / "pulso.duckdb"))
+    insert(store, "calls", calls)
+    insert(store, "surveys", gappy_surveys(calls, rng))
+    yield store
+    store.close()
+
+
+# -- demo stores, built once per session -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Demo:
+    """``analytics.demo.generate(calls=, seed=, end=)``: the store is a pure function of
+    these, so a test's expected numbers go with its three values."""
+
+    calls: int
+    seed: int
+    end: dt.date
+
+
+class DemoStores:
+    """Each demo store generated once, into a template file nothing opens again; a test
+    gets its own copy (copying a DuckDB file takes milliseconds, generating it seconds).
+
+    Tests name a store by keywords (``calls=20_000, seed=3, end=END``) rather than by a
+    class from here: test modules import this file as ``tests.conftest``, pytest as
+    ``conftest``, and the two copies' classes would not compare equal.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._built: dict[_Demo, tuple[Path, demo.DemoSummary]] = {}
+
+    def _template(self, spec: _Demo) -> tuple[Path, demo.DemoSummary]:
+        if spec not in self._built:
+            path = self._folder / f"demo-{spec.calls}-{spec.seed}-{spec.end}.duckdb"
+            store = connect(str(path))
+            summary = demo.generate(store, calls=spec.calls, seed=spec.seed, end=spec.end)
+            store.cursor().execute("checkpoint")  # everything in the file: no WAL to copy
+            store.close()
+            self._built[spec] = path, summary
+        return self._built[spec]
+
+    def copy(self, folder: Path, *, calls: int, seed: int, end: dt.date) -> Path:
+        """A fresh copy of that demo store, as ``folder/pulso.duckdb``."""
+        path = folder / "pulso.duckdb"
+        shutil.copyfile(self._template(_Demo(calls, seed, end))[0], path)
+        return path
+
+    def open(self, folder: Path, *, calls: int, seed: int, end: dt.date) -> Store:
+        """A fresh copy, opened."""
+        return connect(str(self.copy(folder, calls=calls, seed=seed, end=end)))
+
+    def summary(self, *, calls: int, seed: int, end: dt.date) -> demo.DemoSummary:
+        """What ``analytics.demo.generate`` returned for it."""
+        return self._template(_Demo(calls, seed, end))[1]
+
+
+@pytest.fixture(scope="session")
+def demo_stores(tmp_path_factory: pytest.TempPathFactory) -> DemoStores:
+    """Per session (per worker under pytest-xdist): each demo store generated once."""
+    return DemoStores(tmp_path_factory.mktemp("demo_templates"))

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import i18n, kpis, overview, periods
 from analytics.queries import Filters
 from analytics.store import connect
-from tests.conftest import call, insert
-from tests.test_overview import _calls, _surveys
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.apptest import AppDb, clear_caches, new_app, open_app
+from tests.conftest import call, insert, sample_calls, sample_surveys
 
 
 @pytest.fixture(scope="module")
@@ -25,20 +21,18 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("app") / "pulso.duckdb"
     store = connect(str(path))
     rng = np.random.default_rng(5)
-    calls = _calls(800, rng)
+    calls = sample_calls(800, rng)
     insert(store, "calls", calls)
-    insert(store, "surveys", _surveys(calls, rng))
+    insert(store, "surveys", sample_surveys(calls, rng))
     store.close()
     return path
 
 
 @pytest.fixture
-def app(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    st.cache_resource.clear()
+def app(db: Path, app_db: AppDb) -> AppTest:
+    """The app on ``db``, not yet run: a test sets the link's parameters, then runs it."""
+    app_db(db)
+    return new_app()
 
 
 def _period(at: AppTest) -> tuple[dt.date, dt.date]:
@@ -56,7 +50,7 @@ def test_tiles_equal_the_analytics_functions_on_the_same_store(app: AppTest, db:
     at = app.run()
     start, end = _period(at)
     store = connect(str(db))  # same configuration as the app's open connection
-    tiles = overview.tiles(store, Filters(start, end), tuple(kpis.BY_KEY))
+    tiles = overview.tiles(store, Filters(start=start, end=end), tuple(kpis.BY_KEY))
     store.close()
     expected = {
         i18n.t(f"kpi.{t.kpi}"): i18n.kpi_value(kpis.get(t.kpi).unit, t.current.value, "en")
@@ -70,10 +64,7 @@ def test_tiles_equal_the_analytics_functions_on_the_same_store(app: AppTest, db:
 # interaction, so these tests open links instead: the filters are bound to the URL,
 # and a copied link must reproduce the view. The browser test clicks the widgets.
 def test_a_link_with_filters_reproduces_the_filtered_view(app: AppTest, db: Path) -> None:
-    before = {
-        m.label.removesuffix(" :material/warning:"): m.value
-        for m in AppTest.from_file(str(ROOT / "app.py")).run().metric
-    }
+    before = {m.label.removesuffix(" :material/warning:"): m.value for m in open_app().metric}
     app.query_params.update(region=["South"], queue=["tech"])
     at = app.run()
     assert not at.exception
@@ -82,9 +73,9 @@ def test_a_link_with_filters_reproduces_the_filtered_view(app: AppTest, db: Path
     assert after != before
     start, end = _period(at)
     store = connect(str(db))
-    tile = overview.tiles(store, Filters(start, end, region=("South",), queue=("tech",)), ("nps",))[
-        0
-    ]
+    tile = overview.tiles(
+        store, Filters(start=start, end=end, region=("South",), queue=("tech",)), ("nps",)
+    )[0]
     if tile.measured:
         assert after["NPS"] == i18n.kpi_value("points", tile.current.value, "en")
     else:  # South x tech has no survey: a "Not measured" box in place of the metric
@@ -114,40 +105,32 @@ def test_breakdown_by_queue_from_the_url(app: AppTest) -> None:
     assert at.dataframe[0].value.shape[0] == 2  # billing and tech
 
 
-def test_unreadable_database_shows_a_message_not_a_traceback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unreadable_database_shows_a_message_not_a_traceback(tmp_path: Path, app_db: AppDb) -> None:
     bad = tmp_path / "broken.duckdb"
     bad.write_bytes(b"not a database" * 64)
-    monkeypatch.setenv("PULSO_DB", str(bad))
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    app_db(bad)
+    at = open_app()
     assert not at.exception
     assert at.error[0].value == i18n.t("error.title")
     assert str(bad) in at.markdown[0].value
-    st.cache_resource.clear()
 
 
 def _caption_with(at: AppTest, text: str) -> str:
     return next(c.value for c in at.caption if text in c.value)
 
 
-def test_the_resolved_period_is_always_in_the_link(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_resolved_period_is_always_in_the_link(tmp_path: Path, app_db: AppDb) -> None:
     """A link copied today and opened after more data arrived shows the same days:
     the default period (the last 28 days) is written into the URL as dates."""
     path = tmp_path / "growing.duckdb"
     store = connect(str(path))
     rng = np.random.default_rng(3)
-    calls = _calls(300, rng)
+    calls = sample_calls(300, rng)
     insert(store, "calls", calls)
-    insert(store, "surveys", _surveys(calls, rng))
+    insert(store, "surveys", sample_surveys(calls, rng))
     store.close()
-    monkeypatch.setenv("PULSO_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app_db(path)
+    at = open_app()
     start, end = _period(at)
     assert at.query_params["period"] == [start.isoformat(), end.isoformat()]
     assert at.selectbox(key="preset").value == "last_28"
@@ -157,16 +140,12 @@ def test_the_resolved_period_is_always_in_the_link(
     later = dt.datetime.combine(end + dt.timedelta(days=7), dt.time(9))
     insert(store, "calls", [call(99_999, later)])
     store.close()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    clear_caches()
+    fresh = open_app()
     assert _period(fresh)[1] == end + dt.timedelta(days=7)  # the default moved on...
-    linked = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    linked.query_params.update(shared)
-    linked.run()
+    linked = open_app(**shared)
     assert _period(linked) == (start, end)  # ...the shared link did not
     assert linked.selectbox(key="preset").value == "custom"  # no longer "the last 28 days"
-    st.cache_resource.clear()
 
 
 def test_a_link_compares_a_month_so_far_with_the_same_days_before(app: AppTest) -> None:

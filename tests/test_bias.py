@@ -186,7 +186,7 @@ def test_filters_restrict_the_population(store: Store) -> None:
 
 def test_empty_filters_give_empty_estimates(store: Store) -> None:
     day = dt.date(2020, 1, 1)
-    result, sentence = bias.reweighted(store, Filters(day, day), "en")[0]
+    result, sentence = bias.reweighted(store, Filters(start=day, end=day), "en")[0]
     assert result.raw.empty and result.weighted.empty and sentence
 
 
@@ -233,7 +233,7 @@ def test_as_answered_is_reconciled_with_the_overview(tmp_path: Any) -> None:
     extra.append(survey(20_000, T0, call_id=f"C{abandoned}", csat=1, nps=0))
     insert(s, "calls", calls)
     insert(s, "surveys", [*surveys, *extra])
-    march = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    march = Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
     results = [r for r, _ in bias.reweighted(s, march, "en")]
     shown = bias.overview_figures(s, march)
     nps = bias.Reconciled("nps", shown["nps"], results[0].raw)

@@ -11,20 +11,22 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 
-from analytics import demo, overview
+from analytics import overview
 from analytics.changes import analysis as ca
 from analytics.changes import cells, registry
+from analytics.changes.design import DEFAULT_WEEKS
 from analytics.changes.registry import Change
-from analytics.store import Store, connect
+from analytics.queries import Filters
+from analytics.store import Store
+from tests.conftest import DemoStores
 
 END = dt.date(2026, 6, 28)
 START = dt.date(2026, 3, 2)
 
 
 @pytest.fixture(scope="module")
-def store() -> Iterator[Store]:
-    s = connect(":memory:")
-    demo.generate(s, calls=20_000, seed=3, end=END)
+def store(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    s = demo_stores.open(tmp_path_factory.mktemp("change_cells"), calls=20_000, seed=3, end=END)
     yield s
     s.close()
 
@@ -46,7 +48,7 @@ def test_a_product_and_segment_scope_selects_its_calls(
 ) -> None:
     change = Change("x", START, **scope)  # type: ignore[arg-type]
     span = (START - dt.timedelta(weeks=4), START + dt.timedelta(weeks=4) - dt.timedelta(days=1))
-    frames = cells.read_cells(store, change, ca.Filters(), ("aht",), span, 0, 7)
+    frames = cells.read_cells(store, change, Filters(), ("aht",), span, 0, 7)
     treated = frames["calls"].filter(pl.col("treated"))["n_calls"].sum()
     where = " and ".join(f"list_contains(?, {cells.SCOPE_DIMS[k]})" for k in scope)  # allow-listed
     expected = store.sql(
@@ -68,11 +70,11 @@ def test_a_change_scoped_on_product_and_segment_is_analysed(store: Store) -> Non
 
 def test_the_proposed_start_of_a_new_change_can_be_analysed(store: Store) -> None:
     bounds = overview.data_range(store)
-    start, why = registry.default_start(bounds, ca.DEFAULT_WEEKS, today=END)
+    start, why = registry.default_start(bounds, DEFAULT_WEEKS, today=END)
     assert why == "registry.default.after"
     a = ca.analyse(store, Change("New", start, queues=("billing",)), ca.Settings(("aht",)), END)
     assert a.problem is None and a.windows is not None
-    assert (a.windows.weeks_before, a.windows.weeks_after) == (ca.DEFAULT_WEEKS, ca.DEFAULT_WEEKS)
+    assert (a.windows.weeks_before, a.windows.weeks_after) == (DEFAULT_WEEKS, DEFAULT_WEEKS)
     # What the form proposed before: the last day of data, which cannot be analysed.
     last = ca.analyse(store, Change("Old", END, queues=("billing",)), ca.Settings(("aht",)), END)
     assert last.problem is not None and last.problem.key == "analysis.error.too_little_after"

@@ -19,27 +19,23 @@ import pytest
 
 from analytics.demo import contact_center
 from analytics.store import Store, connect
+from tests.conftest import DemoStores
 
 END = dt.date(2025, 6, 30)
 SEED = 7
+DEMO = {"calls": 150_000, "seed": SEED, "end": END}  # the default size
 
 
 @pytest.fixture(scope="module")
-def generated() -> Iterator[tuple[Store, contact_center.DemoSummary]]:
-    store = connect(":memory:")
-    summary = contact_center.generate(store, seed=SEED, end=END)
-    yield store, summary
-    store.close()
+def store(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    s = demo_stores.open(tmp_path_factory.mktemp("demo"), **DEMO)
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="module")
-def store(generated: tuple[Store, contact_center.DemoSummary]) -> Store:
-    return generated[0]
-
-
-@pytest.fixture(scope="module")
-def summary(generated: tuple[Store, contact_center.DemoSummary]) -> contact_center.DemoSummary:
-    return generated[1]
+def summary(demo_stores: DemoStores) -> contact_center.DemoSummary:
+    return demo_stores.summary(**DEMO)
 
 
 def row(store: Store, query: str, params: list[Any] | None = None) -> tuple[Any, ...]:

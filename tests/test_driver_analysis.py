@@ -15,12 +15,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analytics import drivers as stats
+from analytics import drivers
 from analytics.demo import contact_center
 from analytics.drivers import analysis as da
 from analytics.drivers import cells as dc
+from analytics.drivers import importance
 from analytics.queries import Filters
 from analytics.store import Store, connect
+from tests.conftest import DemoStores
 
 END = dt.date(2026, 6, 28)
 ALL = Filters()
@@ -28,9 +30,8 @@ FEW = ("resolved", "duration", "wait", "transfers")  # 12 model columns: Shapley
 
 
 @pytest.fixture(scope="module")
-def store() -> Iterator[Store]:
-    s = connect(":memory:")
-    contact_center.generate(s, calls=30_000, seed=11, end=END)
+def store(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    s = demo_stores.open(tmp_path_factory.mktemp("driver_analysis"), calls=30_000, seed=11, end=END)
     yield s
     s.close()
 
@@ -124,7 +125,7 @@ def test_repeat_contact_is_a_contact_within_7_days_before(
 
 
 def test_filters_are_respected(store: Store) -> None:
-    f = Filters(dt.date(2026, 1, 1), END, segment=("B2B",), queue=("billing", "sales"))
+    f = Filters(start=dt.date(2026, 1, 1), end=END, segment=("B2B",), queue=("billing", "sales"))
     sql = """
         select count(*) from surveys s join calls c using (call_id)
         where s.csat is not null and c.segment = 'B2B' and c.queue in ('billing', 'sales')
@@ -139,8 +140,8 @@ def test_weights_on_cells_equal_weights_on_raw_rows(cells: pl.DataFrame) -> None
     raw-row function on the responses the cells stand for."""
     d, _ = dc.usable(dc.outcome_cells(cells, "csat"), dc.available(cells))
     raw = rows_of(d.frame.select("y", *d.names, "n"))
-    expected = stats.relative_weights(raw, "y", d.names)["raw_weight"].to_numpy()
-    got = stats.relative_weights_from_moments(d.moments(), "y", d.names)["raw_weight"]
+    expected = drivers.relative_weights(raw, "y", d.names)["raw_weight"].to_numpy()
+    got = drivers.relative_weights_from_moments(d.moments(), "y", d.names)["raw_weight"]
     np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-9)
 
 
@@ -148,7 +149,7 @@ def test_logit_on_cells_equals_logit_on_raw_rows(cells: pl.DataFrame) -> None:
     a = da.analyse(cells, "promoter", FEW, n_boot=10)
     d, _ = dc.usable(dc.outcome_cells(cells, "promoter"), FEW)
     raw = rows_of(d.frame.select("y", *d.names, "n"))
-    expected = stats.logit_drivers(raw, "y", d.names).odds_ratios
+    expected = drivers.logit_drivers(raw, "y", d.names).odds_ratios
     np.testing.assert_allclose(a.odds_ratios["odds_ratio"], expected["odds_ratio"], rtol=1e-6)
     np.testing.assert_allclose(a.odds_ratios["low"], expected["low"], rtol=1e-6)
 
@@ -164,13 +165,13 @@ def test_reference_is_the_most_common_level(cells: pl.DataFrame) -> None:
 
 
 def test_cell_bootstrap_agrees_with_the_row_bootstrap(cells: pl.DataFrame) -> None:
-    """Poisson resampling of cell counts vs stats.bootstrap_relative_weights on rows
+    """Poisson resampling of cell counts vs drivers.bootstrap_relative_weights on rows
     (whose interval code is tested against published results)."""
-    drivers = ("resolved", "transfers", "escalated")  # flags/bands: one column per level
-    a = da.analyse(cells, "csat_top2", drivers, n_boot=400, seed=1)
-    d, _ = dc.usable(dc.outcome_cells(cells, "csat_top2"), drivers)
+    names = ("resolved", "transfers", "escalated")  # flags/bands: one column per level
+    a = da.analyse(cells, "csat_top2", names, n_boot=400, seed=1)
+    d, _ = dc.usable(dc.outcome_cells(cells, "csat_top2"), names)
     raw = rows_of(d.frame.select("y", *d.names, "n"))
-    rows = stats.bootstrap_relative_weights(raw, "y", d.names, n_boot=400, seed=1).table
+    rows = drivers.bootstrap_relative_weights(raw, "y", d.names, n_boot=400, seed=1).table
     by_driver = (
         rows.with_columns(driver=pl.Series(d.owners))
         .group_by("driver")
@@ -204,14 +205,14 @@ def test_shapley_is_per_driver_with_dominance(
     assert imp["shapley_share"].sum() == pytest.approx(100)
     np.testing.assert_allclose(imp["shapley_share"], imp["share"], atol=3)
     d, _ = dc.usable(dc.outcome_cells(cells, "csat_top2"), dc.available(cells))
-    direct = stats.dominance_from_corr(d.moments().corr(["y", *d.names]), d.names, d.owners)
+    direct = drivers.dominance_from_corr(d.moments().corr(["y", *d.names]), d.names, d.owners)
     assert dict(imp.select("driver", "shapley_share").iter_rows()) == pytest.approx(
         dict(direct.table.select("driver", "share").iter_rows())
     )
     assert a.dominates == direct.complete
     # the planted truth again: resolution adds more than duration to every sub-model
     assert ("resolved", "duration") in a.dominates
-    monkeypatch.setattr(stats, "MAX_SHAPLEY_DRIVERS", 3)  # 2^p sub-models: capped
+    monkeypatch.setattr(importance, "MAX_SHAPLEY_DRIVERS", 3)  # 2^p sub-models: capped
     many = da.analyse(cells, "csat_top2", FEW, n_boot=10)
     assert many.importance["shapley_share"].is_nan().all() and many.dominates == ()
 
@@ -221,7 +222,7 @@ def test_shapley_is_per_driver_with_dominance(
 
 def test_too_few_responses_is_a_guard_not_a_model(store: Store) -> None:
     day = dt.date(2026, 6, 1)
-    a = da.analyse(dc.cells(store, Filters(day, day)), "csat_top2", FEW)
+    a = da.analyse(dc.cells(store, Filters(start=day, end=day)), "csat_top2", FEW)
     assert not a.enough
     guard = next(g for g in a.guards if g.code == "min_sample")
     assert guard.value == a.n < da.MIN_RESPONSES and a.importance.height == 0

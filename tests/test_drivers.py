@@ -128,9 +128,11 @@ def test_relative_weights_reproduce_rwa(
     result = relative_weights(mtcars, "mpg", list(raw))
     assert result.columns == ["driver", "raw_weight", "share"]
     assert result["driver"].to_list() == list(raw)
-    for name, expected in raw.items():
-        assert weights(result)[name] == pytest.approx(expected, abs=5e-8)
-        assert shares(result)[name] == pytest.approx(share[name], abs=5e-6)
+    # Every driver compared at once: a mismatch shows them all.
+    assert {n: weights(result)[n] for n in raw} == pytest.approx(raw, abs=5e-8)
+    assert {n: shares(result)[n] for n in raw} == pytest.approx(
+        {n: share[n] for n in raw}, abs=5e-6
+    )
     if r2 is not None:
         assert result["raw_weight"].sum() == pytest.approx(r2, abs=5e-8)
 
@@ -160,8 +162,7 @@ def test_shapley_reproduces_relaimpo_lmg(
     mtcars: pl.DataFrame, expected: dict[str, float], r2: float
 ) -> None:
     result = shapley_r2(mtcars, "mpg", list(expected))
-    for name, value in expected.items():
-        assert weights(result)[name] == pytest.approx(value, abs=5e-8)
+    assert {n: weights(result)[n] for n in expected} == pytest.approx(expected, abs=5e-8)
     assert result["raw_weight"].sum() == pytest.approx(r2, abs=5e-8)
     assert result["share"].sum() == pytest.approx(100)
 
@@ -245,17 +246,24 @@ def test_dominance_of_single_columns_is_the_shapley_split(attitude: pl.DataFrame
         dominance_from_corr(r, ATTITUDE, ["a"])
 
 
-def test_relative_weights_track_lmg(mtcars: pl.DataFrame, attitude: pl.DataFrame) -> None:
+@pytest.mark.parametrize(
+    ("data", "y", "xs"),
+    [
+        ("mtcars", "mpg", ["cyl", "disp", "hp", "gear"]),
+        ("mtcars", "mpg", ["cyl", "disp", "hp", "gear", "wt"]),
+        ("attitude", "rating", ATTITUDE),
+    ],
+    ids=["mtcars-4", "mtcars-5", "attitude"],
+)
+def test_relative_weights_track_lmg(
+    request: pytest.FixtureRequest, data: str, y: str, xs: list[str]
+) -> None:
     # Johnson (2000) offers relative weights as a one-step stand-in for the all-subsets
     # average; close, not equal: on these data they differ by < .04 of R² per driver
     # (near-ties like cyl / hp on mtcars can swap order between the two methods)
-    for df, y, xs in [
-        (mtcars, "mpg", ["cyl", "disp", "hp", "gear"]),
-        (mtcars, "mpg", ["cyl", "disp", "hp", "gear", "wt"]),
-        (attitude, "rating", ATTITUDE),
-    ]:
-        rw, lmg = relative_weights(df, y, xs), shapley_r2(df, y, xs)
-        assert_allclose(rw["raw_weight"], lmg["raw_weight"], atol=0.04)
+    df: pl.DataFrame = request.getfixturevalue(data)
+    rw, lmg = relative_weights(df, y, xs), shapley_r2(df, y, xs)
+    assert_allclose(rw["raw_weight"], lmg["raw_weight"], atol=0.04)
 
 
 def test_shapley_refuses_too_many_drivers() -> None:

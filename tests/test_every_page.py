@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo
 from analytics.i18n import t
 from analytics.store import connect
-from tests.conftest import open_app
+from tests.apptest import AppDb, open_app
+from tests.conftest import DemoStores
 from ui.context import FILTER_DIMS, PAGE_FILTERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,17 +39,37 @@ def _nav_pages() -> list[str]:
 PAGES = _nav_pages()
 
 
+def _name(page: str) -> str:
+    return page.removeprefix("views/").removesuffix(".py")
+
+
+def _page_parts() -> set[str]:
+    """The views/ modules that pages import (``from views import upload_mapping``):
+    parts of a page, not pages."""
+    parts = set()
+    for path in (ROOT / "views").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            if node.module == "views":
+                parts |= {f"views/{a.name}.py" for a in node.names}
+            elif node.module.startswith("views."):
+                parts.add(f"views/{node.module.removeprefix('views.')}.py")
+    return parts
+
+
 def test_every_view_is_in_the_navigation() -> None:
-    assert sorted(f"views/{p.name}" for p in (ROOT / "views").glob("*.py")) == PAGES
+    """Every script in views/ is a page app.py lists, or a part a page imports."""
+    parts = _page_parts()
+    scripts = {f"views/{p.name}" for p in (ROOT / "views").glob("*.py")}
+    assert sorted(scripts - parts) == PAGES
+    assert not parts & set(PAGES)  # a page is run by the navigation, never imported
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("every_page") / "demo.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=8_000, seed=11, end=dt.date(2026, 6, 28))
-    store.close()
-    return path
+def demo_db(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("every_page")
+    return demo_stores.copy(folder, calls=8_000, seed=11, end=dt.date(2026, 6, 28))
 
 
 @pytest.fixture(scope="module")
@@ -60,29 +79,18 @@ def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def fresh_caches() -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGES, ids=_name)
 @pytest.mark.parametrize("store", ["demo", "empty"])
 def test_page_opens_without_an_exception(
     page: str,
     lang: str,
     store: str,
     request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
+    app_db: AppDb,
 ) -> None:
-    db: Path = request.getfixturevalue(f"{store}_db")
-    monkeypatch.setenv("PULSO_DB", str(db))
-    at = open_app(page, timeout=90, lang=lang)
+    app_db(request.getfixturevalue(f"{store}_db"))
+    at = open_app(page, lang=lang)
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, f"{page} shows no title"
     overview_title = {"en": "Overview", "es": "Resumen"}[lang]
@@ -111,23 +119,55 @@ def _rendered(at: AppTest) -> str:
 NARROW = {"region": ["South"], "period": ["2026-03-02", "2026-04-12"]}
 
 
-@pytest.mark.usefixtures("fresh_caches")
-@pytest.mark.parametrize("page", PAGES)
-def test_the_sidebar_shows_only_filters_that_change_the_page(
-    page: str, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+# Each filter a page shows that narrows what it shows (the comparison picks the
+# previous period, and the period test covers what it compares with).
+NARROWING = [
+    pytest.param(page, shown, id=f"{_name(page)}-{shown}")
+    for page in PAGES
+    for shown in sorted(PAGE_FILTERS[_name(page)] - {"compare"})
+]
+
+
+@pytest.fixture(scope="module")
+def unfiltered() -> dict[str, AppTest]:
+    """Each page as it opens on the demo store without a filter in the link, rendered
+    once for this module (the store is only read here)."""
+    return {}
+
+
+@pytest.fixture
+def plain(demo_db: Path, app_db: AppDb, unfiltered: dict[str, AppTest]) -> Callable[[str], AppTest]:
+    """``plain(page)``: the page without a filter; the app opens the demo store."""
+    app_db(demo_db)
+
+    def render(page: str) -> AppTest:
+        if page not in unfiltered:
+            unfiltered[page] = open_app(page)
+        return unfiltered[page]
+
+    return render
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_name)
+def test_the_sidebar_shows_only_the_filters_the_page_applies(
+    page: str, plain: Callable[[str], AppTest]
+) -> None:
+    """A page that applies no filter shows none (Upload, Process changes, Survey fatigue)
+    and says why."""
+    at = plain(page)
+    scope = PAGE_FILTERS[_name(page)]
+    assert _sidebar_filters(at) == set(scope)
+    if not scope:
+        assert at.sidebar.caption[0].value == t(f"filters.note.{_name(page)}", "en")
+
+
+@pytest.mark.parametrize(("page", "shown"), NARROWING)
+def test_each_filter_shown_changes_the_page(
+    page: str, shown: str, plain: Callable[[str], AppTest]
 ) -> None:
     """Never a filter that does nothing: each filter a page shows changes what it shows
-    (Follow-up used to list the same items whatever the region), and a page that
-    applies none shows none (Upload, Process changes, Survey fatigue)."""
-    monkeypatch.setenv("PULSO_DB", str(demo_db))
-    name = page.removeprefix("views/").removesuffix(".py")
-    plain = open_app(page, timeout=120)
-    scope = PAGE_FILTERS[name]
-    assert _sidebar_filters(plain) == set(scope)
-    for shown in scope - {"compare"}:
-        param = {"dimensions": "region", "period": "period"}[shown]
-        narrowed = open_app(page, timeout=120, **{param: NARROW[param]})
-        assert not narrowed.exception
-        assert _rendered(narrowed) != _rendered(plain), f"{page}: {shown} changes nothing"
-    if not scope:
-        assert plain.sidebar.caption[0].value == t(f"filters.note.{name}", "en")
+    (Follow-up used to list the same items whatever the region)."""
+    param = {"dimensions": "region", "period": "period"}[shown]
+    narrowed = open_app(page, **{param: NARROW[param]})
+    assert not narrowed.exception
+    assert _rendered(narrowed) != _rendered(plain(page))

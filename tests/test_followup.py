@@ -19,7 +19,7 @@ from analytics.feedback.queue import ListFilter
 from analytics.metrics import proportion
 from analytics.queries import Filters
 from analytics.store import Store, connect
-from tests.conftest import call, insert, survey
+from tests.conftest import DemoStores, call, insert, survey
 
 MON = dt.datetime(2026, 3, 2, 10, 0)  # a Monday
 NOW = dt.datetime(2026, 3, 20, 12, 0)  # a Friday, weeks later
@@ -54,8 +54,8 @@ def test_sql_due_dates_equal_the_python_rule(empty_store: Store, days: int) -> N
     insert(empty_store, "surveys", rows)
     followup.sync_items(empty_store, Policy(detractor_days=days), now=NOW)
     got = empty_store.sql("select responded_at, due_at from followup_items order by 1")
-    for at, due in got.iter_rows():
-        assert due == followup.add_business_days(at, days), at.strftime("%A")
+    expected = [followup.add_business_days(at, days) for at in got["responded_at"]]
+    assert got.height == len(rows) and got["due_at"].to_list() == expected  # every weekday
 
 
 def _eligibility_store(store: Store) -> None:
@@ -193,13 +193,14 @@ def test_compliance_and_recovery_equal_a_hand_count(empty_store: Store) -> None:
         (w2, "compliance"): proportion(1, 1),
         (w2, "recovery"): proportion(1, 1),
     }
-    for key, est in expected.items():
-        row = by[key]
-        assert (row["n"], round(row["value"], 5)) == (est.n, round(est.value, 5))
-        assert (round(row["low"], 5), round(row["high"], 5)) == (
-            round(est.low, 5),
-            round(est.high, 5),
-        )
+    got_rates = {
+        key: (by[key]["n"], *(round(by[key][f], 5) for f in ("value", "low", "high")))
+        for key in expected
+    }
+    assert got_rates == {
+        key: (est.n, *(round(v, 5) for v in (est.value, est.low, est.high)))
+        for key, est in expected.items()
+    }  # every period and rate compared at once: a mismatch shows them all
     assert by[(w1, "compliance")]["value"] == 25.0
     assert not by[(w1, "compliance")]["partial"] and by[(w2, "compliance")]["partial"]
     later = followup_rates.compliance(empty_store, "week", now=_day(12))  # now week 2 is all due
@@ -267,13 +268,11 @@ def test_policy_refuses_deadlines_under_one_day() -> None:
 
 
 def test_demo_history_plants_rising_compliance_and_nothing_after_the_end(
-    tmp_path: Path,
+    demo_stores: DemoStores, tmp_path: Path
 ) -> None:
-    from analytics import demo
     from analytics.demo import followup as followup_demo
 
-    store = connect(str(tmp_path / "demo.duckdb"))
-    demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
+    store = demo_stores.open(tmp_path, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
     followup.sync_items(store)
     assert followup_demo.simulate(store, seed=1) > 0
     assert followup_demo.simulate(store, seed=1) == 0  # idempotent: acted-on items are left
@@ -378,8 +377,8 @@ def _scoped_store(store: Store) -> None:
         (Filters(), ["R0", "R1", "R2", "R9"]),
         (Filters(region=("North",)), ["R0", "R2"]),
         (Filters(region=("North",), channel=("chat",)), ["R2"]),
-        (Filters(_day(1).date(), _day(2).date()), ["R1", "R9"]),
-        (Filters(_day(0).date(), _day(5).date(), region=("North",)), ["R0"]),
+        (Filters(start=_day(1).date(), end=_day(2).date()), ["R1", "R9"]),
+        (Filters(start=_day(0).date(), end=_day(5).date(), region=("North",)), ["R0"]),
         (Filters(region=("East",)), []),
     ],
 )

@@ -9,21 +9,23 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from analytics import demo, kpis, overview
+from analytics import kpis, overview
 from analytics.queries import Filters
 from analytics.store import connect
+from tests.conftest import DemoStores
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_overview_notebook_executes_and_matches(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_stores: DemoStores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "pulso.duckdb"
+    db = demo_stores.copy(tmp_path, calls=10_000, seed=2, end=dt.date(2026, 3, 29))
     store = connect(str(db))
-    demo.generate(store, calls=10_000, seed=2, end=dt.date(2026, 3, 29))
     _, last = overview.data_range(store)  # type: ignore[misc]
-    nps = overview.tiles(store, Filters(last - dt.timedelta(days=27), last), tuple(kpis.BY_KEY))[0]
+    nps = overview.tiles(
+        store, Filters(start=last - dt.timedelta(days=27), end=last), tuple(kpis.BY_KEY)
+    )[0]
     store.close()
 
     monkeypatch.setenv("PULSO_DB", str(db))

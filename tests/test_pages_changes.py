@@ -12,51 +12,42 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo
 from analytics.changes import registry, summary
 from analytics.changes.registry import Change
 from analytics.store import connect
-from tests.conftest import open_app
+from tests.apptest import AppDb, new_app, open_app
+from tests.conftest import DemoStores
 from ui.markdown import markdown_escape
 
-ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 6, 28)
 IVR_ID = 1
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("changes_app") / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=20_000, seed=3, end=END)
-    store.close()
-    return path
+def db(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_stores.copy(tmp_path_factory.mktemp("changes_app"), calls=20_000, seed=3, end=END)
 
 
 Open = Callable[..., AppTest]
 
 
 @pytest.fixture
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]:
+def open_page(db: Path, app_db: AppDb) -> Open:
     """``open_page("registry", lang="es", change="1")``: the page as a link opens it."""
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_db(db)
 
     def run(page: str, lang: str = "en", **params: str | list[str]) -> AppTest:
         return open_app(f"views/{page}.py", lang=lang, **params)
 
-    yield run
-    st.cache_resource.clear()
+    return run
 
 
 def with_change(db: Path, change: Change) -> int:
@@ -76,10 +67,9 @@ def without_change(db: Path, change_id: int) -> None:
 # -- through app.py ---------------------------------------------------------------------
 
 
-def test_app_routes_to_both_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+def test_app_routes_to_both_pages(db: Path, app_db: AppDb) -> None:
+    app_db(db)
+    at = new_app()
     at.query_params.update(lang="es", change=str(IVR_ID))
     at.run()
     assert not at.exception
@@ -88,7 +78,6 @@ def test_app_routes_to_both_pages(db: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert at.title[0].value == "¿Funcionó el cambio?"
     at.switch_page("views/registry.py").run()
     assert not at.exception and at.title[0].value == "Cambios de proceso"
-    st.cache_resource.clear()
 
 
 # -- registry ---------------------------------------------------------------------------------
@@ -318,12 +307,9 @@ def test_a_control_group_identical_to_the_treated_one_is_refused(open_page: Open
     assert [d.value.shape[0] for d in at.dataframe] == [6, 6, 0]
 
 
-def test_no_changes_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_changes_registered(tmp_path: Path, app_db: AppDb) -> None:
     connect(str(tmp_path / "empty.duckdb")).close()
-    monkeypatch.setenv("PULSO_DB", str(tmp_path / "empty.duckdb"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_db(tmp_path / "empty.duckdb")
     at = open_app("views/change_analysis.py")
     assert not at.exception
     assert at.info[0].value == "No process changes registered yet. Register one first."
-    st.cache_resource.clear()

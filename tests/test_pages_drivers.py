@@ -1,74 +1,58 @@
 """AppTest of the drivers page on a small demo store.
 
-AppTest (1.67) reruns only the page script of an st.navigation app after an
-interaction, so each state is a fresh AppTest opened with URL parameters: app.py runs
-once (it stores the shared context), then the page is opened. Each render is checked
-against the analytics functions on the same store.
+Each state is a fresh session opened as a link (tests/apptest.py), and each render is
+checked against the analytics functions on the same store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo, i18n
+from analytics import i18n
 from analytics.drivers import analysis as da
 from analytics.drivers import cells as dc
 from analytics.queries import Filters
 from analytics.store import connect
+from tests.apptest import AppDb, open_app
+from tests.conftest import DemoStores
 
-ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 6, 28)
 START = dt.date(2024, 7, 1)
 WHOLE = {"period": [START.isoformat(), END.isoformat()]}
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("drivers_app") / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=30_000, seed=5, end=END)
-    store.close()
-    return path
+def db(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return demo_stores.copy(tmp_path_factory.mktemp("drivers_app"), calls=30_000, seed=5, end=END)
 
 
 @pytest.fixture(scope="module")
 def cells(db: Path) -> pl.DataFrame:
     store = connect(str(db))
-    out = dc.cells(store, Filters(START, END))
+    out = dc.cells(store, Filters(start=START, end=END))
     store.close()
     return out
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
+def _on_the_demo_store(db: Path, app_db: AppDb) -> None:
+    app_db(db)
 
 
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, **params: object) -> AppTest:
+def open_page(**params: str | list[str]) -> AppTest:
     """A fresh session on the drivers page opened with URL parameters ``params``."""
-    monkeypatch.setenv("PULSO_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update(params)
-    at.run()
-    at.switch_page("views/drivers.py").run()
+    at = open_app("views/drivers.py", **params)
     assert not at.exception
     return at
 
 
-def test_page_shows_the_analytics_verdict_and_charts(
-    db: Path, cells: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    at = open_page(db, monkeypatch, **WHOLE)
+def test_page_shows_the_analytics_verdict_and_charts(cells: pl.DataFrame) -> None:
+    at = open_page(**WHOLE)
     assert at.title[0].value == "What drives satisfaction"
     assert "not proof of cause" in at.caption[0].value
     v = da.verdict(da.by_duration(cells, "csat_top2"))
@@ -81,10 +65,8 @@ def test_page_shows_the_analytics_verdict_and_charts(
     assert at.multiselect(key="drivers").value == list(dc.available(cells))
 
 
-def test_importance_table_equals_the_analytics(
-    db: Path, cells: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    at = open_page(db, monkeypatch, **WHOLE, outcome="csat", drivers=["resolved", "duration"])
+def test_importance_table_equals_the_analytics(cells: pl.DataFrame) -> None:
+    at = open_page(**WHOLE, outcome="csat", drivers=["resolved", "duration"])
     assert at.multiselect(key="drivers").value == ["resolved", "duration"]
     table = at.dataframe[0].value
     a = da.analyse(cells, "csat", ("resolved", "duration"))
@@ -96,60 +78,51 @@ def test_importance_table_equals_the_analytics(
     assert "higher odds of a higher CSAT 1-5 (ordinal) answer" in captions
 
 
-def test_promoters_from_the_url(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, **WHOLE, outcome="promoter")
+def test_promoters_from_the_url() -> None:
+    at = open_page(**WHOLE, outcome="promoter")
     assert at.selectbox(key="outcome").value == "promoter"
     odds_note = next(c.value for c in at.caption if c.value.startswith("From a logistic"))
     assert "higher odds of Promoters (NPS 9-10)" in odds_note
     assert at.dataframe[1].value.shape[0] > 10  # odds ratios, one row per level
 
 
-def test_unknown_drivers_in_a_link_fall_back_to_all(
-    db: Path, cells: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    at = open_page(db, monkeypatch, **WHOLE, drivers=["bogus"], outcome="nps")
+def test_unknown_drivers_in_a_link_fall_back_to_all(cells: pl.DataFrame) -> None:
+    at = open_page(**WHOLE, drivers=["bogus"], outcome="nps")
     assert at.multiselect(key="drivers").value == list(dc.available(cells))
     assert at.selectbox(key="outcome").value == "csat_top2"
 
 
-def test_spanish(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, **WHOLE, lang="es", outcome="ces")
+def test_spanish() -> None:
+    at = open_page(**WHOLE, lang="es", outcome="ces")
     assert at.title[0].value == "Qué impulsa la satisfacción"
     assert at.info[0].value.startswith("En estas respuestas la resolución pesa unas")
     assert "," in at.info[0].value  # decimal comma
 
 
-def test_a_short_period_shows_the_minimum_sample_guard(
-    db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    at = open_page(db, monkeypatch, period=["2026-06-27", "2026-06-28"])
+def test_a_short_period_shows_the_minimum_sample_guard() -> None:
+    at = open_page(period=["2026-06-27", "2026-06-28"])
     assert "a driver model needs at least 200" in at.warning[0].value
     assert len(at.get("plotly_chart")) == 0
 
 
-def test_a_filter_that_fixes_the_queue_names_it(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(db, monkeypatch, **WHOLE, queue=["billing"])
+def test_a_filter_that_fixes_the_queue_names_it() -> None:
+    at = open_page(**WHOLE, queue=["billing"])
     warnings = " ".join(w.value for w in at.warning)
     assert "do not vary in these responses: Queue" in warnings
     assert len(at.get("plotly_chart")) == 5
 
 
-def test_no_driver_picked(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_driver_picked() -> None:
     """An empty choice cannot come from a link (it means 'all'): set it in the session."""
-    monkeypatch.setenv("PULSO_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update(WHOLE)
-    at.session_state["drivers"] = []
-    at.run()
-    at.switch_page("views/drivers.py").run()
+    at = open_app("views/drivers.py", state={"drivers": []}, **WHOLE)
     assert not at.exception
     assert at.info[0].value == "Pick at least one driver."
 
 
-def test_the_page_recovers_the_planted_truth(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_page_recovers_the_planted_truth() -> None:
     """demo.py plants resolution at several times duration's share of explained
     variance: read off the page's own table (cells -> cache -> analysis -> table)."""
-    at = open_page(db, monkeypatch, **WHOLE)
+    at = open_page(**WHOLE)
     table = at.dataframe[0].value
     share = dict(zip(table["driver"], table["share"], strict=True))
     shapley = dict(zip(table["driver"], table["shapley_share"], strict=True))
@@ -161,8 +134,9 @@ def test_the_page_recovers_the_planted_truth(db: Path, monkeypatch: pytest.Monke
     assert "resolution matters about" in at.info[0].value
 
 
-def test_an_empty_store_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_page(tmp_path / "empty.duckdb", monkeypatch)
+def test_an_empty_store_says_so(tmp_path: Path, app_db: AppDb) -> None:
+    app_db(tmp_path / "empty.duckdb")
+    at = open_page()
     assert at.warning[0].value.startswith("No survey response joined to its call matches")
     assert "drivers" not in [m.key for m in at.multiselect]
     assert len(at.get("plotly_chart")) == 0

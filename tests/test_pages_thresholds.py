@@ -10,18 +10,18 @@ the words, colour and numbers of one Difference; back to the defaults, it is red
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo, thresholds
+from analytics import thresholds
 from analytics.i18n import Lang, t
 from analytics.store import connect
-from tests.conftest import call, insert, open_app
+from tests.apptest import AppDb, open_app
+from tests.conftest import DemoStores, call, insert
 from ui.tiles import tile_label
 
 BEFORE, AFTER = dt.datetime(2025, 3, 10, 8), dt.datetime(2025, 3, 17, 8)
@@ -48,18 +48,15 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def overview(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Lang], AppTest]]:
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def overview(db: Path, app_db: AppDb) -> Callable[[Lang], AppTest]:
+    app_db(db)
 
     def run(lang: Lang) -> AppTest:
         at = open_app("views/overview.py", lang=lang, period=PERIOD)
         assert not at.exception, [e.message for e in at.exception]
         return at
 
-    yield run
-    st.cache_resource.clear()
+    return run
 
 
 def asa_tile(at: AppTest, lang: Lang):  # type: ignore[no-untyped-def]
@@ -117,18 +114,12 @@ def test_a_larger_minimum_turns_the_alarm_into_real_but_small(
     ],
 )
 def test_the_change_verdict_uses_the_stored_minimum(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: Lang, small: str
+    demo_stores: DemoStores, tmp_path: Path, app_db: AppDb, lang: Lang, small: str
 ) -> None:
     """The demo's IVR change shortens billing's waits by about 20 s: "improved" with
     the default 5 s minimum; with a 60 s minimum saved, the same verdict adds that the
     change is real but small (the page reads the store's minimums, as the tiles do)."""
-    path = tmp_path / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
-    store.close()
-    monkeypatch.setenv("PULSO_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    path = app_db(demo_stores.copy(tmp_path, calls=20_000, seed=3, end=dt.date(2026, 6, 28)))
 
     def verdict() -> str:
         at = open_app("views/change_analysis.py", lang=lang, change="1", metrics=["asa"])
@@ -142,4 +133,3 @@ def test_the_change_verdict_uses_the_stored_minimum(
     thresholds.save(store, {"asa": 60.0})
     store.close()
     assert small in verdict()
-    st.cache_resource.clear()

@@ -2,58 +2,49 @@
 
 AppTest (1.67) uploads through ``file_uploader(...).set_value((name, bytes, mime))``
 and reruns only the page script after an interaction, so the page is opened as a
-link with the context app.py would have stored (see tests/test_pages_changes.py).
-Files are written with tests/ingest/builders.py. One test goes through app.py to
+link (tests/apptest.py). Files are written with tests/ingest/builders.py. One test goes through app.py to
 see the overview change after a load.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo
 from analytics.ingest import list_batches
 from analytics.store import connect
-from tests.conftest import open_app
+from tests.apptest import AppDb, open_app
+from tests.conftest import DemoStores
 from tests.ingest import builders as b
 
-ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2026, 6, 28)
 CSV = "text/csv"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=3_000, seed=3, end=END)
-    store.close()
-    return path
+def db(demo_stores: DemoStores, tmp_path: Path, app_db: AppDb) -> Path:
+    """A copy of the demo store (the tests load into it), opened by the app."""
+    return app_db(demo_stores.copy(tmp_path, calls=3_000, seed=3, end=END))
 
 
 Open = Callable[..., AppTest]
 
 
 @pytest.fixture
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open]:
+def open_page(db: Path) -> Open:
     """``open_page(lang="es", target="surveys")``: the Upload page opened as a link."""
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
     def run(lang: str = "en", **params: str) -> AppTest:
         at = open_app("views/upload.py", lang=lang, **params)
         assert not at.exception, [e.message for e in at.exception]
         return at
 
-    yield run
-    st.cache_resource.clear()
+    return run
 
 
 def upload(at: AppTest, name: str, data: bytes, mime: str = CSV) -> AppTest:
@@ -105,15 +96,8 @@ def stored(db: Path, sql: str) -> list[tuple[object, ...]]:
 # -- the page ---------------------------------------------------------------------------------
 
 
-def test_the_page_is_in_the_navigation_and_states_the_upload_limit(
-    db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.query_params["lang"] = "es"
-    at.run()
-    at.switch_page("views/upload.py").run()
+def test_the_page_is_in_the_navigation_and_states_the_upload_limit(db: Path) -> None:
+    at = open_app("views/upload.py", lang="es")
     assert not at.exception
     assert at.title[0].value == "Cargar un extracto"
     limit = st.get_option("server.maxUploadSize")
@@ -121,7 +105,6 @@ def test_the_page_is_in_the_navigation_and_states_the_upload_limit(
     assert at.file_uploader[0].label == "Archivo a cargar"
     assert ".xlsx" in at.file_uploader[0].allowed_type
     assert at.info[0].value == "Todavía no se ha cargado ningún archivo."
-    st.cache_resource.clear()
 
 
 def test_a_spanish_extract_shows_its_facts_and_mapping_then_loads(
@@ -130,13 +113,13 @@ def test_a_spanish_extract_shows_its_facts_and_mapping_then_loads(
     data = b.spanish_calls(tmp_path / "llamadas.csv").read_bytes()
     at = upload(open_page(), "llamadas.csv", data)
     shown = texts(at)
-    for fact in (
+    facts = (
         "Windows-1252",
         "Delimiter:** “;”",
         "Decimal mark:** “,”",
         "day first (e.g. 13/02/2024",
-    ):
-        assert fact in shown
+    )
+    assert [fact for fact in facts if fact not in shown] == []
     mapping = picked(at)
     assert mapping["Call ID *"] == "ID de llamada"
     assert mapping["Call start *"] == "Fecha"
@@ -341,12 +324,12 @@ def test_a_workbook_offers_its_sheets(open_page: Open, tmp_path: Path) -> None:
 def test_a_failing_load_says_nothing_was_written(
     db: Path, open_page: Open, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ui.loads
+    import views.upload_load
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full\nsecond line")
 
-    monkeypatch.setattr(ui.loads, "load", broken)
+    monkeypatch.setattr(views.upload_load, "load", broken)
     data = b.calls_csv(tmp_path / "calls.csv", 2, start=900_000).read_bytes()
     at = confirm(upload(open_page(), "calls.csv", data))
     assert at.error[0].value == "Nothing was loaded; the data is as it was. disk full"
@@ -355,18 +338,12 @@ def test_a_failing_load_says_nothing_was_written(
     store.close()
 
 
-def test_the_overview_changes_after_a_load(
-    db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_overview_changes_after_a_load(db: Path, tmp_path: Path) -> None:
     """Through app.py: the resolution rate of the last 28 days drops when 300 unresolved
     calls are loaded into them (the load clears the cached aggregates)."""
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
     def resolution() -> str:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-        at.run()
+        at = open_app()
         assert not at.exception
         return metrics(at)["Resolution rate"]
 
@@ -378,13 +355,9 @@ def test_the_overview_changes_after_a_load(
         started_at="2026-06-20 10:00:00",
         resolved="no",
     ).read_bytes()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.run()
-    at.switch_page("views/upload.py").run()
-    confirm(upload(at, "unresolved.csv", data))
+    confirm(upload(open_app("views/upload.py"), "unresolved.csv", data))
     after = resolution()
     assert float(after.rstrip("%")) < float(before.rstrip("%")) - 5
-    st.cache_resource.clear()
 
 
 def test_headers_and_file_names_are_shown_as_text_not_markdown(open_page: Open) -> None:

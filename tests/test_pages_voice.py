@@ -1,59 +1,47 @@
 """AppTest of the voice, response-bias and fair-ranking pages on demo data.
 
-AppTest (1.67) runs only the page script when a page is opened before the first run
-and reruns only the page after an interaction, so each test opens the app (router
-and shared filters), switches page, sets the page's widget state and runs once more.
+Each test opens a page as a link (tests/apptest.py), with the page's widget state
+seeded in the session.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo, i18n
+from analytics import i18n
 from analytics.feedback import sentiment, text
 from analytics.queries import Filters
 from analytics.review import bias, rankings
 from analytics.store import connect
+from tests.apptest import AppDb, open_app
+from tests.conftest import DemoStores
 
-ROOT = Path(__file__).resolve().parent.parent
 PERIOD = (dt.date(2026, 3, 1), dt.date(2026, 6, 28))
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("voice") / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
-    store.close()
-    return path
+def db(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("voice")
+    return demo_stores.copy(folder, calls=20_000, seed=3, end=dt.date(2026, 6, 28))
 
 
 @pytest.fixture
-def open_page(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("PULSO_DB", str(db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def open_page(db: Path, app_db: AppDb) -> Any:
+    """``open_page("voice", lang="es", term_a="sigue sin")``: the page over PERIOD, with
+    the widget state given."""
+    app_db(db)
 
     def _open(page: str, lang: str = "en", **state: Any) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.query_params["lang"] = lang
-        at.query_params["period"] = [d.isoformat() for d in PERIOD]
-        at.run()
-        at.switch_page(f"views/{page}.py")
-        for key, value in state.items():
-            at.session_state[key] = value
-        return at.run()
+        period = [d.isoformat() for d in PERIOD]
+        return open_app(f"views/{page}.py", state=state, lang=lang, period=period)
 
-    yield _open
-    st.cache_resource.clear()
+    return _open
 
 
 def _pills(at: AppTest) -> dict[str, list[str]]:
@@ -73,7 +61,9 @@ def test_voice_shows_terms_for_each_side_and_suggestions(open_page: Any, db: Pat
     pills = _pills(at)
     assert len(pills["term_a"]) == 15 and len(pills["term_b"]) == 15
     store = connect(str(db))  # same configuration as the app's open connection
-    terms = text.distinguishing_terms(store, Filters(*PERIOD), text.Split(), lang="en")
+    terms = text.distinguishing_terms(
+        store, Filters(start=PERIOD[0], end=PERIOD[1]), text.Split(), lang="en"
+    )
     store.close()
     assert pills["term_a"] == terms.filter(pl.col("side") == "a")["term"].to_list()
     assert pills["term_b"] == terms.filter(pl.col("side") == "b")["term"].to_list()
@@ -81,17 +71,27 @@ def test_voice_shows_terms_for_each_side_and_suggestions(open_page: Any, db: Pat
     assert len(ideas) > 0 and all(text.is_suggestion(c) for c in ideas["comment"])
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
-def test_terms_come_from_one_language_at_a_time(open_page: Any, db: Path, lang: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "chosen"),
+    [("en", "en"), ("en", "es"), ("es", "es"), ("es", "en")],
+    ids=["en-default", "en-chose-es", "es-default", "es-chose-en"],
+)
+def test_terms_come_from_one_language_at_a_time(
+    open_page: Any, db: Path, lang: str, chosen: str
+) -> None:
     # The list of the reader's language by default; the other one on demand, never mixed.
-    other = "es" if lang == "en" else "en"
-    for chosen, state in ((lang, {}), (other, {"comment_lang": other})):
-        at = open_page("voice", lang=lang, **state)
-        assert not at.exception
-        store = connect(str(db))
-        only = text.distinguishing_terms(store, Filters(*PERIOD), text.Split(), lang=chosen)
-        store.close()
-        assert _all_pills(at) == only["term"].to_list()
+    state = {} if chosen == lang else {"comment_lang": chosen}
+    at = open_page("voice", lang=lang, **state)
+    assert not at.exception
+    store = connect(str(db))
+    only = text.distinguishing_terms(
+        store, Filters(start=PERIOD[0], end=PERIOD[1]), text.Split(), lang=chosen
+    )
+    store.close()
+    assert _all_pills(at) == only["term"].to_list()
+
+
+def test_each_language_has_its_own_terms(open_page: Any) -> None:
     es = open_page("voice", comment_lang="es")
     assert "sigue sin" in _pills(es)["term_a"] and "amable" in _pills(es)["term_b"]
     en_terms = set(_all_pills(open_page("voice", comment_lang="en")))
@@ -174,7 +174,7 @@ def test_bias_page(open_page: Any, lang: str) -> None:
 def test_bias_tiles_equal_the_analytics(open_page: Any, db: Path) -> None:
     at = open_page("bias")
     store = connect(str(db))
-    results = bias.reweighted(store, Filters(*PERIOD), "en")
+    results = bias.reweighted(store, Filters(start=PERIOD[0], end=PERIOD[1]), "en")
     store.close()
     shown = [(m.value, m.help) for m in at.metric]
     expected = []
@@ -187,7 +187,7 @@ def test_bias_tiles_equal_the_analytics(open_page: Any, db: Path) -> None:
     assert all(ci in help_ for (_, help_), (_, ci) in zip(shown, expected, strict=True))
     assert [x.value for x in at.text] == [sentence for _, sentence in results]
     store = connect(str(db))
-    overview = bias.overview_figures(store, Filters(*PERIOD))
+    overview = bias.overview_figures(store, Filters(start=PERIOD[0], end=PERIOD[1]))
     store.close()
     captions = [c.value for c in at.caption]
     for r, _ in results:  # point 10: "as answered" is reconciled with the overview
@@ -205,7 +205,9 @@ def test_rankings_page(open_page: Any, db: Path) -> None:
     # Issue 12: no strict ranks where the intervals overlap; ranges and tiers instead.
     assert "rank" not in table and "team" not in table  # a team's team is itself
     store = connect(str(db))
-    expected = rankings.ranking(store, Filters(dt.date(2025, 6, 29), PERIOD[1]), "nps", "team")
+    expected = rankings.ranking(
+        store, Filters(start=dt.date(2025, 6, 29), end=PERIOD[1]), "nps", "team"
+    )
     store.close()
     spans = expected.select("rank_low", "rank_high").rows()
     assert table["range"].tolist() == [f"{a}" if a == b else f"{a}–{b}" for a, b in spans]
@@ -230,7 +232,7 @@ def test_ranking_equals_the_analytics_for_its_period(
     at = open_page("rankings", **({"rank_period": period} if period else {}))
     assert not at.exception
     store = connect(str(db))
-    expected = rankings.ranking(store, Filters(start, PERIOD[1]), "csat", "agent")
+    expected = rankings.ranking(store, Filters(start=start, end=PERIOD[1]), "csat", "agent")
     store.close()
     table = at.dataframe[0].value
     assert table["unit"].tolist() == expected["unit"].to_list()
@@ -246,7 +248,7 @@ def test_rankings_page_in_spanish_names_what_it_cannot_show(open_page: Any, db: 
     table = at.dataframe[0].value
     store = connect(str(db))
     expected = rankings.ranking(
-        store, Filters(dt.date(2025, 6, 29), PERIOD[1]), "csat", "agent", 10
+        store, Filters(start=dt.date(2025, 6, 29), end=PERIOD[1]), "csat", "agent", 10
     )
     store.close()
     tiers = {"top": "Alto", "middle": "Medio", "bottom": "Bajo", None: "–"}

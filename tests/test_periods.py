@@ -60,7 +60,9 @@ def test_the_previous_period_follows_the_calendar(
     period: periods.Range, before: periods.Range
 ) -> None:
     assert periods.previous(*period) == before
-    assert Filters(*period).previous() == Filters(*before)
+    assert Filters(start=period[0], end=period[1]).previous() == Filters(
+        start=before[0], end=before[1]
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,7 +78,9 @@ def test_the_previous_period_follows_the_calendar(
 )
 def test_the_same_period_last_year(period: periods.Range, year_ago: periods.Range) -> None:
     assert periods.year_ago(*period) == year_ago
-    assert Filters(*period, compare="year").previous() == Filters(*year_ago, compare="year")
+    assert Filters(start=period[0], end=period[1], compare="year").previous() == Filters(
+        start=year_ago[0], end=year_ago[1], compare="year"
+    )
 
 
 BOUNDS = (D(2024, 6, 30), SUNDAY)
@@ -106,11 +110,11 @@ def test_tiles_compare_with_the_same_period_a_year_earlier(empty_store: Store) -
         for i, (d, n) in enumerate(zip(days, scores, strict=True))
     ]
     insert(empty_store, "surveys", rows)
-    f = Filters(D(2026, 10, 1), D(2026, 10, 31), compare="year")
+    f = Filters(start=D(2026, 10, 1), end=D(2026, 10, 31), compare="year")
     tile = overview.tiles(empty_store, f, ("nps",))[0]
     assert tile.current == metrics.nps([9, 2])
     assert tile.previous == metrics.nps([10, 0])  # not the 3 March answer
-    back = overview.tiles(empty_store, Filters(f.start, f.end), ("nps",))[0]
+    back = overview.tiles(empty_store, Filters(start=f.start, end=f.end), ("nps",))[0]
     assert back.previous.n == 0  # September 2026 has no answer
 
 

@@ -164,26 +164,26 @@ def test_the_ranking_table_carries_ranges_from_the_shrunk_posteriors() -> None:
     assert got["few"]["rank_low"] is None and got["few"]["tier"] is None  # not ranked
 
 
-def test_tiers_agree_with_the_ranges_shown_and_the_order() -> None:
+@pytest.mark.parametrize("metric", rankings.METRICS)
+def test_tiers_agree_with_the_ranges_shown_and_the_order(metric: str) -> None:
     rng = np.random.default_rng(5)
     rows = [(f"T{i % 3}", f"a{i:02}", int(n), int(rng.binomial(n, 0.7)))
             for i, n in enumerate(rng.integers(20, 300, 40))]  # fmt: skip
-    for metric in rankings.METRICS:
-        table = rankings.rank(_stats(rows), metric, "agent", min_n=30).filter(
-            pl.col("rank").is_not_null()
-        )
-        k = table.height
-        for r in table.iter_rows(named=True):
-            assert 1 <= r["rank_low"] <= r["rank_high"] <= k
-            assert (r["tier"] == "top") == (r["rank_high"] <= k // 2)
-            assert (r["tier"] == "bottom") == (r["rank_low"] > k - k // 2)
-        # Listed by tier, then by rank: no top-tier unit below a middle one.
-        order = [rank_ranges.TIERS.index(k) for k in table["tier"]]
-        assert order == sorted(order) and 0 in order
-        for _, part in table.group_by("tier"):
-            assert part["rank"].is_sorted()
-        again = rankings.rank(_stats(rows), metric, "agent", min_n=30)
-        assert again.filter(pl.col("rank").is_not_null()).equals(table)  # seeded
+    table = rankings.rank(_stats(rows), metric, "agent", min_n=30).filter(
+        pl.col("rank").is_not_null()
+    )
+    k = table.height
+    for r in table.iter_rows(named=True):
+        assert 1 <= r["rank_low"] <= r["rank_high"] <= k
+        assert (r["tier"] == "top") == (r["rank_high"] <= k // 2)
+        assert (r["tier"] == "bottom") == (r["rank_low"] > k - k // 2)
+    # Listed by tier, then by rank: no top-tier unit below a middle one.
+    order = [rank_ranges.TIERS.index(k) for k in table["tier"]]
+    assert order == sorted(order) and 0 in order
+    for _, part in table.group_by("tier"):
+        assert part["rank"].is_sorted()
+    again = rankings.rank(_stats(rows), metric, "agent", min_n=30)
+    assert again.filter(pl.col("rank").is_not_null()).equals(table)  # seeded
 
 
 def test_no_ranked_unit_gives_empty_rank_columns() -> None:

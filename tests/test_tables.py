@@ -185,10 +185,10 @@ def _calls(name: str, on: str | None = None) -> list[tuple[Path, ast.Call]]:
 
 def test_every_page_table_goes_through_ui_tables() -> None:
     """st.dataframe is called in ui/tables.py only; the one st.table (the data-quality
-    report, Markdown cells already written in the language) is in ui/loads.py."""
+    report, Markdown cells already written in the language) is in views/upload_load.py."""
     tables_py = ROOT / "ui" / "tables.py"
     assert {p.name for p, _ in _calls("dataframe")} == {tables_py.name}
-    assert [p.name for p, _ in _calls("table", on="st")] == ["loads.py"]
+    assert [p.name for p, _ in _calls("table", on="st")] == ["upload_load.py"]
 
 
 def test_every_multiselect_has_a_translated_placeholder() -> None:

@@ -168,7 +168,7 @@ def test_comments_carry_their_follow_up_item(store: Store) -> None:
 
 def test_filters_apply_to_comments(store: Store) -> None:
     day = (T0 + dt.timedelta(days=3)).date()
-    found = text.term_comments(store, Filters(day, day), text.Split(), "friendly")
+    found = text.term_comments(store, Filters(start=day, end=day), text.Split(), "friendly")
     assert found["comment"].to_list() == ["Excellent service, very friendly agent"]
 
 

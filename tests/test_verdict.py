@@ -132,9 +132,14 @@ def test_the_caller_formats_the_numbers_in_the_metrics_unit() -> None:
 def test_p_values_read_as_statements(p: float, holm: bool, en: str, es: str) -> None:
     assert (changes.p_statement(p, "en", holm), changes.p_statement(p, "es", holm)) == (en, es)
     findings = [Finding("before_after", 5, 2, 8, p), _f("its", 4, 1, 7, 0.0001)]
-    for lang in ("en", "es"):
-        text = changes.render_verdict(changes.verdict("NPS", findings), lang)  # type: ignore[arg-type]
-        assert "= <" not in text and "p < 0" in text
+    texts = {
+        lang: changes.render_verdict(changes.verdict("NPS", findings), lang)
+        for lang in ("en", "es")
+    }  # type: ignore[arg-type]
+    assert {lang: ("= <" in s, "p < 0" in s) for lang, s in texts.items()} == {
+        "en": (False, True),
+        "es": (False, True),
+    }
 
 
 @pytest.mark.parametrize(
@@ -180,11 +185,11 @@ def test_templates_have_the_same_placeholders_and_only_improved_says_improved() 
     en, es = catalog("en"), catalog("es")
     keys = [k for k in en if k.startswith("verdict.")]
     assert len(keys) > 20 and all(k in es for k in keys)
-    for key in keys:
-        assert fields(en[key]) == fields(es[key]), key
-        assert ("improved" in en[key]) == (key == "verdict.improved"), key
-        assert ("mejoró" in es[key]) == (key == "verdict.improved"), key
-        assert ("worsened" in en[key]) == (key == "verdict.worsened"), key
+    # Every template checked, every offender listed.
+    assert [k for k in keys if fields(en[k]) != fields(es[k])] == []
+    assert [k for k in keys if "improved" in en[k]] == ["verdict.improved"]
+    assert [k for k in keys if "mejoró" in es[k]] == ["verdict.improved"]
+    assert [k for k in keys if "worsened" in en[k]] == ["verdict.worsened"]
 
 
 _finite = st.floats(-50, 50, allow_nan=False)
@@ -245,8 +250,7 @@ def test_verdict_never_contradicts_the_numbers(
             not weighed or any(f.below_mde for f in weighed)
         ),
     }  # fmt: skip
-    for code, holds in expected.items():
-        assert (v.code == code) == holds, (code, v.code)
+    assert {code: v.code == code for code in expected} == expected, v.code
     words = {"en": ("improved", "worsened"), "es": ("mejoró", "empeoró")}[lang]
     assert (words[0] in text) == (v.code == "improved")
     assert (words[1] in text) == (v.code == "worsened")

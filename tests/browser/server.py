@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -30,18 +31,40 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Under pytest-xdist each worker (gw0, gw1, ...) draws ports from its own block, below
+# Linux's ephemeral range (32768 up, where port 0 binds land): two workers cannot both
+# find the same port free and start a server on it.
+PORT_BASE, PORT_BLOCK = 20_000, 500
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port nothing listens on now (its own block under pytest-xdist)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    block = PORT_BASE + PORT_BLOCK * (int(worker.removeprefix("gw")) % 25)
+    for port in random.sample(range(block, block + PORT_BLOCK), PORT_BLOCK):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {block}-{block + PORT_BLOCK - 1}")
 
 
-def wait_healthy(url: str, timeout: float = 60.0) -> None:
+def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    """Until ``url`` answers; fails at once if ``proc`` (the server) has exited: another
+    server may hold the port, and its answer must not pass for this one's."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit for {url} exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
+                if r.status == 200 and (proc is None or proc.poll() is None):
                     return
         except OSError:
             time.sleep(0.2)
@@ -73,7 +96,7 @@ def app_server(db: Path, port: int | None = None) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url)
+        wait_healthy(url, proc=proc)
         yield url
     finally:
         proc.terminate()

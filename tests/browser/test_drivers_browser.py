@@ -12,22 +12,18 @@ from typing import Any
 
 import pytest
 
-from analytics import demo
-from analytics.store import connect
 from tests.browser.server import ARTIFACTS, DEMO_END
+from tests.conftest import DemoStores
 
 END = DEMO_END
 WHOLE_PERIOD = "period=2024-07-01&period=2026-06-28"  # the default 28 days are few responses
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def db(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """More calls than the shared demo store: drivers need responses to model."""
-    path = tmp_path_factory.mktemp("drivers_browser") / "pulso.duckdb"
-    store = connect(str(path))
-    demo.generate(store, calls=40_000, seed=3, end=END)
-    store.close()
-    return path
+    folder = tmp_path_factory.mktemp("drivers_browser")
+    return demo_stores.copy(folder, calls=40_000, seed=3, end=END)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The Follow-up page in a real browser: assign an item, mark it recovered, reload.
 
+The assigning test starts and stops its own servers on the module's store (it reads
+the file between them); the tests that only read share one server on a copy.
 Screenshots go to tests/artifacts/ (git-ignored).
 """
 
@@ -7,30 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from analytics import demo, i18n
+from analytics import i18n
 from analytics.demo import followup as followup_demo
 from analytics.feedback import fatigue, followup
 from analytics.feedback import queue as followup_queue
 from analytics.queries import Filters
 from analytics.store import connect
-from tests.browser.server import ARTIFACTS, DEMO_END, app_server, browser
-from tests.conftest import call, insert, survey
+from tests.browser.server import ARTIFACTS, DEMO_END, app_server
+from tests.conftest import DemoStores, call, insert, survey
 
 LATE_CHANGE = "Callback promise for every billing customer"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("followup_browser") / "pulso.duckdb"
+def db(demo_stores: DemoStores, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("followup_browser")
+    path = demo_stores.copy(folder, calls=5_000, seed=3, end=DEMO_END)
     store = connect(str(path))
-    demo.generate(store, calls=5_000, seed=3, end=DEMO_END)
     followup.sync_items(store)
     followup_demo.simulate(store, seed=3)  # a history, so that the charts show something
     at = dt.datetime(2026, 6, 26, 10)  # an untouched item to act on, added after that
@@ -51,23 +55,34 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def recovered_now(db: Path) -> int:
     """Recovered items of the responses in the sidebar's default period."""
     store = connect(str(db))
-    period = Filters(DEMO_END - dt.timedelta(days=27), DEMO_END)
+    period = Filters(start=DEMO_END - dt.timedelta(days=27), end=DEMO_END)
     n = followup_queue.status_counts(store, period)["recovered"]
     store.close()
     return n
 
 
+@pytest.fixture(scope="module")
+def read_only_url(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server for the tests that only read, on a copy of the store as it is when
+    the first of them runs (the server holds a lock on its file)."""
+    copy = tmp_path_factory.mktemp("followup_read") / "pulso.duckdb"
+    shutil.copyfile(db, copy)
+    with app_server(copy) as url:
+        yield url
+
+
 @contextmanager
-def open_app(db: Path, height: int = 1100) -> Iterator[object]:
-    """A fresh ``streamlit run`` on ``db`` and a browser page (server stops on exit);
-    a tall ``height`` puts a whole page in a screenshot (the app scrolls inside)."""
+def open_app(chromium: Any, url: str, height: int = 1100) -> Iterator[Any]:
+    """A browser page (a fresh context) on the app at ``url``, warmed up; a tall
+    ``height`` puts a whole page in a screenshot (the app scrolls inside)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with app_server(db) as url, browser() as b:
-        context = b.new_context(viewport={"width": 1400, "height": height}, locale="en-US")
+    context = chromium.new_context(viewport={"width": 1400, "height": height}, locale="en-US")
+    try:
         p = context.new_page()
-        p.base_url = url  # type: ignore[attr-defined]
+        p.base_url = url
         warm_up(p)
         yield p
+    finally:
         context.close()
 
 
@@ -88,9 +103,9 @@ def wait_ready(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
 
 
-def test_assign_and_recover_an_item_and_it_stays_after_reload(db: Path) -> None:
+def test_assign_and_recover_an_item_and_it_stays_after_reload(db: Path, chromium: Any) -> None:
     expected = i18n.number(recovered_now(db) + 1, "en", 0)
-    with open_app(db) as page:
+    with app_server(db) as url, open_app(chromium, url) as page:
         act_on_the_item(page)
         page.reload()  # a new session: what shows now comes from the database
         page.get_by_test_id("stMetric").nth(4).wait_for(timeout=60_000)
@@ -102,7 +117,7 @@ def test_assign_and_recover_an_item_and_it_stays_after_reload(db: Path) -> None:
     store.close()
     assert item.rows() == [("recovered", "Ana Pérez", "Refund given, customer happy")]
 
-    with open_app(db) as page:  # a restarted server shows the same
+    with app_server(db) as url, open_app(chromium, url) as page:  # a restarted server too
         page.goto(f"{page.base_url}/followup?fu_view=recovered")
         wait_ready(page)
         page.get_by_text("History of item").wait_for(timeout=30_000)
@@ -153,8 +168,8 @@ def recovered_count(page) -> str:  # type: ignore[no-untyped-def]
     return str(tile.get_by_test_id("stMetricValue").inner_text())
 
 
-def test_fatigue_page_opens_in_spanish(db: Path) -> None:
-    with open_app(db) as page:
+def test_fatigue_page_opens_in_spanish(db: Path, chromium: Any, read_only_url: str) -> None:
+    with open_app(chromium, read_only_url) as page:
         page.goto(f"{page.base_url}/fatigue?lang=es&fat_k=1&fat_n=60")
         page.get_by_test_id("stMetric").nth(2).wait_for(timeout=60_000)
         assert page.get_by_role("heading", name="Fatiga de encuestas").count() == 1
@@ -180,11 +195,13 @@ def x_ticks(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_charts_end_with_the_data_and_pages_read_well(db: Path, lang: str) -> None:
+def test_charts_end_with_the_data_and_pages_read_well(
+    chromium: Any, read_only_url: str, lang: str
+) -> None:
     """The rate and fatigue charts end at the period / the last answer, even with a
     long change name near the end (they used to run to mid-2027). Screenshots of
     Follow-up, Survey fatigue and the overview in both languages, to look at."""
-    with open_app(db, height=2600) as page:
+    with open_app(chromium, read_only_url, height=2600) as page:
         page.goto(f"{page.base_url}/followup?lang={lang}&fu_grain=month")
         page.get_by_test_id("stMetric").nth(4).wait_for(timeout=60_000)
         settle(page)

@@ -129,8 +129,8 @@ def test_911_extracts_count_calls_and_measure_nothing_they_lack(
     share = want.get("top_group_pct", want.get("top_type_pct"))
     assert (queue, pct) == (top, pytest.approx(share))
     # No column says whether a call was answered, resolved or transferred.
-    for key in ("abandonment", "service_level", "resolution", "transfer_rate", "aht", "asa"):
-        assert found[key].empty, key
+    keys = ("abandonment", "service_level", "resolution", "transfer_rate", "aht", "asa")
+    assert [key for key in keys if not found[key].empty] == []
 
 
 def test_seattle_twelve_hour_clock_sorts_as_time_not_text(db: Path) -> None:

@@ -8,23 +8,22 @@ mapping saved once (with its label table), as an analyst would reuse it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics.ingest import Mapping, read_file, save_mapping, suggest_mapping
 from analytics.store import connect
-from tests.conftest import open_app
+from tests.apptest import AppDb, open_app
 from tests.corpus import expected
 from tests.corpus.test_call_logs import call_kpis, loaded_and_repeated
 from tests.corpus.test_loads import RESTAURANT_CSAT, SUDZILLA_NPS, survey_kpis
-from ui.transforms import CONSTANT
+from views.upload_transforms import CONSTANT
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 MIME = {
@@ -67,14 +66,10 @@ PAGES = [
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def db(tmp_path: Path, app_db: AppDb) -> Path:
     path = tmp_path / "pulso.duckdb"
     connect(str(path)).close()
-    monkeypatch.setenv("PULSO_DB", str(path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
+    return app_db(path)
 
 
 def run(element: Any) -> AppTest:
