@@ -9,7 +9,7 @@ the size (DuckDB's key indexes do). The output is a pure function of
 
 Every response's NPS, CSAT and CES come from one latent satisfaction (plus a little
 per-metric noise) cut at fixed thresholds, so the three scores agree with each other.
-The planted truths, which ``tests/test_demo.py`` checks on the generated data:
+The planted truths, which ``tests/demo/test_contact_center.py`` checks on the generated data:
 
 1. Resolution dominates: resolving the contact adds :data:`SAT_RESOLVED` to the latent
    (CSAT top-2-box resolved vs unresolved: about 60 points), while each minute of

@@ -1,7 +1,7 @@
 """Demo follow-up history, so that the demo's queue, compliance and recovery charts
 look like a working contact center's rather than two years of untouched items.
 
-Planted truths (checked by ``tests/test_followup.py``): about :data:`CONTACT_SHARE` of
+Planted truths (checked by ``tests/feedback/test_followup.py``): about :data:`CONTACT_SHARE` of
 the items are contacted around their deadline, the rest days late; the contact delay shrinks over the two years, so deadline
 compliance rises from about 55 % to about 75 %; about :data:`RECOVER_SHARE` of the
 closed items are recovered. Nothing happens after the reference time (the last

@@ -12,7 +12,7 @@ Two steps per language, both local (nothing is downloaded at run time):
    ``tests/data/sentiment/PROVENANCE.md``). Its score is halved: a weaker signal.
 
 :data:`MEASURED` holds the accuracy per language on held-out public corpora
-(``tests/test_sentiment.py`` recomputes it); a language under :data:`TRUSTED` is shown
+(``tests/feedback/test_sentiment.py`` recomputes it); a language under :data:`TRUSTED` is shown
 as *indicative*.
 
 References
@@ -53,7 +53,7 @@ TRUSTED = 0.80  # below this accuracy a language's sentiment is shown as indicat
 
 # Accuracy on positive vs negative (a neutral answer counts as wrong) over every held-out
 # labelled sentence of the language, none of them seen in training; recomputed by
-# tests/test_sentiment.py. English: 600 Amazon + Yelp review sentences (Kotzias et al.
+# tests/feedback/test_sentiment.py. English: 600 Amazon + Yelp review sentences (Kotzias et al.
 # 2015): 488 of 600 (81.3 %). Spanish: 52 OpeNER hotel-review sentences (development
 # split): 41 of 52 (78.8 %).
 MEASURED: dict[Lang, tuple[int, int]] = {"en": (488, 600), "es": (41, 52)}  # right, of

@@ -24,7 +24,7 @@ from analytics import changes, compare, metrics
 from analytics.changes import Counts, Moments, NpsCounts, its, power
 from analytics.changes.its import TimePoint
 
-DATA = Path(__file__).parent / "data" / "changes"
+DATA = Path(__file__).parent.parent / "data" / "changes"
 
 
 @pytest.fixture(scope="module")
@@ -569,7 +569,7 @@ def test_observed_change_below_mde_is_flagged() -> None:
     assert row.mde > abs(row.difference.estimate) and row.below_mde and not row.significant
 
 
-# --- Verdict from the methods' results (the rules: tests/test_verdict.py) ----------
+# --- Verdict from the methods' results (the rules: tests/changes/test_verdict.py) ----------
 
 
 def test_verdict_from_method_results(njmin3: pl.DataFrame, california: pl.DataFrame) -> None:

@@ -2,7 +2,7 @@
 not, bad input becomes a translated problem; and the read path adds up.
 
 One module-scoped demo store at the default size (150k calls, seed 7, fixed end), the
-same as tests/test_demo.py, whose planted truths (``analytics.demo``) are the reference.
+same as tests/demo/test_contact_center.py, whose planted truths (``analytics.demo``) are the reference.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from analytics.drivers import (
 )
 from analytics.drivers.models import _WeightedOrderedLogit
 
-DATA = Path(__file__).parent / "data" / "drivers"
+DATA = Path(__file__).parent.parent / "data" / "drivers"
 UCLA_LEVELS = ["unlikely", "somewhat likely", "very likely"]
 ATTITUDE = ["complaints", "privileges", "learning", "raises", "critical", "advance"]
 

@@ -1,5 +1,5 @@
 """The analysis in words, tables and charts: escaped, translated, and saying what the
-numbers say (the one-page HTML: tests/test_summary.py)."""
+numbers say (the one-page HTML: tests/changes/test_summary.py)."""
 
 from __future__ import annotations
 

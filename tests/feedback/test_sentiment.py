@@ -18,7 +18,7 @@ from analytics.queries import Filters
 from analytics.store import connect
 from tests.conftest import insert, survey
 
-HERE = Path(__file__).parent / "data" / "sentiment"
+HERE = Path(__file__).parent.parent / "data" / "sentiment"
 HELD_OUT: dict[sentiment.Lang, tuple[str, ...]] = {
     "en": ("en_kotzias_amazon_yelp.tsv",),
     "es": ("es_opener_heldout.tsv",),
