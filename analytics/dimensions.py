@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Table = Literal["calls", "surveys"]
+Source = Literal["calls", "surveys"]
 #: How a dimension applies to the other table's facts (see the module docstring).
 Across = Literal["through_call", "not_applied"]
 
@@ -38,7 +38,7 @@ class Dimension:
     """
 
     name: str
-    table: Table
+    table: Source
     across: Across
     label: str
     coded: bool = False
@@ -49,7 +49,7 @@ class Dimension:
         if self.table == "surveys" and self.across == "through_call":
             raise ValueError(f"{self.name}: a survey attribute cannot filter calls")
 
-    def applies_to(self, source: Table) -> bool:
+    def applies_to(self, source: Source) -> bool:
         """Whether the dimension filters the facts of ``source`` (calls or surveys)."""
         return source == self.table or self.across == "through_call"
 
@@ -67,7 +67,7 @@ CATALOG: tuple[Dimension, ...] = (
 BY_NAME: dict[str, Dimension] = {d.name: d for d in CATALOG}
 
 
-def columns(table: Table) -> tuple[str, ...]:
+def columns(table: Source) -> tuple[str, ...]:
     """The dimensions ``table`` holds, in catalog order."""
     return tuple(d.name for d in CATALOG if d.table == table)
 

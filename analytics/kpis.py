@@ -22,10 +22,10 @@ import polars as pl
 
 from analytics import metrics
 from analytics.compare import UNKNOWN, Difference, difference
+from analytics.dimensions import Source
 from analytics.i18n import Lang, t
 from analytics.metrics import EMPTY, Counts, Estimate, Moments, NpsCounts, StatKind, Sufficient
 
-Source = Literal["surveys", "calls"]
 Unit = Literal["points", "percent", "seconds", "score"]
 # Why a KPI has no value: no rows in the source; rows, but the input is null on all
 # of them; or rows with the input, none of which qualifies (every call abandoned;

@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 import polars as pl
 
 from analytics import dimensions, periods
-from analytics.dimensions import Table as Source
+from analytics.dimensions import Source
 
 Grain = Literal["day", "week", "month"]
 #: The call attributes (the breakdowns; surveys get them through their call).

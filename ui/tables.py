@@ -23,7 +23,7 @@ import streamlit as st
 from analytics import i18n
 from analytics.i18n import Lang
 
-Kind = Literal[
+ColumnKind = Literal[
     "text", "number", "count", "id", "plain", "percent", "duration", "moment", "day", "check"
 ]
 Width = Literal["small", "medium", "large"]
@@ -43,7 +43,7 @@ class Col:
     """
 
     label: str
-    kind: Kind = "text"
+    kind: ColumnKind = "text"
     decimals: int = 1
     sign: bool = False
     width: Width | None = None
@@ -65,7 +65,7 @@ def guess(frame: pl.DataFrame, labels: Mapping[str, str]) -> dict[str, Col]:
     out: dict[str, Col] = {}
     for name, label in labels.items():
         dtype = frame.schema[name]
-        kind: Kind = "text"
+        kind: ColumnKind = "text"
         if dtype.is_float():
             kind = "plain"
         elif dtype.is_integer():
@@ -83,7 +83,7 @@ def guess(frame: pl.DataFrame, labels: Mapping[str, str]) -> dict[str, Col]:
 def formatter(col: Col, lang: Lang) -> Callable[[Any], str]:
     """The text of one value of ``col`` (missing values are the grid's: see ``show``)."""
     d, sign = col.decimals, col.sign
-    writers: dict[Kind, Callable[[Any], str]] = {
+    writers: dict[ColumnKind, Callable[[Any], str]] = {
         "number": lambda v: i18n.number(float(v), lang, d, sign),
         "count": lambda v: i18n.number(float(v), lang, 0, sign),
         "id": lambda v: str(int(v)),
@@ -117,7 +117,10 @@ def styled(
 def config(columns: Mapping[str, Col]) -> dict[str, Any]:
     """Headers and column types, never a ``format`` (it would win over the Styler's)."""
     cc = st.column_config
-    types: dict[Kind, Callable[..., Any]] = {"moment": cc.DatetimeColumn, "day": cc.DateColumn}
+    types: dict[ColumnKind, Callable[..., Any]] = {
+        "moment": cc.DatetimeColumn,
+        "day": cc.DateColumn,
+    }
     types |= {"text": cc.TextColumn, "check": cc.CheckboxColumn}
     out = {}
     for name, col in columns.items():

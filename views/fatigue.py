@@ -11,7 +11,7 @@ from analytics import charts, exports
 from analytics.feedback import fatigue
 from analytics.i18n import day, number, t
 from ui import cache, context, tables
-from ui.tables import Col, Kind
+from ui.tables import Col, ColumnKind
 
 SUPPRESSION = ("customer_id", "n_surveys", "first_at", "last_at")
 
@@ -97,7 +97,7 @@ if listed.is_empty():
     st.info(t("fatigue.none", lang))
 else:
     headers = {c: t(f"fatigue.col.{c}", lang) for c in SUPPRESSION}
-    kinds: dict[str, Kind] = {"n_surveys": "count", "first_at": "moment", "last_at": "moment"}
+    kinds: dict[str, ColumnKind] = {"n_surveys": "count", "first_at": "moment", "last_at": "moment"}
     columns = {c: Col(label, kinds.get(c, "text")) for c, label in headers.items()}
     tables.show(listed, columns, lang, width="stretch")
     st.download_button(

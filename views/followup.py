@@ -18,7 +18,7 @@ from analytics.feedback.queue import ListFilter
 from analytics.i18n import day, number, t
 from analytics.queries import Filters, Grain
 from ui import cache, context, tables, url
-from ui.tables import Col, Kind
+from ui.tables import Col, ColumnKind
 
 POLICY = followup.Policy.from_env()
 GRAINS: tuple[Grain, ...] = ("week", "month")
@@ -118,7 +118,7 @@ def show_items(items: pl.DataFrame) -> None:
         state=pl.col("status").replace_strict(status),
         reason=pl.col("reason").replace_strict(reason),
     )
-    kinds: dict[str, Kind] = {"overdue": "check", "item_id": "id", "nps": "count", "csat": "count",
+    kinds: dict[str, ColumnKind] = {"overdue": "check", "item_id": "id", "nps": "count", "csat": "count",
                               "age_days": "count", "responded_at": "moment", "due_at": "moment"}  # fmt: skip
     columns = {c: Col(t(f"followup.col.{c}", lang), kinds.get(c, "text")) for c in SHOWN}
     columns["comment"] = Col(t("followup.col.comment", lang), width="large")

@@ -26,7 +26,7 @@ from analytics.ingest.roundtrip import Shape
 from ui import cache, tables
 from ui.errors import error
 from ui.markdown import markdown_escape
-from ui.tables import Col, Kind
+from ui.tables import Col, ColumnKind
 from views.upload_load import finished, show_quality, show_rejects
 
 
@@ -65,7 +65,7 @@ def batch_log(lang: Lang) -> None:
 
 
 def _log_columns(lang: Lang) -> dict[str, Col]:
-    kinds: dict[str, Kind] = {"batch_id": "id", "loaded_at": "moment"}
+    kinds: dict[str, ColumnKind] = {"batch_id": "id", "loaded_at": "moment"}
     kinds |= {c: "count" for c in review.LOG_COLUMNS if c.startswith("n_")}
     return {
         c: Col(t(f"upload.log.col.{c}", lang), kinds.get(c, "text")) for c in review.LOG_COLUMNS

@@ -192,7 +192,7 @@ def resolved(entries: Iterable[Alias]) -> tuple[tuple[str, str, str], ...]:
 # -- new values ------------------------------------------------------------------------------
 
 
-Counts = Mapping[str, Mapping[str, int]]
+ValueCounts = Mapping[str, Mapping[str, int]]
 
 
 def known(
@@ -234,7 +234,7 @@ def in_rows(good: pl.DataFrame, target: Target) -> dict[str, dict[str, int]]:
     }
 
 
-def new_values(found: Counts, stored: Counts) -> tuple[NewValue, ...]:
+def new_values(found: ValueCounts, stored: ValueCounts) -> tuple[NewValue, ...]:
     """The values of ``found`` not in ``stored`` (both: field -> value -> rows), most
     rows first, with a suggested stored value. Spellings one entry of the map would
     read alike ("facturación", "FACTURACION") are one new value. A field the store

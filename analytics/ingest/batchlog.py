@@ -70,7 +70,7 @@ def close_batch(
     cur: duckdb.DuckDBPyConnection,
     batch_id: int,
     batch: Batch,
-    counts: upsert.Counts,
+    counts: upsert.RowCounts,
     blank: int,
     unknown: upsert.Unknown,
     quality: Quality | None = None,

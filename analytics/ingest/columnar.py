@@ -16,12 +16,19 @@ import polars as pl
 from analytics.ingest import encoding, surveytools
 from analytics.ingest.model import ROW
 from analytics.ingest.reasons import IngestError
-from analytics.ingest.source import Scanned, Source, as_utf8, path_of, safe_names, with_row_numbers
+from analytics.ingest.source import (
+    FileSource,
+    Scanned,
+    as_utf8,
+    path_of,
+    safe_names,
+    with_row_numbers,
+)
 
 _LINE = "__line__"
 
 
-def scan_parquet(source: Source, name: str) -> Scanned:
+def scan_parquet(source: FileSource, name: str) -> Scanned:
     path = path_of(source)
     sha256 = encoding.digest(encoding.blocks_of(path) if path else [source])  # type: ignore[list-item]
     try:
@@ -47,7 +54,7 @@ def _as_text(col: str, dtype: pl.DataType, file: str) -> pl.Expr:
     return expr.cast(pl.String)
 
 
-def scan_jsonl(source: Source, name: str) -> Scanned:
+def scan_jsonl(source: FileSource, name: str) -> Scanned:
     path = path_of(source)
     sniffed = encoding.sniff(encoding.blocks_of(path) if path else [source])  # type: ignore[list-item]
     readable, temporary = as_utf8(source, sniffed.encoding)

@@ -13,7 +13,7 @@ import polars as pl
 
 from analytics.ingest.model import Target
 
-Kind = Literal[
+FieldKind = Literal[
     "key", "text", "timestamp", "duration", "count", "bool",
     "nps", "csat", "ces", "survey_type", "survey_channel",
 ]  # fmt: skip
@@ -22,7 +22,7 @@ Kind = Literal[
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: Kind
+    kind: FieldKind
     required: bool = False
 
     @property
@@ -30,7 +30,7 @@ class Column:
         return DTYPES[self.kind]
 
 
-DTYPES: dict[Kind, pl.DataType] = {
+DTYPES: dict[FieldKind, pl.DataType] = {
     "key": pl.String(),
     "text": pl.String(),
     "timestamp": pl.Datetime("us"),

@@ -17,8 +17,8 @@ from analytics.ingest import delimiters, encoding, surveytools
 from analytics.ingest.model import ReadOptions
 from analytics.ingest.reasons import IngestError, unreadable
 from analytics.ingest.source import (
+    FileSource,
     Scanned,
-    Source,
     as_utf8,
     head_bytes,
     path_of,
@@ -29,7 +29,7 @@ from analytics.ingest.source import (
 _TAB_SUFFIXES = (".tsv", ".tab")
 
 
-def scan(source: Source, name: str, options: ReadOptions) -> Scanned:
+def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
     path = path_of(source)
     blocks = encoding.blocks_of(path) if path else [source]
     sniffed = encoding.sniff(blocks, options.encoding)  # type: ignore[arg-type]

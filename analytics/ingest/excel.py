@@ -17,10 +17,10 @@ import openpyxl
 from analytics.ingest import surveytools
 from analytics.ingest.model import ReadOptions
 from analytics.ingest.reasons import IngestError
-from analytics.ingest.source import Scanned, Source, safe_names, with_row_numbers
+from analytics.ingest.source import FileSource, Scanned, safe_names, with_row_numbers
 
 
-def scan(source: Source, name: str, options: ReadOptions) -> Scanned:
+def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     try:
         reader = fastexcel.read_excel(data)

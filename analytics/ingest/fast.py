@@ -31,7 +31,7 @@ MOST = 0.5
 
 
 @dataclass(frozen=True)
-class Reader:
+class ColumnReader:
     """How a column's cells are read fast: a strptime ``format``, a whole number, a
     plain decimal, an ``h:mm:ss`` clock, or the exact ``words`` of a yes/no column."""
 
@@ -46,25 +46,27 @@ def choose_reader(
     transform: Transform,
     dayfirst: bool | None,
     decimal: values.Decimal,
-) -> Reader | None:
+) -> ColumnReader | None:
     """The reader for ``col`` given its first values' texts (as the parser sees them)."""
     texts = texts.drop_nulls()
     if texts.is_empty():
         return None
     if col.kind == "timestamp":
         fmt = dates.fast_format(texts, dayfirst, joined=transform.time_source is not None)
-        return Reader("strptime", fmt) if fmt is not None else None
+        return ColumnReader("strptime", fmt) if fmt is not None else None
     if col.kind == "bool":
         return _words(texts, transform.invert)
-    candidates: tuple[Reader, ...] = ()
+    candidates: tuple[ColumnReader, ...] = ()
     if col.kind == "count":
-        candidates = (Reader("integer"),)
+        candidates = (ColumnReader("integer"),)
     elif col.kind == "duration":
-        candidates = (Reader("integer"), Reader("decimal"), Reader("clock"))
+        candidates = (ColumnReader("integer"), ColumnReader("decimal"), ColumnReader("clock"))
     return _best(texts, candidates, decimal)
 
 
-def _best(texts: pl.Series, readers: tuple[Reader, ...], decimal: values.Decimal) -> Reader | None:
+def _best(
+    texts: pl.Series, readers: tuple[ColumnReader, ...], decimal: values.Decimal
+) -> ColumnReader | None:
     """The first (cheapest) reader that reads nearly as many values as the best."""
     frame = texts.rename("text").to_frame()
     read = [
@@ -74,7 +76,7 @@ def _best(texts: pl.Series, readers: tuple[Reader, ...], decimal: values.Decimal
     return next((r for r, n in zip(readers, read, strict=True) if n and n >= enough), None)
 
 
-def _words(texts: pl.Series, invert: bool) -> Reader | None:
+def _words(texts: pl.Series, invert: bool) -> ColumnReader | None:
     """The column's spellings of yes and no, exactly as written (``Yes``, ``N``...)."""
     spelled = texts.value_counts(sort=True).head(8)
     found = []
@@ -84,10 +86,10 @@ def _words(texts: pl.Series, invert: bool) -> Reader | None:
             found.append(((text, meaning != invert), n))
     if sum(n for _, n in found) <= MOST * len(texts):
         return None
-    return Reader("words", words=tuple(w for w, _ in found))
+    return ColumnReader("words", words=tuple(w for w, _ in found))
 
 
-def read_stages(reader: Reader, c: Cols, decimal: values.Decimal, unit: str | None) -> Stages:
+def read_stages(reader: ColumnReader, c: Cols, decimal: values.Decimal, unit: str | None) -> Stages:
     """``value`` and ``error`` (null, or :data:`SLOW` for a cell the reader does not
     accept) of one column read with ``reader``."""
     if reader.kind == "strptime":
@@ -104,7 +106,7 @@ def read_stages(reader: Reader, c: Cols, decimal: values.Decimal, unit: str | No
     ]
 
 
-def _number(text: pl.Expr, reader: Reader, decimal: values.Decimal) -> pl.Expr:
+def _number(text: pl.Expr, reader: ColumnReader, decimal: values.Decimal) -> pl.Expr:
     """A cell read as seconds or a count (before :func:`_accepted`).
 
     Each reading gives only what the full parser reads the same way: numbers in the

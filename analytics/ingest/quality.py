@@ -28,7 +28,7 @@ from analytics.i18n import Lang, day, kpi_value, moment, number, t
 from analytics.ingest import aliases, steps, transforms
 from analytics.ingest import columns as cols
 from analytics.ingest.aliases import Aliased
-from analytics.ingest.columns import Kind
+from analytics.ingest.columns import FieldKind
 from analytics.ingest.model import ROW, BatchReport, Target, Validated
 from analytics.ingest.validation import BLANK, Plan, finish_slow, make_plan, parsing
 
@@ -41,7 +41,7 @@ Escape = Callable[[str], str]
 #: Distinct values are counted exactly up to this many, then "more than".
 DISTINCT_CAP = 10_000
 #: Kinds whose range (min, max) is reported.
-RANGED: frozenset[Kind] = frozenset({"timestamp", "duration", "count", "nps", "csat", "ces"})
+RANGED: frozenset[FieldKind] = frozenset({"timestamp", "duration", "count", "nps", "csat", "ces"})
 SCORES = ("nps", "csat", "ces")
 DUPLICATE = "duplicate_key"
 REQUIRED = "required"
@@ -80,7 +80,7 @@ class FieldQuality:
     field: str
     #: The source column (or what stands for it: a constant, a generated key).
     source: str
-    kind: Kind
+    kind: FieldKind
     rows: int
     filled: int
     parsed: int
@@ -262,7 +262,7 @@ class Tally:
             aliased=self.aliased,
         )
 
-    def _field(self, name: str, kind: Kind) -> FieldQuality:
+    def _field(self, name: str, kind: FieldKind) -> FieldQuality:
         acc = self.fields[name]
         return FieldQuality(
             field=name,
@@ -283,7 +283,7 @@ def _no_score(plan: Plan) -> pl.Expr:
     return pl.all_horizontal(mapped).sum() if mapped else pl.len()
 
 
-def _field_aggregates(i: int, name: str, kind: Kind, acc: _Field) -> list[pl.Expr]:
+def _field_aggregates(i: int, name: str, kind: FieldKind, acc: _Field) -> list[pl.Expr]:
     value, error = pl.col(steps.value_name(name)), pl.col(steps.error_name(name))
     # A required field's empty cell has an error too ("required"): not filled.
     filled = value.is_not_null() | (error != REQUIRED).fill_null(False)

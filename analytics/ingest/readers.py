@@ -17,7 +17,7 @@ from pathlib import Path
 from analytics.ingest import columnar, csvfiles, excel, facts
 from analytics.ingest.model import FileFormat, RawTable, ReadOptions
 from analytics.ingest.reasons import IngestError
-from analytics.ingest.source import Scanned, Source, head_bytes
+from analytics.ingest.source import FileSource, Scanned, head_bytes
 
 SUFFIXES: dict[str, FileFormat] = {
     ".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv",
@@ -28,7 +28,7 @@ SUFFIXES: dict[str, FileFormat] = {
 
 
 def read_file(
-    source: Source, name: str | None = None, options: ReadOptions | None = None
+    source: FileSource, name: str | None = None, options: ReadOptions | None = None
 ) -> RawTable:
     """Read a file into a lazy all-text table with its row numbers and format facts.
 
@@ -60,7 +60,7 @@ def read_file(
     return raw
 
 
-def detect_format(source: Source, name: str) -> FileFormat:
+def detect_format(source: FileSource, name: str) -> FileFormat:
     suffix = Path(name).suffix.lower()
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
@@ -76,7 +76,7 @@ def detect_format(source: Source, name: str) -> FileFormat:
     raise IngestError("unsupported_format", file=name, suffix=suffix)
 
 
-def _scan(source: Source, name: str, options: ReadOptions) -> Scanned:
+def _scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
     kind = detect_format(source, name)
     if kind == "xlsx":
         return excel.scan(source, name, options)

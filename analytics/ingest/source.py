@@ -15,7 +15,7 @@ from analytics.ingest.reasons import IngestError
 from analytics.ingest.surveytools import Header
 
 #: A file on disk, or the bytes of an upload.
-Source = str | os.PathLike[str] | bytes
+FileSource = str | os.PathLike[str] | bytes
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,11 @@ class Scanned:
     diagnose: Callable[[Exception], IngestError] | None = None
 
 
-def path_of(source: Source) -> Path | None:
+def path_of(source: FileSource) -> Path | None:
     return None if isinstance(source, bytes) else Path(source)
 
 
-def head_bytes(source: Source, size: int) -> bytes:
+def head_bytes(source: FileSource, size: int) -> bytes:
     if isinstance(source, bytes):
         return source[:size]
     with Path(source).open("rb") as handle:
@@ -57,7 +57,7 @@ def safe_names(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{n} (source)" if n == ROW else n for n in names)
 
 
-def as_utf8(source: Source, enc: str) -> tuple[Path | bytes, Path | None]:
+def as_utf8(source: FileSource, enc: str) -> tuple[Path | bytes, Path | None]:
     """Something polars can scan as UTF-8, and the temporary copy made for it."""
     if isinstance(source, bytes):
         return encoding.transcode_bytes(source, enc), None

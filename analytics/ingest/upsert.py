@@ -52,14 +52,14 @@ LINEAGE, PRIOR = '"batch_id"', '"prior_batch_id"'
 EXISTING = "pulso_ingest_existing"
 REJECTED_KEYS = "pulso_ingest_rejected_keys"
 CHUNK = "pulso_ingest_chunk"
-Counts = dict[str, int]
+RowCounts = dict[str, int]
 
 
 class RepeatedKeys(Exception):
     """Rows to load share a key: the batch must be validated with the duplicate pass."""
 
 
-def zero() -> Counts:
+def zero() -> RowCounts:
     return {"insert": 0, "update": 0, "unchanged": 0}
 
 
@@ -124,7 +124,7 @@ def write(
     loaded: tuple[str, ...],
     rows: Rows,
     unknown: Unknown | None = None,
-) -> Counts:
+) -> RowCounts:
     """Upsert one chunk of good rows: its counts by action."""
     if rows.height == 0:
         return zero()
@@ -197,8 +197,8 @@ def _any_stored(cur: duckdb.DuckDBPyConnection, target: Target, rows: Rows) -> b
 
 def _classify(
     cur: duckdb.DuckDBPyConnection, target: Target, loaded: tuple[str, ...], rows: Rows
-) -> Counts:
-    """Counts of insert / update / unchanged; tags the chunk's keys already stored."""
+) -> RowCounts:
+    """RowCounts of insert / update / unchanged; tags the chunk's keys already stored."""
     table, key = ident(target, target), ident(target, KEYS[target])
     changed = " or ".join(
         f"s.{ident(target, c)} is distinct from t.{ident(target, c)}"
@@ -219,7 +219,7 @@ def _classify(
     return counts
 
 
-def _new_rows(target: Target, counts: Counts) -> str:
+def _new_rows(target: Target, counts: RowCounts) -> str:
     """The chunk's rows whose key is not stored yet (all of them when none is)."""
     if counts["update"] + counts["unchanged"] == 0:
         return f"select * from {CHUNK}"  # noqa: S608
@@ -227,7 +227,7 @@ def _new_rows(target: Target, counts: Counts) -> str:
 
 
 def _remember(
-    cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target, counts: Counts
+    cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target, counts: RowCounts
 ) -> None:
     """Keep the full rows (and their lineage) this batch is about to overwrite."""
     if not counts["update"]:
@@ -249,7 +249,7 @@ def _apply(
     target: Target,
     loaded: tuple[str, ...],
     rows: Rows,
-    counts: Counts,
+    counts: RowCounts,
 ) -> None:
     """Write the changes: only the loaded columns of updated rows, whole new rows;
     both marked with the batch. Refuses if DuckDB wrote other numbers of rows."""

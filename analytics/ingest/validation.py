@@ -22,7 +22,7 @@ import polars as pl
 from analytics.ingest import columns as cols
 from analytics.ingest import dates, rejects, steps, transforms, values, vocabulary
 from analytics.ingest.columns import Column
-from analytics.ingest.fast import Reader, choose_reader, read_stages
+from analytics.ingest.fast import ColumnReader, choose_reader, read_stages
 from analytics.ingest.model import ROW, FormatFacts, Mapping, RawTable, Target, Validated
 from analytics.ingest.reasons import IngestError
 
@@ -37,7 +37,7 @@ class Context:
     #: Keys used by more than one row: key -> row numbers (usually empty).
     duplicates: pl.DataFrame
     #: Canonical column -> how most of its values are read fast (see ``fast``).
-    fast: dict[str, Reader]
+    fast: dict[str, ColumnReader]
     #: The file's source columns (a generated key is made from all of them).
     columns: tuple[str, ...] = ()
 
@@ -131,7 +131,7 @@ def make_plan(
 
 def _fast_readers(
     raw: RawTable, mapping: Mapping, mapped: tuple[Column, ...], dayfirst: bool | None
-) -> dict[str, Reader]:
+) -> dict[str, ColumnReader]:
     sample = raw.head(1000).lazy()
     found = {}
     for col in mapped:

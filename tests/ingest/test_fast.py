@@ -16,13 +16,13 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from analytics.ingest import Mapping, read_file, validate, validation
-from analytics.ingest.fast import Reader
+from analytics.ingest.fast import ColumnReader
 from tests.ingest import builders as b
 
 PLAIN = 30  # rows in the plain spelling first: the fast reader is chosen
 
 
-def _both(path: Path, mapping: Mapping, monkeypatch: pytest.MonkeyPatch) -> dict[str, Reader]:
+def _both(path: Path, mapping: Mapping, monkeypatch: pytest.MonkeyPatch) -> dict[str, ColumnReader]:
     """Validate with and without fast readers; assert they agree; the readers used."""
     raw = read_file(path)
     used = validation.make_plan(raw, mapping).context.fast
