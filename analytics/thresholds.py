@@ -131,12 +131,6 @@ def _valid(key: str, value: float) -> bool:
     return True
 
 
-def customised(store: Store) -> set[str]:
-    """The KPIs whose minimum is set in the store (not the default)."""
-    rows = store.cursor().execute("select kpi from meaningful_changes").fetchall()
-    return {k for (k,) in rows if k in kpis.BY_KEY}
-
-
 def save(store: Store, values: Mapping[str, float], by: str | None = None) -> None:
     """Set minimums (all checked before any is written). A value equal to the default
     removes the KPI's row, so that it follows the default again."""
