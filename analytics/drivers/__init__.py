@@ -1,7 +1,8 @@
 """What drives satisfaction. The public entry points.
 
-- :mod:`analytics.drivers.importance`: relative weights and the Shapley (LMG)
-  decomposition of R², from raw rows or from sufficient statistics;
+- :mod:`analytics.drivers.importance`: relative weights, from raw rows or from
+  sufficient statistics, with bootstrap intervals and the collinearity guard (VIF);
+- :mod:`analytics.drivers.shapley`: the Shapley (LMG) decomposition of R² and dominance;
 - :mod:`analytics.drivers.models`: ordinal and binary logit (signed, tested effects);
 - :mod:`analytics.drivers.cells`: the read path (responses joined to their calls,
   reduced to counts in SQL);
@@ -10,23 +11,25 @@
 """
 
 from analytics.drivers.importance import (
-    MAX_SHAPLEY_DRIVERS,
     BootstrapWeights,
     CrossMoments,
-    Dominance,
     bootstrap_relative_weights,
     corr_from_moments,
-    dominance_from_corr,
     moments,
     relative_weights,
     relative_weights_from_corr,
     relative_weights_from_moments,
-    shapley_r2,
-    shapley_r2_from_corr,
     vif,
     vif_from_corr,
 )
 from analytics.drivers.models import LogitResult, OrdinalLogitResult, logit_drivers, ordinal_logit
+from analytics.drivers.shapley import (
+    MAX_SHAPLEY_DRIVERS,
+    Dominance,
+    dominance_from_corr,
+    shapley_r2,
+    shapley_r2_from_corr,
+)
 
 __all__ = [
     "MAX_SHAPLEY_DRIVERS", "BootstrapWeights", "CrossMoments", "Dominance", "LogitResult",

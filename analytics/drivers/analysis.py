@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 from threadpoolctl import threadpool_limits
 
-from analytics.drivers import importance, models
+from analytics.drivers import importance, models, shapley
 from analytics.drivers.cells import (
     BINARY,
     SPECS,
@@ -250,12 +250,12 @@ def _guards(
     return out
 
 
-def _dominance(d: Design, m: importance.CrossMoments) -> importance.Dominance | None:
+def _dominance(d: Design, m: importance.CrossMoments) -> shapley.Dominance | None:
     """Shapley (general dominance) shares and complete dominance, each driver's dummies
     entering together; None past 12 drivers (2^p sub-models)."""
-    if len(d.drivers) > importance.MAX_SHAPLEY_DRIVERS:
+    if len(d.drivers) > shapley.MAX_SHAPLEY_DRIVERS:
         return None
-    return importance.dominance_from_corr(m.corr(["y", *d.names]), d.names, d.owners)
+    return shapley.dominance_from_corr(m.corr(["y", *d.names]), d.names, d.owners)
 
 
 def analyse(

@@ -19,7 +19,7 @@ from analytics import drivers
 from analytics.demo import contact_center
 from analytics.drivers import analysis as da
 from analytics.drivers import cells as dc
-from analytics.drivers import importance
+from analytics.drivers import shapley
 from analytics.queries import Filters
 from analytics.store import Store, connect
 from tests.conftest import DemoStores
@@ -212,7 +212,7 @@ def test_shapley_is_per_driver_with_dominance(
     assert a.dominates == direct.complete
     # the planted truth again: resolution adds more than duration to every sub-model
     assert ("resolved", "duration") in a.dominates
-    monkeypatch.setattr(importance, "MAX_SHAPLEY_DRIVERS", 3)  # 2^p sub-models: capped
+    monkeypatch.setattr(shapley, "MAX_SHAPLEY_DRIVERS", 3)  # 2^p sub-models: capped
     many = da.analyse(cells, "csat_top2", FEW, n_boot=10)
     assert many.importance["shapley_share"].is_nan().all() and many.dominates == ()
 

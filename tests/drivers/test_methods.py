@@ -36,6 +36,7 @@ from analytics.drivers import (
     relative_weights,
     relative_weights_from_corr,
     relative_weights_from_moments,
+    shapley,
     shapley_r2,
     shapley_r2_from_corr,
     vif,
@@ -225,7 +226,7 @@ def test_grouped_shapley_and_complete_dominance_equal_ols_on_every_subset(
         if all(r2[s | {a}] - r2[s] > r2[s | {b}] - r2[s] for s in subsets):
             complete.add((a, b))
 
-    result = dominance_from_corr(importance._corr(mtcars, ["mpg", *columns]), columns, owners)
+    result = dominance_from_corr(importance.corr_of(mtcars, ["mpg", *columns]), columns, owners)
     assert weights(result.table) == pytest.approx(added, abs=1e-12)
     assert result.table["raw_weight"].sum() == pytest.approx(r2[frozenset(groups)], abs=1e-12)
     assert set(result.complete) == complete and complete  # not vacuous
@@ -233,7 +234,7 @@ def test_grouped_shapley_and_complete_dominance_equal_ols_on_every_subset(
 
 
 def test_dominance_of_single_columns_is_the_shapley_split(attitude: pl.DataFrame) -> None:
-    r = importance._corr(attitude, ["rating", *ATTITUDE])
+    r = importance.corr_of(attitude, ["rating", *ATTITUDE])
     result = dominance_from_corr(r, ATTITUDE)
     assert_allclose(
         result.table["raw_weight"],
@@ -267,7 +268,7 @@ def test_relative_weights_track_lmg(
 
 
 def test_shapley_refuses_too_many_drivers() -> None:
-    p = importance.MAX_SHAPLEY_DRIVERS + 1
+    p = shapley.MAX_SHAPLEY_DRIVERS + 1
     with pytest.raises(ValueError, match="relative_weights"):
         shapley_r2_from_corr(np.eye(p + 1), [f"x{i}" for i in range(p)])
 
