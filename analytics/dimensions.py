@@ -59,8 +59,8 @@ CATALOG: tuple[Dimension, ...] = (
     Dimension("channel", "calls", "through_call", "dim.channel"),
     Dimension("queue", "calls", "through_call", "dim.queue"),
     Dimension("product", "calls", "through_call", "dim.product"),
-    Dimension("team", "calls", "through_call", "dim.team"),
     Dimension("segment", "calls", "through_call", "dim.segment"),
+    Dimension("team", "calls", "through_call", "dim.team"),
     Dimension("agent_id", "calls", "through_call", "dim.agent_id", narrowed_by="team"),
     Dimension("survey_type", "surveys", "not_applied", "dim.survey_type", coded=True),
 )
