@@ -14,7 +14,7 @@ from analytics import changes, kpis, overview, thresholds
 from analytics.changes import analysis as ca
 from analytics.changes import registry, report
 from analytics.changes.formatting import formatter
-from analytics.changes.verdict import Finding
+from analytics.changes.verdicts import Finding
 from analytics.compare import Difference
 from analytics.demo import contact_center
 from analytics.i18n import catalog

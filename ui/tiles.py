@@ -9,7 +9,7 @@ import streamlit as st
 from analytics import kpis
 from analytics.changes.formatting import DECIMALS, decimals
 from analytics.changes.formatting import change_text as changes_in_unit
-from analytics.changes.verdict import p_value
+from analytics.changes.verdicts import p_value
 from analytics.i18n import Lang, kpi_value, number, t
 from analytics.overview import Tile
 

@@ -8,7 +8,7 @@ command line call:
 - :mod:`analytics.changes.its`: interrupted time series;
 - :mod:`analytics.changes.did` and :mod:`analytics.changes.did_inference`:
   difference-in-differences, the event-study check and randomization inference;
-- :mod:`analytics.changes.verdict`: the plain-language verdict;
+- :mod:`analytics.changes.verdicts`: the plain-language verdict;
 - :mod:`analytics.changes.registry`: what changed, when and where;
 - :mod:`analytics.changes.analysis` and :mod:`analytics.changes.cells`: one registered
   change analysed end to end, and its read path;
@@ -17,33 +17,39 @@ command line call:
   :mod:`analytics.changes.formatting`: the analysis in words, tables, charts and a page.
 """
 
-from analytics.changes.prepost import (
-    BeforeAfter,
-    Counts,
-    DiDResult,
-    Difference,
-    EventStudyResult,
-    Finding,
-    ITSResult,
-    MetricChange,
-    Moments,
-    NpsCounts,
-    Sufficient,
-    Verdict,
-    before_after,
-    bonferroni,
-    compare_proportions,
-    difference_in_differences,
-    event_study,
-    finding,
-    holm,
-    interrupted_time_series,
-    minimum_detectable_effect,
-    p_statement,
-    render_parts,
-    render_verdict,
-    verdict,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from analytics.changes.prepost import (
+        BeforeAfter,
+        Counts,
+        DiDResult,
+        Difference,
+        EventStudyResult,
+        Finding,
+        ITSResult,
+        MetricChange,
+        Moments,
+        NpsCounts,
+        Sufficient,
+        Verdict,
+        before_after,
+        bonferroni,
+        compare_proportions,
+        difference_in_differences,
+        event_study,
+        finding,
+        holm,
+        interrupted_time_series,
+        minimum_detectable_effect,
+        p_statement,
+        render_parts,
+        render_verdict,
+        verdict,
+    )
 
 __all__ = [
     "BeforeAfter", "Counts", "DiDResult", "Difference", "EventStudyResult", "Finding",
@@ -52,3 +58,18 @@ __all__ = [
     "holm", "interrupted_time_series", "minimum_detectable_effect", "p_statement",
     "render_parts", "render_verdict", "verdict",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, imported on first use: the registry (read by every trend chart)
+    and the verdict words load without statsmodels, which the methods need (about 1 s
+    of a cold start)."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("analytics.changes.prepost"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -21,7 +21,7 @@ on untouched queues (``python -m bench changes --placebo``; 8 + 8 weeks in brack
   inference across units and no interval is claimed: 0%, as one changed queue among
   four cannot give p < 1/4 (cluster-robust: 28% [29%]). When the units can never give
   p < 0.05 the method cannot answer, and the verdict leaves it out
-  (:func:`analytics.changes.verdict.verdict`);
+  (:func:`analytics.changes.verdicts.verdict`);
 - parallel pre-trends: the joint F test of the event study's leads, with unit fixed
   effects and each unit's cells weighted by their responses over the unit's variance,
   against the period-to-period noise of the cells: 4.6% false warnings [4.5%] (Holm

@@ -3,7 +3,7 @@
 A change is shown in its metric's unit - NPS points and 1-7 scores as signed numbers,
 rates in percentage points, durations as m:ss - with the same decimals wherever it
 appears: the verdict sentence, the tables, the one-page summary and the charts' hover
-labels. :func:`analytics.changes.verdict.precision` adds decimals where rounding would make
+labels. :func:`analytics.changes.verdicts.precision` adds decimals where rounding would make
 the text contradict the numbers (an interval bound of 0.3 s shown as "0:00" is shown
 as "0:00.3"), for the verdict and the tables alike.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from analytics import kpis
-from analytics.changes.verdict import Format, p_value, precision
+from analytics.changes.verdicts import Format, p_value, precision
 from analytics.i18n import Lang, duration, kpi_value, number, t
 
 # Decimals of a change in each unit (m:ss shows whole seconds).

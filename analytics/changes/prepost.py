@@ -11,7 +11,7 @@ The package (:mod:`analytics.changes`) re-exports these names as the public API.
   Newey-West errors and the counterfactual line.
 - :func:`difference_in_differences` and :func:`event_study` (``analytics.changes.did``).
 - :func:`minimum_detectable_effect` (``analytics.changes.power``).
-- :func:`verdict` and :func:`render_verdict` (``analytics.changes.verdict``): a plain-language
+- :func:`verdict` and :func:`render_verdict` (``analytics.changes.verdicts``): a plain-language
   summary whose words follow from the numbers.
 
 References
@@ -43,7 +43,7 @@ from analytics.changes.did import (
     event_study,
 )
 from analytics.changes.its import ITSResult, interrupted_time_series
-from analytics.changes.verdict import (
+from analytics.changes.verdicts import (
     Finding,
     Verdict,
     finding,

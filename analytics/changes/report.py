@@ -1,6 +1,6 @@
 """A change analysis in words and tables, for the page and the one-page summary.
 
-The verdicts come from :mod:`analytics.changes.verdict` (words that follow the numbers); the
+The verdicts come from :mod:`analytics.changes.verdicts` (words that follow the numbers); the
 tables (:mod:`analytics.changes.tables`) format each method's numbers in the metric's
 unit and the reader's language, as the verdicts do (:mod:`analytics.changes.formatting`).
 :mod:`analytics.changes.summary` puts them into the downloadable HTML page.
@@ -66,7 +66,7 @@ def verdict(analysis: Analysis, metric: str, lang: Lang) -> prepost.Verdict:
 
 
 def verdict_text(analysis: Analysis, metric: str, lang: Lang) -> str:
-    """The plain-language verdict on one metric (see :mod:`analytics.changes.verdict`)."""
+    """The plain-language verdict on one metric (see :mod:`analytics.changes.verdicts`)."""
     return " ".join(part for part in verdict_parts(analysis, metric, lang) if part)
 
 

@@ -4,7 +4,7 @@ In reading order:
 
 1. one headline sentence - what changed, by how much, how sure - on one metric (the
    page's "metric for the charts"): :func:`headline`, which the page shows too, from
-   the same verdict and the same numbers (:func:`analytics.changes.verdict.headline_fields`);
+   the same verdict and the same numbers (:func:`analytics.changes.verdicts.headline_fields`);
 2. one chart: that metric's periods before and after the change, the two windows'
    averages and the change date, drawn as static SVG (:mod:`analytics.svg`);
 3. the other metrics in a short table: their verdict and the before/after numbers,
@@ -39,7 +39,7 @@ from analytics.changes.tables import (
     its_table,
     labels,
 )
-from analytics.changes.verdict import Format, Verdict, headline_fields
+from analytics.changes.verdicts import Format, Verdict, headline_fields
 from analytics.i18n import Lang, day, t
 
 OTHERS_COLUMNS = ("metric", "verdict", "before", "after", "change", "ci")

@@ -20,7 +20,7 @@ from analytics.changes import analysis as ca
 from analytics.changes import charts as change_charts
 from analytics.changes import registry, report, summary
 from analytics.changes.formatting import DECIMALS, formatter
-from analytics.changes.verdict import Finding, headline_fields, verdict
+from analytics.changes.verdicts import Finding, headline_fields, verdict
 from analytics.i18n import t
 from analytics.store import Store
 from tests.conftest import DemoStores

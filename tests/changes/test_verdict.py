@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analytics import changes
-from analytics.changes.verdict import Finding, Method
+from analytics.changes.verdicts import Finding, Method
 from analytics.i18n import catalog
 
 
