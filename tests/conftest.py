@@ -4,6 +4,9 @@ once per test session (``demo_stores``)."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
+import pickle
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -248,8 +251,10 @@ class _Demo:
 
 
 class DemoStores:
-    """Each demo store generated once, into a template file nothing opens again; a test
-    gets its own copy (copying a DuckDB file takes milliseconds, generating it seconds).
+    """Each demo store generated once per run, into a template file nothing opens again;
+    a test gets its own copy (copying a DuckDB file takes milliseconds, generating it
+    seconds). Under pytest-xdist the workers share the templates: the first to need one
+    builds it under a file lock while the others wait for it.
 
     Tests name a store by keywords (``calls=20_000, seed=3, end=END``) rather than by a
     class from here: test modules import this file as ``tests.conftest``, pytest as
@@ -263,11 +268,16 @@ class DemoStores:
     def _template(self, spec: _Demo) -> tuple[Path, demo.DemoSummary]:
         if spec not in self._built:
             path = self._folder / f"demo-{spec.calls}-{spec.seed}-{spec.end}.duckdb"
-            store = connect(str(path))
-            summary = demo.generate(store, calls=spec.calls, seed=spec.seed, end=spec.end)
-            store.cursor().execute("checkpoint")  # everything in the file: no WAL to copy
-            store.close()
-            self._built[spec] = path, summary
+            built = path.with_suffix(".summary.pickle")  # written last: the file is whole
+            with path.with_suffix(".lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building it
+                if not built.exists():
+                    store = connect(str(path))
+                    summary = demo.generate(store, calls=spec.calls, seed=spec.seed, end=spec.end)
+                    store.cursor().execute("checkpoint")  # everything in the file: no WAL
+                    store.close()
+                    built.write_bytes(pickle.dumps(summary))
+            self._built[spec] = path, pickle.loads(built.read_bytes())
         return self._built[spec]
 
     def copy(self, folder: Path, *, calls: int, seed: int, end: dt.date) -> Path:
@@ -287,5 +297,9 @@ class DemoStores:
 
 @pytest.fixture(scope="session")
 def demo_stores(tmp_path_factory: pytest.TempPathFactory) -> DemoStores:
-    """Per session (per worker under pytest-xdist): each demo store generated once."""
-    return DemoStores(tmp_path_factory.mktemp("demo_templates"))
+    """Each demo store generated once per run: under pytest-xdist the workers' temporary
+    folders share a parent for this run, and the templates live there."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo_templates"
+    folder.mkdir(exist_ok=True)
+    return DemoStores(folder)
