@@ -4,7 +4,7 @@ A Spanish extract loaded into the demo store (regions North, South...; queues
 billing, sales...) brings "Sur", "Norte", "facturación": the section lists them with
 the stored value each probably stands for, the analyst accepts, changes or keeps
 them, saves, and the check reads the file through the saved value map. Helpers and
-fixtures are those of tests/test_pages_upload.py.
+fixtures are the Upload page's (tests/upload/page.py, tests/upload/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests import test_pages_upload as page
 from tests.ingest import builders as b
-from tests.test_pages_upload import Open, confirm, stored, texts, upload
-
-db, open_page = page.db, page.open_page  # the Upload page's fixtures
+from tests.upload.page import Open, confirm, stored, texts, upload
 
 SPANISH = b.csv_text(
     [["call_id", "started_at", "region", "queue"],

@@ -9,89 +9,26 @@ see the overview change after a load.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from analytics.ingest import list_batches
 from analytics.store import connect
-from tests.apptest import AppDb, open_app
-from tests.conftest import DemoStores
+from tests.apptest import open_app
 from tests.ingest import builders as b
-
-END = dt.date(2026, 6, 28)
-CSV = "text/csv"
-
-
-@pytest.fixture
-def db(demo_stores: DemoStores, tmp_path: Path, app_db: AppDb) -> Path:
-    """A copy of the demo store (the tests load into it), opened by the app."""
-    return app_db(demo_stores.copy(tmp_path, calls=3_000, seed=3, end=END))
-
-
-Open = Callable[..., AppTest]
-
-
-@pytest.fixture
-def open_page(db: Path) -> Open:
-    """``open_page(lang="es", target="surveys")``: the Upload page opened as a link."""
-
-    def run(lang: str = "en", **params: str) -> AppTest:
-        at = open_app("views/upload.py", lang=lang, **params)
-        assert not at.exception, [e.message for e in at.exception]
-        return at
-
-    return run
-
-
-def upload(at: AppTest, name: str, data: bytes, mime: str = CSV) -> AppTest:
-    at.file_uploader[0].set_value((name, data, mime)).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def picked(at: AppTest) -> dict[str, str | None]:
-    """Mapping pickers by label (the sidebar's language picker left out)."""
-    return {s.label: s.value for s in at.selectbox if s.key and s.key.startswith("upload_map_")}
-
-
-def picker(at: AppTest, label: str):  # type: ignore[no-untyped-def]
-    return next(s for s in at.selectbox if s.label == label and (s.key or "").startswith("upload_"))
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def texts(at: AppTest) -> str:
-    parts = [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success]
-    return "\n".join(p.value for p in parts).replace("\\", "")
-
-
-def rejects_shown(at: AppTest):  # type: ignore[no-untyped-def]
-    return next(
-        d.value
-        for d in at.dataframe
-        if d.value.columns.tolist() == ["row", "column", "reason", "values"]
-    )
-
-
-def confirm(at: AppTest) -> AppTest:
-    at.button(key="upload_confirm").click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def stored(db: Path, sql: str) -> list[tuple[object, ...]]:
-    store = connect(str(db))
-    try:
-        return store.cursor().execute(sql).fetchall()
-    finally:
-        store.close()
-
+from tests.upload.page import (
+    Open,
+    confirm,
+    metrics,
+    picked,
+    picker,
+    rejects_shown,
+    stored,
+    texts,
+    upload,
+)
 
 # -- the page ---------------------------------------------------------------------------------
 
