@@ -303,3 +303,49 @@ def demo_stores(tmp_path_factory: pytest.TempPathFactory) -> DemoStores:
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo_templates"
     folder.mkdir(exist_ok=True)
     return DemoStores(folder)
+
+
+# -- stores shared by an AppTest module and its browser twin ------------------------------
+
+BEFORE, AFTER = dt.datetime(2025, 3, 10, 8), dt.datetime(2025, 3, 17, 8)
+PERIOD = ["2025-03-17", "2025-03-23"]  # compared with 10-16 March
+
+
+def eight_seconds_slower(path: Path) -> Path:
+    """A store of 300 answered calls a week, each wait 8 s longer in the second week."""
+    store = connect(str(path))
+    rows = [
+        call(i, start + dt.timedelta(minutes=30 * (i % 300)), wait_s=25.0 + i % 300 % 11 + rise)
+        for week, (start, rise) in enumerate(((BEFORE, 0.0), (AFTER, 8.0)))
+        for i in range(week * 300, week * 300 + 300)
+    ]
+    insert(store, "calls", rows)
+    store.close()
+    return path
+
+
+def no_flag_calls(n: int, days: int = 56, **kw: Any) -> list[dict[str, Any]]:
+    """Calls spread over ``days`` days whose abandoned, resolved and transfers are null
+    (a call file without those columns), in two queues and three regions."""
+    step = dt.timedelta(hours=24 * days / n)
+    return [
+        call(
+            i,
+            T0 + i * step,
+            region=("North", "South", "East")[i % 3],
+            queue=("billing", "tech")[i % 2],
+            customer_id=f"K{i % (n // 3)}",
+            abandoned=None,
+            resolved=None,
+            transfers=None,
+            **kw,
+        )
+        for i in range(n)
+    ]
+
+
+def linked_surveys(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        survey(i, c["started_at"] + dt.timedelta(hours=1), call_id=c["call_id"], nps=9, csat=5)
+        for i, c in enumerate(calls[::4])
+    ]

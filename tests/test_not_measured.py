@@ -24,39 +24,12 @@ from analytics.queries import Filters
 from analytics.review import bias
 from analytics.store import Store, connect
 from tests.apptest import AppDb, open_app
-from tests.conftest import call, insert, survey
+from tests.conftest import call, insert, linked_surveys, no_flag_calls, survey
 
 T0 = dt.datetime(2025, 3, 3, 9)  # a Monday
 CALL_KPIS = tuple(k for k in kpis.BY_KEY if kpis.get(k).source == "calls")
 UNCAPTURED = ("resolution", "fcr", "abandonment", "service_level", "transfer_rate")
 WINDOW = Filters(start=dt.date(2025, 3, 31), end=dt.date(2025, 4, 13))
-
-
-def _no_flags(n: int, days: int = 56, **kw: Any) -> list[dict[str, Any]]:
-    """Calls spread over ``days`` days whose abandoned, resolved and transfers are null
-    (a call file without those columns), in two queues and three regions."""
-    step = dt.timedelta(hours=24 * days / n)
-    return [
-        call(
-            i,
-            T0 + i * step,
-            region=("North", "South", "East")[i % 3],
-            queue=("billing", "tech")[i % 2],
-            customer_id=f"K{i % (n // 3)}",
-            abandoned=None,
-            resolved=None,
-            transfers=None,
-            **kw,
-        )
-        for i in range(n)
-    ]
-
-
-def _linked_surveys(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        survey(i, c["started_at"] + dt.timedelta(hours=1), call_id=c["call_id"], nps=9, csat=5)
-        for i, c in enumerate(calls[::4])
-    ]
 
 
 def _store(tmp_path: Path, calls: list[dict[str, Any]], surveys: list[dict[str, Any]]) -> Store:
@@ -70,8 +43,8 @@ def _store(tmp_path: Path, calls: list[dict[str, Any]], surveys: list[dict[str, 
 @pytest.fixture(scope="module")
 def no_flags(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """Shared by the module's tests: only read."""
-    calls = _no_flags(600)
-    store = _store(tmp_path_factory.mktemp("no_flags"), calls, _linked_surveys(calls))
+    calls = no_flag_calls(600)
+    store = _store(tmp_path_factory.mktemp("no_flags"), calls, linked_surveys(calls))
     yield store
     store.close()
 
@@ -164,7 +137,7 @@ def test_breakdown_keeps_groups_that_are_not_measured(no_flags: Store) -> None:
 
 def test_a_breakdown_lists_measured_groups_first(tmp_path: Path) -> None:
     calls = [
-        *_no_flags(90),  # North, South, East: no flags
+        *no_flag_calls(90),  # North, South, East: no flags
         *(call(1000 + i, T0 + dt.timedelta(hours=i), region="West", abandoned=i % 4 == 0)
           for i in range(40)),
     ]  # fmt: skip
@@ -372,7 +345,7 @@ def flagless_change(
     change_on = (T0 + dt.timedelta(weeks=5)).date()
     calls = [
         {**c, "abandoned": (i % 10 == 0) if c["started_at"].date() < change_on else None}
-        for i, c in enumerate(_no_flags(1400, days=70))
+        for i, c in enumerate(no_flag_calls(1400, days=70))
     ]
     store = _store(tmp_path_factory.mktemp("flagless_change"), calls, [])
     cid = registry.save_change(store, Change("New IVR", change_on, queues=("billing",)))
@@ -437,7 +410,7 @@ def test_the_report_tables_say_not_measured(flagless_change: tuple[Store, ca.Ana
 def test_response_bias_keeps_an_unknown_outcome_apart(tmp_path: Path) -> None:
     calls = [call(i, T0 + dt.timedelta(hours=i), resolved=(None, True, False)[i % 3],
                   wait_s=None if i % 5 == 0 else 10.0) for i in range(60)]  # fmt: skip
-    store = _store(tmp_path, calls, _linked_surveys(calls))
+    store = _store(tmp_path, calls, linked_surveys(calls))
     rates = bias.response_rates(store, Filters(), "resolved")
     assert dict(zip(rates["group"], rates["calls"], strict=True)) == {
         "false": 20, "true": 20, "unknown": 20,
@@ -459,8 +432,8 @@ def test_a_driver_never_captured_is_not_offered(no_flags: Store) -> None:
 
 @pytest.fixture
 def flagless_db(tmp_path: Path, app_db: AppDb) -> Path:
-    calls = _no_flags(600)
-    _store(tmp_path, calls, _linked_surveys(calls)).close()
+    calls = no_flag_calls(600)
+    _store(tmp_path, calls, linked_surveys(calls)).close()
     return app_db(tmp_path / "pulso.duckdb")
 
 
@@ -493,7 +466,7 @@ def test_the_overview_shows_not_measured_never_zero(
 
 def test_the_change_analysis_page_says_not_measured(tmp_path: Path, app_db: AppDb) -> None:
     change_on = (T0 + dt.timedelta(weeks=5)).date()
-    store = _store(tmp_path, _no_flags(1400, days=70), [])
+    store = _store(tmp_path, no_flag_calls(1400, days=70), [])
     cid = registry.save_change(store, Change("New IVR", change_on, queues=("billing",)))
     store.close()
     app_db(tmp_path / "pulso.duckdb")

@@ -21,25 +21,10 @@ from analytics import thresholds
 from analytics.i18n import Lang, t
 from analytics.store import connect
 from tests.apptest import AppDb, open_app
-from tests.conftest import DemoStores, call, insert
+from tests.conftest import PERIOD, DemoStores, eight_seconds_slower
 from ui.tiles import tile_label
 
-BEFORE, AFTER = dt.datetime(2025, 3, 10, 8), dt.datetime(2025, 3, 17, 8)
-PERIOD = ["2025-03-17", "2025-03-23"]  # compared with 10-16 March
 RED, GRAY = MetricProto.MetricColor.RED, MetricProto.MetricColor.GRAY
-
-
-def eight_seconds_slower(path: Path) -> Path:
-    """A store of 300 answered calls a week, each wait 8 s longer in the second week."""
-    store = connect(str(path))
-    rows = [
-        call(i, start + dt.timedelta(minutes=30 * (i % 300)), wait_s=25.0 + i % 300 % 11 + rise)
-        for week, (start, rise) in enumerate(((BEFORE, 0.0), (AFTER, 8.0)))
-        for i in range(week * 300, week * 300 + 300)
-    ]
-    insert(store, "calls", rows)
-    store.close()
-    return path
 
 
 @pytest.fixture

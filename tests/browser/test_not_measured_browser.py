@@ -10,17 +10,16 @@ import pytest
 
 from analytics.store import connect
 from tests.browser.server import ARTIFACTS
-from tests.conftest import insert
-from tests.test_not_measured import _linked_surveys, _no_flags
+from tests.conftest import insert, linked_surveys, no_flag_calls
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("not_measured") / "pulso.duckdb"
     store = connect(str(path))
-    calls = _no_flags(600)
+    calls = no_flag_calls(600)
     insert(store, "calls", calls)
-    insert(store, "surveys", _linked_surveys(calls))
+    insert(store, "surveys", linked_surveys(calls))
     store.close()
     return path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.server import ARTIFACTS, no_exception
-from tests.test_pages_thresholds import PERIOD, eight_seconds_slower
+from tests.conftest import PERIOD, eight_seconds_slower
 
 CASES = {
     "en": (
