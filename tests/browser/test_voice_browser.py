@@ -31,7 +31,7 @@ def page(context: Any, base_url: str) -> Any:
 def test_clicking_a_term_shows_the_comments_that_use_it(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base_url}/voice?{PERIOD}")
     pills = page.get_by_test_id("stButtonGroup").filter(has_text="Read the comments with")
-    pills.first.wait_for(timeout=60_000)
+    pills.nth(1).wait_for(timeout=60_000)  # count() does not wait: the second list can follow
     assert pills.count() == 2
     page.screenshot(path=str(ARTIFACTS / "voice_en.png"), full_page=True)
 
