@@ -316,6 +316,81 @@ create table meaningful_changes (
 );
 """
 
+# Version 11 (the weekly review reaches people): targets per KPI (optionally per
+# segment: a value of a catalog dimension) from a date on; settings the app edits
+# (JSON by name: follow-up deadlines, SMTP), public holidays per region (``*`` = every
+# region) for follow-up deadlines; webhooks and alert rules, and the alerts sent. An
+# event is recorded once per rule (``alert_events``' key): evaluating again never
+# sends it twice; each recipient's delivery keeps its attempts and last error.
+V11_TARGETS_SETTINGS_ALERTS = """
+create sequence target_seq start 1;
+create table targets (
+    target_id  integer primary key default nextval('target_seq'),
+    kpi        varchar not null,
+    dimension  varchar,
+    segment    varchar,
+    target     double not null,
+    valid_from date not null,
+    updated_at timestamp not null default current_timestamp,
+    updated_by varchar,
+    check ((dimension is null) = (segment is null))
+);
+create table settings (
+    name       varchar primary key,
+    value      varchar not null,
+    updated_at timestamp not null default current_timestamp,
+    updated_by varchar
+);
+create table holidays (
+    day    date not null,
+    region varchar not null,
+    name   varchar,
+    primary key (day, region)
+);
+create table webhooks (
+    name       varchar primary key,
+    format     varchar not null check (format in ('slack', 'teams', 'json')),
+    url        varchar not null,
+    lang       varchar not null default 'en' check (lang in ('en', 'es')),
+    updated_at timestamp not null default current_timestamp,
+    updated_by varchar
+);
+create sequence alert_rule_seq start 1;
+create table alert_rules (
+    rule_id    integer primary key default nextval('alert_rule_seq'),
+    name       varchar not null,
+    kind       varchar not null
+               check (kind in ('kpi_down', 'below_target', 'new_detractor', 'overdue', 'digest')),
+    kpi        varchar,
+    scope      varchar,
+    emails     struct(address varchar, lang varchar)[],
+    webhooks   varchar[],
+    enabled    boolean not null default true,
+    created_at timestamp not null default current_timestamp,
+    created_by varchar
+);
+create table alert_events (
+    rule_id    integer not null,
+    event_key  varchar not null,
+    detail     varchar,
+    created_at timestamp not null default current_timestamp,
+    primary key (rule_id, event_key)
+);
+create table alert_deliveries (
+    rule_id     integer not null,
+    event_key   varchar not null,
+    recipient   varchar not null,
+    channel     varchar not null check (channel in ('email', 'slack', 'teams', 'json')),
+    status      varchar not null check (status in ('pending', 'sent', 'failed')),
+    attempts    integer not null default 0,
+    last_error  varchar,
+    next_try_at timestamp,
+    sent_at     timestamp,
+    updated_at  timestamp not null default current_timestamp,
+    primary key (rule_id, event_key, recipient)
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FACTS,
     V2_CHANGES_AND_BATCHES,
@@ -327,5 +402,6 @@ MIGRATIONS: tuple[str, ...] = (
     V8_VALUE_ALIASES,
     V9_CHANGE_SCOPE_PRODUCT_SEGMENT,
     V10_MEANINGFUL_CHANGES,
+    V11_TARGETS_SETTINGS_ALERTS,
 )
 LATEST = len(MIGRATIONS)

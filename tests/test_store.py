@@ -10,6 +10,7 @@ import pytest
 
 import analytics
 from analytics import migrations, thresholds
+from analytics import settings as app_settings
 from analytics.changes import registry
 from analytics.ingest import IngestError, undo_batch
 from analytics.store import Store, StoreError, connect, migrate
@@ -292,3 +293,39 @@ def test_upgrading_adds_minimum_meaningful_changes_read_as_the_defaults(tmp_path
         store.sql("insert into meaningful_changes (kpi, meaningful) values ('asa', 2)")
     with pytest.raises(duckdb.ConstraintException):
         store.sql("insert into meaningful_changes (kpi, meaningful) values ('nps', -1)")
+
+
+def test_upgrading_adds_targets_settings_and_alert_tables_empty(tmp_path: Path) -> None:
+    """Version 11: a store from before keeps its rows and gains empty targets, settings,
+    holidays, webhooks, alert rules, events and deliveries; an event is recorded once
+    per rule, and a segment target needs both its dimension and its value."""
+    path = str(tmp_path / "v10.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=10)
+    con.execute("insert into calls (call_id, started_at) values ('C1', '2025-01-01 10:00')")
+    con.close()
+
+    store = connect(path)
+    assert store.sql("select call_id from calls").rows() == [("C1",)]
+    for table in ("targets", "settings", "holidays", "webhooks", "alert_rules", "alert_events"):
+        assert store.sql(f"select count(*) from {table}").item() == 0, table
+    store.sql("insert into alert_events (rule_id, event_key) values (1, 'nps:2026-W47')")
+    with pytest.raises(duckdb.ConstraintException):
+        store.sql("insert into alert_events (rule_id, event_key) values (1, 'nps:2026-W47')")
+    with pytest.raises(duckdb.ConstraintException):
+        store.sql(
+            "insert into targets (kpi, dimension, target, valid_from)"
+            " values ('nps', 'region', 30, '2026-01-01')"
+        )
+
+
+def test_settings_are_json_documents_by_name(empty_store: Store) -> None:
+    assert app_settings.get(empty_store, "smtp") is None
+    app_settings.put(empty_store, "smtp", {"host": "mail.example", "port": 587}, by="ana")
+    app_settings.put(empty_store, "smtp", {"host": "mx.example", "port": 25})
+    assert app_settings.get(empty_store, "smtp") == {"host": "mx.example", "port": 25}
+    assert empty_store.sql("select count(*) from settings").item() == 1
+    empty_store.sql("update settings set value = 'not json' where name = 'smtp'")
+    assert app_settings.get(empty_store, "smtp") is None  # a hand edit reads as unset
+    app_settings.delete(empty_store, "smtp")
+    assert empty_store.sql("select count(*) from settings").item() == 0

@@ -1,0 +1,44 @@
+"""Settings the app edits, kept in the store (table ``settings``, store version 11).
+
+One JSON document per name (``followup``: deadlines; ``smtp``: the mail server without
+its password). The module that owns a setting checks its values before :func:`put`;
+a document that no longer reads (edited by hand, or from an older version) is
+reported by its owner, which falls back to its defaults. Secrets (the SMTP password)
+never go into the store: they come from Streamlit secrets or the environment.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from analytics.store import Store
+
+
+def get(store: Store, name: str) -> dict[str, Any] | None:
+    """The stored document ``name``, or None when it was never saved (or is not an
+    object: a hand edit, which the owner treats as unset)."""
+    row = store.cursor().execute("select value from settings where name = ?", [name]).fetchone()
+    if row is None:
+        return None
+    try:
+        value = json.loads(row[0])
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def put(store: Store, name: str, value: dict[str, Any], by: str | None = None) -> None:
+    """Save ``value`` (already checked by its owner) as ``name``, replacing it."""
+    text = json.dumps(value, sort_keys=True)
+    with store.transaction() as cur:
+        cur.execute("delete from settings where name = ?", [name])
+        cur.execute(
+            "insert into settings (name, value, updated_by) values (?, ?, ?)", [name, text, by]
+        )
+
+
+def delete(store: Store, name: str) -> None:
+    """Forget ``name``: its owner's defaults apply again."""
+    with store.transaction() as cur:
+        cur.execute("delete from settings where name = ?", [name])
