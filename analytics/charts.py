@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from html import escape
 
 import plotly.graph_objects as go
@@ -15,6 +16,8 @@ import polars as pl
 from analytics.i18n import Lang, t
 
 BLUE = "#2563eb"
+TARGET = "#374151"  # the target line and marks: dark grey, apart from the data's blue
+MEETS, MISSES = "#16a34a", "#dc2626"  # a bar against its target: green, red
 BAND = "rgba(37, 99, 235, 0.15)"
 GREY = "#9ca3af"
 LAYOUT = dict(
@@ -27,7 +30,12 @@ LAYOUT = dict(
 
 
 def trend(
-    frame: pl.DataFrame, title: str, lang: Lang, grain: str | None = None, unit: str = ""
+    frame: pl.DataFrame,
+    title: str,
+    lang: Lang,
+    grain: str | None = None,
+    unit: str = "",
+    target: Sequence[float | None] | None = None,
 ) -> go.Figure:
     """A KPI's period series with its 95% band; low-sample periods drawn hollow.
 
@@ -35,7 +43,9 @@ def trend(
     line stops there and the band is drawn as one shape per measured run, so no line
     or band is interpolated across it. ``grain``: ticks fall on the periods (weeks
     start on Monday, as the points do; plotly's default ticks fell on Sundays);
-    ``unit`` "percent" puts a % on the value axis.
+    ``unit`` "percent" puts a % on the value axis. ``target``: per period (the
+    frame's rows), the target holding at its start (None: none), drawn as a dashed
+    step line (:func:`target_steps`).
     """
     measured = frame["value"].is_not_nan() & frame["value"].is_not_null()
     frame = frame.with_columns(value=pl.when(measured).then(pl.col("value")))
@@ -69,11 +79,46 @@ def trend(
             hovertemplate="%{y:.1f} (n=%{customdata})",
         )
     )
+    if target is not None and any(v is not None for v in target):
+        step_x, step_y = target_steps(x, list(target))
+        fig.add_trace(
+            go.Scatter(
+                x=step_x,
+                y=step_y,
+                mode="lines",
+                name=t("targets.chart.line", lang),
+                line=dict(color=TARGET, width=1.5, dash="dash"),
+                hovertemplate="%{y:.1f}",
+            )
+        )
     # Room under the axis for the year, which plotly writes on a second line.
     fig.update_layout(title=title, **{**LAYOUT, "margin": dict(l=10, r=10, t=30, b=40)})
     if unit == "percent":
         fig.update_yaxes(ticksuffix="%" if lang == "en" else " %")
     return period_ticks(date_axis(fig, lang), grain, len(x))
+
+
+def target_steps(
+    periods: Sequence[object], values: Sequence[float | None]
+) -> tuple[list[object], list[float | None]]:
+    """A step line as plain points: each period's target runs flat to the next
+    period's start, where it steps to the next one; None (no target) is a gap. Explicit
+    points rather than plotly's ``line_shape="hv"``, so that a static SVG of the figure
+    (:mod:`analytics.svg`) draws the same steps."""
+    xs: list[object] = []
+    ys: list[float | None] = []
+    for i, (period, value) in enumerate(zip(periods, values, strict=True)):
+        if value is None:
+            if ys and ys[-1] is not None:
+                xs.append(period)
+                ys.append(None)
+            continue
+        xs.append(period)
+        ys.append(value)
+        if i + 1 < len(periods):
+            xs.append(periods[i + 1])
+            ys.append(value)
+    return xs, ys
 
 
 #: A Monday: weekly ticks start from it, so they fall on the weeks' first days.
@@ -189,13 +234,24 @@ def fit_x(fig: go.Figure, start: dt.date, end: dt.date) -> go.Figure:
 
 
 def breakdown(
-    frame: pl.DataFrame, dimension: str, title: str, lang: Lang, unit: str = ""
+    frame: pl.DataFrame,
+    dimension: str,
+    title: str,
+    lang: Lang,
+    unit: str = "",
+    against_target: bool = False,
 ) -> go.Figure:
     """Horizontal bars with 95% error bars, best at the top; low-sample bars in grey;
     ``unit`` "percent" puts a % on the value axis.
 
     Groups in which the KPI is not measured (NaN) get no bar: a bar of nothing would
     read as 0 (the table beside the chart lists them with the reason).
+
+    ``against_target`` (the frame from :func:`analytics.targets.against`): each bar
+    coloured as a tile's gap is, by where its 95% interval lies: wholly on the good side
+    of its segment's target (green), wholly on the wrong side (red), across the target
+    (grey: the data cannot tell), or no target (blue); one legend entry each, and each
+    target marked on its bar. Low-sample bars are then pale rather than grey.
     """
     measured = frame.filter(pl.col("value").is_not_nan() & pl.col("value").is_not_null())
     rows = measured.reverse()  # plotly draws the first bar at the bottom
@@ -203,24 +259,72 @@ def breakdown(
     labels = [
         escape(str(v)) if v is not None else t("chart.no_call", lang) for v in rows[dimension]
     ]
-    values = rows["value"].to_list()
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            marker_color=[GREY if s else BLUE for s in rows["low_sample"]],
-            error_x=dict(
-                type="data",
-                symmetric=False,
-                array=[h - v for h, v in zip(rows["high"], values, strict=True)],
-                arrayminus=[v - lo for v, lo in zip(values, rows["low"], strict=True)],
-            ),
-            customdata=rows["n"].to_list(),
-            hovertemplate="%{x:.1f} (n=%{customdata})<extra></extra>",
-        )
-    )
-    fig.update_layout(title=title, **{**LAYOUT, "height": max(240, 28 * len(labels) + 80)})
+    if against_target and "meets" in rows.columns:
+        fig = _bars_against_target(rows, labels, lang)
+    else:
+        fig = go.Figure(_bars(rows, labels, [GREY if s else BLUE for s in rows["low_sample"]]))
+    # "closest": hovering (and clicking, to drill down) picks the bar under the pointer;
+    # the shared "x unified" would pick every bar of the same value axis position.
+    height = max(240, 28 * len(labels) + 80)
+    fig.update_layout(title=title, **{**LAYOUT, "height": height, "hovermode": "closest"})
+    fig.update_yaxes(categoryorder="array", categoryarray=labels)
     if unit == "percent":
         fig.update_xaxes(ticksuffix="%" if lang == "en" else " %")
     return fig
+
+
+def _bars(rows: pl.DataFrame, labels: list[str], colours: list[str], **kw: object) -> go.Bar:
+    values = rows["value"].to_list()
+    return go.Bar(
+        x=values,
+        y=labels,
+        orientation="h",
+        marker_color=colours,
+        error_x=dict(
+            type="data",
+            symmetric=False,
+            array=[h - v for h, v in zip(rows["high"], values, strict=True)],
+            arrayminus=[v - lo for v, lo in zip(values, rows["low"], strict=True)],
+        ),
+        customdata=rows["n"].to_list(),
+        hovertemplate="%{x:.1f} (n=%{customdata})<extra></extra>",
+        **kw,
+    )
+
+
+def _bars_against_target(rows: pl.DataFrame, labels: list[str], lang: Lang) -> go.Figure:
+    """One bar trace per verdict (so the legend names each colour), and the targets."""
+    fig = go.Figure()
+    verdict = [
+        "none" if m is None else "unsure" if not sure else "meets" if m else "misses"
+        for m, sure in zip(rows["meets"].to_list(), rows["sure"].to_list(), strict=True)
+    ]
+    colours = {"meets": MEETS, "misses": MISSES, "unsure": GREY, "none": BLUE}
+    for kind in ("meets", "misses", "unsure", "none"):
+        keep = [v == kind for v in verdict]
+        if not any(keep):
+            continue
+        part = rows.filter(pl.Series(keep))
+        names = [label for label, k in zip(labels, keep, strict=True) if k]
+        fig.add_trace(
+            _bars(
+                part,
+                names,
+                [colours[kind]] * part.height,
+                name=t(f"targets.chart.{kind}", lang),
+                marker_opacity=[0.45 if s else 1.0 for s in part["low_sample"]],
+            )
+        )
+    marked = rows.filter(pl.col("target").is_not_null())
+    if marked.height:
+        fig.add_trace(
+            go.Scatter(
+                x=marked["target"].to_list(),
+                y=[label for label, v in zip(labels, rows["target"], strict=True) if v is not None],
+                mode="markers",
+                name=t("targets.chart.line", lang),
+                marker=dict(symbol="line-ns", size=18, line=dict(color=TARGET, width=3)),
+                hovertemplate="%{x:.1f}<extra></extra>",
+            )
+        )
+    return fig.update_layout(barmode="overlay")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -19,6 +19,8 @@ from analytics.compare import Difference
 from analytics.i18n import Lang, t
 from analytics.metrics import NAN, Estimate
 from analytics.queries import Filters, Grain, Reader
+from analytics.targets import Gap, Target, for_scope
+from analytics.targets import gap as gap_to_target
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class Tile:
     ``reason`` is set when the KPI is not measured in the period (its estimate is
     empty): a tile then shows the reason, not a value. A KPI not measured in either
     period has no change (its difference is NaN, its direction "none").
-    ``meaningful`` is the KPI's minimum meaningful change (see :mod:`thresholds`).
+    ``meaningful`` is the KPI's minimum meaningful change (see :mod:`thresholds`);
+    ``target`` the KPI's target holding at the period's end for its scope (see
+    :mod:`analytics.targets`), None when it has none.
     """
 
     kpi: str
@@ -38,6 +42,14 @@ class Tile:
     reason: kpis.Reason | None = None
     previous_reason: kpis.Reason | None = None
     meaningful: float = NAN  # unknown: every real change counts as meaningful
+    target: Target | None = None
+
+    @property
+    def gap(self) -> Gap | None:
+        """The value against the target; None without a target or a measured value."""
+        if not self.measured:
+            return None
+        return gap_to_target(self.kpi, self.current, self.target)
 
     @property
     def practical(self) -> thresholds.Practical:
@@ -70,10 +82,14 @@ def tiles(
     filters: Filters,
     keys: tuple[str, ...],
     meaningful: Mapping[str, float] | None = None,
+    targets: Sequence[Target] = (),
 ) -> list[Tile]:
     """KPI tiles: value, CI and change vs the previous period of equal length, each
     with its minimum meaningful change (``meaningful``, default
-    :data:`thresholds.DEFAULTS`; the store's are :func:`thresholds.read`)."""
+    :data:`thresholds.DEFAULTS`; the store's are :func:`thresholds.read`) and its
+    target (from ``targets``: the one holding on the period's last day for the
+    filters' scope, :func:`analytics.targets.for_scope`; the latest one without an end)."""
+    on = filters.end or dt.date.max
     minimum = {**thresholds.DEFAULTS, **(meaningful or {})}
     by_source = {
         s: window_stats(reader, filters, s)
@@ -88,7 +104,8 @@ def tiles(
         est, before = kpi.estimate(cur), kpi.estimate(prev)
         reasons = kpis.not_measured(key, cur), kpis.not_measured(key, prev)
         change = kpis.change(kpi, prev, cur)
-        out.append(Tile(key, est, before, change, *reasons, meaningful=minimum[key]))
+        target = for_scope(targets, key, filters, on)
+        out.append(Tile(key, est, before, change, *reasons, minimum[key], target))
     return out
 
 

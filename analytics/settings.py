@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from analytics.i18n import Lang, number, t
 from analytics.store import Store
 
 
@@ -42,3 +43,22 @@ def delete(store: Store, name: str) -> None:
     """Forget ``name``: its owner's defaults apply again."""
     with store.transaction() as cur:
         cur.execute("delete from settings where name = ?", [name])
+
+
+class Invalid(ValueError):
+    """A value that cannot be saved, said in the reader's language: ``key`` names the
+    message in the catalogs and ``params`` fill it (numbers are written by
+    :func:`~analytics.i18n.number` in that language). ``str()`` is the English text,
+    for logs and the command line; pages call :meth:`text`."""
+
+    def __init__(self, key: str, **params: str | float) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: Lang) -> str:
+        values = {
+            k: v if isinstance(v, str) else number(v, lang, 0 if float(v).is_integer() else 2)
+            for k, v in self.params.items()
+        }
+        return t(self.key, lang, **values)
