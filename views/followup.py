@@ -20,7 +20,6 @@ from analytics.queries import Filters, Grain
 from ui import cache, context, tables, url
 from ui.tables import Col, ColumnKind
 
-POLICY = followup.Policy.from_env()
 GRAINS: tuple[Grain, ...] = ("week", "month")
 WEEKS, MONTHS = 26, 13  # the rate charts' reach, whatever the period's length
 VIEWS = ("active", "overdue", "open", "contacted", "recovered", "not_recovered", "all")
@@ -47,9 +46,10 @@ lang, scope = ctx.lang, ctx.filters
 store = cache.store()
 cache.ensure_followup(ctx.version)
 st.title(t("followup.title", lang))
-policy = t("followup.policy", lang, days=POLICY.detractor_days)
-if POLICY.passive_days is not None:
-    policy += " " + t("followup.policy_passive", lang, days=POLICY.passive_days)
+deadlines = cache.followup_policy()  # per run: Settings may have changed them
+policy = t("followup.policy", lang, days=deadlines.detractor_days)
+if deadlines.passive_days is not None:
+    policy += " " + t("followup.policy_passive", lang, days=deadlines.passive_days)
 st.caption(policy)
 
 flash = st.session_state.pop("followup_flash", None)

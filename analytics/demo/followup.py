@@ -34,7 +34,7 @@ def seed(store: Store, policy: followup.Policy | None = None) -> int:
     Only for generated demo data (``analytics.open_store`` and ``python -m analytics
     demo`` call it); a real store's items start untouched. Returns the items touched.
     """
-    followup.sync_items(store, policy or followup.Policy.from_env())
+    followup.sync_items(store, policy or followup.Policy.from_store(store))
     return simulate(store)
 
 

@@ -3,8 +3,12 @@
 :func:`sync_items` creates the missing items set-based (``insert ... select ... where
 not exists``), so it is cheap and idempotent: call it after demo data and after every
 load. Every NPS 0-6 (detractor) or CSAT 1-2 (dissatisfied) response gets an item due
-``Policy.detractor_days`` business days (weekends skipped) after the response; passives
-(NPS 7-8 or CSAT 3) get one only when ``Policy.passive_days`` is set.
+``Policy.detractor_days`` business days after the response; passives (NPS 7-8 or CSAT
+3) get one only when ``Policy.passive_days`` is set. Business days skip weekends and
+the public holidays of the item's region (its call's; table ``holidays``, ``*`` for
+every region). The deadlines are set in the app (settings document ``followup``,
+:meth:`Policy.from_store`), the environment's ``PULSO_FOLLOWUP_*`` being the defaults;
+a due date is set once, when its item is created.
 
 Items move ``open -> contacted -> recovered | not_recovered`` (closing straight from
 ``open`` counts as the contact too). Every write is one transaction with bound values
@@ -17,13 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import duckdb
 import polars as pl
 
+from analytics import settings
+from analytics.settings import Invalid
 from analytics.store import Store
 
 Status = Literal["open", "contacted", "recovered", "not_recovered"]
@@ -32,40 +39,60 @@ ACTIVE: tuple[Status, ...] = ("open", "contacted")
 Reason = Literal["detractor", "dissatisfied", "passive"]
 REASONS: tuple[Reason, ...] = get_args(Reason)
 
-# Business-day arithmetic in SQL (the set-based twin of add_business_days): a weekend
-# day counts as the Friday before it; whole weeks add 7 days, and the remainder adds
-# 2 more when it crosses a weekend. ``dow`` is the ISO weekday (1 = Monday).
+# Business days in SQL (the set-based twin of add_business_days): a calendar per region
+# of the new items (null: no call, so no region) over the days they need, numbering
+# business days - weekdays that are not a holiday of the region or of every region
+# ('*') - with a running count. A response's day gets the number of the last business
+# day on or before it (a weekend or holiday moment counts from the business day
+# before, at the same time of day); its due day is the business day ``n`` further on.
 _SYNC_SQL = """
 insert into followup_items (response_id, reason, team, customer_id, responded_at,
     created_at, due_at)
 with eligible as (
-    select s.response_id, s.responded_at,
+    select s.response_id, s.responded_at, c.team, c.region,
+        coalesce(s.customer_id, c.customer_id) as customer_id,
         case when s.nps <= 6 then 'detractor'
              when s.csat <= 2 then 'dissatisfied'
              else 'passive' end as reason
     from surveys s
+    left join calls c on c.call_id = s.call_id
     where (s.nps <= 6 or s.csat <= 2
-           or (? and (s.nps between 7 and 8 or s.csat = 3)))
+           or ($passive and (s.nps between 7 and 8 or s.csat = 3)))
       and not exists (select 1 from followup_items f where f.response_id = s.response_id)
 ),
-base as (
-    select response_id, reason, responded_at,
-        responded_at - to_days(greatest(isodow(responded_at) - 5, 0)::integer) as from_at,
-        least(isodow(responded_at), 5) as dow,
-        case when reason = 'passive' then ?::integer else ?::integer end as n
+span as (
+    -- back a year for the business day before a response; forward n business days:
+    -- at most 2n + 4 days of weekends, and 3 more per holiday (one before a weekend)
+    select min(responded_at)::date - 366 as lo,
+        max(responded_at)::date + (2 * $most + 4
+            + 3 * (select count(*) from holidays
+                   where day >= (select min(responded_at)::date from eligible)))::integer as hi
     from eligible
 ),
-due as (
-    select response_id, reason, responded_at,
-        from_at + to_days((n // 5 * 7 + n % 5
-                           + case when dow + n % 5 > 5 then 2 else 0 end)::integer) as due_at
-    from base
+calendar as (
+    select r.region, g.day::date as day,
+        isodow(g.day) <= 5 and not exists (
+            select 1 from holidays h
+            where h.day = g.day::date and (h.region = '*' or h.region = r.region)
+        ) as business
+    from (select distinct region from eligible) r
+    cross join span
+    cross join generate_series(span.lo::timestamp, span.hi::timestamp, interval 1 day) g(day)
+),
+numbered as (
+    select region, day, business,
+        sum(business::integer) over (partition by region order by day) as idx
+    from calendar
 )
-select d.response_id, d.reason, c.team, coalesce(s.customer_id, c.customer_id),
-    d.responded_at, ?, d.due_at
-from due d
-join surveys s on s.response_id = d.response_id
-left join calls c on c.call_id = s.call_id
+select e.response_id, e.reason, e.team, e.customer_id, e.responded_at, $now,
+    due.day + (e.responded_at - date_trunc('day', e.responded_at)) as due_at
+from eligible e
+join numbered here on here.region is not distinct from e.region
+    and here.day = e.responded_at::date
+join numbered due on due.region is not distinct from e.region and due.business
+    and due.idx = here.idx
+        + case when e.reason = 'passive' then $passive_days else $detractor_days end
+order by e.responded_at, e.response_id  -- item ids in the order of the responses
 """
 
 
@@ -88,18 +115,72 @@ class Policy:
         passive = env.get("PULSO_FOLLOWUP_PASSIVE_DAYS")
         return cls(int(env.get("PULSO_FOLLOWUP_DAYS", 2)), int(passive) if passive else None)
 
+    @classmethod
+    def from_store(cls, store: Store, env: Mapping[str, str] = os.environ) -> Policy:
+        """The deadlines saved in the app (settings document ``followup``), else the
+        environment's (:meth:`from_env`); a saved document that no longer passes
+        :func:`check_policy` (a hand edit) is ignored, not fatal."""
+        doc = settings.get(store, SETTING)
+        if doc is not None:
+            try:
+                return check_policy(doc.get("detractor_days"), doc.get("passive_days"))
+            except Invalid:
+                pass
+        return cls.from_env(env)
 
-def add_business_days(at: dt.datetime, days: int) -> dt.datetime:
-    """``at`` plus ``days`` business days, weekends skipped (Friday + 2 -> Tuesday).
 
-    A weekend moment counts from the Friday before, so Saturday + 1 is Monday.
+#: The settings document of the deadlines, and the days a deadline may be.
+SETTING = "followup"
+MOST_DAYS = 30
+
+
+def check_policy(detractor_days: object, passive_days: object = None) -> Policy:
+    """A policy from values typed in the app or read from the store, or
+    :class:`Invalid`: whole business days from 1 to :data:`MOST_DAYS`, passives None
+    (no items) or the same."""
+
+    def days(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MOST_DAYS:
+            raise Invalid("followup.error.days", most=MOST_DAYS)
+        return value
+
+    return Policy(days(detractor_days), None if passive_days is None else days(passive_days))
+
+
+def save_policy(store: Store, policy: Policy, by: str | None = None) -> Policy:
+    """Check and save the deadlines (:class:`Invalid`, nothing saved, when wrong); new
+    items get them, existing items keep their due dates."""
+    checked = check_policy(policy.detractor_days, policy.passive_days)
+    value = {"detractor_days": checked.detractor_days, "passive_days": checked.passive_days}
+    settings.put(store, SETTING, value, by)
+    return checked
+
+
+def reset_policy(store: Store) -> None:
+    """Forget the saved deadlines: the environment's apply again."""
+    settings.delete(store, SETTING)
+
+
+def add_business_days(
+    at: dt.datetime, days: int, holidays: Collection[dt.date] = ()
+) -> dt.datetime:
+    """``at`` plus ``days`` business days, weekends and ``holidays`` (the item's
+    region's, and every region's) skipped: Friday + 2 -> Tuesday, or Wednesday when
+    Monday is a holiday.
+
+    A moment on a weekend or holiday counts from the business day before, at the same
+    time of day, so Saturday + 1 is Monday.
     """
-    while at.weekday() >= 5:
+
+    def business(moment: dt.datetime) -> bool:
+        return moment.weekday() < 5 and moment.date() not in holidays
+
+    while not business(at):
         at -= dt.timedelta(days=1)
     remaining = days
     while remaining > 0:
         at += dt.timedelta(days=1)
-        if at.weekday() < 5:
+        if business(at):
             remaining -= 1
     return at
 
@@ -111,7 +192,13 @@ def sync_items(store: Store, policy: Policy = Policy(), now: dt.datetime | None 
     yet; items with a history stay, as a record of what was done.
     """
     passive = policy.passive_days is not None
-    params = [passive, policy.passive_days or 0, policy.detractor_days, now or _now()]
+    params = {
+        "passive": passive,
+        "passive_days": policy.passive_days or 0,
+        "detractor_days": policy.detractor_days,
+        "most": max(policy.detractor_days, policy.passive_days or 0),
+        "now": now or _now(),
+    }
     with store.transaction() as cur:
         cur.execute(_DROP_ORPHANS_SQL)
         row = cur.execute(_SYNC_SQL, params).fetchone()
@@ -224,3 +311,133 @@ def history(store: Store, item_id: int) -> pl.DataFrame:
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
+
+
+# -- public holidays per region ----------------------------------------------------------
+# Deadlines skip the holidays of the item's region (its call's) and those of every
+# region (EVERY_REGION); an item without a call (a relational survey) skips only the
+# latter. Holidays apply to items created after they are entered: due dates are set
+# once, when the item is created.
+
+EVERY_REGION = "*"
+#: The years a country's holidays can be imported for.
+YEARS = (2000, 2100)
+#: Holiday names in the reader's language where the country's calendar has them.
+_CALENDAR_LANG = {"en": "en_US", "es": "es"}
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A day without business in ``region`` (:data:`EVERY_REGION`: in all of them)."""
+
+    day: dt.date
+    region: str = EVERY_REGION
+    name: str = ""
+
+
+def check_holiday(holiday: Holiday) -> Holiday:
+    """``holiday`` tidied, or :class:`Invalid`: a date, and a region."""
+    if not isinstance(holiday.day, dt.date) or isinstance(holiday.day, dt.datetime):
+        raise Invalid("followup.error.holiday_day")
+    region = (holiday.region or "").strip()
+    if not region:
+        raise Invalid("followup.error.holiday_region")
+    return Holiday(holiday.day, region, (holiday.name or "").strip())
+
+
+def read_holidays(store: Store, region: str | None = None) -> list[Holiday]:
+    """Every holiday by day, or those observed in ``region`` (its own and every region's)."""
+    query = "select day, region, coalesce(name, '') from holidays"
+    params: list[Any] = []
+    if region is not None:
+        query += " where region in (?, ?)"
+        params = [region, EVERY_REGION]
+    rows = store.cursor().execute(query + " order by day, region", params).fetchall()
+    return [Holiday(day, reg, name) for day, reg, name in rows]
+
+
+def holiday_days(store: Store, region: str | None) -> frozenset[dt.date]:
+    """The days ``region``'s items skip (None: no call, only every region's holidays)."""
+    wanted = EVERY_REGION if region is None else region
+    return frozenset(h.day for h in read_holidays(store, wanted))
+
+
+def add_holiday(store: Store, holiday: Holiday) -> Holiday:
+    """Store one holiday (:class:`Invalid`, nothing stored, when wrong or already there)."""
+    h = check_holiday(holiday)
+    with store.transaction() as cur:
+        known = cur.execute(
+            "select 1 from holidays where day = ? and region = ?", [h.day, h.region]
+        ).fetchone()
+        if known is not None:
+            raise Invalid("followup.error.holiday_exists")
+        cur.execute(
+            "insert into holidays (day, region, name) values (?, ?, ?)",
+            [h.day, h.region, h.name or None],
+        )
+    return h
+
+
+def delete_holiday(store: Store, day: dt.date, region: str) -> None:
+    """Remove one holiday (an unknown one is a KeyError)."""
+    with store.transaction() as cur:
+        row = cur.execute(
+            "delete from holidays where day = ? and region = ? returning day", [day, region]
+        ).fetchone()
+    if row is None:
+        raise KeyError(f"no holiday on {day} in {region!r}")
+
+
+def countries() -> dict[str, tuple[str, list[str]]]:
+    """The countries whose public holidays can be imported: ISO 3166 code -> English
+    name and subdivision codes (from the maintained ``holidays`` package)."""
+    import holidays as calendars  # 0.1 s: only where holidays are imported
+    from holidays import registry
+
+    subdivisions = calendars.list_supported_countries()
+    named = {entry[1]: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0])
+             for entry in registry.COUNTRIES.values()}  # fmt: skip
+    return {code: (named[code], list(subdivisions.get(code, []))) for code in sorted(named)}
+
+
+def import_holidays(
+    store: Store,
+    country: str,
+    year: int,
+    subdivision: str | None = None,
+    region: str = EVERY_REGION,
+    lang: str = "en",
+) -> int:
+    """Add ``country``'s public holidays in ``year`` (with ``subdivision``'s, when
+    given) to ``region``; days already there are kept as they are. Returns how many
+    were added; :class:`Invalid` for an unknown country, subdivision or year."""
+    import holidays as calendars
+
+    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise Invalid("followup.error.year", low=str(YEARS[0]), high=str(YEARS[1]))
+    where = check_holiday(Holiday(dt.date(year, 1, 1), region)).region
+    try:
+        found = calendars.country_holidays(
+            country, subdiv=subdivision or None, years=year, language=_CALENDAR_LANG.get(lang)
+        )
+    except NotImplementedError as exc:
+        key = "followup.error.subdivision" if subdivision else "followup.error.country"
+        raise Invalid(key, country=country, subdivision=subdivision or "") from exc
+    rows = pl.DataFrame(
+        {"day": sorted(found), "name": [found[d] for d in sorted(found)]},
+        schema={"day": pl.Date, "name": pl.String},
+    ).with_columns(region=pl.lit(where))
+    with store.transaction() as cur:
+        before = _holiday_count(cur)
+        cur.register("imported", rows.to_arrow())
+        cur.execute(
+            "insert into holidays (day, region, name) select day, region, name from imported"
+            " on conflict do nothing"
+        )
+        cur.unregister("imported")
+        return _holiday_count(cur) - before
+
+
+def _holiday_count(cur: duckdb.DuckDBPyConnection) -> int:
+    rows = cur.execute("select count(*) from holidays").fetchall()  # the result, done
+    return int(rows[0][0])

@@ -120,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
         if args.save_mapping:
             saved.save_mapping(store, args.save_mapping, mapping, raw)
         # Every detractor or dissatisfied customer gets a follow-up item right away,
-        # not only when someone next opens the app (deadlines: PULSO_FOLLOWUP_*).
-        items = followup.sync_items(store, followup.Policy.from_env())
+        # not only when someone next opens the app (deadlines: Settings, else
+        # PULSO_FOLLOWUP_*).
+        items = followup.sync_items(store, followup.Policy.from_store(store))
     except IngestError as exc:
         _say(f"refused: {exc}", sys.stderr)
         return REFUSED
