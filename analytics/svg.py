@@ -8,6 +8,7 @@ have. So this module draws, in plain SVG, the subset of plotly that
 
 - scatter traces: lines (solid, dash, dot), markers (fill and outline), asymmetric
   error bars (``error_y.array`` / ``arrayminus``); a NaN or None value is a gap;
+  ``fill="toself"`` (a confidence band): one filled polygon per run between gaps;
 - shapes: lines and rectangles (``add_vline``, ``add_vrect``), in data or paper
   coordinates;
 - annotations (plain text, not plotly's HTML subset), the title, explicit ticks
@@ -183,7 +184,9 @@ def _trace(trace: Any, plot: Plot) -> list[str]:
     ys = [number(y) for y in trace.y or ()]
     mode = trace.mode or "lines+markers"
     out = []
-    if "lines" in mode:
+    if trace.fill == "toself":
+        out += _polygons(xs, ys, trace.fillcolor, plot)
+    elif "lines" in mode:
         out += _polylines(xs, ys, trace.line, plot)
     if "markers" in mode:
         out += _error_bars(trace, xs, ys, plot)
@@ -202,6 +205,18 @@ def _polylines(xs: list[float], ys: list[float], line: Any, plot: Plot) -> list[
     stroke = _attrs(stroke=line.color or TEXT, stroke_width=line.width or 2,
                     stroke_dasharray=DASHES.get(line.dash or ""))  # fmt: skip
     return [f'<polyline points="{" ".join(r)}" fill="none"{stroke}/>' for r in runs if len(r) > 1]
+
+
+def _polygons(xs: list[float], ys: list[float], color: str | None, plot: Plot) -> list[str]:
+    """A filled shape per run of present points, as plotly's "toself" closes each one."""
+    runs: list[list[str]] = [[]]
+    for x, y in zip(xs, ys, strict=True):
+        if math.isfinite(x) and math.isfinite(y):
+            runs[-1].append(f"{plot.px(x):.1f},{plot.py(y):.1f}")
+        elif runs[-1]:
+            runs.append([])
+    fill = _attrs(fill=color or GRID, stroke="none")
+    return [f'<polygon points="{" ".join(r)}"{fill}/>' for r in runs if len(r) > 2]
 
 
 def _error_bars(trace: Any, xs: list[float], ys: list[float], plot: Plot) -> list[str]:

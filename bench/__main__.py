@@ -15,6 +15,7 @@ BENCHES = {
     "ingest": "bench.bench_ingest",
     "changes": "bench.bench_changes",
     "drivers": "bench.bench_drivers",
+    "report": "bench.bench_report",
 }
 
 

@@ -18,16 +18,19 @@ import streamlit as st
 
 import analytics
 from analytics import overview, thresholds
+from analytics import targets as analytics_targets
 from analytics.changes import registry
 from analytics.feedback import compliance as followup_rates
 from analytics.feedback import fatigue, followup, text
 from analytics.feedback import queue as followup_queue
+from analytics.i18n import Lang
 from analytics.metrics import Estimate
 from analytics.queries import Filters, Grain
 from analytics.review import bias, rankings
 from analytics.store import Store
 
 if TYPE_CHECKING:
+    from analytics import weekly
     from analytics.changes import analysis as change_analysis
     from analytics.drivers.analysis import DriverAnalysis, LeverVerdict
     from analytics.drivers.cells import Outcome
@@ -75,8 +78,9 @@ def tiles(
     filters: Filters,
     keys: tuple[str, ...],
     meaningful: tuple[tuple[str, float], ...] = (),
+    targets: tuple[analytics_targets.Target, ...] = (),
 ) -> list[overview.Tile]:
-    return overview.tiles(store(), filters, keys, dict(meaningful))
+    return overview.tiles(store(), filters, keys, dict(meaningful), targets)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -105,7 +109,7 @@ def changes_in(data_version: str, start: dt.date | None, end: dt.date | None) ->
 def ensure_followup(data_version: str) -> int:
     """Create missing follow-up items once per process and data version (idempotent:
     covers stores filled before the follow-up schema existed)."""
-    return followup.sync_items(store(), followup.Policy.from_env())
+    return followup.sync_items(store(), followup.Policy.from_store(store()))
 
 
 def followup_version() -> str:
@@ -292,3 +296,59 @@ def driver_views(
     cells = driver_cells(data_version, filters)
     bands = analysis.by_duration(cells, outcome)
     return bands, analysis.verdict(bands), analysis.by_segment(cells, outcome, drivers)
+
+
+# -- targets and follow-up settings --
+# Small reads, not cached: a save on the Settings page must show at once, in this
+# session and every other (as meaningful() above).
+
+
+def targets() -> tuple[analytics_targets.Target, ...]:
+    """Every stored target (a tuple: it is part of the tiles' cache key)."""
+    return tuple(analytics_targets.read(store()))
+
+
+def followup_policy() -> followup.Policy:
+    """The follow-up deadlines: the Settings page's, else the environment's."""
+    return followup.Policy.from_store(store())
+
+
+def holidays() -> list[followup.Holiday]:
+    return followup.read_holidays(store())
+
+
+# -- weekly review --
+# The whole review is cached (aggregates and a few comments); the key holds what it is
+# built from: data, follow-up state, scope, period, language, targets and thresholds.
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def weekly_review(
+    data_version: str,
+    followup_version: str,
+    filters: Filters,
+    period: weekly.Period,
+    lang: Lang,
+    targets: tuple[analytics_targets.Target, ...],
+    meaningful: tuple[tuple[str, float], ...],
+) -> weekly.Review:
+    from analytics import weekly  # the drivers' and changes' statistics: loaded when needed
+
+    return weekly.build(store(), filters, period, lang)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def weekly_pdf(
+    data_version: str,
+    followup_version: str,
+    filters: Filters,
+    period: weekly.Period,
+    lang: Lang,
+    targets: tuple[analytics_targets.Target, ...],
+    meaningful: tuple[tuple[str, float], ...],
+) -> bytes:
+    """The review as PDF (raises weekly.PdfUnavailable when WeasyPrint cannot run)."""
+    from analytics import weekly
+
+    key = (data_version, followup_version, filters, period, lang, targets, meaningful)
+    return weekly.pdf(weekly_review(*key))

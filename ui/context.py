@@ -39,11 +39,15 @@ PAGE_FILTERS: dict[str, frozenset[Scope]] = {
     "registry": frozenset(),
     "change_analysis": frozenset({"dimensions"}),  # the change sets the windows
     "upload": frozenset(),
+    "weekly": frozenset({"dimensions"}),  # the report picks its week, month or dates
+    "settings": frozenset(),
 }
 # Survey attributes (survey type) filter survey answers, not calls: offered where every
 # number comes from answers, or where the page says which do not (the overview's call
 # KPIs). Response bias and change analysis also weigh calls: call attributes only.
-SURVEY_ATTRIBUTE_PAGES = frozenset({"overview", "drivers", "voice", "rankings", "followup"})
+SURVEY_ATTRIBUTE_PAGES = frozenset(
+    {"overview", "drivers", "voice", "rankings", "followup", "weekly"}
+)
 
 
 @dataclass(frozen=True)
