@@ -3,11 +3,14 @@
 import streamlit as st
 
 from analytics.i18n import t
-from ui import context
+from ui import context, scheduler
 
 # Navigation section -> (script, title key, icon); the first page is the default.
 NAV = {
-    "nav.executive": [("overview", "page.overview", "dashboard")],
+    "nav.executive": [
+        ("overview", "page.overview", "dashboard"),
+        ("weekly", "weekly.page", "summarize"),
+    ],
     "nav.satisfaction": [
         ("drivers", "drivers.page", "insights"),
         ("voice", "voice.page", "forum"),
@@ -22,13 +25,17 @@ NAV = {
         ("registry", "registry.page", "event_note"),
         ("change_analysis", "analysis.page", "science"),
     ],
-    "nav.data": [("upload", "upload.page", "upload_file")],
+    "nav.data": [
+        ("upload", "upload.page", "upload_file"),
+        ("settings", "settings.page", "settings"),
+    ],
 }
 
 st.set_page_config(page_title="Pulso", page_icon=":material/monitoring:", layout="wide")
 
 lang = context.language()
 version = context.open_store_or_stop(lang)
+scheduler.start()  # alert rules are evaluated by the app while it holds the store
 pages = {
     t(section, lang): [
         st.Page(

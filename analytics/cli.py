@@ -7,9 +7,12 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
+from analytics.alerts import cli as alerts_cli
+from analytics.i18n import t
 from analytics.ingest import alias_cli
 from analytics.ingest import cli as ingest_cli
 from analytics.store import StoreError, connect, resolve_path
+from analytics.weekly import cli as report_cli
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -42,6 +45,8 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_demo)
     ingest_cli.add_parser(sub)
     alias_cli.add_parser(sub)
+    report_cli.add_parser(sub)
+    alerts_cli.add_parser(sub)
     return p
 
 
@@ -49,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except StoreError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    except StoreError as exc:  # the app's own words for it (a held lock names its holder)
+        said = t(f"error.{exc.reason}", "en", path=exc.path, detail=exc.detail)
+        sys.stderr.write(f"error: {said}\n")
         return 2

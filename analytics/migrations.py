@@ -321,7 +321,9 @@ create table meaningful_changes (
 # (JSON by name: follow-up deadlines, SMTP), public holidays per region (``*`` = every
 # region) for follow-up deadlines; webhooks and alert rules, and the alerts sent. An
 # event is recorded once per rule (``alert_events``' key): evaluating again never
-# sends it twice; each recipient's delivery keeps its attempts and last error.
+# sends it twice. A run's new events of one rule travel in one message (``message_key``:
+# 40 overdue items are one e-mail, not 40), delivered once per recipient
+# (``alert_deliveries``: its language, attempts and last error).
 V11_TARGETS_SETTINGS_ALERTS = """
 create sequence target_seq start 1;
 create table targets (
@@ -370,24 +372,27 @@ create table alert_rules (
     created_by varchar
 );
 create table alert_events (
-    rule_id    integer not null,
-    event_key  varchar not null,
-    detail     varchar,
-    created_at timestamp not null default current_timestamp,
+    rule_id     integer not null,
+    event_key   varchar not null,
+    detail      varchar,
+    message_key varchar not null,
+    created_at  timestamp not null default current_timestamp,
     primary key (rule_id, event_key)
 );
 create table alert_deliveries (
     rule_id     integer not null,
-    event_key   varchar not null,
+    message_key varchar not null,
     recipient   varchar not null,
     channel     varchar not null check (channel in ('email', 'slack', 'teams', 'json')),
+    lang        varchar not null default 'en' check (lang in ('en', 'es')),
     status      varchar not null check (status in ('pending', 'sent', 'failed')),
     attempts    integer not null default 0,
     last_error  varchar,
     next_try_at timestamp,
     sent_at     timestamp,
+    created_at  timestamp not null default current_timestamp,
     updated_at  timestamp not null default current_timestamp,
-    primary key (rule_id, event_key, recipient)
+    primary key (rule_id, message_key, recipient)
 );
 """
 

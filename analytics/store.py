@@ -8,6 +8,7 @@ same expressions run on Spark through :class:`analytics.spark.SparkStore`.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -156,12 +157,19 @@ def connect(path: str, read_only: bool = False) -> Store:
     try:
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.Error as exc:
+        held = _LOCK_HELD.search(str(exc))
+        if held:  # another process writes the file: say which, not "unreadable"
+            raise StoreError("store_locked", path, f"{held['program']}, PID {held['pid']}") from exc
         raise StoreError("store_unreadable", path, str(exc)) from exc
     if not read_only:
         migrate(con)
     elif schema_version(con) < LATEST:
         raise StoreError("store_outdated", path)
     return Store(con=con, path=path)
+
+
+# DuckDB's message when another process holds the file's write lock.
+_LOCK_HELD = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
 def _check_location(path: Path, read_only: bool) -> None:

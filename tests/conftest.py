@@ -21,6 +21,10 @@ from analytics import demo
 from analytics.store import Store, connect
 from tests.apptest import AppDb, clear_caches
 
+# The app's alert clock (analytics.alerts.schedule) stays off in tests: AppTest scripts and
+# the browser tests' servers inherit this; tests/alerts/test_schedule.py runs one on purpose.
+os.environ["PULSO_ALERTS_EVERY_MINUTES"] = "0"
+
 CALL_COLUMNS = (
     "call_id",
     "started_at",

@@ -309,9 +309,12 @@ def test_upgrading_adds_targets_settings_and_alert_tables_empty(tmp_path: Path) 
     assert store.sql("select call_id from calls").rows() == [("C1",)]
     for table in ("targets", "settings", "holidays", "webhooks", "alert_rules", "alert_events"):
         assert store.sql(f"select count(*) from {table}").item() == 0, table
-    store.sql("insert into alert_events (rule_id, event_key) values (1, 'nps:2026-W47')")
+    event = (
+        "insert into alert_events (rule_id, event_key, message_key) values (1, 'nps:2026-W47', 'm')"
+    )
+    store.sql(event)
     with pytest.raises(duckdb.ConstraintException):
-        store.sql("insert into alert_events (rule_id, event_key) values (1, 'nps:2026-W47')")
+        store.sql(event)
     with pytest.raises(duckdb.ConstraintException):
         store.sql(
             "insert into targets (kpi, dimension, target, valid_from)"
@@ -329,3 +332,34 @@ def test_settings_are_json_documents_by_name(empty_store: Store) -> None:
     assert app_settings.get(empty_store, "smtp") is None  # a hand edit reads as unset
     app_settings.delete(empty_store, "smtp")
     assert empty_store.sql("select count(*) from settings").item() == 0
+
+
+def test_a_store_another_process_writes_is_named_locked_with_its_holder(tmp_path: Path) -> None:
+    """DuckDB lets one process write a file: the second is told who holds it, and the
+    command line says what to do (the app evaluates alerts itself), not "unreadable"."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "held.duckdb"
+    connect(str(path)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r});"
+         "print('open', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError) as caught:
+            connect(str(path))
+        assert caught.value.reason == "store_locked"
+        assert f"PID {holder.pid}" in caught.value.detail
+        run = subprocess.run(
+            [sys.executable, "-m", "analytics", "alerts", "run", "--db", str(path)],
+            capture_output=True, text=True, cwd=Path(analytics.__file__).parent.parent,
+        )  # fmt: skip
+        assert run.returncode == 2
+        assert f"PID {holder.pid}" in run.stderr and "evaluates the alert rules" in run.stderr
+    finally:
+        holder.kill()
+        holder.wait()  # the lock goes with the process
+    assert connect(str(path)).schema_version() == migrations.LATEST
