@@ -1,9 +1,11 @@
 """Overview: KPI tiles with real-change marks, trend with CI band, breakdown."""
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
-from analytics import charts, kpis, overview
+from analytics import charts, dimensions, kpis, overview, targets
 from analytics.i18n import day, number, t
 from analytics.metrics import LOW_SAMPLE
 from analytics.queries import DIMENSIONS
@@ -14,6 +16,9 @@ SURVEY_KEYS = ("nps", "csat", "ces", "response_rate")
 CALL_KEYS = ("resolution", "fcr", "aht", "asa", "abandonment", "service_level", "transfer_rate")
 ALL_KEYS = SURVEY_KEYS + CALL_KEYS
 GRAINS = ("week", "month", "day")
+# After a click on a segment's bar, the breakdown goes one level finer.
+DRILL_NEXT = {"region": "queue", "channel": "queue", "product": "queue", "segment": "queue",
+              "queue": "team", "team": "agent_id"}  # fmt: skip
 
 ctx = context.current()
 lang, f = ctx.lang, ctx.filters
@@ -38,11 +43,29 @@ context.survey_notes(lang, ctx.version, f, calls=True)
 
 weekly = cache.trend(ctx.version, overview.trend_window(f, "week"), ALL_KEYS, "week")
 meaningful = cache.meaningful()  # the minimum meaningful change per KPI
-kpi_tiles = cache.tiles(ctx.version, f, ALL_KEYS, tuple(meaningful.items()))
+goals = cache.targets()  # targets per KPI (Settings), each holding from a date
+kpi_tiles = cache.tiles(ctx.version, f, ALL_KEYS, tuple(meaningful.items()), goals)
 results = {tile.kpi: tile for tile in kpi_tiles}
 if all(tile.reason == "no_data" for tile in results.values()):
     st.info(t("overview.empty", lang))
     st.stop()
+
+
+def drill_down(dim: str, values: list[str]) -> None:
+    """A click on a segment's bar narrows the sidebar's filter to that segment: the
+    whole page follows (tiles, trend, breakdown), and the pages opened next. (The
+    browser's address does not show it: Streamlit 1.67 does not write a URL-bound
+    widget's value set by code; choosing in the sidebar does.)"""
+    points = st.session_state["breakdown_pick"].selection.points
+    picked = [p["y"] for p in points if p.get("y") in values]
+    if picked:
+        st.session_state[dim] = picked[:1]
+        # one bar of the same dimension says nothing: break down one level finer
+        finer = DRILL_NEXT.get(dim)
+        if finer is not None:
+            st.session_state["by"] = finer
+            st.query_params["by"] = finer
+    del st.session_state["breakdown_pick"]  # no selection left on the narrowed chart
 
 
 def tile_row(title: str, keys: tuple[str, ...]) -> None:
@@ -85,7 +108,9 @@ unmeasured = overview.not_measured(series)
 if unmeasured is not None:  # no chart of nothing: say why instead
     st.info(kpis.not_measured_text(key, unmeasured, lang), icon=":material/block:")
 else:
-    trend_chart = charts.trend(series, t(f"kpi.{key}", lang), lang, grain, unit)
+    # Per period, the target holding at its start for this scope (a step line).
+    steps = targets.steps(goals, key, f, series["period"].to_list())
+    trend_chart = charts.trend(series, t(f"kpi.{key}", lang), lang, grain, unit, steps)
     charts.add_changes(trend_chart, cache.changes_in(ctx.version, history.start, history.end))
     st.plotly_chart(trend_chart, width="stretch")
     st.caption(t("overview.trend_note", lang))
@@ -110,14 +135,30 @@ unmeasured = overview.not_measured(table)
 if unmeasured is not None:
     st.info(kpis.not_measured_text(key, unmeasured, lang), icon=":material/block:")
     st.stop()
-breakdown_chart = charts.breakdown(table, dim, t(f"kpi.{key}", lang), lang, unit)
-st.plotly_chart(breakdown_chart, width="stretch")
-st.caption(t("overview.breakdown_note", lang))
+# Each bar against its segment's target (else the whole center's) on the period's end.
+has_target = any(g.kpi == key for g in goals)
+if has_target:
+    table = targets.against(table, key, dim, goals, f.end)
+breakdown_chart = charts.breakdown(table, dim, t(f"kpi.{key}", lang), lang, unit, has_target)
+drillable = dim in context.FILTER_DIMS and not dimensions.get(dim).coded
+st.plotly_chart(
+    breakdown_chart,
+    width="stretch",
+    key="breakdown_pick",
+    on_select=partial(drill_down, dim, table[dim].drop_nulls().to_list())
+    if drillable
+    else "ignore",
+    selection_mode="points",
+)
+if drillable:
+    st.caption(t("overview.drill_hint", lang, dimension=t(f"dim.{dim}", lang).lower()))
+st.caption(t("targets.breakdown_note" if has_target else "overview.breakdown_note", lang))
 shown = overview.for_display(table, lang, dim)
 columns = {
     dim: Col(t(f"dim.{dim}", lang)),
     # in the KPI's unit, as on the tiles: "12,3 %", m:ss, 1-7 scores with 2 decimals
     **{c: tables.for_unit(t(f"col.{c}", lang), unit) for c in ("value", "low", "high")},
+    **({"target": tables.for_unit(t("targets.col.target", lang), unit)} if has_target else {}),
     "n": Col(t("col.n", lang), "count"),
     "low_sample": Col(t("col.low_sample", lang), "check"),
 }

@@ -17,6 +17,7 @@ PAGES = {
     "bias": "bias.title", "rankings": "rank.title", "followup": "followup.title",
     "fatigue": "fatigue.title", "registry": "registry.title",
     "change_analysis": "analysis.title", "upload": "upload.title",
+    "weekly": "weekly.page.title", "settings": "settings.title",
 }  # fmt: skip
 
 
