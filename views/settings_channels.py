@@ -77,7 +77,7 @@ def _smtp(lang: Lang) -> None:
         )
         timeout = st.number_input(
             t("alerts.smtp.timeout", lang), 1.0, channels.MAX_TIMEOUT, float(current.timeout),
-            step=5.0, key="alerts_smtp_timeout",
+            step=5.0, format="%.0f", key="alerts_smtp_timeout",
         )  # fmt: skip
         saved = st.form_submit_button(t("alerts.save", lang), icon=":material/save:")
     if saved:
@@ -134,9 +134,9 @@ def _webhooks(lang: Lang) -> None:
             t("alerts.hooks.format", lang), FORMATS,
             format_func=lambda f: t(f"alerts.channel.{f}", lang), key="alerts_hook_format",
         )  # fmt: skip
-        hook_lang = right.selectbox(
-            t("alerts.hooks.lang", lang), LANGS, format_func=LANG_NAMES.__getitem__,
-            key="alerts_hook_lang",
+        hook_lang = right.selectbox(  # the channel's language: the admin's, unless changed
+            t("alerts.hooks.lang", lang), LANGS, index=LANGS.index(lang),
+            format_func=LANG_NAMES.__getitem__, key="alerts_hook_lang",
         )  # fmt: skip
         url = st.text_input(
             t("alerts.hooks.url", lang),
