@@ -40,6 +40,10 @@ from analytics.changes.tables import (
     labels,
 )
 from analytics.changes.verdicts import Format, Verdict, headline_fields
+from analytics.htmlparts import cells
+from analytics.htmlparts import h2 as _h2
+from analytics.htmlparts import p as _p
+from analytics.htmlparts import table as html_table
 from analytics.i18n import Lang, day, t
 
 OTHERS_COLUMNS = ("metric", "verdict", "before", "after", "change", "ci")
@@ -271,20 +275,5 @@ def _cautions(analysis: Analysis, lang: Lang) -> list[str]:
 def _table(frame: pl.DataFrame, labels: dict[str, str], lang: Lang, cls: str = "") -> str:
     if frame.is_empty():
         return _p(t("analysis.no_results", lang), "meta")
-    head = "".join(f"<th>{escape(labels[c])}</th>" for c in frame.columns)
-    rows = [
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.iter_rows()
-    ]
-    table = f'<table class="{cls}">' if cls else "<table>"
-    return f"{table}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _h2(text: str) -> str:
-    return f"<h2>{escape(text)}</h2>"
-
-
-def _p(text: str, cls: str = "") -> str:
-    if not text:
-        return ""
-    return f'<p class="{cls}">{escape(text)}</p>' if cls else f"<p>{escape(text)}</p>"
+    rows = [f"<tr>{cells([str(v) for v in row])}</tr>" for row in frame.iter_rows()]
+    return html_table([labels[c] for c in frame.columns], rows, cls)

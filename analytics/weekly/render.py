@@ -9,12 +9,15 @@ HTML-escaped. The same page, with ``@page`` rules for A4 and page numbers, is th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html import escape
 
 import polars as pl
 
 from analytics import kpis, overview
+from analytics.htmlparts import cells as _cells
+from analytics.htmlparts import h2 as _h2
+from analytics.htmlparts import p as _p
+from analytics.htmlparts import table as _table_html
 from analytics.i18n import day, number, t
 from analytics.weekly import words
 from analytics.weekly.build import TREND_KEYS, Review
@@ -267,26 +270,3 @@ def text(review: Review) -> str:
 
 def _heading(text: str) -> str:
     return f"\n{text}\n{'-' * len(text)}"
-
-
-# -- elements -----------------------------------------------------------------------------------
-
-
-def _cells(values: Sequence[str]) -> str:
-    return "".join(f"<td>{escape(v)}</td>" for v in values)
-
-
-def _table_html(heads: Sequence[str], rows: Sequence[str], cls: str = "") -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in heads)
-    table = f'<table class="{cls}">' if cls else "<table>"
-    return f"{table}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _h2(text: str) -> str:
-    return f"<h2>{escape(text)}</h2>"
-
-
-def _p(text: str, cls: str = "") -> str:
-    if not text:
-        return ""
-    return f'<p class="{cls}">{escape(text)}</p>' if cls else f"<p>{escape(text)}</p>"
