@@ -11,6 +11,7 @@ import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -58,14 +59,22 @@ def _login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) 
     return AuthResult(success=ok, handled=False)
 
 
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    """A plain SMTP server (no TLS, no login) on 127.0.0.1."""
+@contextmanager
+def smtp_server() -> Iterator[Mailbox]:
+    """A plain SMTP server (no TLS, no login) on 127.0.0.1, while in the block."""
     box = Mailbox(port=free_port())
     controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
-    yield box
-    controller.stop()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
 
 
 @pytest.fixture(scope="session")
@@ -125,8 +134,9 @@ class Hooks:
     tries: int = 0
 
 
-@pytest.fixture
-def hooks() -> Iterator[Hooks]:
+@contextmanager
+def hook_server() -> Iterator[Hooks]:
+    """An HTTP server on 127.0.0.1 keeping the webhooks' payloads, while in the block."""
     state = Hooks()
 
     class Handler(BaseHTTPRequestHandler):
@@ -146,9 +156,17 @@ def hooks() -> Iterator[Hooks]:
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def hooks() -> Iterator[Hooks]:
+    with hook_server() as state:
+        yield state
 
 
 # -- small stores with known answers ----------------------------------------------------------

@@ -9,17 +9,13 @@ Screenshots go to tests/artifacts/ (kept by CI as artifacts, git-ignored).
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from analytics.i18n import t
-from tests.alerts.conftest import Hooks, Mailbox, free_port
+from tests.alerts.conftest import Hooks, Mailbox, hook_server, smtp_server
 from tests.browser.server import ARTIFACTS, no_exception
 
 LANG = "es"
@@ -31,37 +27,15 @@ def viewport() -> dict[str, int]:
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    box = Mailbox(port=free_port())
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
-    controller.start()
-    yield box
-    controller.stop()
+def smtp() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
 
 
 @pytest.fixture
-def http_server() -> Iterator[Hooks]:
-    state = Hooks()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.tries += 1
-            if state.status < 300:
-                state.received.append((self.path, json.loads(body)))
-            self.send_response(state.status)
-            self.end_headers()
-            self.wfile.write(b"ok" if state.status < 300 else b"server on fire")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-    server.server_close()
+def http() -> Iterator[Hooks]:
+    with hook_server() as state:
+        yield state
 
 
 def field(page: Any, label: str) -> Any:
@@ -69,7 +43,7 @@ def field(page: Any, label: str) -> Any:
 
 
 def test_mail_server_and_webhook_each_with_a_test_through_real_servers(
-    page: Any, base_url: str, smtp_server: Mailbox, http_server: Hooks
+    page: Any, base_url: str, smtp: Mailbox, http: Hooks
 ) -> None:
     page.goto(f"{base_url}/settings?lang={LANG}")
     page.get_by_role("heading", name=t("settings.title", LANG)).wait_for(timeout=60_000)
@@ -78,7 +52,7 @@ def test_mail_server_and_webhook_each_with_a_test_through_real_servers(
 
     field(tab, t("alerts.smtp.host", LANG)).fill("127.0.0.1")
     port = field(tab, t("alerts.smtp.port", LANG))
-    port.fill(str(smtp_server.port))
+    port.fill(str(smtp.port))
     port.press("Tab")
     tab.get_by_test_id("stSelectbox").filter(has_text=t("alerts.smtp.security", LANG)).click()
     page.get_by_role("option", name=t("alerts.smtp.security.none", LANG)).click()
@@ -89,26 +63,26 @@ def test_mail_server_and_webhook_each_with_a_test_through_real_servers(
     field(tab, t("alerts.test.to", LANG)).fill("ana@example.com")
     tab.get_by_role("button", name=t("alerts.test.email", LANG)).first.click()
     page.get_by_text(t("alerts.test.sent", LANG, to="ana@example.com")).wait_for(timeout=30_000)
-    (mail,) = smtp_server.messages
+    (mail,) = smtp.messages
     assert mail["To"] == "ana@example.com"
     assert mail["Subject"] == t("alerts.test.subject", LANG)
     assert mail.get_body(("plain",)) is not None and mail.get_body(("html",)) is not None
 
     field(tab, t("alerts.hooks.name", LANG)).fill("ops")
-    field(tab, t("alerts.hooks.url", LANG)).fill(f"{http_server.url}/hooks/slack")
+    field(tab, t("alerts.hooks.url", LANG)).fill(f"{http.url}/hooks/slack")
     tab.get_by_role("button", name=t("alerts.hooks.save", LANG)).click()
     page.get_by_text(t("alerts.hooks.saved", LANG, name="ops")).wait_for(timeout=30_000)
     test_hook = tab.get_by_role("button", name=t("alerts.test.button", LANG)).nth(1)
     test_hook.click()
     page.get_by_text(t("alerts.test.sent", LANG, to="ops")).wait_for(timeout=30_000)
-    ((path, body),) = http_server.received
+    ((path, body),) = http.received
     assert path == "/hooks/slack" and t("alerts.test.subject", LANG) in body["text"]
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "settings_channels_es.png"), full_page=True)
 
-    http_server.status = 500  # the chat service is down: said, not swallowed
+    http.status = 500  # the chat service is down: said, not swallowed
     test_hook.click()
     failed = t("alerts.test.failed", LANG, error="").rstrip()
     page.get_by_text(failed, exact=False).wait_for(timeout=30_000)
-    assert http_server.tries == 2
+    assert http.tries == 2
     page.screenshot(path=str(ARTIFACTS / "settings_webhook_500_es.png"), full_page=True)
