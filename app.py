@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.i18n import t
-from ui import context, scheduler
+from ui import auth, cache, context, errors, scheduler
 
 # Navigation section -> (script, title key, icon); the first page is the default.
 NAV = {
@@ -34,7 +34,9 @@ NAV = {
 st.set_page_config(page_title="Pulso", page_icon=":material/monitoring:", layout="wide")
 
 lang = context.language()
-version = context.open_store_or_stop(lang)
+context.open_store_or_stop(lang)
+auth.sign_in(lang)  # the session's role and scope; the sign-in screen stops here
+version = cache.current_version()
 scheduler.start()  # alert rules are evaluated by the app while it holds the store
 pages = {
     t(section, lang): [
@@ -52,4 +54,4 @@ page = st.navigation(pages)
 # The sidebar shows the filters this page applies (the default page's path is "").
 filters = context.sidebar(lang, version, page.url_path or "overview")
 st.session_state["pulso_context"] = context.Context(lang, filters, version)
-page.run()
+errors.boundary(lambda: page.run(), lang)  # an error: a short message, a logged reference

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import os
 
+from analytics import access
 from analytics.store import Store, StoreError, connect, resolve_path
 
 __all__ = ["Store", "StoreError", "open_store"]
 
 
-def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Store:
+def open_store(path_or_url: str | os.PathLike[str] | None = None, user: str | None = None) -> Store:
     """Open the Pulso store.
 
     With no argument: the database named by ``PULSO_DB`` (created empty if missing),
     else ``data/pulso.duckdb``, created and filled with demo data on first use.
     ``path_or_url`` may be a file path, ``duckdb://path`` or ``:memory:``.
+
+    ``user`` (an e-mail): act as that user, with the role and scope the app gives them
+    (``[pulso.roles]`` in ``.streamlit/secrets.toml`` and the store's roles table):
+    reads see only their scope, writes their role allows (else ``Forbidden``).
+    :class:`~analytics.access.NoRole` when they have none. Without it: the OS user, as
+    admin (whoever can open the file can change it anyway).
     """
     path, is_default = resolve_path(path_or_url)
     store = connect(path)
@@ -27,4 +34,6 @@ def open_store(path_or_url: str | os.PathLike[str] | None = None) -> Store:
 
         generate(store)
         seed(store)  # the demo's follow-up queue, with a plausible history
-    return store
+    if user is None:
+        return store
+    return access.bind(store, access.for_user(store, user))

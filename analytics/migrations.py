@@ -396,6 +396,30 @@ create table alert_deliveries (
 );
 """
 
+# Version 12 (sign-in): the roles the admins give on the Settings page (an e-mail or
+# ``group:NAME``; they add to and override ``[pulso.roles]`` in secrets), each with an
+# optional scope (JSON: dimension -> values); and the audit log of every write.
+V12_ROLES_AUDIT = """
+create table roles (
+    principal  varchar primary key,
+    role       varchar not null check (role in ('executive', 'analyst', 'manager', 'admin')),
+    scope      varchar,
+    updated_by varchar,
+    updated_at timestamp not null default current_timestamp
+);
+create sequence audit_seq start 1;
+create table audit_log (
+    audit_id integer primary key default nextval('audit_seq'),
+    acted_at timestamp not null default current_timestamp,
+    who      varchar not null,
+    role     varchar not null,
+    action   varchar not null,
+    object   varchar,
+    before_json varchar,
+    after_json  varchar
+);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1_FACTS,
     V2_CHANGES_AND_BATCHES,
@@ -408,5 +432,6 @@ MIGRATIONS: tuple[str, ...] = (
     V9_CHANGE_SCOPE_PRODUCT_SEGMENT,
     V10_MEANINGFUL_CHANGES,
     V11_TARGETS_SETTINGS_ALERTS,
+    V12_ROLES_AUDIT,
 )
 LATEST = len(MIGRATIONS)

@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import duckdb
+
+from analytics import access, audit
 from analytics.i18n import Lang, number, t
 from analytics.store import Store
 
@@ -31,18 +34,35 @@ def get(store: Store, name: str) -> dict[str, Any] | None:
 
 def put(store: Store, name: str, value: dict[str, Any], by: str | None = None) -> None:
     """Save ``value`` (already checked by its owner) as ``name``, replacing it."""
+    actor = access.require(store, "settings")
     text = json.dumps(value, sort_keys=True)
     with store.transaction() as cur:
+        before = _value(cur, name)
         cur.execute("delete from settings where name = ?", [name])
         cur.execute(
-            "insert into settings (name, value, updated_by) values (?, ?, ?)", [name, text, by]
+            "insert into settings (name, value, updated_by) values (?, ?, ?)",
+            [name, text, by or actor.user],
         )
+        audit.record(cur, actor, "settings.save", name, before, value)
 
 
 def delete(store: Store, name: str) -> None:
     """Forget ``name``: its owner's defaults apply again."""
+    actor = access.require(store, "settings")
     with store.transaction() as cur:
+        before = _value(cur, name)
         cur.execute("delete from settings where name = ?", [name])
+        audit.record(cur, actor, "settings.delete", name, before, None)
+
+
+def _value(cur: duckdb.DuckDBPyConnection, name: str) -> Any:
+    row = cur.execute("select value from settings where name = ?", [name]).fetchone()
+    if row is None:
+        return None
+    try:
+        return json.loads(row[0])
+    except ValueError:  # a hand edit: logged as it was
+        return row[0]
 
 
 class Invalid(ValueError):

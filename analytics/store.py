@@ -165,7 +165,10 @@ def connect(path: str, read_only: bool = False) -> Store:
         migrate(con)
     elif schema_version(con) < LATEST:
         raise StoreError("store_outdated", path)
-    return Store(con=con, path=path)
+    from analytics import access  # it imports this module
+
+    # the CLI's --user (access.act_as); else the store itself
+    return access.bind(Store(con=con, path=path), access.process_actor())
 
 
 # DuckDB's message when another process holds the file's write lock.

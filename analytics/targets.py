@@ -24,11 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import polars as pl
 
-from analytics import dimensions, kpis
+from analytics import access, audit, dimensions, kpis
 from analytics.changes.formatting import change_text, decimals
 from analytics.i18n import Lang, day, kpi_value, number, t
 from analytics.metrics import Estimate
@@ -125,6 +125,7 @@ def save(store: Store, target: Target, by: str | None = None) -> Target:
     """Insert ``target``, or update the stored one when ``target_id`` is set; returns it
     with its id. A second target for the same KPI, scope and start date is refused
     (:class:`Invalid`), not stored beside the first; an unknown id is a KeyError."""
+    actor = access.require(store, "targets")
     t = check(target)
     with store.transaction() as cur:
         clash = cur.execute(
@@ -135,7 +136,8 @@ def save(store: Store, target: Target, by: str | None = None) -> Target:
         ).fetchone()
         if clash is not None:
             raise Invalid("targets.error.duplicate")
-        values = [t.kpi, t.dimension, t.segment, t.target, t.valid_from, by]
+        values = [t.kpi, t.dimension, t.segment, t.target, t.valid_from, by or actor.user]
+        after = {k: v for k, v in asdict(t).items() if k != "target_id"}
         if t.target_id is None:
             row = cur.execute(
                 "insert into targets (kpi, dimension, segment, target, valid_from, updated_by)"
@@ -143,7 +145,9 @@ def save(store: Store, target: Target, by: str | None = None) -> Target:
                 values,
             ).fetchone()
             assert row is not None  # insert ... returning gives the new row
+            audit.record(cur, actor, "targets.create", row[0], None, after)
             return replace(t, target_id=int(row[0]))
+        before = audit.row(cur, _ONE, [t.target_id])
         row = cur.execute(
             "update targets set kpi = ?, dimension = ?, segment = ?, target = ?,"
             " valid_from = ?, updated_by = ?, updated_at = current_timestamp"
@@ -152,17 +156,24 @@ def save(store: Store, target: Target, by: str | None = None) -> Target:
         ).fetchone()
         if row is None:
             raise KeyError(f"no target with id {t.target_id}")
+        audit.record(cur, actor, "targets.edit", t.target_id, before, after)
     return t
 
 
 def delete(store: Store, target_id: int) -> None:
     """Remove one target (an unknown id is a KeyError)."""
+    actor = access.require(store, "targets")
     with store.transaction() as cur:
+        before = audit.row(cur, _ONE, [target_id])
         row = cur.execute(
             "delete from targets where target_id = ? returning target_id", [target_id]
         ).fetchone()
         if row is None:
             raise KeyError(f"no target with id {target_id}")
+        audit.record(cur, actor, "targets.delete", target_id, before, None)
+
+
+_ONE = "select kpi, dimension, segment, target, valid_from from targets where target_id = ?"
 
 
 def version(store: Store) -> str:

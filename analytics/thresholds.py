@@ -33,7 +33,9 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from analytics import kpis
+import duckdb
+
+from analytics import access, audit, kpis
 from analytics.compare import Difference
 from analytics.store import Store
 
@@ -134,20 +136,31 @@ def _valid(key: str, value: float) -> bool:
 def save(store: Store, values: Mapping[str, float], by: str | None = None) -> None:
     """Set minimums (all checked before any is written). A value equal to the default
     removes the KPI's row, so that it follows the default again."""
+    actor = access.require(store, "settings")
     checked = {key: check(key, value) for key, value in values.items()}
     with store.transaction() as cur:
+        before = _stored(cur)
         for key, value in checked.items():
             cur.execute("delete from meaningful_changes where kpi = ?", [key])
             if value != DEFAULTS[key]:
                 cur.execute(
                     "insert into meaningful_changes (kpi, meaningful, updated_by) values (?, ?, ?)",
-                    [key, value, by],
+                    [key, value, by or actor.user],
                 )
+        audit.record(cur, actor, "thresholds.save", None, before, _stored(cur))
 
 
 def reset(store: Store, keys: Iterable[str] | None = None) -> None:
     """Back to the defaults, for ``keys`` or every KPI."""
+    actor = access.require(store, "settings")
     chosen = [kpis.get(k).key for k in (kpis.BY_KEY if keys is None else keys)]
     with store.transaction() as cur:
+        before = _stored(cur)
         for key in chosen:
             cur.execute("delete from meaningful_changes where kpi = ?", [key])
+        audit.record(cur, actor, "thresholds.reset", None, before, _stored(cur))
+
+
+def _stored(cur: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    rows = cur.execute("select kpi, meaningful from meaningful_changes order by kpi")
+    return {str(k): float(v) for k, v in rows.fetchall()}

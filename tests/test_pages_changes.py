@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.changes import registry, summary
 from analytics.changes.registry import Change
 from analytics.store import connect
-from tests.apptest import AppDb, new_app, open_app
+from tests.apptest import AppDb, new_app, open_app, page_warnings
 from tests.conftest import DemoStores
 from ui.markdown import markdown_escape
 
@@ -179,7 +179,7 @@ def test_the_form_saves_products_and_segments_and_the_analysis_uses_them(
         at = open_page("change_analysis", change=cid)
         assert not at.exception
         captions = [c.value for c in at.caption]
-        assert any("Products: bundle; Segments: B2B" in c for c in captions)
+        assert any(markdown_escape("Products: bundle; Segments: B2B") in c for c in captions)
         assert any("bundle · B2B" in c for c in captions)  # the changed group
     finally:
         without_change(db, int(cid))
@@ -200,9 +200,9 @@ def test_analysis_of_the_demo_change(open_page: Open) -> None:
     assert len(at.tabs) == 3
     assert at.query_params["change"] == str(IVR_ID)
     # Five queues: the DiD tab says its p is by randomization and what it cannot show.
-    assert any("the smallest possible p is 1/5" in w.value for w in at.warning)
+    assert any("the smallest possible p is 1/5" in w.value for w in page_warnings(at))
     assert at.dataframe[2].value["p"].str.endswith("(randomization, min. 1/5)").all()
-    assert not any("= <" in m.value for m in [*at.markdown, *at.caption, *at.warning])
+    assert not any("= <" in m.value for m in [*at.markdown, *at.caption, *page_warnings(at)])
 
 
 @pytest.mark.parametrize(
@@ -247,11 +247,12 @@ def test_what_cannot_answer_is_said_once_and_left_out_of_the_verdicts(open_page:
     assert left_out.startswith(":material/info: Difference\\-in\\-differences is left out")
     assert "1/5" in left_out
     verdicts = [m.value for m in at.markdown if m.value.startswith(":material/")]
-    lines = " ".join([*verdicts, *(c for c in captions if "Interrupted time series:" in c)])
-    assert "Interrupted time series:" in lines and "Difference" not in lines
+    its = markdown_escape("Interrupted time series:")  # captions are escaped markdown
+    lines = " ".join([*verdicts, *(c for c in captions if its in c)])
+    assert its in lines and "Difference" not in lines
     # The default windows give the time series the 12 periods a side it needs: no
     # warning about its own defaults.
-    assert not [w for w in at.warning if "are recommended" in w.value]
+    assert not [w for w in page_warnings(at) if "are recommended" in w.value]
     short = open_page("change_analysis", change=str(IVR_ID), weeks_before="8", weeks_after="8")
     (warning,) = [w.value for w in short.warning if "are recommended" in w.value]
     assert warning.startswith("Only 8 periods before and 8 after the change; 12 on each side")
@@ -291,7 +292,7 @@ def test_a_change_that_cannot_be_analysed_says_why(
     try:
         at = open_page("change_analysis", change=str(cid))
         assert not at.exception
-        assert len(at.warning) == 1 and message in at.warning[0].value
+        assert len(page_warnings(at)) == 1 and message in page_warnings(at)[0].value
         assert not at.dataframe
     finally:
         without_change(db, cid)
@@ -301,7 +302,7 @@ def test_a_control_group_identical_to_the_treated_one_is_refused(open_page: Open
     at = open_page("change_analysis", lang="es", change=str(IVR_ID), control=["billing"])
     assert not at.exception
     assert at.multiselect(key="control").value == ["billing"]
-    warnings = [w.value for w in at.warning]
+    warnings = [w.value for w in page_warnings(at)]
     assert any("el grupo de control es el propio grupo con el cambio" in w for w in warnings)
     # Before/after and the time series still show; the DiD table is empty.
     assert [d.value.shape[0] for d in at.dataframe] == [6, 6, 0]

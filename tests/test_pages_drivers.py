@@ -18,7 +18,7 @@ from analytics.drivers import analysis as da
 from analytics.drivers import cells as dc
 from analytics.queries import Filters
 from analytics.store import connect
-from tests.apptest import AppDb, open_app
+from tests.apptest import AppDb, open_app, page_warnings
 from tests.conftest import DemoStores
 
 END = dt.date(2026, 6, 28)
@@ -101,13 +101,13 @@ def test_spanish() -> None:
 
 def test_a_short_period_shows_the_minimum_sample_guard() -> None:
     at = open_page(period=["2026-06-27", "2026-06-28"])
-    assert "a driver model needs at least 200" in at.warning[0].value
+    assert "a driver model needs at least 200" in page_warnings(at)[0].value
     assert len(at.get("plotly_chart")) == 0
 
 
 def test_a_filter_that_fixes_the_queue_names_it() -> None:
     at = open_page(**WHOLE, queue=["billing"])
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = " ".join(w.value for w in page_warnings(at))
     assert "do not vary in these responses: Queue" in warnings
     assert len(at.get("plotly_chart")) == 5
 
@@ -137,6 +137,6 @@ def test_the_page_recovers_the_planted_truth() -> None:
 def test_an_empty_store_says_so(tmp_path: Path, app_db: AppDb) -> None:
     app_db(tmp_path / "empty.duckdb")
     at = open_page()
-    assert at.warning[0].value.startswith("No survey response joined to its call matches")
+    assert page_warnings(at)[0].value.startswith("No survey response joined to its call matches")
     assert "drivers" not in [m.key for m in at.multiselect]
     assert len(at.get("plotly_chart")) == 0

@@ -19,7 +19,7 @@ from analytics.feedback import sentiment, text
 from analytics.queries import Filters
 from analytics.review import bias, rankings
 from analytics.store import connect
-from tests.apptest import AppDb, open_app
+from tests.apptest import AppDb, open_app, page_warnings
 from tests.conftest import DemoStores
 
 PERIOD = (dt.date(2026, 3, 1), dt.date(2026, 6, 28))
@@ -122,7 +122,7 @@ def test_sentiment_is_marked_indicative_where_it_is_under_80_percent(
 ) -> None:
     at = open_page("voice", lang=lang, comment_lang=said)
     assert not at.exception
-    warnings = [w.value for w in at.warning]
+    warnings = [w.value for w in page_warnings(at)]
     name = i18n.t(f"voice.language_name.{said}", lang)  # type: ignore[arg-type]
     assert any(name in w for w in warnings) is indicative
     hits, of = sentiment.MEASURED[said]  # type: ignore[index]
@@ -219,7 +219,7 @@ def test_rankings_page(open_page: Any, db: Path) -> None:
     assert not any("by their id" in c.value for c in at.caption)  # teams have names
     at = open_page("rankings", rank_min_n=10_000)
     assert not at.exception
-    assert "no one is ranked" in at.warning[0].value
+    assert "no one is ranked" in page_warnings(at)[0].value
 
 
 @pytest.mark.parametrize(  # by default the 365 days up to the sidebar's end date

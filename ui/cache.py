@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 import analytics
-from analytics import overview, thresholds
+from analytics import access, overview, thresholds
 from analytics import targets as analytics_targets
 from analytics.changes import registry
 from analytics.feedback import compliance as followup_rates
@@ -38,14 +38,34 @@ if TYPE_CHECKING:
 TTL = 600
 
 
+#: Where ui/auth.py keeps the session's actor (analytics.access.Actor).
+ACTOR_KEY = "pulso_actor"
+
+
 @st.cache_resource(show_spinner=False)
-def store() -> Store:
+def base_store() -> Store:
+    """The one store of the process, unbound (the alert clock, the roles table)."""
     return analytics.open_store()
 
 
+@st.cache_resource(show_spinner=False)
+def _bound(actor: access.Actor) -> Store:
+    return access.bind(base_store(), actor)
+
+
+def store() -> Store:
+    """The store as this session's actor: writes check their role, reads see only
+    their scope (:mod:`analytics.access`). Unbound before sign-in has run."""
+    actor = st.session_state.get(ACTOR_KEY)
+    return _bound(actor) if isinstance(actor, access.Actor) else base_store()
+
+
 def current_version() -> str:
-    """Changes whenever data is loaded or undone (part of every cache key)."""
-    return store().data_version()
+    """Changes whenever data is loaded or undone (part of every cache key), and holds
+    the actor's scope: users of different scopes never share a cached result."""
+    actor = st.session_state.get(ACTOR_KEY)
+    scope = actor.scope if isinstance(actor, access.Actor) else ()
+    return f"{base_store().data_version()}|{scope!r}" if scope else base_store().data_version()
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

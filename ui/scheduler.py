@@ -12,4 +12,4 @@ from ui import cache
 
 @st.cache_resource(show_spinner=False)
 def start() -> schedule.Clock | None:
-    return schedule.start(cache.store())
+    return schedule.start(cache.base_store())

@@ -17,7 +17,7 @@ from analytics.feedback import queue as followup_queue
 from analytics.feedback.queue import ListFilter
 from analytics.i18n import day, number, t
 from analytics.queries import Filters, Grain
-from ui import cache, context, tables, url
+from ui import auth, cache, context, tables, url
 from ui.tables import Col, ColumnKind
 
 GRAINS: tuple[Grain, ...] = ("week", "month")
@@ -220,6 +220,8 @@ def owner_picker(owner: str | None, team: str | None) -> str | None:
 
 
 def action_forms(row: dict[str, Any]) -> None:
+    if not auth.needs("followup", lang):  # the engine refuses anyway
+        return
     item_id = row["item_id"]
     assign, contact, close = st.columns(3)
     with assign.form("fu_assign", clear_on_submit=True):

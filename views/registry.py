@@ -8,7 +8,7 @@ from analytics.changes import design, registry, report
 from analytics.changes.cells import SCOPE_DIMS
 from analytics.changes.registry import SCOPE_FIELDS, Change
 from analytics.i18n import day, t
-from ui import cache, context, tables, url
+from ui import auth, cache, context, tables, url
 from ui.markdown import markdown_escape
 from ui.tables import Col
 
@@ -93,7 +93,9 @@ with st.form(f"change_form_{pick}"):
             )
         )
     st.caption(t("registry.scope_help", lang))
-    saved = st.form_submit_button(t("registry.save", lang), type="primary")
+    saved = st.form_submit_button(
+        t("registry.save", lang), type="primary", disabled=not auth.needs("registry", lang)
+    )
 
 if saved and not isinstance(start, dt.date):
     st.error(t("registry.error.start", lang))
@@ -123,6 +125,12 @@ if current is not None and current.change_id is not None:
     )
     with st.popover(t("registry.delete", lang), icon=":material/delete:"):
         st.warning(t("registry.delete_confirm", lang, name=markdown_escape(current.name)))
-        if st.button(t("registry.delete_yes", lang), type="primary", key="delete_change"):
+        allowed = auth.needs("registry", lang)
+        if st.button(
+            t("registry.delete_yes", lang),
+            type="primary",
+            key="delete_change",
+            disabled=not allowed,
+        ):
             registry.delete_change(cache.store(), current.change_id)
             reopen("registry.deleted", current.name, None)

@@ -10,30 +10,51 @@ the defaults until a value is saved here. The page's parts are the
 import streamlit as st
 
 from analytics.i18n import t
-from ui import context
-from views import settings_alerts, settings_channels, settings_followup, settings_targets
+from ui import auth, context
+from views import (
+    settings_alerts,
+    settings_channels,
+    settings_followup,
+    settings_targets,
+    settings_users,
+)
 
 ctx = context.current()
 lang = ctx.lang
 st.title(t("settings.title", lang))
 st.caption(t("settings.intro", lang))
 
-targets, deadlines, rules, channels, log = st.tabs(
+targets, deadlines, rules, channels, log, users, audit = st.tabs(
     [
         f":material/flag: {t('settings.tab.targets', lang)}",
         f":material/event_available: {t('settings.tab.followup', lang)}",
         f":material/notifications: {t('settings.tab.rules', lang)}",
         f":material/send: {t('settings.tab.channels', lang)}",
         f":material/history: {t('settings.tab.log', lang)}",
+        f":material/group: {t('access.tab.users', lang)}",
+        f":material/policy: {t('access.tab.audit', lang)}",
     ]
 )
+# Each tab needs its role (the engine refuses a write anyway): targets a manager's,
+# the rest an admin's.
 with targets:
-    settings_targets.render(ctx)
+    if auth.needs("targets", lang):
+        settings_targets.render(ctx)
 with deadlines:
-    settings_followup.render(ctx)
+    if auth.needs("settings", lang):
+        settings_followup.render(ctx)
 with rules:
-    settings_alerts.render_rules(ctx)
+    if auth.needs("alerts", lang):
+        settings_alerts.render_rules(ctx)
 with channels:
-    settings_channels.render(ctx)
+    if auth.needs("settings", lang):
+        settings_channels.render(ctx)
 with log:
-    settings_alerts.render_log(ctx)
+    if auth.needs("alerts", lang):
+        settings_alerts.render_log(ctx)
+with users:
+    if auth.needs("roles", lang):
+        settings_users.render(ctx)
+with audit:
+    if auth.needs("roles", lang):
+        settings_users.render_audit(ctx)

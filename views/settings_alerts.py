@@ -21,8 +21,9 @@ from analytics.alerts.checks import Invalid, Problem
 from analytics.alerts.messages import scope_text
 from analytics.alerts.rules import KINDS, KPI_KINDS, Email, Kind, Rule
 from analytics.i18n import LANGS, Lang, number, t
-from ui import cache, tables
+from ui import auth, cache, tables
 from ui.context import Context
+from ui.markdown import markdown_escape
 from ui.tables import Col, ColumnKind
 
 NEW = -1  # the rule picker's "new rule"
@@ -38,6 +39,10 @@ def _flash(key: str) -> None:
 def render_rules(ctx: Context) -> None:
     lang = ctx.lang
     st.caption(t("alerts.rules.intro", lang))
+    mine = auth.actor().scope
+    if mine:  # rules.save limits a scoped admin's rules to their scope
+        shown = markdown_escape(scope_text(dict(mine), lang))
+        st.caption(t("access.rules_scoped", lang, scope=shown))
     _flash("alerts_rule_flash")
     store = cache.store()
     every = rules.read(store)  # small and uncached: a save shows at once

@@ -18,7 +18,7 @@ from analytics.i18n import Lang, number, t
 from analytics.ingest import IngestError, Mapping, RawTable, aliases, review
 from analytics.ingest.aliases import Alias, NewValue
 from analytics.ingest.model import Target
-from ui import cache, tables
+from ui import auth, cache, tables
 from ui.errors import error
 from ui.markdown import markdown_escape
 from ui.session import held, who
@@ -55,7 +55,9 @@ def new_values(raw: RawTable, found: review.Preview, lang: Lang) -> None:
         chosen: list[Alias] = []
         for field in dict.fromkeys(n.field for n in new):
             chosen += _pickers(raw, [n for n in new if n.field == field], stored[field], lang)
-        if st.button(t("upload.new.save", lang), icon=":material/save:", key="upload_new_save"):
+        allowed = auth.needs("aliases", lang)  # the engine refuses anyway
+        if st.button(t("upload.new.save", lang), icon=":material/save:", key="upload_new_save",
+                     disabled=not allowed):  # fmt: skip
             _save(chosen, lang)
     _value_map(fields, lang)
 
@@ -164,7 +166,8 @@ def _value_map(fields: list[str], lang: Lang) -> None:
             key=f"upload_map_remove_{_short(repr(entries))}",  # a fresh picker once removed
         )
         if st.button(t("upload.map.remove.button", lang), icon=":material/delete:",
-                     disabled=not gone, key="upload_map_remove_go"):  # fmt: skip
+                     disabled=not gone or not auth.can("aliases"),
+                     key="upload_map_remove_go"):  # fmt: skip
             for entry in gone:
                 aliases.remove(cache.store(), entry.field, entry.alias)
             st.session_state[_REMOVED] = len(gone)

@@ -23,7 +23,7 @@ from analytics.ingest import (
 )
 from analytics.ingest.quality import Quality
 from analytics.ingest.roundtrip import Shape
-from ui import cache, tables
+from ui import auth, cache, tables
 from ui.errors import error
 from ui.markdown import markdown_escape
 from ui.tables import Col, ColumnKind
@@ -89,7 +89,10 @@ def _undo(row: dict[str, Any], lang: Lang) -> None:
             t("upload.undo.confirm", lang, batch=batch, file=markdown_escape(row["file_name"]),
               inserted=number(row["n_inserted"], lang, 0), updated=number(row["n_updated"], lang, 0))
         )  # fmt: skip
-        if st.button(t("upload.undo.yes", lang), type="primary", key="upload_undo_yes"):
+        allowed = auth.needs("undo", lang)  # the engine refuses anyway
+        if st.button(
+            t("upload.undo.yes", lang), type="primary", key="upload_undo_yes", disabled=not allowed
+        ):
             try:
                 finished(undo_batch(cache.store(), batch))
             except IngestError as exc:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 from urllib.parse import urlsplit
 
-from analytics import settings
+from analytics import access, audit, settings
 from analytics.alerts import rules
 from analytics.alerts.checks import Problem, email_ok, name_problems, raise_if
 from analytics.i18n import LANGS, Lang
@@ -187,16 +187,23 @@ def save_webhook(
     store: Store, hook: Webhook, by: str | None = None, now: dt.datetime | None = None
 ) -> None:
     """Add a webhook, or replace the one with the same name."""
+    actor = access.require(store, "settings")
     hook = Webhook(hook.name.strip(), hook.format, hook.url.strip(), hook.lang)
     raise_if(check_webhook(hook))
     at = now or dt.datetime.now().replace(microsecond=0)
     with store.transaction() as cur:
+        before = audit.row(cur, _HOOK, [hook.name])  # never the URL: it is a credential
         cur.execute("delete from webhooks where name = ?", [hook.name])
         cur.execute(
             "insert into webhooks (name, format, url, lang, updated_at, updated_by)"
             " values (?, ?, ?, ?, ?, ?)",
-            [hook.name, hook.format, hook.url, hook.lang, at, by],
+            [hook.name, hook.format, hook.url, hook.lang, at, by or actor.user],
         )
+        after = {"format": hook.format, "lang": hook.lang}
+        audit.record(cur, actor, "webhooks.save", hook.name, before, after)
+
+
+_HOOK = "select format, lang from webhooks where name = ?"
 
 
 def delete_webhook(store: Store, name: str) -> None:
@@ -207,5 +214,8 @@ def delete_webhook(store: Store, name: str) -> None:
         if users
         else []
     )
+    actor = access.require(store, "settings")
     with store.transaction() as cur:
+        before = audit.row(cur, _HOOK, [name])
         cur.execute("delete from webhooks where name = ?", [name])
+        audit.record(cur, actor, "webhooks.delete", name, before, None)

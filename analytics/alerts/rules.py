@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast, get_args
 
-from analytics import dimensions, kpis
+from analytics import access, audit, dimensions, kpis
 from analytics.alerts.checks import Problem, email_ok, name_problems, raise_if
 from analytics.i18n import LANGS, Lang
 from analytics.queries import Filters
@@ -132,6 +132,34 @@ def normalised(rule: Rule) -> Rule:
     )
 
 
+def within(rule: Rule, scope: access.Scope) -> Rule:
+    """``rule`` limited to a scoped user's ``scope``: on each scoped dimension the values
+    both name (all the user's values when the rule names none). Alerts are evaluated
+    on the whole store, so the limit is kept in the rule itself. A dimension that does
+    not filter the rule's KPI (survey type, for a call KPI) is left out, as the user's
+    own reads leave it out."""
+    if not scope:
+        return rule
+    kpi = kpis.BY_KEY.get(rule.kpi or "") if rule.kind in KPI_KINDS else None
+    limited = dict(rule.scope)
+    for name, allowed in scope:
+        if kpi is not None and not dimensions.get(name).applies_to(kpi.source):
+            continue
+        asked = limited.get(name, ())
+        # none of the asked values in scope: kept as asked, for :func:`_outside` to say
+        limited[name] = tuple(v for v in asked if v in allowed) or asked or allowed
+    return replace(rule, scope=limited)
+
+
+def _outside(rule: Rule, scope: access.Scope) -> list[Problem]:
+    """The scoped dimensions on which the rule asks only for values outside the scope."""
+    return [
+        Problem("access.error.outside_scope", {"dimension": name, "values": ", ".join(allowed)})
+        for name, allowed in scope
+        if name in rule.scope and not set(rule.scope[name]) & set(allowed)
+    ]
+
+
 # -- the store -------------------------------------------------------------------------------
 
 _COLUMNS = "rule_id, name, kind, kpi, scope, emails, webhooks, enabled, created_at, created_by"
@@ -189,8 +217,9 @@ def save(store: Store, rule: Rule, by: str | None = None, now: dt.datetime | Non
     A new rule's ``created_at`` is ``now``: it sees only the detractors that arrive
     after it (see :mod:`analytics.alerts.evaluate`).
     """
-    rule = normalised(rule)
-    raise_if(check(store, rule))
+    actor = access.require(store, "alerts")
+    rule = within(normalised(rule), actor.scope)
+    raise_if(check(store, rule) + _outside(rule, actor.scope))
     emails = [{"address": e.address, "lang": e.lang} for e in rule.emails]
     scope = json.dumps({d: list(v) for d, v in rule.scope.items()}, sort_keys=True)
     values: list[Any] = [rule.name, rule.kind, rule.kpi, scope if rule.scope else None, emails]
@@ -201,32 +230,49 @@ def save(store: Store, rule: Rule, by: str | None = None, now: dt.datetime | Non
             row = cur.execute(
                 "insert into alert_rules (name, kind, kpi, scope, emails, webhooks, enabled,"
                 " created_at, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning rule_id",
-                [*values, at, by],
+                [*values, at, by or actor.user],
             ).fetchone()
             assert row is not None
+            audit.record(cur, actor, "alerts.create", row[0], None, _audited(values))
             return int(row[0])
+        before = audit.row(cur, _ONE, [rule.rule_id])
         cur.execute(
             "update alert_rules set name = ?, kind = ?, kpi = ?, scope = ?, emails = ?,"
             " webhooks = ?, enabled = ? where rule_id = ?",
             [*values, rule.rule_id],
         )
+        audit.record(cur, actor, "alerts.edit", rule.rule_id, before, _audited(values))
         return rule.rule_id
+
+
+_ONE = "select name, kind, kpi, scope, emails, webhooks, enabled from alert_rules where rule_id = ?"
+
+
+def _audited(values: list[Any]) -> dict[str, Any]:
+    names = ("name", "kind", "kpi", "scope", "emails", "webhooks", "enabled")
+    return dict(zip(names, values, strict=True))
 
 
 def set_enabled(store: Store, rule_id: int, enabled: bool) -> None:
     """Switch a rule on or off (off: not evaluated; what it recorded is still sent)."""
+    actor = access.require(store, "alerts")
     with store.transaction() as cur:
         cur.execute("update alert_rules set enabled = ? where rule_id = ?", [enabled, rule_id])
+        after = {"enabled": enabled}
+        audit.record(cur, actor, "alerts.enable", rule_id, {"enabled": not enabled}, after)
 
 
 def delete(store: Store, rule_id: int) -> None:
     """Forget a rule and what it has still to send; what was sent or failed stays in
     the log."""
+    actor = access.require(store, "alerts")
     with store.transaction() as cur:
+        before = audit.row(cur, _ONE, [rule_id])
         cur.execute(
             "delete from alert_deliveries where rule_id = ? and status = 'pending'", [rule_id]
         )
         cur.execute("delete from alert_rules where rule_id = ?", [rule_id])
+        audit.record(cur, actor, "alerts.delete", rule_id, before, None)
 
 
 def uses_webhook(store: Store, name: str) -> list[str]:

@@ -7,10 +7,11 @@ marks them, and by the change analysis, which takes its treated group from the s
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import polars as pl
 
+from analytics import access, audit
 from analytics.store import Store
 
 SCOPE_FIELDS = ("queues", "teams", "regions", "channels", "products", "segments")
@@ -76,6 +77,7 @@ def get_change(store: Store, change_id: int) -> Change:
 
 def save_change(store: Store, change: Change) -> int:
     """Insert (no id) or update (with id); returns the id. Raises ValueError if invalid."""
+    actor = access.require(store, "registry")
     if change.problems():
         raise ValueError(", ".join(change.problems()))
     values = [
@@ -91,28 +93,43 @@ def save_change(store: Store, change: Change) -> int:
         list(change.segments),
         change.owner,
     ]
-    cur = store.cursor()
-    if change.change_id is None:
-        row = cur.execute(
-            "insert into process_changes (name, description, started_on, ended_on, scope_queues,"
-            " scope_teams, scope_regions, scope_channels, scope_products, scope_segments, owner)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning change_id",
-            values,
-        ).fetchone()
-        assert row is not None
-        return int(row[0])
-    cur.execute(
-        "update process_changes set name = ?, description = ?, started_on = ?, ended_on = ?,"
-        " scope_queues = ?, scope_teams = ?, scope_regions = ?, scope_channels = ?,"
-        " scope_products = ?, scope_segments = ?, owner = ?"
-        " where change_id = ?",
-        [*values, change.change_id],
-    )
+    with store.transaction() as cur:
+        if change.change_id is None:
+            row = cur.execute(
+                "insert into process_changes (name, description, started_on, ended_on,"
+                " scope_queues, scope_teams, scope_regions, scope_channels, scope_products,"
+                " scope_segments, owner) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " returning change_id",
+                values,
+            ).fetchone()
+            assert row is not None
+            audit.record(cur, actor, "registry.create", row[0], None, _audited(change))
+            return int(row[0])
+        before = audit.row(cur, _ONE, [change.change_id])
+        cur.execute(
+            "update process_changes set name = ?, description = ?, started_on = ?,"
+            " ended_on = ?, scope_queues = ?, scope_teams = ?, scope_regions = ?,"
+            " scope_channels = ?, scope_products = ?, scope_segments = ?, owner = ?"
+            " where change_id = ?",
+            [*values, change.change_id],
+        )
+        audit.record(cur, actor, "registry.edit", change.change_id, before, _audited(change))
     return change.change_id
 
 
 def delete_change(store: Store, change_id: int) -> None:
-    store.cursor().execute("delete from process_changes where change_id = ?", [change_id])
+    actor = access.require(store, "registry")
+    with store.transaction() as cur:
+        before = audit.row(cur, _ONE, [change_id])
+        cur.execute("delete from process_changes where change_id = ?", [change_id])
+        audit.record(cur, actor, "registry.delete", change_id, before, None)
+
+
+_ONE = "select * from process_changes where change_id = ?"
+
+
+def _audited(change: Change) -> dict[str, object]:
+    return {k: v for k, v in asdict(change).items() if k != "change_id"}
 
 
 def changes_in(store: Store, start: dt.date | None, end: dt.date | None) -> pl.DataFrame:

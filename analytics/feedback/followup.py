@@ -29,7 +29,7 @@ from typing import Any, Literal, get_args
 import duckdb
 import polars as pl
 
-from analytics import settings
+from analytics import access, audit, settings
 from analytics.settings import Invalid
 from analytics.store import Store
 
@@ -280,15 +280,27 @@ def _act(
     params: list[Any],
     allowed: tuple[Status, ...] = ACTIVE,
 ) -> None:
-    """Check the status, apply one fixed update from this module and log it, atomically."""
+    """Check the role and the status, apply one fixed update from this module and log
+    it (its history and the audit log), atomically. An item outside the actor's scope
+    is unknown to them (KeyError), as on their pages."""
+    actor = access.require(store, "followup")
+    if store.cursor().execute(_ITEM, [entry.item_id]).fetchone() is None:  # scoped read
+        raise KeyError(f"no follow-up item with id {entry.item_id}")
     with store.transaction() as cur:
         _require(cur, entry.item_id, allowed)
+        before = audit.row(cur, _ITEM, [entry.item_id])
         cur.execute(update, params)
+        by = access.author(store, entry.by)
         cur.execute(
             "insert into followup_actions (item_id, action, owner, note, acted_by, acted_at)"
             " values (?, ?, ?, ?, ?, ?)",
-            [entry.item_id, entry.action, entry.owner, entry.note, entry.by, entry.at],
+            [entry.item_id, entry.action, entry.owner, entry.note, by, entry.at],
         )
+        after = audit.row(cur, _ITEM, [entry.item_id])
+        audit.record(cur, actor, f"followup.{entry.action}", entry.item_id, before, after)
+
+
+_ITEM = "select status, owner, note from followup_items where item_id = ?"
 
 
 def _require(cur: duckdb.DuckDBPyConnection, item_id: int, allowed: tuple[Status, ...]) -> None:
@@ -364,6 +376,7 @@ def holiday_days(store: Store, region: str | None) -> frozenset[dt.date]:
 
 def add_holiday(store: Store, holiday: Holiday) -> Holiday:
     """Store one holiday (:class:`Invalid`, nothing stored, when wrong or already there)."""
+    actor = access.require(store, "settings")
     h = check_holiday(holiday)
     with store.transaction() as cur:
         known = cur.execute(
@@ -375,15 +388,21 @@ def add_holiday(store: Store, holiday: Holiday) -> Holiday:
             "insert into holidays (day, region, name) values (?, ?, ?)",
             [h.day, h.region, h.name or None],
         )
+        after = {"day": h.day, "region": h.region, "name": h.name}
+        audit.record(cur, actor, "holidays.add", f"{h.day} {h.region}", None, after)
     return h
 
 
 def delete_holiday(store: Store, day: dt.date, region: str) -> None:
     """Remove one holiday (an unknown one is a KeyError)."""
+    actor = access.require(store, "settings")
     with store.transaction() as cur:
         row = cur.execute(
-            "delete from holidays where day = ? and region = ? returning day", [day, region]
+            "delete from holidays where day = ? and region = ? returning day, name", [day, region]
         ).fetchone()
+        if row is not None:
+            before = {"day": day, "region": region, "name": row[1]}
+            audit.record(cur, actor, "holidays.delete", f"{day} {region}", before, None)
     if row is None:
         raise KeyError(f"no holiday on {day} in {region!r}")
 
@@ -413,6 +432,7 @@ def import_holidays(
     were added; :class:`Invalid` for an unknown country, subdivision or year."""
     import holidays as calendars
 
+    actor = access.require(store, "settings")
     if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
         raise Invalid("followup.error.year", low=str(YEARS[0]), high=str(YEARS[1]))
     where = check_holiday(Holiday(dt.date(year, 1, 1), region)).region
@@ -435,7 +455,10 @@ def import_holidays(
             " on conflict do nothing"
         )
         cur.unregister("imported")
-        return _holiday_count(cur) - before
+        added = _holiday_count(cur) - before
+        after = {"country": country, "year": year, "subdivision": subdivision, "added": added}
+        audit.record(cur, actor, "holidays.import", where, None, after)
+        return added
 
 
 def _holiday_count(cur: duckdb.DuckDBPyConnection) -> int:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
+from analytics import access, audit
 from analytics.i18n import Lang, number, t
 from analytics.ingest import values
 from analytics.ingest.columns import BEFORE_TABLES, ident
@@ -130,6 +131,7 @@ def save(store: Store, entries: Iterable[Alias], by: str | None = None) -> int:
 
     An entry that reads a value as itself changes nothing and is left out.
     """
+    actor = access.require(store, "aliases")
     kept = [_checked(e) for e in entries]
     kept = [e for e in kept if e.alias != e.value]
     with store.transaction() as cur:
@@ -137,19 +139,25 @@ def save(store: Store, entries: Iterable[Alias], by: str | None = None) -> int:
             cur.execute(
                 "insert or replace into value_aliases (field, alias_key, alias, value, "
                 "created_at, created_by) values (?, ?, ?, ?, current_timestamp, ?)",
-                [entry.field, entry.key, entry.alias, entry.value, by],
+                [entry.field, entry.key, entry.alias, entry.value, by or actor.user],
             )
+        after = [{"field": e.field, "alias": e.alias, "value": e.value} for e in kept]
+        audit.record(cur, actor, "aliases.save", None, None, after)
     return len(kept)
 
 
 def remove(store: Store, field: str, alias: str) -> None:
     """Take an entry out of the map (``alias`` matched as cells are)."""
+    actor = access.require(store, "aliases")
     entry = _checked(Alias(field, alias, alias))
     with store.transaction() as cur:
         found = cur.execute(
-            "delete from value_aliases where field = ? and alias_key = ? returning 1",
+            "delete from value_aliases where field = ? and alias_key = ? returning value",
             [entry.field, entry.key],
         ).fetchall()
+        if found:
+            before = {"field": field, "alias": alias, "value": found[0][0]}
+            audit.record(cur, actor, "aliases.delete", f"{field}:{alias}", before, None)
     if not found:
         raise IngestError("alias_not_found", field=field, alias=alias)
 

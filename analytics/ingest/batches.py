@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from analytics import access, audit
 from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, stored_columns
 from analytics.ingest.model import ROW, Target, UndoReport
 from analytics.ingest.reasons import IngestError
@@ -44,14 +45,22 @@ def rejected_rows(store: Store, batch_id: int) -> pl.DataFrame:
 
 def undo_batch(store: Store, batch_id: int) -> UndoReport:
     """Take a batch back out of the store; see the module docstring for when it refuses."""
+    actor = access.require(store, "undo")
     with store.transaction() as cur:
         target = _undoable(cur, batch_id)
         _refuse_if_overtaken(cur, batch_id, target)
+        before = one(
+            cur, "select file_name, n_rows from ingest_batches where batch_id = ?", [batch_id]
+        )
         deleted = _delete_inserted(cur, batch_id, target)
         restored = _restore_updated(cur, batch_id, target)
         cur.execute(
             "update ingest_batches set undone_at = current_timestamp where batch_id = ?", [batch_id]
         )
+        after = {"target": target, "deleted": deleted, "restored": restored}
+        file_name, n_rows = before or (None, None)
+        state = {"file_name": file_name, "n_rows": n_rows}
+        audit.record(cur, actor, "undo", batch_id, state, after)
     return UndoReport(batch_id=batch_id, target=target, deleted=deleted, restored=restored)
 
 

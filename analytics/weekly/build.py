@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analytics import kpis, overview, periods, queries, targets, thresholds
+from analytics import access, kpis, overview, periods, queries, targets, thresholds
 from analytics.changes import registry
 from analytics.feedback import compliance as followup_rates
 from analytics.feedback import queue as followup_queue
@@ -171,7 +171,8 @@ def build(
     """The review of ``period`` for the scope ``filters`` (its dates are replaced by the
     period's; ``now``: what "overdue" is measured against, default the clock)."""
     at = now or dt.datetime.now().replace(microsecond=0)
-    scoped = replace(filters, start=period.start, end=period.end, compare="previous")
+    within = access.within_scope(store, filters)  # a scoped user's report names the scope
+    scoped = replace(within, start=period.start, end=period.end, compare="previous")
     meaningful, found = thresholds.read(store), targets.read(store)
     history = overview.trend_window(scoped, "week")
     trend = overview.trend(store, history, TREND_KEYS, "week")

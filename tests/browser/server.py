@@ -72,8 +72,9 @@ def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None 
 
 
 @contextmanager
-def app_server(db: Path, port: int | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` against ``db``; yields the base URL; stops it after."""
+def app_server(db: Path, port: int | None = None, secrets: Path | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` against ``db``; yields the base URL; stops it after.
+    ``secrets``: a secrets.toml read instead of .streamlit/'s (sign-in, roles)."""
     port = port or free_port()
     env = {**os.environ, "PULSO_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     cmd = [
@@ -90,6 +91,7 @@ def app_server(db: Path, port: int | None = None) -> Iterator[str]:
         "127.0.0.1",
         "--server.fileWatcherType",
         "none",
+        *(["--secrets.files", str(secrets)] if secrets else []),
     ]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics import exports
+from analytics import access, exports
 from analytics.feedback import compliance as followup_rates
 from analytics.feedback import followup
 from analytics.feedback import queue as followup_queue
@@ -136,8 +136,9 @@ def test_lifecycle_persists_across_a_restart(tmp_path: Path) -> None:
     log = followup.history(store, item)
     assert log.select("action", "owner", "note", "acted_by").rows() == [
         ("assigned", "Ana", "", "lead"),
-        ("contacted", None, "Called back, refund offered", ""),
-        ("recovered", None, "Happy again", ""),
+        # no name given: the acting user is recorded (here the OS user: no sign-in)
+        ("contacted", None, "Called back, refund offered", access.local_actor().user),
+        ("recovered", None, "Happy again", access.local_actor().user),
     ]
     assert followup.sync_items(store, now=t3) == 0  # restart + re-sync: still no duplicate
     store.close()
