@@ -3,6 +3,9 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 PORT    ?= 8501
+# Loopback only: to let others in, put a reverse proxy with TLS and sign-in in front
+# (README, "Sign-in, roles and exposing the app"); ADDRESS=0.0.0.0 listens on every interface.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint format typecheck bench demo clean
 
@@ -18,7 +21,7 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 
 run: $(BIN)/.installed
 	$(BIN)/python -c "import analytics; analytics.open_store()"  # demo data on first run
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # pytest runs on every core (pytest-xdist); a test file stays on one worker, so that its
 # module fixtures (a browser module's app server, a module's demo store) are built once.

@@ -1,6 +1,11 @@
 """Pure chart builders: polars frame in, plotly Figure out (tested on figure data).
 
 ``go.Figure`` rather than ``plotly.express`` keeps each build to a few ms.
+
+Plotly draws a subset of HTML in every text (axis labels, legends, hover labels, titles,
+annotations: ``<a href>``, ``<b>``, ``<i>``, ``<br>``, ``<span style>``...) and decodes
+``&lt;`` ``&gt;`` ``&amp;``. Every string a builder puts in a figure from the data (a
+team, a queue, a change's name) goes through :func:`plot_text`, so it shows as typed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ LAYOUT = dict(
     plot_bgcolor="white",
     legend=dict(orientation="h", y=-0.15),
 )
+
+
+def plot_text(value: object) -> str:
+    """``value`` as plotly text that reads as written: ``&``, ``<`` and ``>`` escaped
+    (no tag can open). Quotes stay: plotly knows no ``&quot;``, and would show it."""
+    return escape(str(value), quote=False)
 
 
 def trend(
@@ -215,7 +226,7 @@ def add_changes(
             x=row["started_on"],
             y=1 - 0.07 * (i % 3),
             yref="paper",
-            text=escape(row["name"], quote=False),
+            text=plot_text(row["name"]),
             showarrow=False,
             xanchor="right" if left else "left",
             font=dict(size=10, color="#4b5563"),
@@ -256,9 +267,7 @@ def breakdown(
     measured = frame.filter(pl.col("value").is_not_nan() & pl.col("value").is_not_null())
     rows = measured.reverse()  # plotly draws the first bar at the bottom
     # Data values as text: plotly renders <b>, <a href> and the like in axis labels.
-    labels = [
-        escape(str(v)) if v is not None else t("chart.no_call", lang) for v in rows[dimension]
-    ]
+    labels = [plot_text(v) if v is not None else t("chart.no_call", lang) for v in rows[dimension]]
     if against_target and "meets" in rows.columns:
         fig = _bars_against_target(rows, labels, lang)
     else:

@@ -4,7 +4,9 @@ Moments are written as the page shows them, to the minute (no ISO ``T`` or
 microseconds); Spanish files separate cells with ``;`` and write decimals with a
 comma, as a Spanish spreadsheet expects; UTF-8 with a BOM so that Excel reads the
 accents; every text cell or header that a spreadsheet would run as a formula is
-quoted (the ingest package's rule).
+quoted (the ingest package's rule). :func:`formula_safe` applies the same rule to the
+frames the app shows: Streamlit's own "Download as CSV" on a table writes the values
+the table holds.
 """
 
 from __future__ import annotations
@@ -37,3 +39,16 @@ def to_csv(frame: pl.DataFrame, lang: Lang, headers: dict[str, str] | None = Non
     shown = localised(frame, lang).rename(headers or {})
     text = neutralise_for_export(shown).write_csv(separator=SEPARATOR[lang])
     return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula quoted,
+    as :func:`to_csv` quotes it; the column names stay (callers look columns up)."""
+    from analytics.ingest.export import neutralise_text  # ingest loads only on export
+
+    texts = [c for c, dtype in frame.schema.items() if _is_text(dtype)]
+    return frame.with_columns(neutralise_text(pl.col(c).cast(pl.String)).alias(c) for c in texts)
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))

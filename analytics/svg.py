@@ -11,18 +11,22 @@ have. So this module draws, in plain SVG, the subset of plotly that
   ``fill="toself"`` (a confidence band): one filled polygon per run between gaps;
 - shapes: lines and rectangles (``add_vline``, ``add_vrect``), in data or paper
   coordinates;
-- annotations (plain text, not plotly's HTML subset), the title, explicit ticks
+- annotations (no tag of plotly's HTML subset is drawn), the title, explicit ticks
   (``tickvals`` / ``ticktext``: the builder formats them, in the reader's language)
   and a legend row under the plot.
 
 Dates on the x axis are days (``date.toordinal()``). Every text and attribute is
-escaped, so a change's name or a queue's cannot add markup to the page.
+escaped, so a change's name or a queue's cannot add markup to the page. A figure's
+text is plotly text, whose builders escape data (:func:`analytics.charts.plot_text`):
+its entities are read as plotly reads them (:func:`plain`), so "&lt;b&gt;" is drawn
+"<b>", as in the app, not "&lt;b&gt;".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -69,7 +73,7 @@ def figure_svg(fig: go.Figure, width: int = WIDTH, height: int = HEIGHT) -> str:
     title = fig.layout.title.text or ""
     legend, rows = _legend(fig, plot)
     body = [
-        f"<title>{escape(title)}</title>",
+        f"<title>{escape(plain(title))}</title>",
         _text(LEFT, 20, title, size=14, weight="600"),
         *_y_ticks(fig, plot),
         *_x_ticks(fig, plot),
@@ -334,4 +338,23 @@ def _line(x0: float, y0: float, x1: float, y1: float, color: str, width: float =
 def _text(x: float, y: float, text: str, *, anchor: str = "start", color: str = TEXT,
           size: float = 12, weight: str | None = None) -> str:  # fmt: skip
     style = _attrs(text_anchor=anchor, fill=color, font_size=size, font_weight=weight)
-    return f'<text x="{x:.1f}" y="{y:.1f}"{style}>{escape(text)}</text>'
+    return f'<text x="{x:.1f}" y="{y:.1f}"{style}>{escape(plain(text))}</text>'
+
+
+# The entities plotly.js decodes in a figure's text (svg_text_utils.js), and numeric ones.
+_ENTITIES = {"mu": "\u03bc", "amp": "&", "lt": "<", "gt": ">", "nbsp": "\u00a0",
+             "times": "\u00d7", "plusmn": "\u00b1", "deg": "\u00b0"}  # fmt: skip
+_ENTITY = re.compile(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);")
+
+
+def plain(text: str) -> str:
+    """A figure's text as plotly shows it: its entities decoded (unknown ones kept)."""
+
+    def decode(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code.startswith("#"):
+            point = int(code[2:], 16) if code[1] in "xX" else int(code[1:])
+            return chr(point) if 0 < point <= 0x10FFFF else match.group(0)
+        return _ENTITIES.get(code, match.group(0))
+
+    return _ENTITY.sub(decode, text)

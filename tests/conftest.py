@@ -24,6 +24,9 @@ from tests.apptest import AppDb, clear_caches
 # The app's alert clock (analytics.alerts.schedule) stays off in tests: AppTest scripts and
 # the browser tests' servers inherit this; tests/alerts/test_schedule.py runs one on purpose.
 os.environ["PULSO_ALERTS_EVERY_MINUTES"] = "0"
+# A page's error reaches the tests as an exception too (ui/errors.py); the tests of the
+# error boundary itself unset it.
+os.environ["PULSO_DEBUG"] = "1"
 
 CALL_COLUMNS = (
     "call_id",

@@ -14,6 +14,7 @@ from analytics.queries import Filters
 from analytics.store import connect
 from tests.apptest import AppDb, clear_caches, new_app, open_app
 from tests.conftest import call, insert, sample_calls, sample_surveys
+from ui.markdown import markdown_escape
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +113,7 @@ def test_unreadable_database_shows_a_message_not_a_traceback(tmp_path: Path, app
     at = open_app()
     assert not at.exception
     assert at.error[0].value == i18n.t("error.title")
-    assert str(bad) in at.markdown[0].value
+    assert markdown_escape(str(bad)) in at.markdown[0].value  # the path, as typed
 
 
 def _caption_with(at: AppTest, text: str) -> str:

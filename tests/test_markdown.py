@@ -7,4 +7,4 @@ from ui.markdown import markdown_escape
 
 def test_markdown_escape_neutralises_links_and_emphasis() -> None:
     escaped = markdown_escape("[a](javascript:x) *b* <i>")
-    assert escaped == r"\[a\]\(javascript:x\) \*b\* \<i\>"
+    assert escaped == r"\[a\]\(javascript\:x\) \*b\* \<i\>"

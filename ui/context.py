@@ -21,6 +21,7 @@ from analytics.i18n import LANGS, Lang, catalog, language_from_locale, number, t
 from analytics.queries import Filters
 from analytics.store import StoreError
 from ui import cache, period, url
+from ui.markdown import markdown_escape
 
 LANG_NAMES = {"en": "English", "es": "Español"}
 FILTER_DIMS = tuple(d.name for d in dimensions.CATALOG)
@@ -76,7 +77,8 @@ def open_store_or_stop(lang: Lang) -> str:
         return cache.current_version()
     except StoreError as exc:
         st.error(t("error.title", lang), icon=":material/error:")
-        st.markdown(t(f"error.{exc.reason}", lang, path=exc.path, detail=exc.detail))
+        where = {"path": markdown_escape(str(exc.path)), "detail": markdown_escape(exc.detail)}
+        st.markdown(t(f"error.{exc.reason}", lang, **where))
         st.stop()
         raise  # unreachable: st.stop() raises; keeps type checkers honest
 

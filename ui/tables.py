@@ -9,6 +9,12 @@ Streamlit draws a Styler's display values in text, number and date columns unles
 column's config sets a ``format`` (streamlit/streamlit PR 9538; checked on 1.67 in
 Chromium, tests/browser/test_tables_browser.py): no column here sets one. Missing cells
 are drawn by the grid itself ("None"), not from the Styler: ``placeholder`` makes them "–".
+
+The grid's own "Download as CSV" writes the values a table holds, not its display values
+(``getCellValue`` in Streamlit's data exporter). So a table holds its text cells
+formula-safe (:func:`analytics.exports.formula_safe`: ``=HYPERLINK(...)`` becomes
+``'=HYPERLINK(...)``, as the app's own export buttons write it) while the Styler shows
+them as they are: what the reader sees does not change, what leaves the app is inert.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any, Literal
 import polars as pl
 import streamlit as st
 
-from analytics import i18n
+from analytics import exports, i18n
 from analytics.i18n import Lang
 
 ColumnKind = Literal[
@@ -106,12 +112,29 @@ def styled(
 ) -> Any:
     """The shown columns as a pandas Styler: display values in ``lang``, data kept;
     ``row_css``, one CSS declaration per row ("" for none), tints whole rows."""
-    data = frame.select(list(columns)).to_pandas()
+    shown = frame.select(list(columns))
+    safe = exports.formula_safe(shown)
     formats = {c: formatter(col, lang) for c, col in columns.items() if col.kind != "check"}
-    styler = data.style.format(formats, na_rep=EMPTY)
+    styler = safe.to_pandas().style.format(formats, na_rep=EMPTY)
+    for name in columns:  # a quoted cell is shown as it was: without the added quote
+        quoted = _quoted_rows(shown[name], safe[name])
+        if quoted:
+            styler = styler.format(_unquote, subset=(quoted, [name]), na_rep=EMPTY)
     if row_css:
         styler = styler.apply(lambda row: [row_css[row.name]] * len(row), axis=1)
     return styler
+
+
+def _quoted_rows(before: pl.Series, after: pl.Series) -> list[int]:
+    """The rows whose cell :func:`analytics.exports.formula_safe` quoted."""
+    if after.dtype != pl.String:
+        return []
+    changed = before.cast(pl.String).ne_missing(after)
+    return changed.arg_true().to_list()
+
+
+def _unquote(value: str) -> str:
+    return value[1:]
 
 
 def config(columns: Mapping[str, Col]) -> dict[str, Any]:

@@ -4,10 +4,17 @@
 copied in Spanish (``?kpi=Tasa de resolución``) would not open in English. For
 translated choices we keep the code (``?kpi=resolution``) in ``st.query_params``.
 Untranslated widgets (dates, data values such as regions) use ``bind`` directly.
+
+Numbers are not bound with ``bind`` either: Streamlit 1.67 seeds a bound integer input
+with ``int(float(value))``, and ``?rank_min_n=inf`` raised OverflowError before the page
+could do anything. :func:`number` reads the URL itself (:func:`clamp`): a value out of
+range becomes the nearest bound, anything else that is not a finite number (``inf``,
+``1e999``, ``nan``, ``abc``, empty) the default, and the URL is corrected to match.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -94,3 +101,46 @@ def choices(
         args=(key, initial),
         **kw,
     )
+
+
+def clamp(raw: str | None, low: int, high: int, default: int) -> int:
+    """A URL's number for an integer input: within ``low..high`` (the nearest bound when
+    out of range); ``default`` when it is missing or not a finite number."""
+    try:
+        value = float(raw.strip()) if raw is not None else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        return default
+    return min(max(round(value), low), high)
+
+
+def number(
+    widget: Callable[..., Any], label: str, key: str, low: int, high: int, default: int, **kw: Any
+) -> int:
+    """``st.number_input`` of a whole number in ``low..high``, kept in the URL (``?key=5``)
+    and read from it through :func:`clamp`: a link can never crash the page."""
+    if key not in st.session_state:
+        st.session_state[key] = clamp(st.query_params.get(key), low, high, default)
+        _store_number(key, default)  # a link's bad value leaves the address, corrected
+    else:  # a value set by code is held to the same bounds (the widget would reset it)
+        st.session_state[key] = clamp(str(st.session_state[key]), low, high, default)
+    value = widget(
+        label,
+        min_value=low,
+        max_value=high,
+        step=1,
+        key=key,
+        on_change=_store_number,
+        args=(key, default),
+        **kw,
+    )
+    return int(value)
+
+
+def _store_number(key: str, default: int) -> None:
+    value = st.session_state.get(key)
+    if value is None or value == default:
+        st.query_params.pop(key, None)  # keep links short: the default stays implicit
+    else:
+        st.query_params[key] = str(int(value))

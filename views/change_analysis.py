@@ -84,9 +84,9 @@ with st.container(border=True):
         lambda g: t(f"analysis.grain.{g}", lang),
     )
     weeks = [
-        col.number_input(
-            t(f"analysis.{key}", lang), low, MAX_WEEKS, default, step=1, key=key,
-            bind="query-params", help=t(f"analysis.{key}_help", lang),
+        url.number(
+            col.number_input, t(f"analysis.{key}", lang), key, low, MAX_WEEKS, default,
+            help=t(f"analysis.{key}_help", lang),
         )
         for col, key, low, default in (
             (cols[1], "weeks_before", 1, DEFAULT_WEEKS),

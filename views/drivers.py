@@ -9,6 +9,7 @@ from analytics.drivers.analysis import MIN_RESPONSES, DriverAnalysis, Guard, Lev
 from analytics.drivers.cells import BINARY, LOWER_IS_BETTER, OUTCOMES, Outcome, available
 from analytics.i18n import number, t
 from ui import cache, context, tables, url
+from ui.markdown import markdown_escape
 from ui.tables import Col
 
 ctx = context.current()
@@ -54,7 +55,7 @@ def guard_text(g: Guard) -> str:
         min=number(MIN_RESPONSES, lang, 0),
         value=number(g.value, lang, 1),
         drivers=names,
-        terms="; ".join(charts.term_label(*term, lang) for term in g.terms),
+        terms=markdown_escape("; ".join(charts.term_label(*term, lang) for term in g.terms)),
     )
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 from analytics import charts, exports
 from analytics.feedback import fatigue
 from analytics.i18n import day, number, t
-from ui import cache, context, tables
+from ui import cache, context, tables, url
 from ui.tables import Col, ColumnKind
 
 SUPPRESSION = ("customer_id", "n_surveys", "first_at", "last_at")
@@ -26,23 +26,13 @@ if as_of is None:
 
 left, right = st.columns(2)
 defaults = fatigue.FatiguePolicy()
-k = left.number_input(
-    t("fatigue.max_surveys", lang),
-    min_value=1,
-    max_value=50,
-    value=defaults.max_surveys,
-    key="fat_k",
-    bind="query-params",
+k = url.number(
+    left.number_input, t("fatigue.max_surveys", lang), "fat_k", 1, 50, defaults.max_surveys
 )
-n = right.number_input(
-    t("fatigue.window_days", lang),
-    min_value=1,
-    max_value=730,
-    value=defaults.window_days,
-    key="fat_n",
-    bind="query-params",
+n = url.number(
+    right.number_input, t("fatigue.window_days", lang), "fat_n", 1, 730, defaults.window_days
 )
-policy = fatigue.FatiguePolicy(int(k), int(n))
+policy = fatigue.FatiguePolicy(k, n)
 st.caption(t("fatigue.intro", lang, k=policy.max_surveys, n=policy.window_days))
 
 summary = cache.fatigue_summary(ctx.version, policy, as_of)

@@ -57,7 +57,8 @@ def drill_down(dim: str, values: list[str]) -> None:
     browser's address does not show it: Streamlit 1.67 does not write a URL-bound
     widget's value set by code; choosing in the sidebar does.)"""
     points = st.session_state["breakdown_pick"].selection.points
-    picked = [p["y"] for p in points if p.get("y") in values]
+    by_label = {charts.plot_text(v): v for v in values}  # the bars' labels are escaped
+    picked = [by_label[p["y"]] for p in points if p.get("y") in by_label]
     if picked:
         st.session_state[dim] = picked[:1]
         # one bar of the same dimension says nothing: break down one level finer

@@ -49,14 +49,7 @@ level = url.choice(
     "rank_level",
     lambda v: t(f"rank.level.{v}", lang),
 )
-min_n = right.number_input(
-    t("rank.min_n", lang),
-    min_value=1,
-    max_value=1000,
-    value=rankings.MIN_N,
-    key="rank_min_n",
-    bind="query-params",
-)
+min_n = url.number(right.number_input, t("rank.min_n", lang), "rank_min_n", 1, 1000, rankings.MIN_N)
 stats = cache.rank_stats(ctx.version, f)
 table = rankings.rank(stats, metric, level, int(min_n))
 if table.is_empty():

@@ -10,6 +10,7 @@ from analytics.i18n import t
 from analytics.weekly import period as periods
 from analytics.weekly import words
 from ui import cache, context, url
+from ui.markdown import markdown_escape
 
 WEEKS, MONTHS = 104, 24  # the choices reach back two years (within the data)
 PREVIEW_HEIGHT = 1400
@@ -74,7 +75,7 @@ else:
 st.caption(
     t("weekly.meta.dates", lang, dates=period.dates(lang), previous=period.previous_dates(lang))
 )
-st.caption(words.scope(f, lang))  # the sidebar's filters: the report's scope
+st.caption(markdown_escape(words.scope(f, lang)))  # the sidebar's filters (data values)
 key = (
     ctx.version,
     cache.followup_version(),

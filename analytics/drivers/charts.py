@@ -11,7 +11,7 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 
-from analytics.charts import BLUE, GREY, LAYOUT
+from analytics.charts import BLUE, GREY, LAYOUT, plot_text
 from analytics.drivers.cells import OTHER, SPECS
 from analytics.i18n import Lang, number, t
 
@@ -156,8 +156,8 @@ def odds_ratios(frame: pl.DataFrame, lang: Lang) -> go.Figure:
         frame = frame.filter(pl.col("estimable"))
     rows = frame.with_columns(size=pl.col("odds_ratio").log().abs()).sort("size")
     ratios = rows["odds_ratio"].to_list()
-    labels = [
-        term_label(d, lv, r, lang)
+    labels = [  # a level of a category driver is data (a queue, a channel)
+        plot_text(term_label(d, lv, r, lang))
         for d, lv, r in zip(rows["driver"], rows["level"], rows["reference"], strict=True)
     ]
     fig = go.Figure(
@@ -285,7 +285,7 @@ def segments(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     blank where a driver is constant in the group or the group is too small."""
     groups = frame.select("dim", "group", "n", "enough").unique(maintain_order=True)
     columns = [
-        t("drivers.segments.all", lang) if dim == "all" else str(group)
+        t("drivers.segments.all", lang) if dim == "all" else plot_text(group)
         for dim, group in zip(groups["dim"], groups["group"], strict=True)
     ]
     drivers = list(dict.fromkeys(frame["driver"]))
