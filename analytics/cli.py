@@ -1,4 +1,11 @@
-"""Command line: ``python -m analytics demo|ingest ...`` (store from PULSO_DB or default)."""
+"""Command line: ``python -m analytics [--user EMAIL] demo|ingest ...`` (store from
+PULSO_DB or default).
+
+Without --user the command acts as the OS user with the admin role (whoever can open
+the store's file can change it anyway). With --user it acts as that user does in the
+app: the role and scope from the store's roles and [pulso.roles] in
+.streamlit/secrets.toml; reports and exports see only the scope, and a write the role
+does not allow is refused (exit 1)."""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
+from analytics import access
 from analytics.alerts import cli as alerts_cli
 from analytics.i18n import t
 from analytics.ingest import alias_cli
@@ -30,8 +38,21 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _actor(user: str, db: str | None) -> access.Actor:
+    store = connect(resolve_path(db)[0])
+    try:
+        return access.for_user(store, user)
+    finally:
+        store.close()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
+    p.add_argument(
+        "--user",
+        metavar="EMAIL",
+        help="act as this user: their role and scope in Pulso (default: the OS user, as admin)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="fill an empty store with generated demo data")
     d.add_argument("--calls", type=int, default=150_000, help="number of calls (default 150,000)")
@@ -53,8 +74,17 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.user:  # every store the subcommand opens acts for this user
+            access.act_as(_actor(args.user, getattr(args, "db", None)))
         return int(args.func(args))
+    except (access.Forbidden, access.NoRole) as exc:  # refused: nothing written
+        sys.stderr.write(f"error: {exc.message('en')}\n")
+        return 1
     except StoreError as exc:  # the app's own words for it (a held lock names its holder)
         said = t(f"error.{exc.reason}", "en", path=exc.path, detail=exc.detail)
         sys.stderr.write(f"error: {said}\n")
-        return 2
+        # A held lock is "refused, nothing written, try again" (exit 1, as a refused
+        # file); other store problems are the setup's (exit 2).
+        return 1 if exc.reason == "store_locked" else 2
+    finally:
+        access.act_as(None)  # the process acts as itself again (tests call main in turn)

@@ -21,6 +21,7 @@ from analytics.ingest import (
     Mapping,
     RawTable,
     UndoReport,
+    fit,
     ingest,
     load,
     quality,
@@ -30,7 +31,8 @@ from analytics.ingest import (
 from analytics.ingest.model import Target
 from analytics.ingest.quality import Quality
 from analytics.ingest.roundtrip import Shape
-from ui import cache, tables
+from analytics.store import StoreError
+from ui import auth, cache, tables
 from ui.errors import error, first_line
 from ui.markdown import markdown_escape
 from ui.session import forget, held, who
@@ -146,6 +148,10 @@ def confirm(
         st.warning(t("upload.nothing", lang))
         return
     measured = _measure(raw, mapping, dayfirst, found, lang)
+    refused = fit.preview_refusal(found.validated, measured) if measured is not None else None
+    if refused is not None:  # most of a column unreadable: the load would refuse it
+        error(refused, lang)
+        return
     strict = st.checkbox(
         t("upload.strict", lang), help=t("upload.strict.help", lang), key="upload_strict"
     )
@@ -154,11 +160,16 @@ def confirm(
         st.error(t("upload.strict.blocked", lang, count=count), icon=":material/block:")
         return
     label = t("upload.confirm", lang, target=t(f"upload.target.{target}", lang).lower())
+    allowed = auth.needs("load", lang)  # the engine refuses anyway
     if not st.button(
-        label, type="primary", help=t("upload.confirm.help", lang), key="upload_confirm"
+        label,
+        type="primary",
+        help=t("upload.confirm.help", lang),
+        key="upload_confirm",
+        disabled=not allowed,
     ):
         return
-    text = t("upload.loading", lang, file=raw.name)
+    text = t("upload.loading", lang, file=markdown_escape(raw.name))  # progress text is Markdown
     bar = st.progress(0.0, text=text)
 
     def progress(fraction: float) -> None:
@@ -193,6 +204,9 @@ def _load(
         )  # fmt: skip
     except IngestError as exc:
         error(exc, lang, "upload.failed")
+    except StoreError as exc:  # another program holds the store: who, and what to do
+        detail = t(f"error.{exc.reason}", lang, path=exc.path, detail=exc.detail)
+        st.error(t("upload.failed", lang, detail=markdown_escape(detail)), icon=":material/lock:")
     except Exception as exc:  # the load rolled back: say so, not a traceback
         st.error(t("upload.failed", lang, detail=first_line(exc)), icon=":material/error:")
     return None

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.i18n import Lang, t
-from analytics.ingest import Mapping, RawTable, Suggestion, review, save_mapping, suggest
+from analytics.i18n import Lang, percent, t
+from analytics.ingest import Mapping, RawTable, Suggestion, fit, review, save_mapping, suggest
 from analytics.ingest import columns as cols
 from analytics.ingest.model import Target, Transform
 from ui import cache
@@ -43,6 +43,7 @@ def edit_mapping(raw: RawTable, target: Target, lang: Lang) -> Settled | None:
     if proposed.saved_name:
         st.info(t("upload.mapping.saved", lang, name=markdown_escape(proposed.saved_name)))
     picked = _pickers(raw, target, proposed, lang)
+    _misfits(proposed, picked, lang)
     how = transforms.settle(
         raw, target, proposed, picked, _widget_key(raw, target, proposed, "how"), lang
     )
@@ -141,6 +142,24 @@ def _option_label(option: str | None, lang: Lang, examples: dict[str, str]) -> s
     if option in examples:
         return t("upload.option.example", lang, column=option, value=examples[option])
     return option
+
+
+def _misfits(proposed: Suggestion, picked: dict[str, str | None], lang: Lang) -> None:
+    """Columns named like a field whose values do not fit it: said, not left out
+    in silence (``analytics.ingest.fit``), while the field is still unmapped."""
+    for misfit in proposed.misfits:
+        if picked.get(misfit.field) is not None:
+            continue
+        col = cols.column(proposed.mapping.target, misfit.field)
+        text = t(
+            "upload.misfit", lang,
+            column=markdown_escape(misfit.source),
+            field=t(f"upload.field.{misfit.field}", lang),
+            share=percent(100 * (1 - misfit.fit), lang, 0),
+            examples=markdown_escape(", ".join(misfit.examples)),
+            expected=markdown_escape(fit.expected(col, proposed.mapping)),
+        )  # fmt: skip
+        st.warning(text, icon=":material/warning:")
 
 
 def _required_settled(target: Target, proposed: Suggestion, mapping: Mapping, lang: Lang) -> bool:

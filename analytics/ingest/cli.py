@@ -20,7 +20,8 @@ from dataclasses import replace
 from typing import Any, NoReturn
 
 from analytics.feedback import followup
-from analytics.ingest import aliases, quality, saved
+from analytics.ingest import aliases, fit, quality, saved
+from analytics.ingest import columns as cols
 from analytics.ingest import vocabulary as vocab
 from analytics.ingest.alias_cli import new_value_lines
 from analytics.ingest.columns import KEYS
@@ -29,6 +30,7 @@ from analytics.ingest.model import (
     DURATION_UNITS,
     BatchReport,
     Mapping,
+    Misfit,
     RawTable,
     ReadOptions,
     Suggestion,
@@ -112,10 +114,21 @@ def run(args: argparse.Namespace) -> int:
     store = connect(resolve_path(args.db)[0])
     try:
         raw = read_file(args.file, options=_options(args))
+        if raw.facts.n_rows == 0 and not raw.facts.skipped:  # a header alone: no values
+            raise IngestError("no_rows", file=raw.name)
         mapping = resolve_mapping(store, raw, args)
         for line in describe(mapping):
             _say(line)
         report = ingest(store, raw, mapping, dayfirst=args.dayfirst, strict=args.strict)
+    except IngestError as exc:
+        store.close()
+        _say(f"refused: {exc}", sys.stderr)
+        return REFUSED
+    # Committed: say so at once (flushed), before the steps below, so that a kill or
+    # a failure after the commit never hides a load that is in the store.
+    _say(summary(report))
+    sys.stdout.flush()
+    try:
         new = aliases.new_in_batch(store, report.batch_id, report.target)
         if args.save_mapping:
             saved.save_mapping(store, args.save_mapping, mapping, raw)
@@ -123,12 +136,8 @@ def run(args: argparse.Namespace) -> int:
         # not only when someone next opens the app (deadlines: Settings, else
         # PULSO_FOLLOWUP_*).
         items = followup.sync_items(store, followup.Policy.from_store(store))
-    except IngestError as exc:
-        _say(f"refused: {exc}", sys.stderr)
-        return REFUSED
     finally:
         store.close()
-    _say(summary(report))
     for line in new_value_lines(new):  # values the store did not hold: "Sur" beside "South"?
         _say(f"warning: {line}")
     found = quality.of(report)
@@ -225,16 +234,29 @@ def _refuse_if_open(raw: RawTable, suggestion: Suggestion, mapping: Mapping) -> 
     settled = set(mapping.fields) | set(mapping.skipped)
     ambiguous = {f: s for f, s in suggestion.ambiguous.items() if f not in settled}
     missing = [f for f in suggestion.missing_required if f not in settled]
-    if not ambiguous and not missing:
+    misfits = [m for m in suggestion.misfits if m.field not in settled]
+    if not ambiguous and not missing and not misfits:
         return
     parts = [
         f"{f} could be any of {', '.join(repr(s) for s in srcs)}" for f, srcs in ambiguous.items()
     ]
     parts += [f"no column found for required {f}" for f in missing]
+    parts += [_misfit_text(m, mapping) for m in misfits]
     unmapped = [c for c in raw.columns if c not in mapping.sources]
     parts.append("unmapped columns: " + (", ".join(repr(c) for c in unmapped) or "none"))
     parts.append("use --map SOURCE=TARGET, --skip FIELD (optional fields) or --mapping NAME")
     raise IngestError("mapping_incomplete", file=raw.name, detail="; ".join(parts))
+
+
+def _misfit_text(misfit: Misfit, mapping: Mapping) -> str:
+    """A column named like a field whose values do not fit it (see ``fit``)."""
+    expected = fit.expected(cols.column(mapping.target, misfit.field), mapping)
+    examples = ", ".join(repr(e) for e in misfit.examples)
+    return (
+        f"column {misfit.source!r} is named like {misfit.field} but {1 - misfit.fit:.0%} of "
+        f"its first values do not read as it (e.g. {examples}; expected {expected}): "
+        f"translate them with --values, or --skip {misfit.field}"
+    )
 
 
 def describe(mapping: Mapping) -> list[str]:

@@ -32,7 +32,10 @@ def scan_parquet(source: FileSource, name: str) -> Scanned:
     path = path_of(source)
     sha256 = encoding.digest(encoding.blocks_of(path) if path else [source])  # type: ignore[list-item]
     try:
-        frame = pl.scan_parquet(path) if path else pl.read_parquet(io.BytesIO(source)).lazy()  # type: ignore[arg-type]
+        if path is not None:
+            frame = pl.scan_parquet(path, glob=False)  # a literal name, never a pattern
+        else:
+            frame = pl.read_parquet(io.BytesIO(source)).lazy()  # type: ignore[arg-type]
         schema = frame.collect_schema()
     except pl.exceptions.PolarsError as exc:
         raise IngestError("unreadable", file=name, detail=str(exc).splitlines()[0]) from exc
@@ -57,7 +60,14 @@ def _as_text(col: str, dtype: pl.DataType, file: str) -> pl.Expr:
 def scan_jsonl(source: FileSource, name: str) -> Scanned:
     path = path_of(source)
     sniffed = encoding.sniff(encoding.blocks_of(path) if path else [source])  # type: ignore[list-item]
+    if sniffed.mixed:
+        from analytics.ingest.csvfiles import mixed_encoding
+
+        raise mixed_encoding(source, name, sniffed.encoding)
     readable, temporary = as_utf8(source, sniffed.encoding)
+    if temporary is None and isinstance(readable, Path) and literal_needs_copy(readable):
+        # scan_ndjson has no glob=False: a name such as 'day*.jsonl' is read from a copy
+        readable = temporary = encoding.transcode_file(readable, "utf-8")
     try:
         schema = pl.scan_ndjson(_io(readable), infer_schema_length=None).collect_schema()
     except pl.exceptions.PolarsError as exc:
@@ -70,6 +80,7 @@ def scan_jsonl(source: FileSource, name: str) -> Scanned:
         separator="\x1f",
         quote_char=None,
         schema={_LINE: pl.String},
+        glob=False,
     )  # a JSON line cannot contain a raw 0x1f, so each line is one field
     numbered = with_row_numbers(lines, 1).filter(
         pl.col(_LINE).str.strip_chars().str.len_bytes() > 0
@@ -83,6 +94,11 @@ def scan_jsonl(source: FileSource, name: str) -> Scanned:
     return Scanned(
         frame, header, sniffed.sha256, "jsonl", encoding=sniffed.encoding, temporary=temporary
     )
+
+
+def literal_needs_copy(path: Path) -> bool:
+    """A path polars would expand as a wildcard pattern (CLI paths are literal)."""
+    return any(c in str(path) for c in "*?[]{}")
 
 
 def _io(readable: Path | bytes) -> Path | io.BytesIO:

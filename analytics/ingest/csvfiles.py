@@ -33,6 +33,8 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
     path = path_of(source)
     blocks = encoding.blocks_of(path) if path else [source]
     sniffed = encoding.sniff(blocks, options.encoding)  # type: ignore[arg-type]
+    if sniffed.mixed:
+        raise mixed_encoding(source, name, sniffed.encoding)
     text = encoding.decode_head(head_bytes(source, encoding.BLOCK), sniffed.encoding)
     prefer = "\t" if name.lower().endswith(_TAB_SUFFIXES) else None
     delimiter = options.delimiter or delimiters.detect(text, prefer)
@@ -49,6 +51,7 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
         separator=delimiter,
         schema={n: pl.String for n in header.names},
         raise_if_empty=False,
+        glob=False,  # the name is literal: 'glob*.csv' is that file, not its siblings
     )
     return Scanned(
         base=with_row_numbers(base, header.header_rows + 1),
@@ -60,6 +63,17 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
         temporary=temporary,
         diagnose=lambda exc: diagnose(readable, name, delimiter, len(header.names), exc),
     )
+
+
+def mixed_encoding(source: FileSource, name: str, found: str) -> IngestError:
+    """The refusal of a file that mixes UTF-8 with another encoding (see ``encoding``)."""
+    label = {"cp1252": "Windows-1252", "latin-1": "Latin-1"}.get(found, found)
+    if isinstance(source, bytes):
+        row, example = encoding.first_utf8_line(source.splitlines())
+    else:
+        with Path(source).open("rb") as handle:
+            row, example = encoding.first_utf8_line(handle)
+    return IngestError("mixed_encoding", file=name, encoding=label, row=row, example=example)
 
 
 def _with_names(header: surveytools.Header, names: tuple[str, ...]) -> surveytools.Header:

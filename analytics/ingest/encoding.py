@@ -5,6 +5,11 @@ Windows-1252 differ only in bytes 0x80-0x9F: control characters in Latin-1 that 
 real text contains, but curly quotes, dashes and the euro sign in Windows-1252. So
 those bytes mean Windows-1252, unless one of the five it leaves undefined appears.
 Files that are not UTF-8 are transcoded to UTF-8 (streaming) before parsing.
+
+One file, one encoding: a file that is not valid UTF-8 but holds UTF-8 letters or
+quotes (``é`` written as the two bytes ``C3 A9``, which Windows-1252 would read as
+``Ã©``) was written by two programs, and decoding it either way stores mojibake. It is refused (``Sniffed.mixed``), unless the caller
+names the encoding.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +34,14 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+#: UTF-8 for the letters and typography of Spanish and English text (à-ÿ, Œ, Š, Ž,
+#: dashes, curly quotes, the ellipsis, €): in a Windows-1252 or Latin-1 file these
+#: bytes read "Ã©", "â€œ", i.e. mojibake no one types. U+0080-U+00BF (C2 xx) are left
+#: out: "Â" then a symbol ("Â¿") is rare but real text.
+UTF8_SEQUENCE = re.compile(
+    rb"\xC3[\x80-\xBF]|\xC5[\x92\x93\xA0\xA1\xB8\xBD\xBE]"
+    rb"|\xE2\x80[\x93\x94\x98\x99\x9C\x9D\xA6]|\xE2\x82\xAC"
+)
 #: Encodings polars reads natively (it strips a UTF-8 BOM itself).
 NATIVE = frozenset({"utf-8", "utf-8-sig"})
 
@@ -36,6 +50,8 @@ NATIVE = frozenset({"utf-8", "utf-8-sig"})
 class Sniffed:
     encoding: str
     sha256: str
+    #: Not UTF-8, yet with UTF-8 text in it (see the module docstring).
+    mixed: bool = False
 
 
 def blocks_of(path: Path) -> Iterator[bytes]:
@@ -48,25 +64,40 @@ def sniff(blocks: Iterable[bytes], declared: str | None = None) -> Sniffed:
     """Hash the bytes and name their encoding (``declared`` wins when given)."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, c1, undefined, first = True, False, False, b""
+    utf8, c1, undefined, first, some_utf8 = True, False, False, b"", False
     for block in blocks:
         digest.update(block)
         first = first or block[:4]
         if utf8:
             try:
                 decoder.decode(block)
+                some_utf8 = some_utf8 or UTF8_SEQUENCE.search(block) is not None
             except UnicodeDecodeError:
                 utf8 = False
         if not utf8:  # UTF-8 continuation bytes are C1 too: only judge non-UTF-8 text
             c1 = c1 or bool(block.translate(None, _NOT_C1))
             undefined = undefined or bool(block.translate(None, _NOT_UNDEFINED))
+            some_utf8 = some_utf8 or UTF8_SEQUENCE.search(block) is not None
     if utf8:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
     encoding = declared or _name(first, utf8, c1, undefined)
-    return Sniffed(codecs.lookup(encoding).name if declared else encoding, digest.hexdigest())
+    mixed = not declared and not utf8 and some_utf8 and encoding in ("cp1252", "latin-1")
+    name = codecs.lookup(encoding).name if declared else encoding
+    return Sniffed(name, digest.hexdigest(), mixed)
+
+
+def first_utf8_line(lines: Iterable[bytes]) -> tuple[int, str]:
+    """The first line holding a :data:`UTF8_SEQUENCE`, and that sequence in its
+    context (for a refusal: only runs when a file is already refused)."""
+    for number, line in enumerate(lines, start=1):
+        found = UTF8_SEQUENCE.search(line)
+        if found is not None:
+            start, end = max(found.start() - 12, 0), found.end() + 12
+            return number, line[start:end].decode("utf-8", "replace").strip()
+    return 0, ""
 
 
 def _name(first: bytes, utf8: bool, c1: bool, undefined: bool) -> str:

@@ -2,7 +2,8 @@
 
 fastexcel (Rust, calamine) reads the cells; it starts at the first used row, so the
 row number Excel shows for it comes from openpyxl's streaming reader, which stops
-as soon as it meets that row. Dates typed as dates arrive as ISO text.
+as soon as it meets that row. Dates typed as dates arrive as ISO text. Neither
+parser sees a workbook before ``limits`` has checked its sizes and declared shape.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ from pathlib import Path
 import fastexcel
 import openpyxl
 
-from analytics.ingest import surveytools
+from analytics.ingest import limits, surveytools
 from analytics.ingest.model import ReadOptions
 from analytics.ingest.reasons import IngestError
 from analytics.ingest.source import FileSource, Scanned, safe_names, with_row_numbers
 
 
 def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
+    if not isinstance(source, bytes):
+        limits.check_size(Path(source).stat().st_size, name)
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    limits.check_workbook(data, name)
     try:
         reader = fastexcel.read_excel(data)
     except Exception as exc:  # fastexcel raises its own hierarchy for corrupt files

@@ -16,7 +16,6 @@ rolls back and loads again with the pass, so those rows are rejected properly.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -24,9 +23,10 @@ from typing import Any, NoReturn
 
 import polars as pl
 
-from analytics.ingest import aliases, batchlog, quality, upsert
+from analytics import access, audit
+from analytics.ingest import aliases, batchlog, fit, quality, upsert
 from analytics.ingest.batchlog import Batch
-from analytics.ingest.columns import KEYS, ident
+from analytics.ingest.columns import KEYS, column, ident
 from analytics.ingest.handoff import Handoff, running
 from analytics.ingest.model import ROW, BatchReport, Mapping, RawTable, Validated
 from analytics.ingest.quality import Quality
@@ -60,11 +60,11 @@ def load(
     """Write validated rows (and keep its rejects) as one batch; ``measured`` is its
     data-quality report when the caller has it already (``quality.measure``);
     ``strict``: refuse the whole file if any row is rejected (nothing is written)."""
+    access.require(store, "load")
     found = measured if measured is not None else quality.measure(validated)
     loaded = tuple(c for c in validated.good.columns if c != ROW)
-    batch = Batch(
-        validated.raw, validated.mapping, loaded, validated.dayfirst, loaded_by or _user()
-    )
+    by = access.author(store, loaded_by)
+    batch = Batch(validated.raw, validated.mapping, loaded, validated.dayfirst, by)
     none = validated.rejects.clear()
     ready = partial(upsert.prepare, batch.target, loaded)
     chunks: list[Chunk] = [
@@ -88,11 +88,12 @@ def ingest(
 ) -> BatchReport:
     """Validate and write a whole file in one streaming pass (bounded memory);
     ``strict``: refuse the whole file if any row is rejected (nothing is written)."""
+    access.require(store, "load")
     report = _progress(on_progress)
     mapping = aliases.attach(store, mapping)  # the store's value map: "Sur" reads "South"
     for find_duplicates in (False, True):
         plan = make_plan(raw, mapping, dayfirst=dayfirst, find_duplicates=find_duplicates)
-        batch = Batch(raw, mapping, plan.loaded, plan.dayfirst, loaded_by or _user())
+        batch = Batch(raw, mapping, plan.loaded, plan.dayfirst, access.author(store, loaded_by))
         tally = quality.Tally(plan)
         try:
             with _ahead(_stream(plan, chunk_rows, not find_duplicates, tally)) as chunks:
@@ -155,6 +156,7 @@ def _run(
     counts = upsert.zero()
     with_calls = target == "surveys" and "call_id" in loaded
     unknown = upsert.Unknown()
+    actor = access.require(store, "load")
     with store.transaction() as cur:
         batch_id = batchlog.open_batch(cur, batch)
         upsert.create_stage(cur)
@@ -177,15 +179,38 @@ def _run(
             report(WRITING_SHARE * done / total)
         if upsert.repeated_keys(cur, batch_id, target):
             raise RepeatedKeys(f"{batch.raw.name}: rows to load share a key; validate them first")
+        found = measured()
+        _refuse_unfit(cur, batch_id, batch, found)
+        if good_rows == 0 and first_bad is None and not batch.raw.facts.skipped:
+            # blank rows only (a survey tool's test rows alone still leave a record)
+            raise IngestError("no_rows", file=batch.raw.name)
         if strict and first_bad is not None:
             _refuse_strict(cur, batch_id, batch.raw.name, first_bad)
         _check("written", good_rows, sum(counts.values()))
         _check("inserted", counts["insert"], upsert.count(cur, table) - before)
         report(0.95)
-        result = batchlog.close_batch(cur, batch_id, batch, counts, blank_rows, unknown, measured())
+        result = batchlog.close_batch(cur, batch_id, batch, counts, blank_rows, unknown, found)
         upsert.drop(cur)
+        audit.record(cur, actor, "load", batch_id, None, _audited(result))
     report(1.0)
     return result
+
+
+def _refuse_unfit(cur: Any, batch_id: int, batch: Batch, found: Quality) -> None:
+    """Refuse (the transaction rolls back) when most of a field's values are
+    unreadable: see ``fit``; the examples are its rejected rows' values."""
+    for f in found.fields:
+        if fit.too_unreadable(f.kind, f.filled, f.parsed):
+            params = cur.execute(
+                "select reason_params from rejected_rows where batch_id = ? and field = ? "
+                "and reason_code not in ('required', 'duplicate_key') "
+                "order by row_number limit 20",
+                [batch_id, f.field],
+            ).fetchall()
+            col = column(batch.target, f.field)
+            examples = fit.values_of(p for (p,) in params)
+            counts = (f.filled, f.parsed)
+            raise fit.refusal(batch.raw.name, col, f.source, counts, examples, batch.mapping)
 
 
 def _refuse_strict(cur: Any, batch_id: int, name: str, first: pl.DataFrame) -> NoReturn:
@@ -219,8 +244,6 @@ def _progress(on_progress: Progress | None) -> Progress:
     return report
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+def _audited(result: BatchReport) -> dict[str, object]:
+    names = ("target", "file_name", "sha256", "n_rows", "inserted", "updated", "rejected")
+    return {name: getattr(result, name) for name in names}

@@ -30,6 +30,7 @@ from analytics.ingest.model import (
     Candidate,
     DurationUnit,
     Mapping,
+    Misfit,
     RawTable,
     Suggestion,
     Target,
@@ -67,7 +68,31 @@ def suggest_mapping(raw: RawTable, target: Target) -> Suggestion:
         unmapped=tuple(c for c in raw.columns if c not in used),
         candidates={k: v for k, v in scored.items() if v},
         notes=notes,
+        misfits=_misfits(scored, mapping, ambiguous, sample, raw),
     )
+
+
+def _misfits(
+    scored: dict[str, tuple[Candidate, ...]],
+    mapping: Mapping,
+    ambiguous: dict[str, tuple[str, ...]],
+    sample: pl.DataFrame,
+    raw: RawTable,
+) -> tuple[Misfit, ...]:
+    """Unmapped fields a header names clearly, whose values mostly do not fit (see
+    ``fit``): never left out in silence."""
+    used = set(mapping.sources)
+    found = []
+    for field, candidates in scored.items():
+        if field in mapping.fields or field in ambiguous or field in mapping.skipped:
+            continue
+        named = [c for c in candidates if c.named and c.fit < 0.5 and c.source not in used]
+        if named:
+            best = max(named, key=lambda c: c.score)
+            col = cols.column(mapping.target, field)
+            bad = unfit_values(sample.get_column(best.source), col, raw, best.transform)
+            found.append(Misfit(field, best.source, best.fit, tuple(bad[:3])))
+    return tuple(found)
 
 
 def _candidates(
@@ -87,7 +112,8 @@ def _candidates(
             bonus = 0.05 if fit >= 0.9 and col.kind not in ("key", "text") else 0.0
             score = round(name_score * (0.3 if fit < 0.5 else 1.0) + bonus, 4)
             why = f"{why}{', inverted' if invert else ''}; {fit:.0%} of sample values fit"
-            found.append(Candidate(source, score, why, transform))
+            named = name_score >= THRESHOLD
+            found.append(Candidate(source, score, why, transform, fit=fit, named=named))
     return tuple(sorted(found, key=lambda c: -c.score))
 
 
@@ -193,13 +219,35 @@ def value_fit(
     sample: pl.Series, col: Column, raw: RawTable, transform: Transform | None = None
 ) -> float:
     """Share of non-empty sample values that parse as ``col`` (1.0 when none)."""
+    parsed = _fit_frame(sample, col, raw, transform)
+    if parsed is None:
+        return 1.0
+    return float(parsed.get_column("ok").mean() or 0.0)  # type: ignore[arg-type]
+
+
+def unfit_values(
+    sample: pl.Series, col: Column, raw: RawTable, transform: Transform | None = None
+) -> list[str]:
+    """The distinct non-empty sample values that do not parse as ``col``, in order."""
+    parsed = _fit_frame(sample, col, raw, transform)
+    if parsed is None:
+        return []
+    bad = parsed.filter(~pl.col("ok")).get_column("v").unique(maintain_order=True)
+    return [str(v) for v in bad.to_list()]
+
+
+def _fit_frame(
+    sample: pl.Series, col: Column, raw: RawTable, transform: Transform | None
+) -> pl.DataFrame | None:
+    """The sample's non-empty values ``v`` and whether each reads (``ok``); None when
+    there are none, or every value fits by kind (keys, free text)."""
     frame = (
         sample.to_frame("v")
         .select(pl.col("v").cast(pl.String).str.strip_chars())
         .filter(pl.col("v") != "")
     )
     if frame.height == 0 or col.kind in ("key", "text"):
-        return 1.0
+        return None
     dayfirst = raw.facts.dayfirst is not False  # any order will do to see a date
     c = steps.cols_for("fit")
     how = transform or Transform()
@@ -207,9 +255,8 @@ def value_fit(
     context = Context(fit, raw.facts, dayfirst, NO_DUPLICATES, {})
     text = values.relabel(pl.col("v"), dict(how.values)) if how.values else pl.col("v")
     stages = [{c.name("text"): text}, *parse_column(col, c, context)]
-    parsed = steps.run(frame.lazy(), stages).collect()
-    ok = parsed.select((c("error").is_null() & c("value").is_not_null()).mean()).item()
-    return float(ok or 0.0)
+    ok = c("error").is_null() & c("value").is_not_null()
+    return steps.run(frame.lazy(), stages).select("v", ok.alias("ok")).collect()
 
 
 #: Widest CES scale, so that any CES-like value fits while sampling.

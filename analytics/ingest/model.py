@@ -296,6 +296,21 @@ class Candidate:
     why: str
     #: How the column would feed the field (e.g. inverted), when not as it is.
     transform: Transform = field(default_factory=Transform)
+    #: Share of the sample's non-empty values that read as the field.
+    fit: float = 1.0
+    #: The header (or question) alone names the field clearly (score >= threshold).
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class Misfit:
+    """A source column whose header names ``field`` but whose values do not fit it."""
+
+    field: str
+    source: str
+    #: Share of the sample's non-empty values that read as the field.
+    fit: float
+    examples: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -315,6 +330,10 @@ class Suggestion:
     saved_name: str | None = None
     #: What the suggestion did that a person should know ("generated_key").
     notes: tuple[str, ...] = ()
+    #: Columns named like a field whose values mostly do not fit it, left unmapped
+    #: (see ``fit``): a person maps them (the load then refuses or rejects their
+    #: rows) or leaves the field unmapped on purpose.
+    misfits: tuple[Misfit, ...] = ()
 
     @property
     def is_complete(self) -> bool:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import polars as pl
 
 from analytics.i18n import Lang, day, kpi_value, moment, number, t
-from analytics.ingest import aliases, steps, transforms
+from analytics.ingest import aliases, steps, transforms, values
 from analytics.ingest import columns as cols
 from analytics.ingest.aliases import Aliased
 from analytics.ingest.columns import FieldKind
@@ -135,6 +135,8 @@ class Quality:
     #: Per dimension field, the cells the value map read as a stored value ("Sur" ->
     #: "South"; see ``aliases``).
     aliased: tuple[Aliased, ...] = ()
+    #: Mapped cells that held control characters (NUL...), removed (``values.CONTROL``).
+    control_cells: int = 0
 
     @property
     def unsupported(self) -> tuple[str, ...]:
@@ -215,6 +217,9 @@ class Tally:
     aliased: tuple[Aliased, ...] = ()
     #: Count the cells the value map changed (the chunks keep their input text).
     count_aliased: bool = True
+    #: Cells with control characters (the chunks keep their source columns).
+    count_control: bool = True
+    control: int = 0
 
     def __post_init__(self) -> None:
         for col in self.plan.columns:
@@ -227,6 +232,7 @@ class Tally:
         self.rows += got["rows"]
         self.no_score += got.get("no_score") or 0
         self.duplicate_rows += got["dup_rows"]
+        self.control += got.get("control") or 0
         self.duplicate_keys = _union(self.duplicate_keys, frame.get_column("dup_keys")[0])
         for i, col in enumerate(self.plan.columns):
             _fold(self.fields[col.name], got, frame, i)
@@ -243,6 +249,8 @@ class Tally:
         ]
         if self.plan.target == "surveys":
             out.append(_no_score(self.plan).alias("no_score"))
+        if self.count_control:
+            out.append(control_cells(self.plan).alias("control"))
         for i, col in enumerate(self.plan.columns):
             out += _field_aggregates(i, col.name, col.kind, self.fields[col.name])
         return out
@@ -260,6 +268,7 @@ class Tally:
             duplicate_rows=self.duplicate_rows,
             generated_key=self.plan.mapping.transform(cols.KEYS[target]).generated,
             aliased=self.aliased,
+            control_cells=self.control,
         )
 
     def _field(self, name: str, kind: FieldKind) -> FieldQuality:
@@ -276,6 +285,13 @@ class Tally:
             distinct=None if acc.seen is None else acc.seen.len(),
             midnight=kind == "timestamp" and acc.parsed > 0 and not acc.timed,
         )
+
+
+def control_cells(plan: Plan) -> pl.Expr:
+    """Mapped source cells holding a control character (removed when read)."""
+    sources = [s for s in plan.mapping.sources if s in plan.raw.columns]
+    found = [pl.col(s).str.contains(values.CONTROL).fill_null(False).sum() for s in sources]
+    return pl.sum_horizontal(found) if found else pl.lit(0)
 
 
 def _no_score(plan: Plan) -> pl.Expr:
@@ -340,7 +356,7 @@ def measure(validated: Validated) -> Quality:
     values; only its rejected rows are read and checked again (usually few)."""
     raw = validated.raw
     plan = make_plan(raw, validated.mapping, dayfirst=validated.dayfirst, find_duplicates=False)
-    tally = Tally(plan, count_aliased=False)
+    tally = Tally(plan, count_aliased=False, count_control=False)
     tally.add(_good_as_checked(validated.good, plan))
     with parsing(raw):
         if validated.rejects.height:
@@ -348,6 +364,7 @@ def measure(validated: Validated) -> Quality:
         # Good rows no longer hold their input text: the value map's cells are counted
         # on the file (only the mapped fields' text and value are computed).
         tally.aliased = aliases.usage(plan.check(raw.data), plan)
+        tally.control = int(raw.data.select(control_cells(plan)).collect().item())
     return tally.result()
 
 
@@ -402,6 +419,8 @@ def lines(q: Quality, lang: Lang, escape: Escape | None = None) -> list[str]:
     if q.duplicate_keys:
         keys, rows = number(q.duplicate_keys, lang, 0), number(q.duplicate_rows, lang, 0)
         found.append(t("quality.duplicates", lang, keys=keys, rows=rows))
+    if q.control_cells:
+        found.append(t("quality.control", lang, count=number(q.control_cells, lang, 0)))
     return found + [aliases.describe(a, lang, esc) for a in q.aliased]
 
 

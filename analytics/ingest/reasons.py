@@ -57,6 +57,37 @@ FILE_MESSAGES: dict[str, str] = {
         "Parquet or JSON Lines"
     ),
     "empty_file": "{file}: the file has no header row",
+    "no_rows": "{file}: the file has a header but no rows to load; nothing was written",
+    "mixed_encoding": (
+        "{file}: the text mixes UTF-8 with another encoding ({encoding}), e.g. '{example}' "
+        "on line {row}; save the whole file as UTF-8 (or name its encoding) and load it again"
+    ),
+    "column_unreadable": (
+        "{file}: column '{column}' ({field}) cannot be read in {bad} of its {filled} "
+        "values (e.g. {examples}); expected {expected}. Nothing was written: map another "
+        "column, translate its values, or leave {field} unmapped"
+    ),
+    "workbook_file_size": "{file}: the file is {found} bytes; workbooks over {limit} are refused",
+    "workbook_uncompressed": (
+        "{file}: the workbook unpacks to more than {found} bytes (limit {limit}); "
+        "refused before reading"
+    ),
+    "workbook_ratio": (
+        "{file}: '{member}' unpacks to {ratio} times its packed size (limit {limit}): a "
+        "zip bomb, or a sheet no export makes; refused before reading"
+    ),
+    "workbook_rows": (
+        "{file}: a sheet's used range spans {found} rows (limit {limit}); refused before "
+        "reading. Clear the cells below the data in Excel, or save the sheet as CSV"
+    ),
+    "workbook_columns": (
+        "{file}: a sheet's used range spans {found} columns (limit {limit}); refused "
+        "before reading. Clear the cells right of the data in Excel, or save it as CSV"
+    ),
+    "workbook_cells": (
+        "{file}: a sheet's used range spans {found} cells (limit {limit}); refused before "
+        "reading. Clear the cells outside the data in Excel, or save the sheet as CSV"
+    ),
     "sheet_not_found": "{file}: no sheet {sheet}; the workbook has {sheets}",
     "unsupported_column_type": "{file}: column '{column}' of type {dtype} cannot be read as text",
     "mapping_incomplete": "{file}: cannot map the columns without help: {detail}",

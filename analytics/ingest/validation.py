@@ -109,6 +109,8 @@ def make_plan(
     """The lazy check of ``raw``; ``find_duplicates=False`` skips the pass that finds
     repeated keys (the caller then checks the keys it staged, see ``loading``)."""
     target = mapping.target
+    if raw.facts.n_rows == 0 and not raw.facts.skipped:  # a header alone: no empty batch
+        raise IngestError("no_rows", file=raw.name)
     mapped = _check_mapping(raw, mapping)
     order = resolve_dayfirst(raw, mapping, dayfirst)
     keyed = transforms.field_text(cols.KEYS[target], mapping, raw.columns, raw.data)

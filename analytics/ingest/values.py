@@ -36,9 +36,16 @@ _LEADING_INT = r"^(\d{1,2})\s*[-–—:(]"
 BOOLEANS = {**dict.fromkeys(vocab.TRUE_WORDS, True), **dict.fromkeys(vocab.FALSE_WORDS, False)}
 
 
+#: Control characters no value holds (NUL, the C0 set but tab and line breaks, DEL,
+#: C1): removed from every cell before it is read or stored, and counted in the
+#: data-quality report (``quality.control``), never kept in an id.
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
+
+
 def clean(expr: pl.Expr) -> pl.Expr:
-    """Trimmed text; empty or blank is null."""
-    return expr.cast(pl.String).str.strip_chars().replace("", None)  # when/then: 2x slower
+    """Trimmed text without control characters; empty or blank is null."""
+    text = expr.cast(pl.String).str.replace_all(CONTROL, "")
+    return text.str.strip_chars().replace("", None)  # when/then: 2x slower
 
 
 def label_words(text: pl.Expr) -> pl.Expr:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from analytics.ingest import ROW, Mapping, ingest, read_file, rejected_rows
+from analytics.ingest import ROW, IngestError, Mapping, ingest, read_file, rejected_rows
 from analytics.store import connect
 from tests.ingest import builders as b
 
@@ -78,6 +80,11 @@ def valid_file(draw: st.DrawFn) -> tuple[list[list[str]], list[tuple[object, ...
     return [r for r, _ in rows], [e for _, e in rows], delimiter, encoding
 
 
+def _utf8_bytes(text: str) -> bool:
+    """Windows-1252 text whose bytes could be UTF-8 (a lead byte, a continuation byte)."""
+    return re.search(rb"[\xC2-\xF4][\x80-\xBF]", text.encode("cp1252")) is not None
+
+
 def _load(rows: list[list[str]], delimiter: str, encoding: str):  # type: ignore[no-untyped-def]
     header = ["id", "fecha", "espera", "resuelto", "transf", "cola"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,6 +100,10 @@ def test_valid_rows_load_exactly(
     case: tuple[list[list[str]], list[tuple[object, ...]], str, str],
 ) -> None:
     rows, expected, delimiter, encoding = case
+    # Windows-1252 text whose bytes are also UTF-8 ("Â" + NBSP is C2 A0) is ambiguous:
+    # read as UTF-8 when the whole file is valid UTF-8, refused as mixed when it holds
+    # UTF-8 letters (see ``encoding``). Valid files do not hold such text.
+    assume(encoding != "cp1252" or not any(_utf8_bytes(r[-1]) for r in rows))
     store, report = _load(rows, delimiter, encoding)
     assert (report.inserted, report.rejected) == (len(rows), 0)
     stored = (
@@ -111,6 +122,14 @@ GARBAGE = st.sampled_from(
 COLUMN = st.sampled_from([1, 2, 3, 4])  # fecha, espera, resuelto, transf
 
 
+def _mostly_unreadable(rows: list[list[str]], junked: list[tuple[int, str]], column: int) -> bool:
+    """The rule of ``analytics.ingest.fit``: more than half of the column's non-empty
+    values unreadable (every junk value is unreadable; an empty one is "required")."""
+    bad = sum(1 for c, junk in junked if c == column and junk)
+    filled = len(rows) - sum(1 for c, junk in junked if c == column and not junk)
+    return bad > 0.5 * filled
+
+
 @SETTINGS
 @given(valid_file(), st.data())
 def test_garbage_rows_never_load_even_in_part(
@@ -118,11 +137,19 @@ def test_garbage_rows_never_load_even_in_part(
 ) -> None:
     rows, expected, delimiter, encoding = case
     spoiled = data.draw(st.sets(st.integers(0, len(rows) - 1)))
+    junked: list[tuple[int, str]] = []
     for i in spoiled:
         column, junk = data.draw(COLUMN), data.draw(GARBAGE)
         if junk == "" and column != 1:
             junk = "x"  # an empty optional cell is valid, not garbage
         rows[i][column] = junk
+        junked.append((column, junk))
+    if any(_mostly_unreadable(rows, junked, column) for column in (1, 2, 3, 4)):
+        # more than half of a column's values unreadable: the file is refused whole
+        with pytest.raises(IngestError) as refused:
+            _load(rows, delimiter, encoding)
+        assert refused.value.code == "column_unreadable"
+        return
     store, report = _load(rows, delimiter, encoding)
     good_ids = {e[0] for i, e in enumerate(expected) if i not in spoiled}
     stored = store.sql("select call_id from calls")["call_id"].to_list()

@@ -16,7 +16,7 @@ import streamlit as st
 
 from analytics.ingest import list_batches
 from analytics.store import connect
-from tests.apptest import open_app
+from tests.apptest import open_app, page_warnings
 from tests.ingest import builders as b
 from tests.upload.page import (
     Open,
@@ -29,6 +29,7 @@ from tests.upload.page import (
     texts,
     upload,
 )
+from ui.markdown import markdown_escape
 
 # -- the page ---------------------------------------------------------------------------------
 
@@ -107,7 +108,7 @@ def test_a_qualtrics_export_skips_previews_and_warns_of_unknown_calls(
 
     at = confirm(at)
     assert metrics(at)["Nuevas"] == "2"
-    assert any("no están en Pulso" in w.value for w in at.warning)
+    assert any("no están en Pulso" in w.value for w in page_warnings(at))
     assert stored(db, "select csat from surveys where response_id = 'R_00001'") == [(5,)]
 
 
@@ -137,7 +138,7 @@ def test_rejected_rows_are_listed_with_row_column_and_reason(
     labels = [d.proto.label for d in at.get("download_button")]
     assert labels == ["Descargar las filas rechazadas para corregirlas (.csv)",
                       "Descargar la lista de problemas (CSV)"]  # fmt: skip
-    assert "No se puede cargar ninguna fila" in at.warning[0].value
+    assert "No se puede cargar ninguna fila" in page_warnings(at)[0].value
     assert not [x for x in at.button if x.key == "upload_confirm"]
 
 
@@ -146,7 +147,7 @@ def test_a_missing_required_column_is_named_and_nothing_can_be_loaded(
 ) -> None:
     text = b.csv_text([["queue", "wait_s"], ["billing", "30"]])
     at = upload(open_page(), "no_keys.csv", text.encode())
-    warnings = [w.value for w in at.warning]
+    warnings = [w.value for w in page_warnings(at)]
     assert "Call ID: no column found; pick the one that holds it." in warnings
     assert "Call start: no column found; pick the one that holds it." in warnings
     assert not [x for x in at.button if x.key == "upload_confirm"]
@@ -303,9 +304,9 @@ def test_headers_and_file_names_are_shown_as_text_not_markdown(open_page: Open) 
     )
     at = upload(open_page(), "*ventas*_[1](http://x).csv", text.encode())
     unused = next(c.value for c in at.caption if c.value.startswith("Columns that will not"))
-    assert "\\*\\*Notas\\*\\* \\<b\\>x\\</b\\>" in unused
+    assert markdown_escape("**Notas** <b>x</b>") in unused
     at = confirm(at)
-    assert at.success[0].value.startswith("Loaded \\*ventas\\*\\_\\[1\\]\\(http://x\\)\\.csv")
+    assert at.success[0].value.startswith(f"Loaded {markdown_escape('*ventas*_[1](http://x).csv')}")
 
 
 # -- transforms -------------------------------------------------------------------------------
