@@ -24,8 +24,7 @@ from __future__ import annotations
 import getpass
 import json
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -202,17 +201,9 @@ class BoundStore(Store):
             _shadow(cur, self.actor.scope, self._database(cur))
         return cur
 
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write_cursor(self) -> duckdb.DuckDBPyConnection:
         """Writes see the whole store (a load checks its keys against every row)."""
-        cur = self.con.cursor()
-        cur.execute("begin transaction")
-        try:
-            yield cur
-        except BaseException:
-            cur.execute("rollback")
-            raise
-        cur.execute("commit")
+        return self.con.cursor()
 
     def _database(self, cur: duckdb.DuckDBPyConnection) -> str:
         if not self._db:

@@ -68,7 +68,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside ``begin``/``commit``; any exception rolls back everything."""
-        cur = self.cursor()
+        cur = self.write_cursor()
         cur.execute("begin transaction")
         try:
             yield cur
@@ -76,6 +76,10 @@ class Store:
             cur.execute("rollback")
             raise
         cur.execute("commit")
+
+    def write_cursor(self) -> duckdb.DuckDBPyConnection:
+        """The cursor a transaction writes through (a scoped handle's sees every row)."""
+        return self.cursor()
 
     def schema_version(self) -> int:
         return schema_version(self.cursor())

@@ -24,37 +24,19 @@ lang = ctx.lang
 st.title(t("settings.title", lang))
 st.caption(t("settings.intro", lang))
 
-targets, deadlines, rules, channels, log, users, audit = st.tabs(
-    [
-        f":material/flag: {t('settings.tab.targets', lang)}",
-        f":material/event_available: {t('settings.tab.followup', lang)}",
-        f":material/notifications: {t('settings.tab.rules', lang)}",
-        f":material/send: {t('settings.tab.channels', lang)}",
-        f":material/history: {t('settings.tab.log', lang)}",
-        f":material/group: {t('access.tab.users', lang)}",
-        f":material/policy: {t('access.tab.audit', lang)}",
-    ]
+# (icon, title key, the permission the tab needs, what it shows): targets need a
+# manager, the rest an admin; the engine refuses a write anyway.
+TABS = (
+    ("flag", "settings.tab.targets", "targets", settings_targets.render),
+    ("event_available", "settings.tab.followup", "settings", settings_followup.render),
+    ("notifications", "settings.tab.rules", "alerts", settings_alerts.render_rules),
+    ("send", "settings.tab.channels", "settings", settings_channels.render),
+    ("history", "settings.tab.log", "alerts", settings_alerts.render_log),
+    ("group", "access.tab.users", "roles", settings_users.render),
+    ("policy", "access.tab.audit", "roles", settings_users.render_audit),
 )
-# Each tab needs its role (the engine refuses a write anyway): targets a manager's,
-# the rest an admin's.
-with targets:
-    if auth.needs("targets", lang):
-        settings_targets.render(ctx)
-with deadlines:
-    if auth.needs("settings", lang):
-        settings_followup.render(ctx)
-with rules:
-    if auth.needs("alerts", lang):
-        settings_alerts.render_rules(ctx)
-with channels:
-    if auth.needs("settings", lang):
-        settings_channels.render(ctx)
-with log:
-    if auth.needs("alerts", lang):
-        settings_alerts.render_log(ctx)
-with users:
-    if auth.needs("roles", lang):
-        settings_users.render(ctx)
-with audit:
-    if auth.needs("roles", lang):
-        settings_users.render_audit(ctx)
+tabs = st.tabs([f":material/{icon}: {t(title, lang)}" for icon, title, _, _ in TABS])
+for tab, (_, _, permission, render) in zip(tabs, TABS, strict=True):
+    with tab:
+        if auth.needs(permission, lang):  # type: ignore[arg-type]
+            render(ctx)
