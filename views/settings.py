@@ -38,5 +38,5 @@ TABS = (
 tabs = st.tabs([f":material/{icon}: {t(title, lang)}" for icon, title, _, _ in TABS])
 for tab, (_, _, permission, render) in zip(tabs, TABS, strict=True):
     with tab:
-        if auth.needs(permission, lang):  # type: ignore[arg-type]
+        if auth.needs(permission, lang):
             render(ctx)
