@@ -16,6 +16,7 @@ BENCHES = {
     "changes": "bench.bench_changes",
     "drivers": "bench.bench_drivers",
     "report": "bench.bench_report",
+    "sessions": "bench.bench_sessions",
 }
 
 
