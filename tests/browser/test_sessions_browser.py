@@ -11,9 +11,20 @@ must read the lone session's numbers, before and after alike.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
 from bench.bench_sessions import session_users, sessions_run
+
+# Opt-in: four Chromium sessions, an app server and an upload take both cores of the CI
+# machine for a minute and a half, and the other worker's browser tests then time out
+# (seen on a fresh-clone run). `PULSO_LOAD_TESTS=1 make test`, or `make bench` (16
+# sessions, bench/results/sessions.json), runs it.
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("PULSO_LOAD_TESTS"), reason="load test: set PULSO_LOAD_TESTS=1"
+)
 
 N = 4
 ROWS = 2_000

@@ -100,6 +100,7 @@ def test_a_north_user_sees_only_north(page: Any, base_url: str) -> None:
     page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
     region = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first
     region.click()
+    page.get_by_role("option").first.wait_for(timeout=30_000)  # all_text_contents does not wait
     options = page.get_by_role("option").all_text_contents()
     assert options == ["North"], options
     page.keyboard.press("Escape")
