@@ -126,6 +126,7 @@ def test_the_password_comes_from_the_environment_then_the_secrets(tmp_path: Path
         "env-user", "from-env", "env"
     )
     assert channels.credentials(smtp, {}, [tmp_path / "none.toml"]).source == "none"
-    assert channels.secrets_files(Path("/app"), Path("/home/u")) == [
-        Path("/app/.streamlit/secrets.toml"), Path("/home/u/.streamlit/secrets.toml")
+    cwd, home = tmp_path / "work", tmp_path / "home"
+    assert channels.secrets_files(cwd, home) == [
+        cwd / ".streamlit" / "secrets.toml", home / ".streamlit" / "secrets.toml"
     ]  # fmt: skip
