@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.server import ARTIFACTS, no_exception
 
@@ -37,7 +38,7 @@ def test_a_new_change_proposes_an_analysable_start_and_scopes_products(
     page.goto(f"{base_url}/registry?lang={lang}")
     page.get_by_text(said).wait_for(timeout=90_000)
     start = page.get_by_test_id("stDateInput").first.locator("input")
-    assert start.input_value() == date
+    expect(start).to_have_value(date, timeout=30_000)  # drawn a moment after the caption
     assert [
         label for label in labels if not widget(page, "stMultiSelect", label).is_visible()
     ] == []
