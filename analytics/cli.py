@@ -5,7 +5,8 @@ Without --user the command acts as the OS user with the admin role (whoever can 
 the store's file can change it anyway). With --user it acts as that user does in the
 app: the role and scope from the store's roles and [pulso.roles] in
 .streamlit/secrets.toml; reports and exports see only the scope, and a write the role
-does not allow is refused (exit 1)."""
+does not allow is refused (exit 1). ``demo`` fills the store for everyone: an admin's
+alone, and audited."""
 
 from __future__ import annotations
 
@@ -16,24 +17,58 @@ from collections.abc import Sequence
 
 from analytics import access
 from analytics.alerts import cli as alerts_cli
-from analytics.i18n import t
+from analytics.i18n import Lang, t
 from analytics.ingest import alias_cli
 from analytics.ingest import cli as ingest_cli
 from analytics.store import StoreError, connect, resolve_path
 from analytics.weekly import cli as report_cli
 
 
+class DemoRefused(access.Forbidden):
+    """Demo data is the whole store's, for everyone: only an admin may put it there.
+    No permission of its own (the role ladder stays as the app shows it): it is the
+    admin's, as the settings are; the message names the demo, not the settings."""
+
+    def __init__(self, actor: access.Actor) -> None:
+        super().__init__(actor, "settings")
+
+    def message(self, lang: Lang) -> str:
+        return t(
+            "access.demo.forbidden",
+            lang,
+            user=self.actor.user,
+            role=t(f"access.role.{self.actor.role}", lang),
+            needed=t("access.role.admin", lang),
+        )
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from analytics import demo
+    from analytics import audit, demo
     from analytics.demo import followup as followup_demo
 
     path, _ = resolve_path(None)
     store = connect(path)
-    if not store.is_empty():
-        sys.stderr.write(f"{path} already holds data; demo data goes into an empty store.\n")
-        return 2
-    summary = demo.generate(store, calls=args.calls, seed=args.seed, end=args.end)
-    followup_demo.seed(store)
+    try:
+        actor = access.actor_of(store)  # --user's role; without it the OS user, as admin
+        if actor.role != "admin":
+            raise DemoRefused(actor)  # before anything is read or written
+        if not store.is_empty():
+            sys.stderr.write(f"{path} already holds data; demo data goes into an empty store.\n")
+            return 2
+        summary = demo.generate(store, calls=args.calls, seed=args.seed, end=args.end)
+        followup_demo.seed(store)
+        # Its own transaction: generate commits the data in one of its own.
+        after = {
+            "calls": summary.calls,
+            "surveys": summary.surveys,
+            "seed": args.seed,
+            "start": summary.start,
+            "end": summary.end,
+        }
+        with store.transaction() as cur:
+            audit.record(cur, actor, "demo.generate", path, None, after)
+    finally:
+        store.close()
     sys.stdout.write(f"{path}: {summary.calls:,} calls, {summary.surveys:,} survey responses\n")
     return 0
 
@@ -54,7 +89,7 @@ def parser() -> argparse.ArgumentParser:
         help="act as this user: their role and scope in Pulso (default: the OS user, as admin)",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("demo", help="fill an empty store with generated demo data")
+    d = sub.add_parser("demo", help="fill an empty store with generated demo data (admins)")
     d.add_argument("--calls", type=int, default=150_000, help="number of calls (default 150,000)")
     d.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     d.add_argument(

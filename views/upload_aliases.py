@@ -165,8 +165,9 @@ def _value_map(fields: list[str], lang: Lang) -> None:
             placeholder=t("upload.map.remove.placeholder", lang),
             key=f"upload_map_remove_{_short(repr(entries))}",  # a fresh picker once removed
         )
+        allowed = auth.needs("aliases", lang)  # said here too: no new values, no Save above
         if st.button(t("upload.map.remove.button", lang), icon=":material/delete:",
-                     disabled=not gone or not auth.can("aliases"),
+                     disabled=not gone or not allowed,
                      key="upload_map_remove_go"):  # fmt: skip
             for entry in gone:
                 aliases.remove(cache.store(), entry.field, entry.alias)

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from analytics.access import Forbidden
 from analytics.i18n import Lang, number, t
 from analytics.ingest import (
     ROW,
@@ -204,6 +205,8 @@ def _load(
         )  # fmt: skip
     except IngestError as exc:
         error(exc, lang, "upload.failed")
+    except Forbidden as exc:  # the role may not load: its words, not a failure's
+        auth.refused(exc, lang)
     except StoreError as exc:  # another program holds the store: who, and what to do
         detail = t(f"error.{exc.reason}", lang, path=exc.path, detail=exc.detail)
         st.error(t("upload.failed", lang, detail=markdown_escape(detail)), icon=":material/lock:")

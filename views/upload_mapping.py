@@ -15,7 +15,7 @@ from analytics.i18n import Lang, percent, t
 from analytics.ingest import Mapping, RawTable, Suggestion, fit, review, save_mapping, suggest
 from analytics.ingest import columns as cols
 from analytics.ingest.model import Target, Transform
-from ui import cache
+from ui import auth, cache
 from ui.markdown import markdown_escape
 from ui.session import held
 from views import upload_transforms as transforms
@@ -224,7 +224,9 @@ def _save(raw: RawTable, mapping: Mapping, proposed: Suggestion, lang: Lang) -> 
         max_chars=80,
         key=f"upload_save_name_{tag(raw)}",
     )
-    if right.button(t("upload.save", lang), key="upload_save"):
+    # a saved mapping decides how the next such file is read: the loaders' (the
+    # engine refuses anyway; the Confirm button below says which role)
+    if right.button(t("upload.save", lang), key="upload_save", disabled=not auth.can("load")):
         if not name.strip():
             st.error(t("upload.save_empty", lang))
             return

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from analytics import access, audit
 from analytics.ingest.mapping import suggest_mapping
 from analytics.ingest.model import Mapping, RawTable, Suggestion, Target
 from analytics.ingest.reasons import IngestError
@@ -28,13 +29,21 @@ def header_signature(columns: Iterable[str]) -> str:
 
 
 def save_mapping(store: Store, name: str, mapping: Mapping, raw: RawTable) -> None:
-    """Save (or replace) ``name`` for this file's header set."""
+    """Save (or replace) ``name`` for this file's header set: it decides how the next
+    such file is read, so it needs the role that loads files (audited)."""
+    actor = access.require(store, "load")
+    signature = header_signature(raw.columns)
     with store.transaction() as cur:
+        before = audit.row(
+            cur, "select target, header_signature from column_mappings where name = ?", [name]
+        )
         cur.execute(
             "insert or replace into column_mappings (name, target, header_signature, mapping, created_at) "
             "values (?, ?, ?, ?, current_timestamp)",
-            [name, mapping.target, header_signature(raw.columns), mapping.to_json()],
+            [name, mapping.target, signature, mapping.to_json()],
         )
+        after = {"target": mapping.target, "header_signature": signature}
+        audit.record(cur, actor, "mappings.save", name, before, after)
 
 
 def load_mapping(store: Store, name: str, target: Target | None = None) -> Mapping:
