@@ -8,6 +8,8 @@ command line call:
 - :mod:`analytics.changes.its`: interrupted time series;
 - :mod:`analytics.changes.did` and :mod:`analytics.changes.did_inference`:
   difference-in-differences, the event-study check and randomization inference;
+- :mod:`analytics.changes.staggered` and :mod:`analytics.changes.staggered_inference`:
+  staggered roll-outs (Callaway and Sant'Anna group-time effects, naive TWFE beside);
 - :mod:`analytics.changes.verdicts`: the plain-language verdict;
 - :mod:`analytics.changes.registry`: what changed, when and where;
 - :mod:`analytics.changes.analysis` and :mod:`analytics.changes.cells`: one registered
@@ -50,14 +52,20 @@ if TYPE_CHECKING:
         render_verdict,
         verdict,
     )
+    from analytics.changes.staggered import StaggeredResult, staggered_did
 
 __all__ = [
     "BeforeAfter", "Counts", "DiDResult", "Difference", "EventStudyResult", "Finding",
-    "ITSResult", "MetricChange", "Moments", "NpsCounts", "Sufficient", "Verdict", "before_after",
-    "bonferroni", "compare_proportions", "difference_in_differences", "event_study", "finding",
-    "holm", "interrupted_time_series", "minimum_detectable_effect", "p_statement",
-    "render_parts", "render_verdict", "verdict",
+    "ITSResult", "MetricChange", "Moments", "NpsCounts", "StaggeredResult", "Sufficient",
+    "Verdict", "before_after", "bonferroni", "compare_proportions", "difference_in_differences",
+    "event_study", "finding", "holm", "interrupted_time_series", "minimum_detectable_effect",
+    "p_statement", "render_parts", "render_verdict", "staggered_did", "verdict",
 ]  # fmt: skip
+# Names defined outside prepost, and their modules.
+_MODULES = {
+    "StaggeredResult": "analytics.changes.staggered",
+    "staggered_did": "analytics.changes.staggered",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -66,7 +74,8 @@ def __getattr__(name: str) -> Any:
     of a cold start)."""
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("analytics.changes.prepost"), name)
+    module = _MODULES.get(name, "analytics.changes.prepost")
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
