@@ -24,14 +24,16 @@ from __future__ import annotations
 import getpass
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
+import ibis.expr.types as ir
 
-from analytics import audit, dimensions
+from analytics import audit, dimensions, rollups
+from analytics.dimensions import Source
 from analytics.i18n import Lang, t
 from analytics.queries import Filters
 from analytics.store import Store
@@ -205,6 +207,13 @@ class BoundStore(Store):
         """Writes see the whole store (a load checks its keys against every row)."""
         return self.con.cursor()
 
+    def rollup(self, rollup: rollups.Rollup, source: Source) -> ir.Table | None:
+        """The rollup, shadowed with the scope's rows, when the scope is on dimensions
+        it keeps; else None (the reads filter the raw rows)."""
+        if not _scope_kept(self.actor.scope, rollup):
+            return None
+        return super().rollup(rollup, source)
+
     def _database(self, cur: duckdb.DuckDBPyConnection) -> str:
         if not self._db:
             row = cur.execute("select current_database()").fetchone()
@@ -234,10 +243,14 @@ def _shadow(cur: duckdb.DuckDBPyConnection, scope: Scope, database: str) -> None
             f'"{dim.name}" in (select value from temp.main.pulso_scope'  # noqa: S608
             f" where dimension = '{dim.name}')"
         )
-    if len(preds["calls"]) > 1:  # a call attribute scopes surveys through their call
-        preds["surveys"].append("call_id in (select call_id from temp.main.calls)")
     rows = "as select * from"
     views = [
+        f"{name} {rows} {main}.{name} where {' and '.join(where)}"
+        for name, where in _rollup_scopes(scope, preds)
+    ]
+    if len(preds["calls"]) > 1:  # a call attribute scopes surveys through their call
+        preds["surveys"].append("call_id in (select call_id from temp.main.calls)")
+    views += [
         f"calls {rows} {main}.calls where {' and '.join(preds['calls'])}",
         f"surveys {rows} {main}.surveys where {' and '.join(preds['surveys'])}",
         f"followup_items {rows} {main}.followup_items where response_id in"  # noqa: S608
@@ -247,6 +260,24 @@ def _shadow(cur: duckdb.DuckDBPyConnection, scope: Scope, database: str) -> None
         *(f"{name} {rows} {main}.{name} where false" for name in _HIDDEN),
     ]
     cur.execute(";".join(f"create temp view {view}" for view in views))
+
+
+def _scope_kept(scope: Scope, rollup: rollups.Rollup) -> bool:
+    """Whether every scoped dimension is one ``rollup`` keeps."""
+    return {name for name, _ in scope} <= set(rollup.dims["surveys"])
+
+
+def _rollup_scopes(
+    scope: Scope, preds: dict[str, list[str]]
+) -> Iterator[tuple[str, list[str]]]:
+    """Each rollup table and its scope conditions: the call attributes on both (and
+    the survey type on surveys'); none of its rows when it does not keep a scoped
+    dimension (the reads then take the raw rows, see :meth:`BoundStore.rollup`)."""
+    for rollup in rollups.ROLLUPS:
+        kept = _scope_kept(scope, rollup)
+        calls, surveys = preds["calls"], preds["calls"] + preds["surveys"][1:]
+        yield rollup.table("calls"), calls if kept else ["false"]
+        yield rollup.table("surveys"), surveys if kept else ["false"]
 
 
 def bind(store: Store, actor: Actor | None) -> Store:

@@ -7,6 +7,10 @@ missing ones in order inside one transaction and records each in ``schema_versio
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import duckdb
+
 # Version 1: the canonical fact tables: one row per call, one per survey response.
 V1_FACTS = """
 create table calls (
@@ -420,7 +424,37 @@ create table audit_log (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (
+
+# Version 13 (volume): what every read recomputed is kept up to date at load time
+# (see ``rollups``): the repeat-contact (after and before) and surveyed flags on the calls, the store's
+# FCR horizon and link state, and day rollups of the sufficient statistics. Built here
+# for the stores that already hold data.
+V13_ROLLUPS_DDL = """
+alter table calls add column repeat_7d boolean;
+alter table calls add column prior_7d boolean;
+alter table calls add column surveyed boolean;
+create table rollup_meta (
+    horizon   timestamp,
+    linked    boolean not null,
+    n_calls   bigint not null,
+    n_surveys bigint not null,
+    built_at  timestamp not null
+);
+"""
+
+
+def v13_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    from analytics import rollups  # the rollups are the read path's own expressions
+
+    con.execute(V13_ROLLUPS_DDL)
+    rollups.rebuild(con)
+
+
+#: A migration is DDL, or a step that needs the read path (it runs in the same
+#: transaction as the others).
+Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
+
+MIGRATIONS: tuple[Migration, ...] = (
     V1_FACTS,
     V2_CHANGES_AND_BATCHES,
     V3_INGEST_UNDO,
@@ -433,5 +467,6 @@ MIGRATIONS: tuple[str, ...] = (
     V10_MEANINGFUL_CHANGES,
     V11_TARGETS_SETTINGS_ALERTS,
     V12_ROLES_AUDIT,
+    v13_rollups,
 )
 LATEST = len(MIGRATIONS)

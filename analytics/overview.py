@@ -73,7 +73,7 @@ facts = queries.facts  # the read path's, under its former name here
 
 def window_stats(reader: Reader, filters: Filters, source: kpis.Source) -> pl.DataFrame:
     """Sufficient statistics for the current and previous windows (column ``window``)."""
-    f = queries.compare_windows(queries.facts(reader, source), filters, source)
+    f = queries.compare_windows(queries.facts(reader, source, filters), filters, source)
     return reader.read(queries.stats(source, f, ("window",)))
 
 
@@ -112,7 +112,7 @@ def tiles(
 def trend_stats(
     reader: Reader, filters: Filters, source: kpis.Source, grain: Grain
 ) -> pl.DataFrame:
-    f = queries.apply_filters(queries.facts(reader, source), filters, source)
+    f = queries.apply_filters(queries.facts(reader, source, filters), filters, source)
     f = queries.with_period(f, grain)
     return reader.read(queries.stats(source, f, ("period",))).sort("period")
 
@@ -170,7 +170,7 @@ def breakdown_stats(
     reader: Reader, filters: Filters, source: kpis.Source, dimension: str
 ) -> pl.DataFrame:
     dim = queries.check_dimension(dimension)
-    f = queries.apply_filters(queries.facts(reader, source), filters, source)
+    f = queries.apply_filters(queries.facts(reader, source, filters, (dim,)), filters, source)
     return reader.read(queries.stats(source, f, (dim,)))
 
 

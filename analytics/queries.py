@@ -102,18 +102,77 @@ else:
     Filters.__module__ = __name__  # pickled and shown as analytics.queries.Filters
 
 
-def facts(reader: Reader, source: Source) -> ir.Table:
+@dataclass(frozen=True)
+class Derived:
+    """What the store keeps up to date at every load (:mod:`analytics.rollups`): the
+    calls carry ``repeat_7d``, ``prior_7d`` and ``surveyed``; ``horizon`` (the last call's start less
+    the repeat window) and ``linked`` (some survey names its call) are the whole store's,
+    whoever reads it: a reader scoped to one region still sees a repeat call made in
+    another region, and the same FCR horizon."""
+
+    horizon: dt.datetime | None
+    linked: bool
+
+
+def facts(
+    reader: Reader,
+    source: Source,
+    filters: Filters | None = None,
+    by: tuple[str, ...] = (),
+) -> ir.Table:
     """The facts of ``source``: surveys with their call's attributes, or calls with
-    the flags the call KPIs need."""
+    the flags the call KPIs need.
+
+    With ``filters`` (and the group columns ``by`` that :func:`stats` will use), the
+    store's day rollup stands in for the raw rows when it can answer exactly
+    (:func:`analytics.rollups.usable`): :func:`stats` sums its statistics instead."""
+    if filters is not None:
+        from analytics import rollups  # it builds on this module
+
+        rolled = rollups.table_for(reader, source, filters, by)
+        if rolled is not None:
+            return rolled
     calls, surveys = reader.table("calls"), reader.table("surveys")
     if source == "surveys":
         return survey_facts(surveys, calls)
-    return call_facts(calls, surveys)
+    return call_facts(calls, surveys, derived_of(reader))
+
+
+def derived_of(reader: Reader) -> Derived | None:
+    """The reader's materialised flags, when it has them and they are current."""
+    derived = getattr(reader, "derived", None)
+    return derived() if callable(derived) else None
 
 
 def stats(source: Source, frame: ir.Table, by: tuple[str, ...] = ()) -> ir.Table:
-    """The sufficient statistics of ``source``'s KPIs per group of ``by``."""
+    """The sufficient statistics of ``source``'s KPIs per group of ``by``: computed
+    from the rows, or summed from a rollup's (the same columns, so the same result)."""
+    if rolled(frame):
+        return _sum_rolled(frame, by)
     return survey_stats(frame, by) if source == "surveys" else call_stats(frame, by)
+
+
+#: Statistics that are ``count()`` on rows: 0, not null, over nothing.
+_COUNTS = ("n_responses", "n_nps", "n_csat", "n_ces", "n_calls", "handle_n", "wait_n")
+#: The columns of a rollup that are not statistics (see :mod:`analytics.rollups`).
+ROLLUP_KEYS = ("at", *DIMENSIONS, *SURVEY_DIMENSIONS)
+
+
+def rolled(frame: ir.Table) -> bool:
+    """Whether ``frame`` is a rollup of statistics (rows of ``n_calls`` or
+    ``n_responses``), not facts."""
+    return "n_calls" in frame.columns or "n_responses" in frame.columns
+
+
+def _sum_rolled(frame: ir.Table, by: tuple[str, ...]) -> ir.Table:
+    """The statistics of the groups ``by``, as sums of the rollup rows' statistics."""
+    metrics: dict[str, ir.Value] = {}
+    for name in frame.columns:
+        if name in ROLLUP_KEYS or name in by or name in ("window", "period"):
+            continue
+        total = frame[name].sum()
+        metrics[name] = total.fill_null(0) if name in _COUNTS else total
+    return _aggregate(frame, by, metrics)
 
 
 def survey_facts(surveys: ir.Table, calls: ir.Table) -> ir.Table:
@@ -126,33 +185,66 @@ def survey_facts(surveys: ir.Table, calls: ir.Table) -> ir.Table:
     )
 
 
-def call_facts(calls: ir.Table, surveys: ir.Table) -> ir.Table:
+def call_facts(calls: ir.Table, surveys: ir.Table, derived: Derived | None = None) -> ir.Table:
     """Calls with the derived flags the KPIs need.
 
     ``repeat_7d``: the same customer contacted again within 7 days. ``fcr_observed``:
     the 7-day window lies inside the data, so first-contact resolution is known;
     calls in the last 7 days of data are left out of FCR rather than counted as
-    resolved on first contact by default.
+    resolved on first contact by default. ``derived``: the flags the store keeps
+    (:class:`Derived`); without them (a Spark catalog, an old store) they are computed
+    here from the rows the reader sees.
     """
-    # call_id breaks ties so that two contacts at the same instant have a defined order.
-    window = ibis.window(group_by=calls.customer_id, order_by=[calls.started_at, calls.call_id])
-    next_at = calls.started_at.lead().over(window)
-    horizon = calls.started_at.max().as_scalar() - ibis.interval(days=REPEAT_WINDOW_DAYS)
-    # A survey of unknown type may be the call's own: only a known other type
-    # (relational...) is left out, so an export without the type still counts.
-    per_call = surveys.filter(
-        surveys.call_id.notnull()
-        & (surveys.survey_type.isnull() | (surveys.survey_type == "transactional"))
-    )
+    if derived is not None:
+        horizon = ibis.literal(derived.horizon, type="timestamp")
+        return calls.mutate(
+            at=calls.started_at,
+            fcr_observed=calls.started_at <= horizon,
+            survey_linked=ibis.literal(derived.linked),
+        )
+    flags = repeat_flags(calls)
+    horizon_now = calls.started_at.max().as_scalar() - ibis.interval(days=REPEAT_WINDOW_DAYS)
+    per_call = surveys_of_calls(surveys)
     return calls.mutate(
         at=calls.started_at,
-        repeat_7d=(next_at.notnull() & (next_at <= calls.started_at + ibis.interval(days=7)))
-        & calls.customer_id.notnull(),
-        fcr_observed=calls.started_at <= horizon,
+        repeat_7d=flags,
+        fcr_observed=calls.started_at <= horizon_now,
         surveyed=calls.call_id.isin(per_call.call_id),
         # Without a single survey that names its call, no call can count as surveyed:
         # the response rate is then not measured, not 0%.
         survey_linked=surveys.call_id.count().as_scalar() > 0,
+    )
+
+
+def repeat_flags(calls: ir.Table) -> ir.BooleanValue:
+    """Per call: the same customer called again within :data:`REPEAT_WINDOW_DAYS`."""
+    # call_id breaks ties so that two contacts at the same instant have a defined order.
+    window = ibis.window(group_by=calls.customer_id, order_by=[calls.started_at, calls.call_id])
+    next_at = calls.started_at.lead().over(window)
+    soon = next_at.notnull() & (
+        next_at <= calls.started_at + ibis.interval(days=REPEAT_WINDOW_DAYS)
+    )
+    return soon & calls.customer_id.notnull()
+
+
+def prior_flags(facts: ir.Table, calls: ir.Table) -> ir.BooleanValue:
+    """Per row of ``facts`` (with ``customer_id`` and ``started_at``): the customer had
+    contacted us in the :data:`REPEAT_WINDOW_DAYS` before (known at call time, unlike
+    "called again afterwards", which the call's own outcome causes)."""
+    p = calls.select(p_customer=calls.customer_id, p_at=calls.started_at)
+    since = facts.started_at - ibis.interval(days=REPEAT_WINDOW_DAYS)
+    before = (p.p_customer == facts.customer_id) & (p.p_at < facts.started_at) & (p.p_at >= since)
+    return before.any()  # one correlated EXISTS per row, which DuckDB decorrelates
+
+
+def surveys_of_calls(surveys: ir.Table) -> ir.Table:
+    """The surveys that make their call "surveyed" (the response rate's numerator).
+
+    A survey of unknown type may be the call's own: only a known other type
+    (relational...) is left out, so an export without the type still counts."""
+    return surveys.filter(
+        surveys.call_id.notnull()
+        & (surveys.survey_type.isnull() | (surveys.survey_type == "transactional"))
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
@@ -22,6 +22,11 @@ import ibis.expr.types as ir
 import polars as pl
 
 from analytics.migrations import LATEST, MIGRATIONS
+
+if TYPE_CHECKING:
+    from analytics.dimensions import Source
+    from analytics.queries import Derived
+    from analytics.rollups import Rollup
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "pulso.duckdb"
@@ -59,6 +64,18 @@ class Store:
     def read(self, expr: ir.Table) -> pl.DataFrame:
         """Execute an Ibis expression on this thread's cursor and return polars."""
         return self._backend().to_polars(expr)
+
+    def derived(self) -> Derived | None:
+        """The flags and horizon kept at load (:mod:`analytics.rollups`), if current."""
+        from analytics import rollups
+
+        return rollups.current(self.write_cursor())
+
+    def rollup(self, rollup: Rollup, source: Source) -> ir.Table | None:
+        """``rollup``'s table of ``source`` (the read path sums it), if current."""
+        if self.derived() is None:
+            return None
+        return self.table(rollup.table(source))
 
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run one parameterised statement and return its rows as polars."""
@@ -117,7 +134,12 @@ class Store:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    con.execute("create table if not exists schema_version (version integer, applied_at timestamp)")
+    found = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'schema_version'"
+        " and schema_name = 'main' and database_name = current_database()"
+    ).fetchone()
+    if not (found and found[0]):  # a new store (a read-only one cannot be new)
+        con.execute("create table schema_version (version integer, applied_at timestamp)")
     row = con.execute("select coalesce(max(version), 0) from schema_version").fetchone()
     return int(row[0]) if row else 0
 
@@ -132,7 +154,11 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST) -> int:
     con.execute("begin transaction")
     try:
         for version in range(current + 1, target + 1):
-            con.execute(MIGRATIONS[version - 1])
+            step = MIGRATIONS[version - 1]
+            if callable(step):
+                step(con)
+            else:
+                con.execute(step)
             con.execute("insert into schema_version values (?, current_timestamp)", [version])
     except BaseException:
         con.execute("rollback")

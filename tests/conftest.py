@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analytics import demo
+from analytics import demo, rollups
 from analytics.store import Store, connect
 from tests.apptest import AppDb, clear_caches
 
@@ -118,6 +118,7 @@ def insert(store: Store, table: str, rows: list[dict[str, Any]]) -> None:
     cur.register("incoming", frame.to_arrow())
     cur.execute(f"insert into {table} by name select * from incoming")  # table: fixed literal above
     cur.unregister("incoming")
+    rollups.rebuild(store.write_cursor())  # as a load keeps them
 
 
 @pytest.fixture

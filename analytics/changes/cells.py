@@ -67,7 +67,7 @@ def read_cells(
     epoch = (change.started_on - dt.date(1970, 1, 1)).days
     out: dict[kpis.Source, pl.DataFrame] = {}
     for source in dict.fromkeys(kpis.get(m).source for m in metrics):
-        f = queries.apply_filters(queries.facts(reader, source), f_span, source)
+        f = queries.apply_filters(queries.facts(reader, source, f_span, dims), f_span, source)
         if dims:  # surveys without a call cannot be placed in a queue or team
             f = f.filter([f[d].notnull() for d in dims])
         f = f.mutate(day=f.at.date().epoch_days() - ibis.literal(epoch))

@@ -49,6 +49,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from analytics import rollups
 from analytics.demo import comments as demo_comments
 from analytics.store import Store
 
@@ -218,6 +219,7 @@ def generate(
             _insert_change(cur, plan)
             for table in ("calls", "surveys"):
                 _load(cur, table, Path(folder))
+            rollups.rebuild(cur)  # not a load: the flags and rollups are built here
     last = plan.start + dt.timedelta(days=plan.n_days - 1)
     ivr_on = plan.start + dt.timedelta(days=plan.ivr_day)
     return DemoSummary(n_calls, n_surveys, ivr_change_on=ivr_on, start=plan.start, end=last)

@@ -80,10 +80,12 @@ CES_HALF_POINTS = range(2, 15)  # CES on 1-7 in half points (5-point answers lan
 
 def _joined(reader: Reader) -> ir.Table:
     """Responses with their call (inner join: relational surveys have no call), with
-    the drivers' columns and every filter dimension's."""
+    the drivers' columns and every filter dimension's; ``prior_7d`` when the store keeps
+    it (:mod:`analytics.rollups`: the customer's calls in every region count)."""
     calls, surveys = reader.table("calls"), reader.table("surveys")
     sources = {d.source for d in DRIVERS if d.source in calls.columns}
-    c = calls.select("call_id", "started_at", *sorted(sources | set(queries.DIMENSIONS)))
+    kept = ("prior_7d",) if queries.derived_of(reader) is not None else ()
+    c = calls.select("call_id", "started_at", *kept, *sorted(sources | set(queries.DIMENSIONS)))
     own = ("response_id", "call_id", "responded_at", "nps", "csat", "ces", "ces_scale")
     s = surveys.filter(surveys.call_id.notnull()).select(
         *dict.fromkeys((*own, *queries.SURVEY_DIMENSIONS))
@@ -94,10 +96,9 @@ def _joined(reader: Reader) -> ir.Table:
 def _repeat(facts: ir.Table, calls: ir.Table) -> ir.Value:
     """The customer had contacted us in the 7 days before this call (known at call time,
     unlike 'called again afterwards', which the call's own outcome causes)."""
-    p = calls.select(p_customer=calls.customer_id, p_at=calls.started_at)
-    since = facts.started_at - ibis.interval(days=REPEAT_WINDOW_DAYS)
-    before = (p.p_customer == facts.customer_id) & (p.p_at < facts.started_at) & (p.p_at >= since)
-    return before.any()  # one correlated EXISTS per response, which DuckDB decorrelates
+    if "prior_7d" in facts.columns:
+        return facts.prior_7d
+    return queries.prior_flags(facts, calls)
 
 
 def _band(x: ir.NumericValue, edges: Sequence[float]) -> ir.Value:

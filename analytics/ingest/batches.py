@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from analytics import access, audit
+from analytics import access, audit, rollups
 from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, stored_columns
 from analytics.ingest.model import ROW, Target, UndoReport
 from analytics.ingest.reasons import IngestError
@@ -52,8 +52,10 @@ def undo_batch(store: Store, batch_id: int) -> UndoReport:
         before = one(
             cur, "select file_name, n_rows from ingest_batches where batch_id = ?", [batch_id]
         )
+        rollups.collect(cur, target, batch_id)  # its rows, before they go
         deleted = _delete_inserted(cur, batch_id, target)
         restored = _restore_updated(cur, batch_id, target)
+        rollups.refresh(cur, target)
         cur.execute(
             "update ingest_batches set undone_at = current_timestamp where batch_id = ?", [batch_id]
         )

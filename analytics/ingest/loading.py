@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 import polars as pl
 
-from analytics import access, audit
+from analytics import access, audit, rollups
 from analytics.ingest import aliases, batchlog, fit, quality, upsert
 from analytics.ingest.batchlog import Batch
 from analytics.ingest.columns import KEYS, column, ident
@@ -188,6 +188,8 @@ def _run(
             _refuse_strict(cur, batch_id, batch.raw.name, first_bad)
         _check("written", good_rows, sum(counts.values()))
         _check("inserted", counts["insert"], upsert.count(cur, table) - before)
+        rollups.collect(cur, target, batch_id)
+        rollups.refresh(cur, target)
         report(0.95)
         result = batchlog.close_batch(cur, batch_id, batch, counts, blank_rows, unknown, found)
         upsert.drop(cur)

@@ -40,7 +40,9 @@ def _answered(reader: Reader, filters: Filters) -> ir.Table:
     "unknown", not "unresolved" or "over 10 min": missing is not a value, and a null
     would neither group nor join (post-stratification joins cells on these keys)."""
     calls, surveys = reader.table("calls"), reader.table("surveys")
-    facts = queries.apply_filters(queries.call_facts(calls, surveys), filters, "calls")
+    facts = queries.apply_filters(
+        queries.call_facts(calls, surveys, queries.derived_of(reader)), filters, "calls"
+    )
     facts = facts.filter(~facts.abandoned.fill_null(False))
     bands = ((facts.wait_s < s, code) for s, code in WAIT_BANDS)
     band = ibis.cases((facts.wait_s.isnull(), "unknown"), *bands, else_="w4_more")

@@ -153,10 +153,10 @@ def normal_pull(n: np.ndarray, prior: NormalPrior) -> tuple[np.ndarray, np.ndarr
 
 def unit_stats(reader: Reader, filters: Filters) -> pl.DataFrame:
     """Per agent (with its team): NPS and CSAT counts in the filters."""
-    calls, surveys = reader.table("calls"), reader.table("surveys")
-    facts = queries.apply_filters(queries.survey_facts(surveys, calls), filters, "surveys")
+    by = ("team", "agent_id")
+    facts = queries.apply_filters(queries.facts(reader, "surveys", filters, by), filters, "surveys")
     facts = facts.filter(facts.agent_id.notnull())
-    out = reader.read(queries.survey_stats(facts, ("team", "agent_id")))
+    out = reader.read(queries.stats("surveys", facts, by))
     counts = ("n_nps", "promoters", "detractors", "n_csat", "csat_top2")
     return out.select(
         pl.col("team").fill_null(CENTER),

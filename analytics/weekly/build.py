@@ -225,7 +225,7 @@ def _tiles(
 
 
 def _stats(store: Store, f: Filters, source: kpis.Source) -> dict[str, Any]:
-    facts = queries.apply_filters(queries.facts(store, source), f, source)
+    facts = queries.apply_filters(queries.facts(store, source, f), f, source)
     return store.read(queries.stats(source, facts)).row(0, named=True)
 
 

@@ -1,0 +1,376 @@
+"""What every read used to recompute, kept up to date when data changes instead.
+
+At 10M calls a page spent most of its time on work that only changes when a batch is
+loaded or undone: the 7-day repeat-contact window for first-contact resolution, the
+"surveyed" flag, and the sums over millions of rows behind each tile and bar. So, inside
+the transaction of every load and undo:
+
+- **flags on the calls** (``repeat_7d``; ``prior_7d``, the drivers' "called in the 7
+  days before"; ``surveyed``) are refreshed for the calls the
+  batch touched and for every call of the customers it touched: a new call can turn an
+  older call of the same customer into a repeat, and undoing it turns it back;
+- **the store's horizon and link state** (``rollup_meta``: the FCR horizon, whether any
+  survey names its call) are stored once, so a reader scoped to one region counts the
+  same repeats and the same horizon as everyone else;
+- **day rollups** of the sufficient statistics are rebuilt for the days whose rows or
+  flags changed: per day x region x channel x queue x product x segment (the center's
+  view), and per day x team x agent (rankings); surveys' also by survey type.
+
+A rollup row holds exactly what :func:`analytics.queries.call_stats` /
+``survey_stats`` compute for its group, so summing rows gives the statistics of any
+union of groups: the same numbers as the raw rows (tests/test_rollups.py checks it over
+random filters, periods and grains, after loads, updates and undos). The read path
+(:func:`analytics.queries.facts`) takes a rollup only when the query can be answered
+from one of them (:func:`choose`: every filter and breakdown on dimensions it keeps).
+A region filter with an agent breakdown, and pages that need single answers (drivers,
+comments), read the raw rows.
+
+Everything here is written as Ibis expressions compiled to SQL for the write cursor,
+the same expressions the read path uses: the rollup cannot drift from the raw read.
+A direct write to ``calls`` or ``surveys`` outside a load (the demo generator, a test
+fixture) must call :func:`rebuild`; until it does, :meth:`Store.derived` sees that the
+row counts moved and the reads fall back to the raw rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+from ibis.backends.sql.datatypes import DuckDBType
+
+from analytics import queries
+from analytics.dimensions import Source
+
+if TYPE_CHECKING:
+    from analytics.queries import Filters, Reader
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One day rollup: per source, the dimensions it keeps besides the day."""
+
+    name: str
+    dims: dict[Source, tuple[str, ...]]
+
+    def table(self, source: Source) -> str:
+        return f"rollup_{source}_{self.name}"
+
+
+#: The call attributes of the center's view (team and agent would make the rollup as
+#: large as the calls themselves), and, apart, the agents with their team (rankings).
+CENTER = ("region", "channel", "queue", "product", "segment")
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup("day", {"calls": CENTER, "surveys": (*CENTER, *queries.SURVEY_DIMENSIONS)}),
+    Rollup(
+        "agent_day",
+        {
+            "calls": ("team", "agent_id"),
+            "surveys": ("team", "agent_id", *queries.SURVEY_DIMENSIONS),
+        },
+    ),
+)
+META = "rollup_meta"
+# Temporary tables of one refresh (on the write cursor, inside its transaction).
+_DAYS: dict[Source, str] = {"calls": "pulso_days_calls", "surveys": "pulso_days_surveys"}
+_TOUCHED_CALLS = "pulso_touched_calls"  # day
+_MOVED_CUSTOMERS = "pulso_moved_customers"  # call_id, customer_id, started_at
+_MOVED_CALLS = "pulso_moved_calls"  # call_id and the rollups' call attributes
+_TOUCHED_SURVEYS = "pulso_touched_surveys"  # call_id, day
+_NEW_FLAGS = "pulso_new_flags"
+
+
+def choose(filters: Filters, by: tuple[str, ...], source: Source) -> list[Rollup]:
+    """The rollups that answer ``source``'s statistics for ``filters`` grouped by ``by``
+    exactly: every chosen dimension and every group column is one they keep (dates are
+    whole days, and weeks and months are unions of days); the smallest first."""
+    needed = set(filters.dimension_values(source)) | set(by)
+    return [r for r in ROLLUPS if needed <= set(r.dims[source])]
+
+
+def table_for(
+    reader: Reader, source: Source, filters: Filters, by: tuple[str, ...]
+) -> ir.Table | None:
+    """The reader's first current rollup of ``source`` that answers the query (a
+    scoped reader has only those that keep its scope), else None: the raw rows."""
+    get = getattr(reader, "rollup", None)
+    if not callable(get):
+        return None
+    for rollup in choose(filters, by, source):
+        table: ir.Table | None = get(rollup, source)
+        if table is not None:
+            return table
+    return None
+
+
+# -- building -----------------------------------------------------------------------
+
+
+def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
+    """Every flag, the meta row and every rollup from scratch (the migration, the demo
+    generator, a direct write)."""
+    tables = _tables(cur)
+    _update_customer_flags(cur, None)
+    _update_surveyed(cur, tables, None)
+    meta = _write_meta(cur)
+    for rollup in ROLLUPS:
+        for source in _SOURCES:
+            _replace(cur, rollup.table(source), _rollup(tables, rollup, source, meta))
+    _drop_temp(cur)
+
+
+#: What a change to a call can move: the customer flags (its customer and time), and
+#: the surveys' groups (its attributes).
+_WHO_WHEN = "call_id, customer_id, started_at"
+_GROUPS = f"call_id, {', '.join(dict.fromkeys(d for r in ROLLUPS for d in r.dims['calls']))}"
+
+
+def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> None:
+    """Note the rows batch ``batch_id`` wrote, in their current and former values
+    (its rows and its before-images): call it after a load writes, before an undo.
+
+    For calls, also what moved: the customers whose calls changed customer or time
+    (inserted and deleted calls included), and the calls whose attributes changed (their
+    surveys change group). A load that only corrects waits or outcomes moves neither."""
+    before = "ingest_before_calls" if target == "calls" else "ingest_before_surveys"
+    if target == "surveys":
+        rows = "select call_id, date_trunc('day', responded_at) as day from {} where batch_id = ?"
+        cur.execute(
+            f"create or replace temp table {_TOUCHED_SURVEYS} as "
+            f"{rows.format('surveys')} union {rows.format(before)}",
+            [batch_id, batch_id],
+        )
+        return
+    rows = "select date_trunc('day', started_at) as day from {} where batch_id = ?"
+    cur.execute(
+        f"create or replace temp table {_TOUCHED_CALLS} as "
+        f"{rows.format('calls')} union {rows.format(before)}",
+        [batch_id, batch_id],
+    )
+    for name, columns in ((_MOVED_CUSTOMERS, _WHO_WHEN), (_MOVED_CALLS, _GROUPS)):
+        now = f"select {columns} from calls where batch_id = $1"  # noqa: S608
+        was = f"select {columns} from {before} where batch_id = $1"  # noqa: S608
+        cur.execute(
+            f"create or replace temp table {name} as "
+            f"({now} except {was}) union ({was} except {now})",
+            [batch_id],
+        )
+
+
+def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
+    """Bring flags, meta and rollups up to date for what :func:`collect` noted."""
+    tables = _tables(cur)
+    old = _read_meta(cur)
+    for days in _DAYS.values():
+        cur.execute(f"create or replace temp table {days} (day timestamp)")
+    if target == "calls":
+        cur.execute(f"insert into {_DAYS['calls']} select day from {_TOUCHED_CALLS}")  # noqa: S608
+        _update_customer_flags(cur, _MOVED_CUSTOMERS)
+        # new calls (an undone or updated one keeps its surveys, so its flag)
+        _update_surveyed(cur, tables, "select call_id from calls where surveyed is null")
+        # a survey takes its call's attributes: the surveys of a moved call move
+        cur.execute(
+            f"insert into {_DAYS['surveys']} select date_trunc('day', responded_at) "  # noqa: S608
+            f"from surveys where call_id in (select call_id from {_MOVED_CALLS})"
+        )
+    else:
+        cur.execute(f"insert into {_DAYS['surveys']} select day from {_TOUCHED_SURVEYS}")  # noqa: S608
+        _update_surveyed(cur, tables, f"select call_id from {_TOUCHED_SURVEYS}")  # noqa: S608
+    new = _write_meta(cur)
+    _horizon_days(cur, old, new)
+    for rollup in ROLLUPS:
+        for source in _SOURCES:
+            _refresh_days(cur, tables, rollup, source, new)
+    _drop_temp(cur)
+
+
+# The flags that look at a customer's other calls, in one pass of SQL over every call of
+# the customers given (tests/test_rollups.py holds them equal to the read path's Ibis
+# definitions, ``queries.repeat_flags`` and ``queries.prior_flags``, which a reader without
+# kept flags computes): ``repeat``, the next call within the window; ``prior``, a call in
+# the window before (strictly earlier: the peers at the same instant are excluded).
+_CUSTOMER_FLAGS = """
+select call_id,
+  coalesce(lead(started_at) over w <= started_at + interval {days} day, false)
+    and customer_id is not null as repeat_7d,
+  count(*) over (partition by customer_id order by started_at
+    range between interval {days} day preceding and current row
+    exclude group) > 0 and customer_id is not null as prior_7d
+from calls {where}
+window w as (partition by customer_id order by started_at, call_id)
+"""
+
+
+def _update_customer_flags(cur: duckdb.DuckDBPyConnection, moved: str | None) -> None:
+    """``repeat_7d`` and ``prior_7d`` again for every call of the customers in table
+    ``moved`` (and its calls without a customer), or of every customer; the days of the
+    calls whose flags changed are refreshed."""
+    where = ""
+    if moved is not None:
+        where = (
+            f"where customer_id in (select customer_id from {moved}) "  # noqa: S608
+            f"or call_id in (select call_id from {moved})"
+        )
+    cur.execute(
+        f"create or replace temp table {_NEW_FLAGS} as "
+        + _CUSTOMER_FLAGS.format(days=queries.REPEAT_WINDOW_DAYS, where=where)
+    )
+    _apply_flags(cur, ("repeat_7d", "prior_7d"))
+
+
+def _update_surveyed(
+    cur: duckdb.DuckDBPyConnection, tables: dict[str, ir.Table], call_ids: str | None
+) -> None:
+    """``surveyed`` again for the calls of ``call_ids`` (SQL), or for every call."""
+    calls, surveys = tables["calls"], tables["surveys"]
+    per_call = queries.surveys_of_calls(surveys)
+    flags = calls.select("call_id", surveyed=calls.call_id.isin(per_call.call_id))
+    sql = _sql(flags)
+    if call_ids is not None:
+        sql = f"select * from ({sql}) where call_id in ({call_ids})"  # noqa: S608
+    cur.execute(f"create or replace temp table {_NEW_FLAGS} as {sql}")
+    _apply_flags(cur, ("surveyed",))
+
+
+def _apply_flags(cur: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> None:
+    """Write the ``columns`` of :data:`_NEW_FLAGS` into ``calls`` where they differ,
+    noting the calls' days for the rollups (when a refresh is under way)."""
+    differs = " or ".join(f"c.{c} is distinct from f.{c}" for c in columns)
+    if _exists(cur, _DAYS["calls"]):
+        cur.execute(
+            f"insert into {_DAYS['calls']} select distinct date_trunc('day', c.started_at) "  # noqa: S608
+            f"from calls c join {_NEW_FLAGS} f on c.call_id = f.call_id where {differs}"
+        )
+    sets = ", ".join(f"{c} = f.{c}" for c in columns)
+    cur.execute(
+        f"update calls c set {sets} from {_NEW_FLAGS} f "  # noqa: S608
+        f"where c.call_id = f.call_id and ({differs})"
+    )
+
+
+def _horizon_days(cur: duckdb.DuckDBPyConnection, old: queries.Derived | None,
+                  new: queries.Derived) -> None:  # fmt: skip
+    """The days whose calls changed side of the FCR horizon, or every day when the
+    link state changed (the response-rate base of every call)."""
+    every_day = (
+        f"insert into {_DAYS['calls']} select distinct date_trunc('day', started_at) from calls"  # noqa: S608
+    )
+    if old is None or old.linked != new.linked or None in (old.horizon, new.horizon):
+        cur.execute(every_day)
+        return
+    if old.horizon != new.horizon:
+        low, high = sorted((old.horizon, new.horizon))  # type: ignore[type-var]
+        cur.execute(
+            f"{every_day} where started_at > ? and started_at <= ?",
+            [low, high],
+        )
+
+
+def _refresh_days(
+    cur: duckdb.DuckDBPyConnection,
+    tables: dict[str, ir.Table],
+    rollup: Rollup,
+    source: Source,
+    meta: queries.Derived,
+) -> None:
+    name, days = rollup.table(source), _DAYS[source]
+    cur.execute(f'delete from {name} where "at" in (select day from {days})')  # noqa: S608
+    picked = ibis.table({"day": "timestamp"}, name=days)
+    expr = _rollup(tables, rollup, source, meta, picked)
+    cur.execute(f"insert into {name} by name {_sql(expr)}")
+
+
+def _rollup(
+    tables: dict[str, ir.Table],
+    rollup: Rollup,
+    source: Source,
+    meta: queries.Derived,
+    days: ir.Table | None = None,
+) -> ir.Table:
+    """``rollup`` of ``source``: its statistics per day and kept dimension."""
+    calls, surveys = tables["calls"], tables["surveys"]
+    if source == "calls":
+        facts = queries.call_facts(calls, surveys, meta)
+    else:
+        facts = queries.survey_facts(surveys, calls)
+    facts = facts.mutate(at=facts.at.truncate("D"))
+    if days is not None:
+        facts = facts.filter(facts.at.isin(days.day))
+    return queries.stats(source, facts, ("at", *rollup.dims[source]))
+
+
+# -- the meta row -------------------------------------------------------------------
+
+
+def _write_meta(cur: duckdb.DuckDBPyConnection) -> queries.Derived:
+    cur.execute(f"delete from {META}")  # noqa: S608
+    cur.execute(
+        f"insert into {META} select "  # noqa: S608
+        f"(select max(started_at) from calls) - interval {queries.REPEAT_WINDOW_DAYS} day, "
+        "exists (select 1 from surveys where call_id is not null), "
+        "(select count(*) from calls), (select count(*) from surveys), current_timestamp"
+    )
+    meta = _read_meta(cur)
+    assert meta is not None
+    return meta
+
+
+def _read_meta(cur: duckdb.DuckDBPyConnection) -> queries.Derived | None:
+    row = cur.execute(f"select horizon, linked from {META}").fetchone()  # noqa: S608
+    return None if row is None else queries.Derived(horizon=row[0], linked=bool(row[1]))
+
+
+def current(cur: duckdb.DuckDBPyConnection) -> queries.Derived | None:
+    """The meta row when it still describes the tables (row counts unchanged since the
+    last refresh), else None: the reads then compute everything from the raw rows."""
+    row = cur.execute(
+        f"select horizon, linked, n_calls = (select count(*) from calls) "  # noqa: S608
+        f"and n_surveys = (select count(*) from surveys) from {META}"
+    ).fetchone()
+    if row is None or not row[2]:
+        return None
+    horizon: dt.datetime | None = row[0]
+    return queries.Derived(horizon=horizon, linked=bool(row[1]))
+
+
+# -- plumbing -----------------------------------------------------------------------
+
+
+_SOURCES: tuple[Source, ...] = ("calls", "surveys")
+
+
+def _tables(cur: duckdb.DuckDBPyConnection) -> dict[str, ir.Table]:
+    backend = ibis.duckdb.from_connection(cur)
+    return {name: ibis.table(backend.table(name).schema(), name=name) for name in _SOURCES}
+
+
+def _sql(expr: ir.Table) -> str:
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+def _replace(cur: duckdb.DuckDBPyConnection, name: str, expr: ir.Table) -> None:
+    """Table ``name`` (temporary for this module's scratch tables) holding ``expr``, in
+    the column types Ibis gives it (DuckDB's sums would otherwise be 128-bit)."""
+    temp = "temp " if name.startswith("pulso_") else ""
+    columns = ", ".join(
+        f'"{column}" {DuckDBType.to_string(dtype)}' for column, dtype in expr.schema().items()
+    )
+    cur.execute(f"create or replace {temp}table {name} ({columns})")
+    cur.execute(f"insert into {name} by name {_sql(expr)}")
+
+
+def _exists(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = cur.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _drop_temp(cur: Any) -> None:
+    for name in (*_DAYS.values(), _TOUCHED_CALLS, _MOVED_CUSTOMERS, _MOVED_CALLS,
+                 _TOUCHED_SURVEYS, _NEW_FLAGS):  # fmt: skip
+        cur.execute(f"drop table if exists temp.{name}")

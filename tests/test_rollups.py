@@ -1,0 +1,299 @@
+"""The rollups kept at load give exactly the raw rows' numbers.
+
+Three readers over one store, for random filters, periods, grains and breakdowns
+(Hypothesis), after each of: a demo store, a load of new calls (repeat calls of known
+customers in other regions, and later calls that move the FCR horizon), a load that
+rewrites calls (region, customer, time), a load of surveys, and the undo of the last two:
+
+- the store itself: the day rollup where the query allows (``rollups.usable``);
+- the raw rows with the flags kept at load (no rollup);
+- the raw rows with every flag computed at read, as before version 13 (and on Spark).
+
+Counts must be equal; sums of doubles to 1e-12 (an order of addition is not fixed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import ibis
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from analytics import access, demo, overview, queries, rollups
+from analytics.ingest import ingest, read_file, undo_batch
+from analytics.ingest.mapping import suggest_mapping
+from analytics.queries import DIMENSIONS, Filters
+from analytics.store import Store, connect, migrate
+from tests.conftest import call, insert, survey
+
+END = dt.date(2026, 6, 28)
+#: Random queries per state (``PULSO_ROLLUP_EXAMPLES`` for a deeper run).
+DAY = rollups.ROLLUPS[0]
+EXAMPLES = int(os.environ.get("PULSO_ROLLUP_EXAMPLES", "6"))
+STATES = ("demo", "new_calls", "rewritten_calls", "new_surveys", "undo_surveys", "undo_rewrite")
+
+
+class RawDerived:
+    """The store's raw rows, with the flags kept at load but no rollup."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def table(self, name: str) -> ibis.Table:
+        return self.store.table(name)
+
+    def read(self, expr: ibis.Table) -> pl.DataFrame:
+        return self.store.read(expr)
+
+    def derived(self) -> queries.Derived | None:
+        return self.store.derived()
+
+
+class RawComputed(RawDerived):
+    """The raw rows with every flag computed at read (a Spark catalog, an old store)."""
+
+    def derived(self) -> None:
+        return None
+
+
+def _csv(store: Store, query: str, path: Path) -> Path:
+    store.sql(query).write_csv(path)
+    return path
+
+
+def _load(store: Store, path: Path, target: str) -> int:
+    raw = read_file(path)
+    report = ingest(store, raw, suggest_mapping(raw, target).mapping)  # type: ignore[arg-type]
+    assert report.rejected == 0, report
+    return report.batch_id
+
+
+CANONICAL_CALLS = (
+    "call_id, started_at, channel, queue, region, product, segment, agent_id, team, "
+    "customer_id, wait_s, duration_s, hold_s, transfers, resolved, abandoned, escalated"
+)
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A copy of the store file after each step of :data:`STATES`."""
+    folder = tmp_path_factory.mktemp("rollups")
+    path = folder / "store.duckdb"
+    store = connect(str(path))
+    demo.generate(store, calls=6_000, seed=11, end=END)
+    saved: dict[str, Path] = {}
+
+    def keep(name: str) -> None:
+        store.con.execute("checkpoint")
+        saved[name] = folder / f"{name}.duckdb"
+        shutil.copy(path, saved[name])
+
+    keep("demo")
+    # New calls of known customers, 2 days after one of theirs, in another region; and
+    # some a week past the end (the FCR horizon moves).
+    _load(store, _csv(store, """
+        select 'N' || call_id as call_id, started_at + interval 2 day as started_at, channel,
+               queue, case region when 'North' then 'South' else 'North' end as region,
+               product, segment, agent_id, team, customer_id, wait_s, duration_s, hold_s,
+               transfers, resolved, abandoned, escalated
+        from calls using sample 200 rows (reservoir, 3)
+        union all
+        select 'L' || call_id, started_at + interval 9 day, channel, queue, region, product,
+               segment, agent_id, team, customer_id, wait_s, duration_s, hold_s, transfers,
+               resolved, abandoned, escalated
+        from calls where started_at >= (select max(started_at) from calls) - interval 2 day
+        """, folder / "new_calls.csv"), "calls")  # fmt: skip
+    keep("new_calls")
+    rewrite = _load(store, _csv(store, f"""
+        select call_id, started_at - interval 3 day as started_at, channel, queue,
+               case when region = 'West' then 'East' else 'West' end as region, product,
+               segment, agent_id, team, 'CX' || (hash(call_id) % 50) as customer_id, wait_s,
+               duration_s, hold_s, transfers, not coalesce(resolved, false) as resolved,
+               abandoned, escalated
+        from (select {CANONICAL_CALLS} from calls using sample 250 rows (reservoir, 5))
+        """, folder / "rewrite.csv"), "calls")  # fmt: skip
+    keep("rewritten_calls")
+    surveys = _load(store, _csv(store, """
+        select 'S' || call_id as response_id, call_id, customer_id,
+               started_at + interval 1 hour as responded_at, 'transactional' as survey_type,
+               (hash(call_id) % 11)::int as nps, 1 + (hash(call_id) % 5)::int as csat
+        from calls where not surveyed using sample 150 rows (reservoir, 7)
+        """, folder / "surveys.csv"), "surveys")  # fmt: skip
+    keep("new_surveys")
+    undo_batch(store, surveys)
+    keep("undo_surveys")
+    undo_batch(store, rewrite)
+    keep("undo_rewrite")
+    store.close()
+    return saved
+
+
+@pytest.fixture(params=STATES)
+def store(
+    request: pytest.FixtureRequest, states: dict[str, Path], tmp_path: Path
+) -> Iterator[Store]:
+    path = tmp_path / "s.duckdb"
+    shutil.copy(states[request.param], path)
+    opened = connect(str(path), read_only=True)
+    yield opened
+    opened.close()
+
+
+def test_every_state_keeps_the_flags_that_a_read_would_compute(store: Store) -> None:
+    calls, surveys = store.table("calls"), store.table("surveys")
+    computed = queries.call_facts(calls, surveys)  # every flag from the rows
+    kept = queries.call_facts(calls, surveys, store.derived())
+    cols = ("call_id", "repeat_7d", "surveyed", "fcr_observed", "survey_linked")
+    prior = queries.prior_flags(computed, calls)
+    a = store.read(computed.select(*cols, prior=prior)).sort("call_id")
+    b = store.read(kept.select(*cols, prior=kept.prior_7d)).sort("call_id")
+    assert_frame_equal(a.with_columns(pl.col("prior").fill_null(False)), b)
+    assert a["prior"].sum() > 100
+    assert a["repeat_7d"].sum() > 100 and a["surveyed"].sum() > 1000  # not all false
+    assert store.derived() is not None and store.rollup(DAY, "calls") is not None
+
+
+_VALUES: dict[str, dict[str, list[str]]] = {}
+
+
+def _values(store: Store) -> dict[str, list[str]]:
+    if store.path in _VALUES:
+        return _VALUES[store.path]
+    out = {}
+    for dim in (*DIMENSIONS, "survey_type"):
+        table = "surveys" if dim == "survey_type" else "calls"
+        out[dim] = store.sql(
+            f"select distinct {dim} v from {table} where {dim} is not null order by 1"
+        )["v"].to_list()
+    _VALUES[store.path] = out
+    return out
+
+
+@st.composite
+def queries_(draw: st.DrawFn, values: dict[str, list[str]]) -> tuple[Filters, str, str]:
+    chosen = {}
+    for dim in draw(st.lists(st.sampled_from(sorted(values)), max_size=3, unique=True)):
+        picked = draw(st.lists(st.sampled_from(values[dim][:6]), min_size=1, max_size=2))
+        chosen[dim] = tuple(dict.fromkeys(picked))
+    start = END - dt.timedelta(days=draw(st.integers(0, 700)))
+    end = min(start + dt.timedelta(days=draw(st.integers(0, 120))), END + dt.timedelta(days=12))
+    compare = draw(st.sampled_from(("previous", "year")))
+    f = Filters(start=start, end=end, compare=compare, **chosen)
+    return f, draw(st.sampled_from(("day", "week", "month"))), draw(st.sampled_from(DIMENSIONS))
+
+
+def _same(read: Callable[[object], pl.DataFrame], readers: list[object], keys: list[str]) -> None:
+    first = read(readers[0]).sort(keys, nulls_last=True)
+    for other in readers[1:]:
+        assert_frame_equal(first, read(other).sort(keys, nulls_last=True), rel_tol=1e-12, abs_tol=0)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_rollup_reads_equal_raw_reads(store: Store, data: st.DataObject) -> None:
+    readers: list[object] = [store, RawDerived(store), RawComputed(store)]
+    f, grain, dim = data.draw(queries_(_values(store)))
+    for s in ("calls", "surveys"):
+        _same(lambda r, s=s: overview.window_stats(r, f, s), readers, ["window"])  # type: ignore[misc]
+        _same(lambda r, s=s: overview.trend_stats(r, f, s, grain), readers, ["period"])  # type: ignore[misc]
+        _same(lambda r, s=s: overview.breakdown_stats(r, f, s, dim), readers, [dim])  # type: ignore[misc]
+
+
+def test_the_read_path_takes_the_rollup_only_when_it_answers_exactly(store: Store) -> None:
+    on = Filters(start=END - dt.timedelta(days=30), end=END, region=("North",))
+    assert queries.rolled(queries.facts(store, "calls", on))
+    assert queries.rolled(queries.facts(store, "surveys", on, ("queue",)))
+    assert not queries.rolled(queries.facts(store, "calls", on, ("agent_id",)))  # region x agent
+    team = Filters(team=("T1",))
+    assert queries.rolled(queries.facts(store, "surveys", team, ("team", "agent_id")))
+    assert not queries.rolled(queries.facts(store, "calls", replace(team, queue=("Q",))))
+    assert not queries.rolled(queries.facts(store, "calls"))  # no filters: raw rows
+
+
+def test_a_scoped_reader_counts_the_repeat_calls_it_cannot_see(states: dict[str, Path]) -> None:
+    """FCR of a North user = the whole center's filtered to North (a repeat call in
+    another region still makes the North call a repeat), through the rollup and, for a
+    team scope, through the raw rows."""
+    store = connect(str(states["new_calls"]), read_only=True)
+    f = Filters(start=END - dt.timedelta(days=90), end=END)
+    team = store.sql("select min(team) t from calls")["t"][0]
+    for dim, value in (("region", "North"), ("team", team)):
+        scoped = access.bind(store, access.Actor("n@x.org", "executive", ((dim, (value,)),)))
+        assert (scoped.rollup(DAY, "calls") is not None) == (dim == "region")
+        assert queries.rolled(queries.facts(scoped, "calls", f))  # the agent rollup for a team
+        mine = overview.window_stats(scoped, f, "calls")
+        everyone = overview.window_stats(
+            store, Filters(start=f.start, end=f.end, **{dim: (value,)}), "calls"
+        )
+        assert_frame_equal(mine.sort("window"), everyone.sort("window"))
+        assert mine["n_fcr"].sum() > 0
+    store.close()
+
+
+def test_the_migration_builds_the_rollups_for_a_store_that_has_data(tmp_path: Path) -> None:
+    path = str(tmp_path / "v12.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=12)
+    con.close()
+    old = connect(":memory:")  # rows in the shape the tests insert them
+    rows_c = [call(i, dt.datetime(2026, 3, 1 + i % 20, 9), region="North" if i % 2 else "South",
+                   customer_id=f"K{i % 7}", resolved=i % 3 > 0) for i in range(40)]  # fmt: skip
+    rows_s = [survey(i, dt.datetime(2026, 3, 1 + i % 20, 10), call_id=f"C{i}", nps=i % 11)
+              for i in range(0, 40, 2)]  # fmt: skip
+    insert(old, "calls", rows_c)
+    insert(old, "surveys", rows_s)
+    con = duckdb.connect(path)
+    for table in ("calls", "surveys"):
+        frame = old.sql(f"select * from {table}")
+        keep = [c for c in frame.columns if c not in ("repeat_7d", "prior_7d", "surveyed")]
+        con.register("incoming", frame.select(keep).to_arrow())
+        con.execute(f"insert into {table} by name select * from incoming")
+        con.unregister("incoming")
+    con.close()
+    store = connect(path)
+    assert store.schema_version() >= 13 and store.rollup(DAY, "calls") is not None
+    f = Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    for source in ("calls", "surveys"):
+        a = overview.window_stats(store, f, source)  # type: ignore[arg-type]
+        b = overview.window_stats(RawComputed(store), f, source)  # type: ignore[arg-type]
+        assert_frame_equal(a.sort("window"), b.sort("window"))
+    assert store.sql("select sum(n_calls) n from rollup_calls_day")["n"][0] == 40
+    store.close()
+
+
+def test_a_direct_write_without_a_rebuild_falls_back_to_the_raw_rows(empty_store: Store) -> None:
+    insert(empty_store, "calls", [call(1, dt.datetime(2026, 1, 5, 9), customer_id="K")])
+    assert empty_store.rollup(DAY, "calls") is not None
+    empty_store.sql(
+        "insert into calls (call_id, started_at, customer_id) values ('C2', '2026-01-06', 'K')"
+    )
+    assert empty_store.derived() is None and empty_store.rollup(DAY, "calls") is None
+    rollups.rebuild(empty_store.write_cursor())
+    repeat = empty_store.sql("select repeat_7d from calls where call_id = 'C1'")["repeat_7d"][0]
+    assert repeat is True and empty_store.rollup(DAY, "calls") is not None
+
+
+def test_the_drivers_read_the_kept_prior_contact_flag_with_the_same_result(store: Store) -> None:
+    """The drivers' "called in the 7 days before" (kept at load) gives the same cells as
+    the correlated lookup over the calls that the drivers page used to run."""
+    from analytics.drivers import cells
+
+    f = Filters(start=END - dt.timedelta(days=180), end=END)
+    kept = cells.cells(store, f)
+    computed = cells.cells(RawComputed(store), f)
+    assert_frame_equal(kept, computed)
+    assert kept.filter(pl.col("repeat") == 1).height > 0
