@@ -136,6 +136,8 @@ def test_garbage_rows_never_load_even_in_part(
     case: tuple[list[list[str]], list[tuple[object, ...]], str, str], data: st.DataObject
 ) -> None:
     rows, expected, delimiter, encoding = case
+    # as above: Windows-1252 text whose bytes are also UTF-8 is refused as mixed
+    assume(encoding != "cp1252" or not any(_utf8_bytes(r[-1]) for r in rows))
     spoiled = data.draw(st.sets(st.integers(0, len(rows) - 1)))
     junked: list[tuple[int, str]] = []
     for i in spoiled:
