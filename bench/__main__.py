@@ -17,6 +17,7 @@ BENCHES = {
     "drivers": "bench.bench_drivers",
     "report": "bench.bench_report",
     "sessions": "bench.bench_sessions",
+    "volume": "bench.bench_volume",
 }
 
 

@@ -1,0 +1,178 @@
+"""Ingest at volume: a calls CSV of every call of a bench store (exported with DuckDB's
+``COPY ... TO``, one column per canonical field, 10% of the rows changed: their
+``wait_s`` one second longer), loaded by ``analytics.ingest.ingest``
+
+- (a) into an empty store (every row inserted), and
+- (b) into a copy of the store it came from (10% updated, 90% unchanged: the rollup
+  maintenance refreshes the days and customers of the changed calls),
+
+against DuckDB doing the same with the same file: ``read_csv`` + ``insert`` into a new
+table for (a), ``read_csv`` + ``insert or replace`` into a keyed copy of the raw calls
+for (b). Each timing includes opening and closing its database file (everything on
+disk). The rollup maintenance (``rollups.collect`` + ``rollups.refresh``) is timed by
+wrapping both functions in this process; its share of the load and what it adds to
+the load without it are reported. Runs in its own process (``bench_volume`` starts it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench.volume_mem import peak_mb, reset_peak
+
+COLUMNS = (
+    "call_id", "started_at", "channel", "queue", "region", "product", "segment", "agent_id",
+    "team", "customer_id", "wait_s", "duration_s", "hold_s", "transfers", "resolved",
+    "abandoned", "escalated",
+)  # fmt: skip
+CHANGED_EVERY = 10  # one row in ten differs from the store
+
+
+def rollup_timers() -> dict[str, float]:
+    """Wrap ``rollups.collect`` and ``rollups.refresh`` (the loaders call them through
+    the module): the seconds spent in each accumulate in the returned dict."""
+    from analytics import rollups
+
+    spent = {"collect": 0.0, "refresh": 0.0}
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t0
+
+        return wrapper
+
+    for name in spent:
+        setattr(rollups, name, timed(name, getattr(rollups, name)))
+    return spent
+
+
+def export_csv(store_path: Path, csv: Path) -> tuple[int, int]:
+    """Every call, one in ten changed; returns (rows, changed rows)."""
+    changed = f"row_number() over (order by call_id) % {CHANGED_EVERY} = 0"
+    picked = ", ".join(
+        f"case when {changed} then coalesce(wait_s, 0) + 1 else wait_s end as wait_s"
+        if c == "wait_s"
+        else c
+        for c in COLUMNS
+    )
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        query = f"select {picked} from calls order by call_id"  # noqa: S608 (fixed names)
+        con.execute(f"copy ({query}) to '{csv}' (header, delimiter ',')")
+        row = con.execute("select count(*) from calls").fetchone()
+    finally:
+        con.close()
+    rows = int(row[0]) if row else 0
+    return rows, rows // CHANGED_EVERY
+
+
+def duckdb_insert(csv: Path, db: Path) -> float:
+    """DuckDB alone: ``read_csv`` + ``insert`` into a new table of a new file."""
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("create table calls as select * from read_csv(?) limit 0", [str(csv)])
+    con.execute("insert into calls select * from read_csv(?)", [str(csv)])
+    con.close()
+    return time.perf_counter() - t0
+
+
+def duckdb_upsert(csv: Path, base: Path, db: Path) -> float:
+    """DuckDB alone: ``insert or replace`` of the file into a keyed copy of the calls
+    (the copy is made before the clock starts)."""
+    con = duckdb.connect(str(db))
+    con.execute(f"attach '{base}' as base (read_only)")
+    con.execute(f"create table calls as select {', '.join(COLUMNS)} from base.calls")  # noqa: S608
+    con.execute("alter table calls add primary key (call_id)")
+    con.execute("detach base")
+    con.close()
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("insert or replace into calls select * from read_csv(?)", [str(csv)])
+    con.close()
+    return time.perf_counter() - t0
+
+
+def pulso_ingest(csv: Path, db: Path, spent: dict[str, float]) -> dict[str, Any]:
+    """Open (or create) the store, read the file, map it, ingest it, close."""
+    from analytics.ingest import ingest, read_file, suggest_mapping
+    from analytics.store import connect
+
+    for key in spent:
+        spent[key] = 0.0
+    t0 = time.perf_counter()
+    store = connect(str(db))
+    raw = read_file(csv)
+    suggestion = suggest_mapping(raw, "calls")
+    if not suggestion.is_complete:
+        raise RuntimeError(f"the calls CSV does not map: {suggestion}")
+    report = ingest(store, raw, suggestion.mapping)
+    store.close()
+    seconds = time.perf_counter() - t0
+    maintenance = spent["collect"] + spent["refresh"]
+    return {
+        "seconds": round(seconds, 3),
+        "rollup_collect_s": round(spent["collect"], 3),
+        "rollup_refresh_s": round(spent["refresh"], 3),
+        "rollup_share": round(maintenance / seconds, 3),
+        "rollup_adds": round(maintenance / max(seconds - maintenance, 1e-9), 3),
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected,
+    }
+
+
+def measure(source: Path) -> dict[str, Any]:
+    """Both loads and both references, one run each, on copies in a temporary folder."""
+    from analytics.store import connect
+
+    spent = rollup_timers()
+    with tempfile.TemporaryDirectory(prefix="pulso-volume-") as tmp:
+        folder = Path(tmp)
+        base = folder / "base.duckdb"
+        shutil.copy(source, base)
+        t0 = time.perf_counter()
+        connect(str(base)).close()  # an older store is migrated here, not in the timings
+        base_open = time.perf_counter() - t0
+        csv = folder / "calls.csv"
+        rows, changed = export_csv(base, csv)
+        steps: dict[str, Any] = {}
+        reset_peak()
+        steps["duckdb_insert_s"] = round(duckdb_insert(csv, folder / "duck_a.duckdb"), 3)
+        steps["duckdb_insert_peak_mb"] = peak_mb()
+        reset_peak()
+        empty = pulso_ingest(csv, folder / "empty.duckdb", spent)
+        empty["peak_mb"] = peak_mb()
+        reset_peak()
+        steps["duckdb_upsert_s"] = round(duckdb_upsert(csv, base, folder / "duck_b.duckdb"), 3)
+        steps["duckdb_upsert_peak_mb"] = peak_mb()
+        shutil.copy(base, folder / "update.duckdb")
+        reset_peak()
+        update = pulso_ingest(csv, folder / "update.duckdb", spent)
+        update["peak_mb"] = peak_mb()
+        csv_mb = round(csv.stat().st_size / 1e6, 1)
+    if empty["inserted"] != rows or update["updated"] != changed:
+        raise RuntimeError(f"unexpected load counts: {empty}, {update} ({rows}, {changed})")
+    return {
+        "rows": rows,
+        "changed_rows": changed,
+        "csv_mb": csv_mb,
+        "source_open_s": round(base_open, 3),
+        **steps,
+        "pulso_empty": empty,
+        "pulso_update": update,
+        "ratio_empty_to_duckdb": round(empty["seconds"] / steps["duckdb_insert_s"], 2),
+        "ratio_update_to_duckdb": round(update["seconds"] / steps["duckdb_insert_s"], 2),
+        "ratio_update_to_duckdb_upsert": round(update["seconds"] / steps["duckdb_upsert_s"], 2),
+    }
