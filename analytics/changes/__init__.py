@@ -53,18 +53,22 @@ if TYPE_CHECKING:
         verdict,
     )
     from analytics.changes.staggered import StaggeredResult, staggered_did
+    from analytics.changes.structural import StructuralResult, structural_impact
 
 __all__ = [
     "BeforeAfter", "Counts", "DiDResult", "Difference", "EventStudyResult", "Finding",
-    "ITSResult", "MetricChange", "Moments", "NpsCounts", "StaggeredResult", "Sufficient",
-    "Verdict", "before_after", "bonferroni", "compare_proportions", "difference_in_differences",
-    "event_study", "finding", "holm", "interrupted_time_series", "minimum_detectable_effect",
-    "p_statement", "render_parts", "render_verdict", "staggered_did", "verdict",
+    "ITSResult", "MetricChange", "Moments", "NpsCounts", "StaggeredResult", "StructuralResult",
+    "Sufficient", "Verdict", "before_after", "bonferroni", "compare_proportions",
+    "difference_in_differences", "event_study", "finding", "holm", "interrupted_time_series",
+    "minimum_detectable_effect", "p_statement", "render_parts", "render_verdict", "staggered_did",
+    "structural_impact", "verdict",
 ]  # fmt: skip
 # Names defined outside prepost, and their modules.
 _MODULES = {
     "StaggeredResult": "analytics.changes.staggered",
     "staggered_did": "analytics.changes.staggered",
+    "StructuralResult": "analytics.changes.structural",
+    "structural_impact": "analytics.changes.structural",
 }
 
 
