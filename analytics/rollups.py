@@ -125,8 +125,8 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
 
 #: What a change to a call can move: the customer flags (its customer and time), and
 #: the surveys' groups (its attributes).
-_WHO_WHEN = "call_id, customer_id, started_at"
-_GROUPS = f"call_id, {', '.join(dict.fromkeys(d for r in ROLLUPS for d in r.dims['calls']))}"
+_WHO_WHEN = ("call_id", "customer_id", "started_at")
+_GROUPS = ("call_id", *dict.fromkeys(d for r in ROLLUPS for d in r.dims["calls"]))
 
 
 def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> None:
@@ -151,14 +151,27 @@ def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> No
         f"{rows.format('calls')} union {rows.format(before)}",
         [batch_id, batch_id],
     )
-    for name, columns in ((_MOVED_CUSTOMERS, _WHO_WHEN), (_MOVED_CALLS, _GROUPS)):
-        now = f"select {columns} from calls where batch_id = $1"  # noqa: S608
-        was = f"select {columns} from {before} where batch_id = $1"  # noqa: S608
-        cur.execute(
-            f"create or replace temp table {name} as "
-            f"({now} except {was}) union ({was} except {now})",
-            [batch_id],
-        )
+    # one full join of the batch's rows with their before-images (none for an insert)
+    who = " or ".join(f"n.{c} is distinct from w.{c}" for c in _WHO_WHEN)
+    group = " or ".join(f"n.{c} is distinct from w.{c}" for c in _GROUPS)
+    columns = ", ".join(dict.fromkeys((*_WHO_WHEN, *_GROUPS)))
+    cur.execute(
+        "create or replace temp table pulso_moved as select "  # noqa: S608
+        "coalesce(n.call_id, w.call_id) as call_id, n.customer_id as now_customer, "
+        f"w.customer_id as was_customer, {who} as who, {group} as grp "
+        f"from (select {columns} from calls where batch_id = $1) n full join "
+        f"(select {columns} from {before} where batch_id = $1) w on n.call_id = w.call_id",
+        [batch_id],
+    )
+    cur.execute(
+        f"create or replace temp table {_MOVED_CUSTOMERS} as "  # noqa: S608
+        "select call_id, now_customer as customer_id from pulso_moved where who union all "
+        "select call_id, was_customer from pulso_moved where who and was_customer is not null"
+    )
+    cur.execute(
+        f"create or replace temp table {_MOVED_CALLS} as select call_id from pulso_moved where grp"  # noqa: S608
+    )
+    cur.execute("drop table pulso_moved")
 
 
 def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
