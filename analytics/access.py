@@ -267,9 +267,7 @@ def _scope_kept(scope: Scope, rollup: rollups.Rollup) -> bool:
     return {name for name, _ in scope} <= set(rollup.dims["surveys"])
 
 
-def _rollup_scopes(
-    scope: Scope, preds: dict[str, list[str]]
-) -> Iterator[tuple[str, list[str]]]:
+def _rollup_scopes(scope: Scope, preds: dict[str, list[str]]) -> Iterator[tuple[str, list[str]]]:
     """Each rollup table and its scope conditions: the call attributes on both (and
     the survey type on surveys'); none of its rows when it does not keep a scoped
     dimension (the reads then take the raw rows, see :meth:`BoundStore.rollup`)."""

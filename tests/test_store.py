@@ -213,7 +213,9 @@ def test_upgrading_drops_the_key_index_and_keeps_rows_and_checks(tmp_path: Path)
 
     store = connect(path)
     for table, rows in before.items():
-        derived = " exclude (repeat_7d, prior_7d, surveyed)" if table == "calls" else ""  # version 13
+        derived = (
+            " exclude (repeat_7d, prior_7d, surveyed)" if table == "calls" else ""
+        )  # version 13
         assert store.sql(f"select *{derived} from {table} order by 1").rows() == rows
     keys = store.sql(
         "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY'"
