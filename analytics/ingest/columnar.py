@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from analytics.ingest import encoding, surveytools
 from analytics.ingest.model import ROW
@@ -26,18 +27,20 @@ from analytics.ingest.source import (
 )
 
 _LINE = "__line__"
+_BATCH = 65_536
 
 
 def scan_parquet(source: FileSource, name: str) -> Scanned:
     path = path_of(source)
     sha256 = encoding.digest(encoding.blocks_of(path) if path else [source])  # type: ignore[list-item]
+    _decodes(path if path is not None else io.BytesIO(source), name)  # type: ignore[arg-type]
     try:
         if path is not None:
             frame = pl.scan_parquet(path, glob=False)  # a literal name, never a pattern
         else:
             frame = pl.read_parquet(io.BytesIO(source)).lazy()  # type: ignore[arg-type]
         schema = frame.collect_schema()
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
         raise IngestError("unreadable", file=name, detail=str(exc).splitlines()[0]) from exc
     names = safe_names(surveytools.unique_names(list(schema)))
     texts = [
@@ -48,13 +51,53 @@ def scan_parquet(source: FileSource, name: str) -> Scanned:
     return Scanned(with_row_numbers(frame.select(texts), 1), header, sha256, "parquet")
 
 
+def _decodes(readable: Path | io.BytesIO, name: str) -> None:
+    """Every page of a Parquet file decodes, read by pyarrow (batch by batch), and the
+    counts its footer declares are those of its data, before polars sees it: polars
+    trusts a damaged page's declared size and aborts the whole process allocating
+    2**61 bytes (one flipped byte in a 1 KB file), and panics on a count that lies."""
+    try:
+        parquet = pq.ParquetFile(readable)
+        rows = sum(batch.num_rows for batch in parquet.iter_batches(batch_size=_BATCH))
+        meta = parquet.metadata
+        groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+        flat = [parquet.schema.column(c).max_repetition_level == 0 for c in range(meta.num_columns)]
+        lies = rows != meta.num_rows or rows != sum(g.num_rows for g in groups) or any(
+            g.column(c).num_values != g.num_rows for g in groups for c in range(g.num_columns)
+            if flat[c]
+        )  # fmt: skip
+    except Exception as exc:  # pyarrow: ArrowInvalid, OSError, UnicodeDecodeError...
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise IngestError("unreadable", file=name, detail=detail) from exc
+    if lies:
+        detail = f"its footer declares other row counts than its {rows} rows hold"
+        raise IngestError("unreadable", file=name, detail=detail)
+
+
 def _as_text(col: str, dtype: pl.DataType, file: str) -> pl.Expr:
     expr = pl.col(col)
     if dtype.is_nested() or dtype == pl.Binary or dtype == pl.Object:
         raise IngestError("unsupported_column_type", file=file, column=col, dtype=str(dtype))
     if isinstance(dtype, pl.Duration):
         expr = expr.dt.total_microseconds() / 1_000_000  # durations load as seconds
+    if isinstance(dtype, pl.Datetime | pl.Date):
+        return _calendar_text(expr, dtype)
     return expr.cast(pl.String)
+
+
+def _calendar_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Dates and times as ISO text; one beyond years 1-9999 (valid Parquet, but polars
+    panics writing it as text) as its raw number and unit, which no date reads: its
+    row is rejected with the value shown, not the file a crash."""
+    raw = expr.to_physical()
+    unit: str
+    if isinstance(dtype, pl.Datetime):
+        seconds = expr.dt.epoch("s")
+        fits, unit = seconds.is_between(-62_135_596_800, 253_402_300_799), dtype.time_unit
+    else:
+        fits, unit = raw.is_between(-719_162, 2_932_896), "days"
+    shown = pl.when(fits).then(expr).cast(pl.String)  # out of range: null before the cast
+    return pl.coalesce(shown, pl.when(~fits).then(raw.cast(pl.String) + f" {unit}"))
 
 
 def scan_jsonl(source: FileSource, name: str) -> Scanned:
@@ -64,7 +107,7 @@ def scan_jsonl(source: FileSource, name: str) -> Scanned:
         from analytics.ingest.csvfiles import mixed_encoding
 
         raise mixed_encoding(source, name, sniffed.encoding)
-    readable, temporary = as_utf8(source, sniffed.encoding)
+    readable, temporary = as_utf8(source, sniffed.encoding, name)
     if temporary is None and isinstance(readable, Path) and literal_needs_copy(readable):
         # scan_ndjson has no glob=False: a name such as 'day*.jsonl' is read from a copy
         readable = temporary = encoding.transcode_file(readable, "utf-8")

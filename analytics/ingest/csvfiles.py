@@ -43,7 +43,7 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
         raise IngestError("empty_file", file=name)
     header = surveytools.detect(first, options.layout)
     header = _with_names(header, safe_names(header.names))
-    readable, temporary = as_utf8(source, sniffed.encoding)
+    readable, temporary = as_utf8(source, sniffed.encoding, name)
     base = pl.scan_csv(
         readable,
         has_header=False,

@@ -128,10 +128,14 @@ def transcode_file(path: Path, encoding: str) -> Path:
     """A temporary UTF-8 copy of ``path``; the caller deletes it."""
     decoder = codecs.getincrementaldecoder(encoding)()
     fd, name = tempfile.mkstemp(prefix="pulso-ingest-", suffix=".csv")
-    with os.fdopen(fd, "wb") as out:
-        for block in blocks_of(path):
-            out.write(decoder.decode(block).encode("utf-8"))
-        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for block in blocks_of(path):
+                out.write(decoder.decode(block).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except BaseException:  # not text in that encoding: no copy left behind
+        os.remove(name)
+        raise
     return Path(name)
 
 

@@ -29,10 +29,13 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
     try:
         reader = fastexcel.read_excel(data)
     except Exception as exc:  # fastexcel raises its own hierarchy for corrupt files
-        raise IngestError("unreadable", file=name, detail=str(exc).splitlines()[0]) from exc
+        raise _unreadable(name, exc) from exc
     sheets = tuple(reader.sheet_names)
     sheet = pick_sheet(options.sheet, sheets, name)
-    frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    try:  # a sheet's XML is only parsed here: a damaged one fails here, not above
+        frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    except Exception as exc:
+        raise _unreadable(name, exc) from exc
     if frame.height == 0:
         raise IngestError("empty_file", file=name)
     first = [
@@ -42,7 +45,10 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
     names = safe_names(header.names)
     header = surveytools.Header(header.layout, names, header.header_rows, _renamed(header, names))
     body = frame.slice(header.header_rows).rename(dict(zip(frame.columns, names, strict=True)))
-    top = first_used_row(data, sheet)
+    try:  # openpyxl parses the XML again, with its own errors
+        top = first_used_row(data, sheet)
+    except Exception as exc:
+        raise _unreadable(name, exc) from exc
     return Scanned(
         base=with_row_numbers(body.lazy(), top + header.header_rows),
         header=header,
@@ -51,6 +57,10 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
         sheet=sheet,
         sheets=sheets,
     )
+
+
+def _unreadable(name: str, exc: Exception) -> IngestError:
+    return IngestError("unreadable", file=name, detail=(str(exc).splitlines() or [repr(exc)])[0])
 
 
 def pick_sheet(wanted: str | int | None, sheets: tuple[str, ...], name: str) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from analytics.ingest.reasons import IngestError
@@ -129,7 +130,9 @@ def _check_sheet(book: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Non
                 _check_span(span, name)
                 tail = block[-_OVERLAP:]
                 block = stream.read(_BLOCK)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # bad CRC, lying sizes
+    # a bad CRC, lying sizes, damaged compressed data, another compression, a password
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError,
+            RuntimeError) as exc:  # fmt: skip
         raise IngestError("unreadable", file=name, detail=f"corrupt workbook ({exc})") from exc
 
 

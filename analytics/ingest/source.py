@@ -57,11 +57,17 @@ def safe_names(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{n} (source)" if n == ROW else n for n in names)
 
 
-def as_utf8(source: FileSource, enc: str) -> tuple[Path | bytes, Path | None]:
-    """Something polars can scan as UTF-8, and the temporary copy made for it."""
-    if isinstance(source, bytes):
-        return encoding.transcode_bytes(source, enc), None
-    if enc in encoding.NATIVE:
-        return Path(source), None
-    copy = encoding.transcode_file(Path(source), enc)
+def as_utf8(source: FileSource, enc: str, name: str) -> tuple[Path | bytes, Path | None]:
+    """Something polars can scan as UTF-8, and the temporary copy made for it; a file
+    whose bytes are not text in ``enc`` (a UTF-16 byte-order mark on UTF-8 text, an
+    odd number of UTF-16 bytes) is refused."""
+    try:
+        if isinstance(source, bytes):
+            return encoding.transcode_bytes(source, enc), None
+        if enc in encoding.NATIVE:
+            return Path(source), None
+        copy = encoding.transcode_file(Path(source), enc)
+    except UnicodeDecodeError as exc:
+        detail = f"the text is not valid {exc.encoding.upper()} ({exc.reason})"
+        raise IngestError("unreadable", file=name, detail=detail) from exc
     return copy, copy

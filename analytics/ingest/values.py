@@ -63,10 +63,13 @@ def relabel(text: pl.Expr, labels: Mapping[str, str], words: pl.Expr | None = No
     """
     words = label_words(text) if words is None else words
     found = lookup(words, labels, pl.String())
-    for label, value in sorted(labels.items(), key=lambda kv: -len(kv[0])):
-        leading = words.str.starts_with(label + " ")
-        found = pl.when(found.is_null() & leading).then(pl.lit(value)).otherwise(found)
-    return pl.coalesce(found, text)
+    # Built inside out, as in ``lookup``, so the longest label is tested first. Each
+    # level holds the one below once: testing ``found.is_null()`` at each level held
+    # it twice, doubling the expression per label (16 labels took minutes to plan).
+    leading = pl.lit(None, pl.String())
+    for label, value in reversed(sorted(labels.items(), key=lambda kv: -len(kv[0]))):
+        leading = pl.when(words.str.starts_with(label + " ")).then(pl.lit(value)).otherwise(leading)
+    return pl.coalesce(found, leading, text)
 
 
 def normalised(text: pl.Expr) -> pl.Expr:
