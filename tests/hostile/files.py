@@ -12,13 +12,19 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import openpyxl
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tests.hostile.harness import Person
 
 HEADER = ["response_id", "responded_at", "nps", "csat", "comment"]
+NPS_MAPPED = Person(columns={"nps": "nps"})
 
 
 @dataclass(frozen=True)
@@ -28,8 +34,8 @@ class Bad:
     expect: str  # "loaded" or a refusal code, "*" for any refusal
     target: str = "surveys"
     rows: int | None = None
-    #: Engine only: columns a person maps on the page (field -> source).
-    settle: dict[str, str] | None = None
+    #: What a person settles (CLI flags; the Upload page's choices).
+    person: Person | None = None
 
 
 def csv(rows: list[list[str]], header: list[str] = HEADER, sep: str = ",") -> str:
@@ -121,12 +127,12 @@ def xlsx_not_zip() -> Bad:
 def nps_0_100() -> Bad:
     """F7: NPS on a 0-100 scale, mapped by a person: refused, not NULLs."""
     text = csv(survey_rows(40, lambda i: str(10 + i * 2)))
-    return Bad("nps100.csv", text.encode(), "column_unreadable", rows=40, settle={"nps": "nps"})
+    return Bad("nps100.csv", text.encode(), "column_unreadable", rows=40, person=NPS_MAPPED)
 
 
 def nps_words() -> Bad:
     text = csv(survey_rows(30, lambda i: ["good", "bad", "meh"][i % 3]))
-    return Bad("npswords.csv", text.encode(), "column_unreadable", rows=30, settle={"nps": "nps"})
+    return Bad("npswords.csv", text.encode(), "column_unreadable", rows=30, person=NPS_MAPPED)
 
 
 def nps_huge_parquet() -> Bad:
@@ -140,7 +146,7 @@ def nps_huge_parquet() -> Bad:
     )
     out = io.BytesIO()
     frame.write_parquet(out)
-    return Bad("huge.parquet", out.getvalue(), "column_unreadable", rows=25, settle={"nps": "nps"})
+    return Bad("huge.parquet", out.getvalue(), "column_unreadable", rows=25, person=NPS_MAPPED)
 
 
 def nps_some_bad() -> Bad:
@@ -223,9 +229,144 @@ def markdown_name() -> Bad:
     )
 
 
+# -- found by the fuzz (test_fuzz_*.py): each crashed, or hung, before its fix -----------------
+
+
+def utf16_mark_on_utf8() -> Bad:
+    """A UTF-16 byte-order mark before UTF-8 text, an odd number of bytes: decoding
+    as UTF-16 raised UnicodeDecodeError through both doors (now: unreadable)."""
+    data = b"\xff\xfe" + csv(survey_rows(3)).encode()
+    return Bad("bom16.csv", data if len(data) % 2 else data + b"x", "unreadable")
+
+
+def xlsx_sheet_cut() -> Bad:
+    """A worksheet's XML cut in half inside a sound zip: calamine's error escaped
+    (``load_sheet`` parses the sheet, not ``read_excel``)."""
+    return Bad("sheetcut.xlsx", rezip(_small_book(), lambda x: x[: len(x) // 2]), "unreadable")
+
+
+def xlsx_sheet_root_renamed() -> Bad:
+    """XML calamine reads and openpyxl does not: openpyxl's ParseError escaped."""
+    data = rezip(_small_book(), lambda x: x.replace(b"<worksheet", b"<work sheet", 1))
+    return Bad("sheetroot.xlsx", data, "unreadable")
+
+
+def xlsx_deflate_damaged() -> Bad:
+    """A byte of a worksheet's compressed data changed: zipfile's zlib.error escaped
+    the workbook limits' check (it caught only the zip's own errors)."""
+    data = _small_book()
+    book = zipfile.ZipFile(io.BytesIO(data))
+    sheet = book.getinfo("xl/worksheets/sheet1.xml")
+    start = sheet.header_offset + 30 + len(sheet.filename) + len(sheet.extra)
+    for at in range(start, start + sheet.compress_size):
+        bad = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
+        try:
+            zipfile.ZipFile(io.BytesIO(bad)).read(sheet.filename)
+        except zlib.error:
+            return Bad("deflate.xlsx", bad, "unreadable")
+        except Exception:  # another error (a bad CRC): try the next byte
+            continue
+    raise AssertionError("no byte of the sheet gives zlib.error")
+
+
+def many_labels() -> Bad:
+    """A CSAT label map of 24 labels: its expression doubled per label, and planning
+    it took polars hours (14 labels: 31 s). Now it loads; the labels are read."""
+    labels = [f"nivel {chr(97 + i)}" for i in range(24)]
+    rows = [[f"L{i}", "2024-03-01 10:00", "9", labels[i % 24], "c"] for i in range(30)]
+    spec = ",".join(f"{label}:{1 + i % 5}" for i, label in enumerate(labels))
+    person = Person(columns={"csat": "csat"}, values={"csat": spec})
+    return Bad("labels.csv", csv(rows).encode(), "loaded", rows=30, person=person)
+
+
+def _parquet(table: dict[str, pa.Array], group: int | None = None) -> bytes:
+    out = io.BytesIO()
+    pq.write_table(pa.table(table), out, row_group_size=group)
+    return out.getvalue()
+
+
+def _three() -> bytes:
+    return _parquet({"response_id": pa.array(["P0", "P1", "P2"]),
+                     "responded_at": pa.array(["2024-03-01 10:00"] * 3), "nps": pa.array([1, 2, 3])})  # fmt: skip
+
+
+def _flip(data: bytes, at: int, mask: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ mask]) + data[at + 1 :]
+
+
+def _first_flip(data: bytes, mask: int, damaged: Callable[[pq.FileMetaData], bool]) -> bytes:
+    """The file with the first byte of its footer whose flip leaves every page readable
+    by pyarrow but gives ``damaged`` metadata. The pages are read before the metadata
+    is looked at, as the product does: pyarrow's metadata accessors abort the process
+    on some footers its reader refuses cleanly."""
+    footer = int.from_bytes(data[-8:-4], "little")
+    for at in range(len(data) - 9, len(data) - 9 - footer, -1):
+        bad = _flip(data, at, mask)
+        try:
+            parquet = pq.ParquetFile(io.BytesIO(bad))
+            for _ in parquet.iter_batches():
+                pass
+        except Exception:  # that flip breaks the file: try the next
+            continue
+        if damaged(parquet.metadata):
+            return bad
+    raise AssertionError("no such flip: the writer's layout changed")
+
+
+def parquet_page_size() -> Bad:
+    """One flipped byte in a data page's header (its declared size): polars allocated
+    2**61 bytes and the process aborted (the whole server, through the Upload page).
+    pyarrow now decodes every page first and refuses it."""
+    data = _three()
+    page = pq.read_metadata(io.BytesIO(data)).row_group(0).column(0).data_page_offset
+    return Bad("pagesize.parquet", _flip(data, page + 8, 1), "unreadable")
+
+
+def parquet_count_lies() -> Bad:
+    """A footer whose column declares -4 values for 3 rows: polars panicked (through
+    the CLI; pyarrow does not look). Now the counts are checked."""
+    bad = _first_flip(_three(), 1, lambda m: m.row_group(0).column(0).num_values < 0)
+    return Bad("counts.parquet", bad, "unreadable")
+
+
+def parquet_far_dates() -> Bad:
+    """Valid Parquet, dates beyond year 9999 (a millisecond timestamp of 9e15, day
+    10**8): polars panicked writing them as text. Now those rows are rejected."""
+    table = {
+        "response_id": pa.array([f"D{i}" for i in range(6)]),
+        "responded_at": pa.array([9 * 10**15, -(2**62), *[1_700_000_000_000] * 4],
+                                 pa.timestamp("ms")),
+        "day": pa.array([10**8, -(2**31), *[19_000] * 4], pa.date32()),
+    }  # fmt: skip
+    person = Person(columns={"responded_at": "responded_at"})
+    return Bad("fardates.parquet", _parquet(table), "loaded", rows=6, person=person)
+
+
+def parquet_stats_field() -> Bad:
+    """A flipped byte that unsets one column chunk's statistics (pyarrow reads the file;
+    polars's streaming reader panics on it, when it reads a path lazily: the CLI)."""
+    table = {"response_id": pa.array(["S0", "S1", "S2", "S3", "S4"]),
+             "responded_at": pa.array(["2024-03-01 10:00"] * 5),
+             "comment": pa.array(["a", None, "ccc", "d" * 50, "é"])}  # fmt: skip
+    last = (len(table["response_id"]) - 1) // 2
+    bad = _first_flip(
+        _parquet(table, group=2), 32, lambda m: not m.row_group(last).column(2).is_stats_set
+    )
+    return Bad("stats.parquet", bad, "*")
+
+
 BUILDERS: tuple[Callable[[], Bad], ...] = (
     xlsx_dimension, xlsx_far_cell, xlsx_tall, xlsx_bomb, xlsx_corrupt, xlsx_not_zip,
     nps_0_100, nps_words, nps_huge_parquet, nps_some_bad, mixed_encoding, control_characters,
     header_only, blank_rows_only, empty, ragged, bad_quotes, json_not_object, parquet_truncated,
     binary_garbage, formulas_and_markup, utf16, huge_cell, markdown_name,
+    utf16_mark_on_utf8, xlsx_sheet_cut, xlsx_sheet_root_renamed, xlsx_deflate_damaged, many_labels,
+    parquet_page_size, parquet_count_lies, parquet_far_dates,
+)  # fmt: skip
+#: Crashes the fuzz found whose fix is not local: marked xfail (strict) in
+#: test_corpus.py, so that the fix shows as an unexpected pass.
+KNOWN: tuple[tuple[Callable[[], Bad], str], ...] = (
+    (parquet_stats_field, "polars 2.1 panics reading this Parquet lazily from a path (the "
+     "CLI); pyarrow reads it, and the Upload page's eager read refuses it. Fix: read "
+     "Parquet eagerly in columnar.scan_parquet (memory), or from pyarrow's batches"),
 )  # fmt: skip
