@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 import polars as pl
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from analytics.ingest import encoding, surveytools
@@ -36,11 +37,14 @@ def scan_parquet(source: FileSource, name: str) -> Scanned:
     _decodes(path if path is not None else io.BytesIO(source), name)  # type: ignore[arg-type]
     try:
         if path is not None:
-            frame = pl.scan_parquet(path, glob=False)  # a literal name, never a pattern
+            # pyarrow reads the pages, lazily and in order: polars's own Parquet reader
+            # panics on a file whose one column chunk lost its statistics, which
+            # pyarrow (and _decodes) read. A dataset path is literal, never a pattern.
+            frame = pl.scan_pyarrow_dataset(pads.dataset(path, format="parquet"))
         else:
-            frame = pl.read_parquet(io.BytesIO(source)).lazy()  # type: ignore[arg-type]
+            frame = pl.from_arrow(pq.read_table(io.BytesIO(source))).lazy()  # type: ignore[arg-type, union-attr]
         schema = frame.collect_schema()
-    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError, ValueError) as exc:
         raise IngestError("unreadable", file=name, detail=str(exc).splitlines()[0]) from exc
     names = safe_names(surveytools.unique_names(list(schema)))
     texts = [

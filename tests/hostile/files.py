@@ -343,8 +343,9 @@ def parquet_far_dates() -> Bad:
 
 
 def parquet_stats_field() -> Bad:
-    """A flipped byte that unsets one column chunk's statistics (pyarrow reads the file;
-    polars's streaming reader panics on it, when it reads a path lazily: the CLI)."""
+    """A flipped byte that unsets one column chunk's statistics: the data is whole, and
+    both doors load it (polars's own Parquet reader panicked on it when the CLI read the
+    path lazily; Pulso reads Parquet pages through pyarrow)."""
     table = {"response_id": pa.array(["S0", "S1", "S2", "S3", "S4"]),
              "responded_at": pa.array(["2024-03-01 10:00"] * 5),
              "comment": pa.array(["a", None, "ccc", "d" * 50, "é"])}  # fmt: skip
@@ -352,7 +353,7 @@ def parquet_stats_field() -> Bad:
     bad = _first_flip(
         _parquet(table, group=2), 32, lambda m: not m.row_group(last).column(2).is_stats_set
     )
-    return Bad("stats.parquet", bad, "*")
+    return Bad("stats.parquet", bad, "loaded", rows=5)
 
 
 BUILDERS: tuple[Callable[[], Bad], ...] = (
@@ -361,12 +362,5 @@ BUILDERS: tuple[Callable[[], Bad], ...] = (
     header_only, blank_rows_only, empty, ragged, bad_quotes, json_not_object, parquet_truncated,
     binary_garbage, formulas_and_markup, utf16, huge_cell, markdown_name,
     utf16_mark_on_utf8, xlsx_sheet_cut, xlsx_sheet_root_renamed, xlsx_deflate_damaged, many_labels,
-    parquet_page_size, parquet_count_lies, parquet_far_dates,
-)  # fmt: skip
-#: Crashes the fuzz found whose fix is not local: marked xfail (strict) in
-#: test_corpus.py, so that the fix shows as an unexpected pass.
-KNOWN: tuple[tuple[Callable[[], Bad], str], ...] = (
-    (parquet_stats_field, "polars 2.1 panics reading this Parquet lazily from a path (the "
-     "CLI); pyarrow reads it, and the Upload page's eager read refuses it. Fix: read "
-     "Parquet eagerly in columnar.scan_parquet (memory), or from pyarrow's batches"),
+    parquet_page_size, parquet_count_lies, parquet_far_dates, parquet_stats_field,
 )  # fmt: skip

@@ -130,8 +130,6 @@ class Tally:
     partial: int = 0
     fuzzed_files: Counter[str] = field(default_factory=Counter)
     fuzzed_rows: int = 0
-    #: Crashes of the cases marked as known (xfail), apart from ``crashes``.
-    known_crashes: int = 0
 
     def add(self, door: Door, outcome: Outcome, code: str | None = None) -> None:
         self.attempts[door] += 1
@@ -149,7 +147,6 @@ class Tally:
             "partial_loads": self.partial,
             "fuzzed_files": dict(self.fuzzed_files),
             "fuzzed_rows": self.fuzzed_rows,
-            "known_crashes": self.known_crashes,
         }
 
 

@@ -41,20 +41,6 @@ def test_a_hostile_file_is_refused_cleanly_or_loaded_whole(
     _both_doors(build(), tmp_path, TALLY)
 
 
-@pytest.mark.parametrize(
-    "build",
-    [pytest.param(b, marks=pytest.mark.xfail(strict=True, reason=why), id=b.__name__)
-     for b, why in files.KNOWN],
-)  # fmt: skip
-def test_a_known_crash_still_crashes(build: files.Callable[[], files.Bad], tmp_path: Path) -> None:
-    """Counted apart (``known_crashes``): the corpus's crashes stay those it did not expect."""
-    mine = Tally()
-    try:
-        _both_doors(build(), tmp_path, mine)
-    finally:
-        TALLY.known_crashes += mine.crashes
-
-
 def _both_doors(bad: files.Bad, tmp_path: Path, tally: Tally) -> None:
     db, store = _seeded(tmp_path)
     path = tmp_path / bad.name
