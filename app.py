@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.i18n import t
-from ui import auth, cache, context, errors, scheduler
+from ui import auth, cache, context, errors, replica, scheduler
 
 # Navigation section -> (script, title key, icon); the first page is the default.
 NAV = {
@@ -34,10 +34,12 @@ NAV = {
 st.set_page_config(page_title="Pulso", page_icon=":material/monitoring:", layout="wide")
 
 lang = context.language()
+replica.follow()  # a read-only replica: a newer published snapshot replaces the open one
 context.open_store_or_stop(lang)
+replica.banner(lang)
 auth.sign_in(lang)  # the session's role and scope; the sign-in screen stops here
 version = cache.current_version()
-scheduler.start()  # alert rules are evaluated by the app while it holds the store
+scheduler.start()  # alerts, and snapshots for replicas: the app runs them while it holds the store
 pages = {
     t(section, lang): [
         st.Page(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from analytics import access
+from analytics import access, replica
 from analytics.store import Store, StoreError, connect, resolve_path
 
 __all__ = ["Store", "StoreError", "open_store"]
@@ -25,7 +25,13 @@ def open_store(path_or_url: str | os.PathLike[str] | None = None, user: str | No
     reads see only their scope, writes their role allows (else ``Forbidden``).
     :class:`~analytics.access.NoRole` when they have none. Without it: the OS user, as
     admin (whoever can open the file can change it anyway).
+
+    With ``PULSO_REPLICA`` set (and no argument): that published snapshot, read-only
+    (:mod:`analytics.replica`).
     """
+    if path_or_url is None and replica.is_replica():  # a read-only app server
+        store = replica.open_replica(str(replica.replica_path()))
+        return store if user is None else access.bind(store, access.for_user(store, user))
     path, is_default = resolve_path(path_or_url)
     store = connect(path)
     if is_default and store.is_empty():

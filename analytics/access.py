@@ -32,7 +32,7 @@ from typing import Any, Literal
 import duckdb
 import ibis.expr.types as ir
 
-from analytics import audit, dimensions, rollups
+from analytics import audit, dimensions, replica, rollups
 from analytics.dimensions import Source
 from analytics.i18n import Lang, t
 from analytics.queries import Filters
@@ -84,6 +84,10 @@ class Actor:
     scope: Scope = ()
 
     def can(self, permission: Permission) -> bool:
+        """Whether the role allows ``permission``; in a read-only replica, reading only
+        (:mod:`analytics.replica`: its writes would be lost with the next snapshot)."""
+        if permission != "read" and replica.is_replica():
+            return False
         return permission in permissions(self.role)
 
     def scope_dict(self) -> dict[str, tuple[str, ...]]:
@@ -99,6 +103,8 @@ class Forbidden(PermissionError):
         self.permission = permission
 
     def message(self, lang: Lang) -> str:
+        if replica.is_replica():
+            return t("access.replica_forbidden", lang)
         return t(
             "access.forbidden",
             lang,

@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from analytics import access
+from analytics import access, replica
 from analytics.access import Actor, Forbidden, Permission
 from analytics.alerts.messages import scope_text as named_scope
 from analytics.i18n import Lang, t
@@ -58,7 +58,8 @@ def sign_in(lang: Lang) -> Actor:
     sign-in screen, or for a signed-in user with no role."""
     if not configured():
         actor = access.local_actor()
-        st.warning(t("access.banner", lang), icon=":material/lock_open:")
+        key = "replica.open_access" if replica.is_replica() else "access.banner"
+        st.warning(t(key, lang), icon=":material/lock_open:")
     else:
         actor = _signed_in(lang)
         _sidebar(actor, lang)
@@ -129,6 +130,9 @@ def needs(permission: Permission, lang: Lang) -> bool:
     (pages disable the controls; the engine refuses anyway)."""
     if can(permission):
         return True
+    if replica.is_replica():  # not a role's matter: nothing is written in a copy
+        st.caption(t("access.replica_forbidden", lang))
+        return False
     st.caption(
         t(
             "access.needs",

@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 import analytics
-from analytics import access, overview, thresholds
+from analytics import access, overview, replica, thresholds
 from analytics import targets as analytics_targets
 from analytics.changes import registry
 from analytics.feedback import compliance as followup_rates
@@ -128,7 +128,10 @@ def changes_in(data_version: str, start: dt.date | None, end: dt.date | None) ->
 @st.cache_resource(show_spinner=False)
 def ensure_followup(data_version: str) -> int:
     """Create missing follow-up items once per process and data version (idempotent:
-    covers stores filled before the follow-up schema existed)."""
+    covers stores filled before the follow-up schema existed). A read-only replica
+    shows the items its main instance created before publishing."""
+    if replica.is_replica():
+        return 0
     return followup.sync_items(store(), followup.Policy.from_store(store()))
 
 

@@ -38,6 +38,7 @@ test_every_audited_write_is_in_the_matrix).
     roles: grant                         roles.save                N   N   N   Y    T S
     roles: take away                     roles.delete              N   N   N   Y    W
     demo data (CLI)                      demo.generate             N   N   N   Y    C
+    snapshot for replicas (CLI)          store.snapshot            N   N   N   Y    R
 
 Where, each for every role unless said:
     P  tests/access/test_pages_write_roles.py: the Upload page (offered or disabled with
@@ -46,6 +47,7 @@ Where, each for every role unless said:
     T  tests/access/test_access.py::test_every_role_against_every_write_path (engine)
     W  here: test_every_role_against_the_other_write_paths (engine, the same checks)
     C  here: test_the_demo_needs_an_admin (``python -m analytics --user ... demo``)
+    R  here: test_the_snapshot_needs_an_admin (``python -m analytics --user ... snapshot``)
     O  tests/access/test_outside_app.py: the ingest CLI's --user (the executive refused)
     S  tests/access/test_pages_scope.py: the page shows the role just below it nothing
        enabled (undo, registry, follow-up, and the Settings tabs of targets, settings,
@@ -282,13 +284,13 @@ def needed() -> dict[str, access.Permission | None]:
     """Each tested action's permission (None: the demo, an admin's alone)."""
     found: dict[str, access.Permission | None] = {w: p for w, (p, _) in ENGINE_WRITES.items()}
     found |= {action: p for p, action, _ in OTHER_WRITES.values()}
-    return found | {"demo.generate": None}
+    return found | {"demo.generate": None, "store.snapshot": "settings"}
 
 
 def test_the_matrix_is_the_role_ladder() -> None:
     """Each row's Y/N are what the roles' permissions allow, and what the tests run."""
     rows, permission = matrix(), needed()
-    assert len(rows) == 31 and set(rows) == set(permission)
+    assert len(rows) == 32 and set(rows) == set(permission)
     for action, yn in rows.items():
         need = permission[action]
         expected = [
@@ -355,6 +357,26 @@ def test_the_demo_needs_an_admin(
         )
         assert (after["calls"], after["surveys"]) == counted and counted[0] == 400
         assert (after["seed"], after["end"]) == (3, "2025-06-30")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_the_snapshot_needs_an_admin(
+    empty_db: Path, role: access.Role, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A snapshot copies every region's rows: an admin's alone, audited."""
+    dest = tmp_path / "shared" / "snap.duckdb"
+    code = main(["--user", EMAIL[role], "snapshot", str(dest)])
+    said = capsys.readouterr()
+    store = connect(str(empty_db))
+    try:
+        if role != "admin":
+            assert code == 1 and not dest.exists() and lines_of(store) == []
+            assert Forbidden(Actor(EMAIL[role], role), "settings").message("en") in said.err
+            return
+        assert code == 0 and dest.is_symlink()
+        assert lines_of(store) == [(EMAIL[role], "admin", "store.snapshot")]
     finally:
         store.close()
 
