@@ -18,6 +18,7 @@ BENCHES = {
     "report": "bench.bench_report",
     "sessions": "bench.bench_sessions",
     "volume": "bench.bench_volume",
+    "browser": "bench.bench_browser",
 }
 
 
