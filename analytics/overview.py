@@ -10,11 +10,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import Any, cast
 
 import polars as pl
 
-from analytics import dimensions, kpis, queries, thresholds
+from analytics import dimensions, kpis, queries, rollups, thresholds
 from analytics.compare import Difference
 from analytics.i18n import Lang, t
 from analytics.metrics import NAN, Estimate
@@ -236,6 +236,12 @@ def dimension_values(
     rows = reader.table(dim.table)
     if dim.name not in rows.columns:
         return []
+    # a day rollup that keeps the dimension (and the narrowing ones) has every value of
+    # it in far fewer rows than the table; a reader without one reads the table
+    chosen: dict[str, Any] = {dimensions.get(name).name: v for name, v in within}
+    narrowed = Filters(**chosen)
+    rolled = rollups.table_for(reader, dim.table, narrowed, (dim.name,))
+    rows = rows if rolled is None else rolled
     for name, values in within:
         rows = rows.filter(rows[dimensions.get(name).name].isin(values))
     expr = rows.select(dim.name).filter(rows[dim.name].notnull()).distinct()
@@ -249,7 +255,11 @@ def survey_types(reader: Reader, filters: Filters, linked: bool = False) -> dict
     calls, surveys = reader.table("calls"), reader.table("surveys")
     if linked:
         surveys = surveys.filter(surveys.call_id.isin(calls.call_id))
-    f = queries.apply_filters(queries.survey_facts(surveys, calls), filters, "surveys")
+    if set(filters.dimension_values("surveys")) & set(queries.DIMENSIONS):
+        facts = queries.survey_facts(surveys, calls)
+    else:  # no call attribute chosen: no join with every call (a second one if linked)
+        facts = surveys.mutate(at=surveys.responded_at)
+    f = queries.apply_filters(facts, filters, "surveys")
     f = f.filter(f.survey_type.notnull())
     counts = reader.read(f.group_by("survey_type").aggregate(n=f.count()))
     return {str(k): int(n) for k, n in counts.sort("survey_type").iter_rows()}

@@ -122,12 +122,36 @@ def rolling_counts(reader: Reader, policy: FatiguePolicy) -> ir.Table:
 
 
 def frequency_stats(reader: Reader, policy: FatiguePolicy, grain: Grain = "month") -> ir.Table:
-    """Per period: responses, active customers, and customers who crossed the limit."""
-    s = rolling_counts(reader, policy)
+    """Per period: responses, active customers, and customers who crossed the limit.
+
+    The same numbers as counting :func:`rolling_counts` per period, without its range
+    window over every response (2 s at 2.2M responses): a customer with K or fewer
+    responses in all can never cross the limit, so only the responses of the others
+    go through a window, and there one ``lag`` decides it. With a customer's responses
+    in time order, more than K in the N days up to a response means the K-th one
+    before it is at most N days older; peers at the same instant are covered by the
+    last of them, which has the same period. Distinct customers per period come from
+    a group by (period, customer) rather than a distinct count (faster on DuckDB)."""
+    s = _known(reader)
     s = s.mutate(period=s.responded_at.truncate(GRAIN_UNIT[grain]).cast("date"))
-    over = (s.n_recent > policy.max_surveys).ifelse(s.customer_id, ibis.null("string"))
-    return s.group_by("period").aggregate(
-        responses=s.count(), customers=s.customer_id.nunique(), over_limit=over.nunique()
+    per_pc = s.group_by(["period", "customer_id"]).aggregate(n=s.count())
+    periods = per_pc.group_by("period").aggregate(
+        responses=per_pc.n.sum(), customers=per_pc.count()
+    )
+    totals = per_pc.group_by("customer_id").aggregate(total=per_pc.n.sum())
+    heavy = totals.filter(totals.total > policy.max_surveys)
+    h = s.filter(s.customer_id.isin(heavy.customer_id))
+    order = ibis.window(group_by=h.customer_id, order_by=[h.responded_at, h.response_id])
+    kth_before = h.responded_at.lag(policy.max_surveys).over(order)
+    since = h.responded_at - ibis.interval(days=policy.window_days)
+    over = h.mutate(over=(kth_before >= since).fill_null(False)).filter(lambda t: t.over)
+    crossed = over.group_by("period").aggregate(over_limit=over.customer_id.nunique())
+    joined = periods.left_join(crossed, periods.period == crossed.period)
+    return joined.select(
+        periods.period,
+        periods.responses,
+        periods.customers,
+        over_limit=joined.over_limit.fill_null(0),
     )
 
 

@@ -201,3 +201,29 @@ def test_suggestions_in_the_database_agree_with_python(tmp_path: Path) -> None:
     assert found == {c for c in phrases if text.is_suggestion(c)} == set(phrases[::2])
     assert text.count_suggestions(s, Filters()) == (2, 4)
     s.close()
+
+
+def test_a_call_filter_joins_the_calls_and_comments_carry_their_queue(store: Store) -> None:
+    # without a call attribute chosen the comments are read without the calls (faster);
+    # the queue of the comments shown is then joined after the newest are picked
+    everyone = text.term_comments(store, Filters(), text.Split(), "terrible")
+    assert everyone["queue"].to_list() == ["billing", "billing"]
+    billing = Filters(queue=("billing",))
+    assert text.language_counts(store, billing) == {"en": 2, "es": 1}
+    tech = text.term_comments(store, Filters(queue=("tech",)), text.Split(), "friendly")
+    assert tech["queue"].to_list() == ["tech", "tech"]
+    assert text.term_comments(store, billing, text.Split(), "friendly").is_empty()
+
+
+BLANKS = ("", " ", "\t\n", "\r\x0b\x0c ", "\u00a0", " ok ")
+
+
+def test_blank_comments_are_left_out_as_strip_would(tmp_path: Path) -> None:
+    s = connect(str(tmp_path / "blank.duckdb"))
+    rows = [survey(i, T0, nps=3, comment=c, language="en") for i, c in enumerate(BLANKS)]
+    insert(s, "surveys", rows)
+    # Python's definition of blank for the characters Ibis's strip() removes
+    kept = sum(1 for c in BLANKS if c.strip(" \t\n\r\x0b\x0c") != "")
+    assert kept == 2  # the non-breaking space and " ok "
+    assert sum(text.language_counts(s, Filters()).values()) == kept
+    s.close()
