@@ -450,6 +450,28 @@ def v13_rollups(con: duckdb.DuckDBPyConnection) -> None:
     rollups.rebuild(con)
 
 
+# Version 14 (survey design, staggered roll-outs): the survey instrument's question or
+# scale version on each response (and on the before-images, so undo restores it); a
+# process change's type (a change to the service, or to the survey itself), the survey
+# channels whose instrument a survey-design change altered, and a roll-out schedule:
+# the day the change reached each queue, region or team (``registry.ROLLOUT_DIMENSIONS``).
+# Changes registered before are process changes that started everywhere at once.
+V14_SURVEY_DESIGN_ROLLOUT = """
+alter table surveys add column survey_version varchar;
+alter table ingest_before_surveys add column survey_version varchar;
+alter table process_changes add column kind varchar default 'process';
+update process_changes set kind = 'process' where kind is null;
+alter table process_changes add column instruments varchar[];
+create table change_rollouts (
+    change_id  integer not null,
+    dimension  varchar not null check (dimension in ('queue', 'region', 'team')),
+    unit       varchar not null,
+    started_on date not null,
+    primary key (change_id, dimension, unit)
+);
+"""
+
+
 #: A migration is DDL, or a step that needs the read path (it runs in the same
 #: transaction as the others).
 Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
@@ -468,5 +490,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     V11_TARGETS_SETTINGS_ALERTS,
     V12_ROLES_AUDIT,
     v13_rollups,
+    V14_SURVEY_DESIGN_ROLLOUT,
 )
 LATEST = len(MIGRATIONS)

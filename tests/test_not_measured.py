@@ -482,7 +482,7 @@ def test_the_change_analysis_page_says_not_measured(tmp_path: Path, app_db: AppD
     assert "Ninguna columna indica si una llamada fue atendida o abandonada\\." in [
         c.value for c in at.caption
     ]
-    before_after = at.dataframe[0].value.set_index("metric")
+    before_after = at.dataframe[1].value.set_index("metric")  # after every method side by side
     assert before_after.loc["Abandono", "before"] == "No medido"
     assert before_after.loc["Abandono", "after"] == "No medido"
 

@@ -180,3 +180,54 @@ def test_a_missing_dimension_value_is_named_in_tables(store: Store) -> None:
     shown = overview.for_display(table, "en", "region")
     assert None in table["region"].to_list()
     assert "(no linked call)" in shown["region"].to_list() and None not in shown["region"]
+
+
+# -- scores by survey channel, and survey-design changes between the compared periods ----
+
+
+def test_scores_by_survey_channel_match_the_metric_functions_per_channel(store: Store) -> None:
+    """Issue 17: each channel's NPS and CSAT, with its interval, equals the metric
+    functions on that channel's raw answers; answers with no channel keep their row."""
+    from analytics import survey_channels
+
+    store.sql(
+        "update surveys set survey_channel = case hash(response_id) % 3"
+        " when 0 then 'ivr' when 1 then 'sms' else null end"
+    )
+    s = raw(store, "surveys")
+    whole = Filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    for key, metric in (("nps", metrics.nps), ("csat", metrics.csat)):
+        got = survey_channels.by_channel(store, whole, key)
+        assert set(got["survey_channel"].to_list()) == {"ivr", "sms", None}
+        for r in got.iter_rows(named=True):
+            mine = s.filter(
+                pl.col("survey_channel").is_null()
+                if r["survey_channel"] is None
+                else pl.col("survey_channel") == r["survey_channel"]
+            )
+            want = metric(mine[key].drop_nulls().to_list())
+            assert (r["value"], r["low"], r["high"], r["n"]) == pytest.approx(
+                (want.value, want.low, want.high, want.n)
+            )
+    with pytest.raises(ValueError, match="not a survey KPI"):
+        survey_channels.by_channel(store, whole, "aht")
+
+
+def test_a_survey_design_change_between_the_periods_is_named() -> None:
+    from analytics import survey_channels
+
+    changes = pl.DataFrame(
+        {
+            "change_id": [1, 2, 3],
+            "name": ["Keypad", "Menu", "Old scale"],
+            "started_on": [dt.date(2026, 3, 9), dt.date(2026, 3, 9), dt.date(2026, 1, 5)],
+            "kind": ["survey_design", "process", "survey_design"],
+            "instruments": [["ivr"], None, ["sms"]],
+        }
+    )
+    start, end = dt.date(2026, 2, 1), dt.date(2026, 3, 31)  # February compared with March
+    found = survey_channels.coinciding(changes, start, end, ("csat", "aht"))
+    assert [(c.name, c.instruments, c.kpis) for c in found] == [("Keypad", ("ivr",), ("csat",))]
+    assert survey_channels.coinciding(changes, start, end, ("aht",)) == []  # no survey KPI moved
+    # A change on the comparison period's first day is before both periods' answers.
+    assert survey_channels.coinciding(changes, dt.date(2026, 3, 9), end, ("csat",)) == []

@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.changes import registry, summary
 from analytics.changes.registry import Change
+from analytics.i18n import t
 from analytics.store import connect
 from tests.apptest import AppDb, new_app, open_app, page_warnings
 from tests.conftest import DemoStores
@@ -64,6 +65,18 @@ def without_change(db: Path, change_id: int) -> None:
     store.close()
 
 
+# The page's verdict icons (views/change_analysis.py ICONS): its per-metric verdict lines,
+# not another section's (the survey-design check has its own icons).
+VERDICT_ICONS = (
+    ":material/thumb_up:", ":material/thumb_down:", ":material/help:", ":material/balance:",
+    ":material/search:", ":material/remove:", ":material/hourglass_empty:", ":material/block:",
+)  # fmt: skip
+
+
+def verdict_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(VERDICT_ICONS)]
+
+
 # -- through app.py ---------------------------------------------------------------------
 
 
@@ -88,8 +101,11 @@ def test_registry_lists_the_changes(open_page: Open) -> None:
     assert not at.exception
     assert at.title[0].value == "Process changes"
     table = at.dataframe[0].value
-    assert table["name"].tolist() == ["New IVR menu"]
-    assert table["scope"].tolist() == ["Queues: billing"]
+    assert table["name"].tolist() == ["New IVR menu", "IVR keypad order"]  # newest first
+    assert table["scope"].tolist()[0] == "Queues: billing"
+    assert table["kind"].tolist() == [
+        "Process change (the service)", "Survey design (the survey itself)"
+    ]  # fmt: skip
     assert at.selectbox(key="edit").value == "new"
 
 
@@ -99,7 +115,8 @@ def test_a_saved_change_is_listed_and_opens_for_editing(db: Path, open_page: Ope
         at = open_page("registry", lang="es", edit=str(cid))
         assert not at.exception
         assert at.title[0].value == "Cambios de proceso"
-        assert set(at.dataframe[0].value["name"]) == {"New IVR menu", "Callback pilot"}
+        names = set(at.dataframe[0].value["name"])
+        assert names == {"New IVR menu", "IVR keypad order", "Callback pilot"}
         assert at.text_input[0].value == "Callback pilot"
         assert at.multiselect[0].value == ["sales"]
         assert at.get("page_link")[0].proto.label == "Analizar este cambio"
@@ -160,7 +177,7 @@ def test_the_form_saves_products_and_segments_and_the_analysis_uses_them(
 ) -> None:
     at = open_page("registry")
     labels = [m.label for m in at.multiselect]
-    assert labels == ["Queues", "Teams", "Regions", "Channels", "Products", "Segments"]
+    assert labels[:6] == ["Queues", "Teams", "Regions", "Channels", "Products", "Segments"]
     at.text_input[0].input("Bundle retention script")
     at.multiselect[4].select("bundle")
     at.multiselect[5].select("B2B")
@@ -175,7 +192,7 @@ def test_the_form_saves_products_and_segments_and_the_analysis_uses_them(
         at = open_page("registry", edit=cid)
         scope = at.dataframe[0].value.set_index("name").loc["Bundle retention script", "scope"]
         assert scope == "Products: bundle; Segments: B2B"
-        assert [m.value for m in at.multiselect][4:] == [["bundle"], ["B2B"]]
+        assert [m.value for m in at.multiselect][4:6] == [["bundle"], ["B2B"]]
         at = open_page("change_analysis", change=cid)
         assert not at.exception
         captions = [c.value for c in at.caption]
@@ -185,6 +202,95 @@ def test_the_form_saves_products_and_segments_and_the_analysis_uses_them(
         without_change(db, int(cid))
 
 
+def test_the_form_shows_and_saves_the_type_of_change(db: Path, open_page: Open) -> None:
+    """Issue 17: the keypad change opens as a survey-design change on IVR; a change saved
+    as one keeps its type and its survey channels."""
+    at = open_page("registry", edit="2")
+    assert not at.exception
+    assert at.radio[0].value == "survey_design" and at.multiselect[6].value == ["ivr"]
+    at = open_page("registry", lang="es")
+    assert at.radio[0].label == "Tipo de cambio"
+    at.text_input[0].input("SMS wording")
+    at.radio[0].set_value("survey_design")
+    at.button[0].click().run()  # no survey channel named: refused, nothing saved
+    assert [e.value for e in at.error] == [
+        "Un cambio de diseño de la encuesta necesita los canales cuya encuesta cambió."
+    ]
+    at.multiselect[6].select("sms")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    store = connect(str(db))
+    saved = registry.list_changes(store).filter(pl.col("name") == "SMS wording")
+    store.close()
+    assert saved["kind"].to_list() == ["survey_design"] and saved["instruments"].to_list() == [
+        ["sms"]
+    ]
+    without_change(db, int(saved["change_id"][0]))
+
+
+def test_the_form_saves_a_roll_out_schedule_and_shows_it_again(db: Path, open_page: Open) -> None:
+    """Issue 17: a start date per queue, typed in the schedule's table (its edits set as
+    the table widget keeps them), saved with the change and shown when it is edited."""
+    at = open_page("registry")
+    at.text_input[0].input("Callback option")
+    at.date_input[0].set_value(dt.date(2026, 3, 2))
+    at.multiselect[0].select("billing").select("sales")
+    added = [
+        {"dimension": "queue", "unit": "billing", "started_on": "2026-03-02"},
+        {"dimension": "queue", "unit": "sales", "started_on": "2026-05-04"},
+    ]
+    at.session_state["rollout_new"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": added}
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    store = connect(str(db))
+    cid = int(
+        registry.list_changes(store).filter(pl.col("name") == "Callback option")["change_id"][0]
+    )
+    schedule = registry.rollout(store, cid).rows()
+    store.close()
+    try:
+        assert schedule == [
+            ("queue", "billing", dt.date(2026, 3, 2)), ("queue", "sales", dt.date(2026, 5, 4))
+        ]  # fmt: skip
+        at = open_page("registry", edit=str(cid))
+        assert at.dataframe[1].value["unit"].tolist() == ["billing", "sales"]
+    finally:
+        without_change(db, cid)
+
+
+def test_a_schedule_is_read_from_the_editors_rows() -> None:
+    rows = [
+        {"dimension": "queue", "unit": " sales ", "started_on": dt.date(2026, 5, 4)},
+        {"dimension": None, "unit": None, "started_on": None},  # the editor's blank row
+        {"dimension": "queue", "unit": "billing", "started_on": dt.datetime(2026, 3, 2)},
+    ]
+    steps, incomplete = registry.rollout_from_rows(rows)
+    assert steps == (
+        ("queue", "sales", dt.date(2026, 5, 4)),
+        ("queue", "billing", dt.date(2026, 3, 2)),
+    )
+    assert not incomplete
+    half = registry.rollout_from_rows([{"dimension": "team", "unit": "T1", "started_on": None}])
+    assert half == ((), True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [("en", "Survey design or service?"), ("es", "¿Diseño de la encuesta o servicio?")],
+)
+def test_the_analysis_asks_survey_design_or_service(open_page: Open, lang: str, title: str) -> None:
+    """The section's verdict is one of its five, in the page's language (the verdicts
+    themselves are checked on the 150k demo in tests/changes/test_survey_design.py)."""
+    at = open_page("change_analysis", lang=lang, change="2")
+    assert not at.exception
+    assert title in [h.value for h in at.subheader]
+    verdicts = ("measurement_shift", "service_change", "both", "no_shift", "not_measured")
+    heads = [t(f"sdesign.verdict.{v}", lang).split(":")[0] for v in verdicts]  # type: ignore[arg-type]
+    section = [m.value for m in at.markdown if any(f"**{h}\\:" in m.value for h in heads)]
+    assert len(section) == 1, [m.value for m in at.markdown]
+    assert at.selectbox(key="sdesign_metric").value == "csat"
+
+
 # -- analysis ---------------------------------------------------------------------------------
 
 
@@ -192,16 +298,17 @@ def test_analysis_of_the_demo_change(open_page: Open) -> None:
     at = open_page("change_analysis", change=str(IVR_ID))
     assert not at.exception
     assert at.title[0].value == "Did the change work?"
-    verdicts = [m.value for m in at.markdown if m.value.startswith(":material/")]
+    verdicts = verdict_lines(at)
     assert len(verdicts) == 6  # the default metrics
     assert any("Avg speed of answer" in v for v in verdicts)
-    assert [d.value.shape[0] for d in at.dataframe] == [6, 6, 6]  # before/after, ITS, DiD
+    # Every method side by side (5 rows), then before/after, ITS, DiD.
+    assert [d.value.shape[0] for d in at.dataframe][:4] == [5, 6, 6, 6]
     assert at.get("download_button")[0].proto.label == "Download the summary (HTML)"
     assert len(at.tabs) == 3
     assert at.query_params["change"] == str(IVR_ID)
     # Five queues: the DiD tab says its p is by randomization and what it cannot show.
     assert any("the smallest possible p is 1/5" in w.value for w in page_warnings(at))
-    assert at.dataframe[2].value["p"].str.endswith("(randomization, min. 1/5)").all()
+    assert at.dataframe[3].value["p"].str.endswith("(randomization, min. 1/5)").all()
     assert not any("= <" in m.value for m in [*at.markdown, *at.caption, *page_warnings(at)])
 
 
@@ -209,11 +316,11 @@ def test_analysis_of_the_demo_change(open_page: Open) -> None:
     ("lang", "sentence", "numbers"),
     [
         ("en", "After “New IVR menu” on 22 Dec 2025, Avg speed of answer improved: {}; the "
-         "interrupted time series agrees.", "-0:23 (95% CI -0:31 to -0:14; p < 0.001; both "
-         "adjusted for 6 metrics)"),
+         "before/after comparison and the interrupted time series agree.",
+         "-0:19 (95% CI -0:29 to -0:09; p = 0.003)"),
         ("es", "Tras el cambio «New IVR menu» del 22 dic 2025, Tiempo medio de respuesta mejoró: "
-         "{}; la serie temporal interrumpida coincide.", "-0:23 (IC 95 % -0:31 a -0:14; "
-         "p < 0,001; ambos ajustados por 6 métricas)"),
+         "{}; la comparación antes/después y la serie temporal interrumpida coinciden.",
+         "-0:19 (IC 95 % -0:29 a -0:09; p = 0,003)"),
     ],
 )  # fmt: skip
 def test_the_summary_opens_with_the_sentence_the_page_shows(
@@ -246,7 +353,7 @@ def test_what_cannot_answer_is_said_once_and_left_out_of_the_verdicts(open_page:
     (left_out,) = [c for c in captions if "left out of the verdicts" in c]
     assert left_out.startswith(":material/info: Difference\\-in\\-differences is left out")
     assert "1/5" in left_out
-    verdicts = [m.value for m in at.markdown if m.value.startswith(":material/")]
+    verdicts = verdict_lines(at)
     its = markdown_escape("Interrupted time series:")  # captions are escaped markdown
     lines = " ".join([*verdicts, *(c for c in captions if its in c)])
     assert its in lines and "Difference" not in lines
@@ -272,7 +379,7 @@ def test_settings_come_from_the_link(open_page: Open) -> None:
     assert not at.exception
     assert at.multiselect(key="metrics").value == ["ces", "asa"]
     assert at.number_input(key="weeks_before").value == 10
-    assert len([m for m in at.markdown if m.value.startswith(":material/")]) == 2
+    assert len(verdict_lines(at)) == 2
     assert any("10 semanas" in c.value and "6 semanas" in c.value for c in at.caption)
 
 
@@ -305,7 +412,7 @@ def test_a_control_group_identical_to_the_treated_one_is_refused(open_page: Open
     warnings = [w.value for w in page_warnings(at)]
     assert any("el grupo de control es el propio grupo con el cambio" in w for w in warnings)
     # Before/after and the time series still show; the DiD table is empty.
-    assert [d.value.shape[0] for d in at.dataframe] == [6, 6, 0]
+    assert [d.value.shape[0] for d in at.dataframe][:4] == [5, 6, 6, 0]
 
 
 def test_no_changes_registered(tmp_path: Path, app_db: AppDb) -> None:
@@ -314,3 +421,90 @@ def test_no_changes_registered(tmp_path: Path, app_db: AppDb) -> None:
     at = open_app("views/change_analysis.py")
     assert not at.exception
     assert at.info[0].value == "No process changes registered yet. Register one first."
+
+
+# -- issue 17: every method side by side, a missing change, a roll-out schedule ---------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("en", "There is no process change number 999"), ("es", "No existe el cambio de proceso número 999")],
+)  # fmt: skip
+def test_a_link_to_a_change_that_does_not_exist_says_so(
+    open_page: Open, lang: str, said: str
+) -> None:
+    at = open_page("change_analysis", lang=lang, change="999")
+    assert not at.exception
+    (warning,) = [w.value for w in page_warnings(at)]
+    assert warning.startswith(said)
+    # Nothing of another change is shown: no verdict, no table, no download.
+    assert not at.dataframe and not at.get("download_button")
+    assert not verdict_lines(at)
+    assert at.query_params["change"] == "999"  # the link is left as it was
+
+
+@pytest.mark.parametrize(
+    ("lang", "names", "trusted"),
+    [
+        ("en", ["Before/after comparison", "Interrupted time series", "Difference-in-differences",
+                "Structural counterfactual", "Staggered roll-out"],
+         "Trusted most for this design: the structural counterfactual, because"),
+        ("es", ["Comparación antes/después", "Serie temporal interrumpida",
+                "Diferencias en diferencias", "Contrafactual estructural", "Despliegue escalonado"],
+         "El método más fiable para este diseño: el contrafactual estructural, porque"),
+    ],
+)  # fmt: skip
+def test_every_method_side_by_side_with_the_one_trusted(
+    open_page: Open, monkeypatch: pytest.MonkeyPatch, lang: str, names: list[str], trusted: str
+) -> None:
+    """One table: each method's estimate, interval, p and agreement; the verdict names
+    the method it trusts (few queues: DiD cannot answer, the controls' path can), and
+    the downloaded summary carries the same table."""
+    offered: list[str] = []
+    real = summary.html
+    monkeypatch.setattr(
+        summary, "html", lambda *a, **k: offered.append(real(*a, **k)) or offered[-1]
+    )
+    monkeypatch.setattr(registry, "rollout", lambda store, cid: pl.DataFrame(), raising=False)
+    at = open_page("change_analysis", lang=lang, change=str(IVR_ID), focus="asa")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["method"].tolist() == names
+    row = table.set_index("method")
+    # The trusted method's row is marked, and its numbers are the verdict's.
+    assert row.loc[names[3], "agreement"] in ("most trusted", "el más fiable")
+    assert row.loc[names[4], "effect"] == "–"  # no roll-out schedule: no staggered estimate
+    assert any(m.value.startswith(markdown_escape(trusted)) for m in at.markdown)
+    (page,) = offered
+    html_text = unescape(page)
+    for name in names:
+        assert f"<td>{name}</td>" in html_text
+    for cell in (row.loc[names[3], "effect"], row.loc[names[3], "ci"]):
+        assert cell.lstrip("'") in html_text  # the page's table guards cells against formulas
+    assert trusted in html_text
+
+
+def test_a_rollout_schedule_brings_the_staggered_estimate(
+    open_page: Open, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With units started on different dates the staggered estimate is trusted; the
+    schedule comes from registry.rollout (patched here: an explicit frame)."""
+    start = dt.date(2025, 12, 22)  # the demo change's start (tests above show it)
+    schedule = pl.DataFrame(
+        {
+            "dimension": ["queue", "queue"],
+            "unit": ["billing", "sales"],
+            "started_on": [start, start + dt.timedelta(weeks=6)],
+        }
+    )
+    monkeypatch.setattr(registry, "rollout", lambda store, cid: schedule, raising=False)
+    at = open_page("change_analysis", change=str(IVR_ID), focus="asa")
+    assert not at.exception
+    row = at.dataframe[0].value.set_index("method").loc["Staggered roll-out"]
+    assert row["agreement"] == "most trusted" and row["effect"] != "–"
+    assert row["note"] == "weekly; 5 units, 2 start dates"
+    said = "Trusted most for this design: the staggered roll-out estimate, because the change"
+    assert any(m.value.startswith(markdown_escape(said)) for m in at.markdown)
+    # Five queues: the page says the staggered interval uses t with 4 degrees of freedom.
+    said = markdown_escape("Student's t with 4 degrees of freedom")
+    assert any(said in w.value for w in page_warnings(at))

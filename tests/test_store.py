@@ -213,9 +213,11 @@ def test_upgrading_drops_the_key_index_and_keeps_rows_and_checks(tmp_path: Path)
 
     store = connect(path)
     for table, rows in before.items():
-        derived = (
-            " exclude (repeat_7d, prior_7d, surveyed)" if table == "calls" else ""
-        )  # version 13
+        derived = (  # columns added later: version 13 (calls), 14 (surveys)
+            " exclude (repeat_7d, prior_7d, surveyed)"
+            if table == "calls"
+            else " exclude (survey_version)"
+        )
         assert store.sql(f"select *{derived} from {table} order by 1").rows() == rows
     keys = store.sql(
         "select table_name from duckdb_constraints() where constraint_type = 'PRIMARY KEY'"
@@ -366,3 +368,37 @@ def test_a_store_another_process_writes_is_named_locked_with_its_holder(tmp_path
         holder.kill()
         holder.wait()  # the lock goes with the process
     assert connect(str(path)).schema_version() == migrations.LATEST
+
+
+def test_upgrading_adds_survey_design_and_rollouts_keeping_changes(tmp_path: Path) -> None:
+    """Version 14: a change registered before is a process change with no schedule; the
+    answers gain an empty survey version (and so do the undo images)."""
+    path = str(tmp_path / "v13.duckdb")
+    con = duckdb.connect(path)
+    migrate(con, target=13)
+    con.execute(
+        "insert into process_changes (name, started_on, scope_queues) "
+        "values ('IVR', date '2026-01-05', ['billing'])"
+    )
+    con.execute(
+        "insert into surveys (response_id, responded_at, csat) values ('R1', '2026-01-06', 4)"
+    )
+    con.close()
+
+    store = connect(path)
+    assert store.schema_version() == migrations.LATEST
+    assert migrations.MIGRATIONS[13] is migrations.V14_SURVEY_DESIGN_ROLLOUT
+    from analytics.changes import registry
+
+    change = registry.get_change(store, 1)
+    assert (change.name, change.kind, change.instruments, change.rollout) == (
+        "IVR", "process", (), ()
+    )  # fmt: skip
+    assert change.queues == ("billing",)
+    assert store.sql("select response_id, csat, survey_version from surveys").rows() == [
+        ("R1", 4, None)
+    ]
+    columns = store.sql("describe ingest_before_surveys")["column_name"].to_list()
+    assert "survey_version" in columns
+    with pytest.raises(duckdb.ConstraintException):  # a schedule goes by queue, region or team
+        store.sql("insert into change_rollouts values (1, 'agent', 'A1', date '2026-01-05')")

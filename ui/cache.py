@@ -375,3 +375,31 @@ def weekly_pdf(
 
     key = (data_version, followup_version, filters, period, lang, targets, meaningful)
     return weekly.pdf(weekly_review(*key))
+
+
+# --- Survey design: measurement shift or service change; scores by survey channel ----
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def survey_design(
+    data_version: str, change: registry.Change, metric: str, weeks: int, filters: Filters
+) -> object:
+    """``changes.survey_design.separate`` for the change (statistics, no raw rows)."""
+    from analytics.changes import survey_design as design_check
+
+    return design_check.separate(store(), change, metric, weeks, filters)  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def scores_by_channel(data_version: str, filters: Filters, key: str) -> pl.DataFrame:
+    from analytics import survey_channels
+
+    return survey_channels.by_channel(store(), filters, key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def survey_channel_values(data_version: str) -> list[str]:
+    """The survey channels in the answers (the registry offers them as instruments)."""
+    surveys = store().table("surveys")
+    found = surveys.filter(surveys.survey_channel.notnull()).select("survey_channel").distinct()
+    return sorted(store().read(found)["survey_channel"].to_list())

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.changes import charts as change_charts
-from analytics.changes import report, summary
+from analytics.changes import methods, registry, report, summary
 from analytics.changes.cells import dimensions_only
 from analytics.changes.design import (
     DEFAULT_METRICS,
@@ -22,6 +22,7 @@ from analytics.changes.design import (
 from analytics.i18n import day, t
 from ui import cache, context, tables, url
 from ui.markdown import markdown_escape
+from views import change_survey_design
 
 # Material icons, not emoji: a server or headless browser may have no emoji font.
 ICONS = {
@@ -51,6 +52,16 @@ labels = {
     str(r["change_id"]): f"{r['name']} · {day(r['started_on'], lang)}"
     for r in changes.iter_rows(named=True)
 }
+asked = st.query_params.get("change")
+if asked and asked not in labels:  # a link to a change that does not exist
+    st.warning(
+        markdown_escape(t("analysis.no_such_change", lang, id=asked[:40])),
+        icon=":material/search_off:",
+    )
+    st.page_link(
+        "views/registry.py", label=t("analysis.to_registry", lang), icon=":material/list_alt:"
+    )
+    st.stop()
 cid = url.choice(st.selectbox, t("analysis.pick", lang), tuple(labels), "change", labels.get)
 st.query_params["change"] = cid  # always in the URL: a copied link names its change
 change = cache.change_by_id(ctx.version, int(cid))
@@ -122,6 +133,11 @@ settings = Settings(
 )
 with st.spinner(t("analysis.running", lang)):
     analysis = cache.change_analysis_of(ctx.version, change, settings)
+    # The roll-out schedule, for the staggered estimator (registry.rollout where the
+    # registry has it; None before): read apart, added to the cached analysis.
+    read_rollout = getattr(registry, "rollout", None)
+    rollout = read_rollout(cache.store(), int(cid)) if callable(read_rollout) else None
+    analysis = methods.with_rollout(analysis, rollout)
 if analysis.problem is not None:
     st.warning(
         markdown_escape(report.problem_text(analysis.problem, lang)),
@@ -174,6 +190,19 @@ def cautions(method: str) -> None:
         st.warning(markdown_escape(note), icon=":material/warning:")
 
 
+st.subheader(t("methods.title", lang))
+for method in ("structural", "staggered"):
+    cautions(method)
+tables.show(
+    report.methods_table(analysis, focus, lang),
+    tables.texts(report.methods_labels(lang)),
+    lang,
+    width="stretch",
+)
+if trusted := report.trust_text(analysis, focus, lang):
+    st.markdown(markdown_escape(trusted))
+st.caption(t("methods.note", lang))
+
 tab_ba, tab_its, tab_did = st.tabs(
     [t("analysis.before_after", lang), t("analysis.its", lang), t("analysis.did", lang)]
 )
@@ -205,3 +234,5 @@ with tab_did:
         fig = change_charts.event_chart(result.event.table, focus, lang)
         st.plotly_chart(fig, width="stretch")
         st.caption(t("analysis.event.note", lang))
+
+change_survey_design.render(change, settings, lang, ctx.version)  # survey design or service?

@@ -5,11 +5,12 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from analytics import charts, dimensions, kpis, overview, targets
+from analytics import charts, dimensions, kpis, overview, survey_channels, targets
 from analytics.i18n import day, number, t
 from analytics.metrics import LOW_SAMPLE
 from analytics.queries import DIMENSIONS
 from ui import cache, context, tables, thresholds, tiles, url
+from ui.markdown import markdown_escape
 from ui.tables import Col
 
 SURVEY_KEYS = ("nps", "csat", "ces", "response_rate")
@@ -84,8 +85,57 @@ def tile_row(title: str, keys: tuple[str, ...]) -> None:
                 tiles.render(results[key], lang, spark)
 
 
+def survey_design_warnings() -> None:
+    """A real change of a survey KPI between the compared periods, while a survey-design
+    change started: the survey may have moved the score, not the service."""
+    moved = tuple(k for k, tile in results.items() if tile.measured and tile.better is not None)
+    found = survey_channels.coinciding(cache.change_list(ctx.version), prev.start, f.end, moved)
+    for c in found:
+        channels = ", ".join(t(f"survey_channel.{i}", lang) for i in c.instruments)
+        names = ", ".join(t(f"kpi.{k}", lang) for k in c.kpis)
+        text = t("overview.survey_design_warning", lang, name=markdown_escape(c.name),
+                 channels=channels, date=day(c.started_on, lang), kpis=names)  # fmt: skip
+        st.warning(text, icon=":material/warning:")
+        st.page_link(
+            "views/change_analysis.py",
+            label=t("overview.to_analysis", lang, name=c.name),
+            icon=":material/science:",
+            query_params={"change": str(c.change_id)},
+        )
+
+
+def scores_by_channel(key: str) -> None:
+    """The survey KPI per survey channel, with 95% intervals (shown when asked for: it
+    reads the answers themselves, which the day rollups do not split by channel)."""
+    table = cache.scores_by_channel(ctx.version, f, key).with_columns(
+        survey_channel=pl.col("survey_channel").map_elements(
+            lambda c: t(f"survey_channel.{c}", lang), pl.String
+        )
+    )
+    unit = kpis.get(key).unit
+    shown = overview.for_display(table, lang, "survey_channel").with_columns(
+        pl.col("survey_channel").fill_null(t("survey_channel.none", lang))
+    )
+    label = t("upload.field.survey_channel", lang)
+    st.plotly_chart(
+        charts.breakdown(shown, "survey_channel", t(f"kpi.{key}", lang), lang, unit),
+        width="stretch",
+    )
+    columns = {
+        "survey_channel": Col(label),
+        **{c: tables.for_unit(t(f"col.{c}", lang), unit) for c in ("value", "low", "high")},
+        "n": Col(t("col.n", lang), "count"),
+        "low_sample": Col(t("col.low_sample", lang), "check"),
+    }
+    if table["reason"].null_count() < table.height:
+        columns["note"] = Col(t("col.note", lang), width="large")
+    tables.show(shown, columns, lang, width="stretch")
+    st.caption(t("overview.by_channel_note", lang))
+
+
 tile_row(t("overview.surveys", lang), SURVEY_KEYS)
 tile_row(t("overview.calls", lang), CALL_KEYS)
+survey_design_warnings()
 thresholds.editor(lang, meaningful)
 
 st.divider()
@@ -117,6 +167,11 @@ else:
     st.caption(t("overview.trend_note", lang))
     if series["reason"].null_count() < series.height:
         st.caption(t("overview.trend_gaps", lang))
+
+if key in survey_channels.SURVEY_KPIS and st.toggle(
+    t("overview.by_channel", lang), key="by_channel"
+):
+    scores_by_channel(key)
 
 st.subheader(t("overview.breakdown", lang))
 dim = url.choice(

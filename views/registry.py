@@ -1,12 +1,20 @@
-"""Registry: create, edit and delete process changes (name, dates, scope, owner)."""
+"""Registry: create, edit and delete process changes (name, dates, scope, owner), their
+type (a process change, or a change to the survey itself) and roll-out schedule."""
 
 import datetime as dt
 
+import polars as pl
 import streamlit as st
 
 from analytics.changes import design, registry, report
 from analytics.changes.cells import SCOPE_DIMS
-from analytics.changes.registry import SCOPE_FIELDS, Change
+from analytics.changes.registry import (
+    KINDS,
+    ROLLOUT_DIMENSIONS,
+    SCOPE_FIELDS,
+    SURVEY_CHANNELS,
+    Change,
+)
 from analytics.i18n import day, t
 from ui import auth, cache, context, tables, url
 from ui.markdown import markdown_escape
@@ -26,9 +34,11 @@ changes = cache.change_list(ctx.version)
 if changes.is_empty():
     st.info(t("registry.empty", lang))
 else:
-    label = {c: t(f"registry.col.{c}", lang) for c in report.REGISTRY_COLUMNS}
+    label = {c: t(f"registry.col.{c}", lang) for c in (*report.REGISTRY_COLUMNS, "kind")}
     columns = tables.texts(label) | {c: Col(label[c], "day") for c in ("start", "end")}
-    tables.show(report.registry_table(changes, lang), columns, lang, width="stretch")
+    kinds = [t(f"registry.kind.{k}", lang) for k in changes["kind"]]
+    listed = report.registry_table(changes, lang).with_columns(kind=pl.Series(kinds))
+    tables.show(listed, columns, lang, width="stretch")
 
 names = {
     str(r["change_id"]): f"{r['name']} · {day(r['started_on'], lang)}"
@@ -45,6 +55,13 @@ current = None if pick == "new" else cache.change_by_id(ctx.version, int(pick))
 bounds = cache.data_range(ctx.version)
 weeks = design.DEFAULT_WEEKS
 proposed, why = registry.default_start(bounds, weeks, dt.date.today())
+
+
+def rollout_frame(change: Change | None) -> pl.DataFrame:
+    """The schedule as the editor's rows (an empty table to add rows to)."""
+    rows = list(change.rollout) if change else []
+    schema = {"dimension": pl.String, "unit": pl.String, "started_on": pl.Date}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def reopen(key: str, name: str, edit: str | None) -> None:
@@ -93,6 +110,45 @@ with st.form(f"change_form_{pick}"):
             )
         )
     st.caption(t("registry.scope_help", lang))
+    kind = st.radio(
+        t("registry.kind", lang),
+        KINDS,
+        index=KINDS.index(current.kind) if current else 0,
+        format_func=lambda k: t(f"registry.kind.{k}", lang),
+        horizontal=True,
+        help=t("registry.kind_help", lang),
+    )
+    stored = cache.survey_channel_values(ctx.version)
+    known = sorted({*SURVEY_CHANNELS, *stored, *(current.instruments if current else ())})
+    instruments = st.multiselect(
+        t("registry.instruments", lang),
+        known,
+        default=list(current.instruments) if current else [],
+        format_func=lambda c: (
+            t(f"survey_channel.{c}", lang) if c in SURVEY_CHANNELS else markdown_escape(c)
+        ),
+        help=t("registry.instruments_help", lang),
+        placeholder=t("registry.instruments_placeholder", lang),
+    )
+    st.markdown(t("registry.rollout", lang))
+    schedule = st.data_editor(
+        rollout_frame(current),
+        num_rows="dynamic",
+        width="stretch",
+        key=f"rollout_{pick}",
+        column_config={
+            "dimension": st.column_config.SelectboxColumn(
+                t("registry.rollout.dimension", lang),
+                options=list(ROLLOUT_DIMENSIONS),
+                format_func=lambda d: t(f"dim.{d}", lang),
+            ),
+            "unit": st.column_config.TextColumn(t("registry.rollout.unit", lang)),
+            "started_on": st.column_config.DateColumn(
+                t("registry.rollout.started_on", lang), format=date_format
+            ),
+        },
+    )
+    st.caption(t("registry.rollout_help", lang))
     saved = st.form_submit_button(
         t("registry.save", lang), type="primary", disabled=not auth.needs("registry", lang)
     )
@@ -100,16 +156,21 @@ with st.form(f"change_form_{pick}"):
 if saved and not isinstance(start, dt.date):
     st.error(t("registry.error.start", lang))
 elif saved:
+    edited = schedule if isinstance(schedule, pl.DataFrame) else pl.DataFrame(schedule)
+    steps, incomplete = registry.rollout_from_rows(edited.to_dicts())
     change = Change(
         name,
         start,
         description,
         end,
         owner=owner,
+        kind=kind,
+        instruments=tuple(instruments) if kind == "survey_design" else (),
+        rollout=steps,
         change_id=current.change_id if current else None,
         **scope,
     )
-    problems = change.problems()
+    problems = change.problems() + (["registry.error.rollout_incomplete"] if incomplete else [])
     for problem in problems:
         st.error(t(problem, lang))
     if not problems:

@@ -29,6 +29,15 @@ on untouched queues (``python -m bench changes --placebo``; 8 + 8 weeks in brack
   joint test;
 - before/after: 1.7% [0.9% with Holm], verdicts claiming a change: 0.2% [0.2%].
 
+The structural counterfactual and the staggered roll-out run on weekly cells of the
+same read (:mod:`analytics.changes.methods`, which also says which method the verdict
+trusts most for the design). The staggered estimator needs the roll-out schedule, an
+explicit argument (``rollout``), or :func:`analytics.changes.methods.with_rollout`
+on a finished analysis (the app caches the analysis and reads the schedule apart).
+
+The event study measures every gap against three pooled weeks before the change
+(:func:`analytics.changes.methods.pooled_reference`, which has the figures).
+
 Problems a user can cause (a change in the future, too little data, an empty scope, a
 control group equal to the treated one, data a method refuses) come back as
 :class:`~analytics.changes.design.Problem` (an i18n key and its parameters), never as
@@ -47,7 +56,7 @@ import polars as pl
 from threadpoolctl import threadpool_limits
 
 from analytics import kpis, overview, queries
-from analytics.changes import cells, did_inference, prepost
+from analytics.changes import cells, did_inference, methods, prepost
 from analytics.changes.design import (
     GRAIN_DAYS,
     Problem,
@@ -61,6 +70,8 @@ from analytics.changes.design import (
 from analytics.changes.did import FEW_CLUSTERS, DiDResult, EventStudyResult
 from analytics.changes.its import MIN_PERIODS, ITSResult
 from analytics.changes.registry import Change
+from analytics.changes.staggered import StaggeredResult
+from analytics.changes.structural import StructuralResult
 
 # Below these, cluster-robust errors over-reject (Cameron and Miller 2015; MacKinnon and
 # Webb 2017 for few treated clusters): randomization inference instead.
@@ -107,6 +118,8 @@ class MetricResult:
     its_mde: float = math.nan
     did_mde: float = math.nan
     not_measured: NotMeasured | None = None
+    structural: StructuralResult | None = None
+    staggered: StaggeredResult | None = None
 
     @property
     def pre_trend(self) -> PreTrend | None:
@@ -132,6 +145,8 @@ class Analysis:
     before_after: prepost.BeforeAfter | None = None
     results: tuple[MetricResult, ...] = ()
     problem: Problem | None = None
+    # Every unit's weekly cells (methods.weekly_cells): the staggered roll-out's panel.
+    weekly: pl.DataFrame | None = None
 
     def __getitem__(self, metric: str) -> MetricResult:
         for r in self.results:
@@ -158,6 +173,7 @@ class Analysis:
             out.append(
                 prepost.finding("did", r.did.effect, r.did_mde, units=units, smallest_p=smallest)
             )
+        out += methods.extra_findings(r)
         minimum = self.settings.minimum(metric)
         return [replace(f, meaningful=minimum) for f in out]
 
@@ -168,6 +184,7 @@ def analyse(
     settings: Settings = DEFAULT_SETTINGS,
     today: dt.date | None = None,
     bounds: tuple[dt.date, dt.date] | None = None,
+    rollout: pl.DataFrame | None = None,
 ) -> Analysis:
     """Before/after, ITS and DiD of ``change`` for every metric of ``settings``.
 
@@ -179,6 +196,8 @@ def analyse(
     today : for the "change in the future" check (default: today).
     bounds : the data's first and last day when the caller knows them (the app caches
         them); read from the store otherwise.
+    rollout : the change's roll-out schedule (``dimension, unit, started_on``), for the
+        staggered estimator; None or empty: no staggered roll-out.
 
     Returns
     -------
@@ -202,14 +221,18 @@ def analyse(
     unit_cells = _unit_cells(frames, units, settings.metrics)
     rows = _window_rows(treated)
     missing = {m: not_measured(m, rows) for m in settings.metrics}
+    weekly = methods.weekly_cells(frames, win.change_on, settings.metrics)
+    period_days = GRAIN_DAYS[settings.grain]
     # Many small regressions: BLAS threads only contend for the cores (28 s instead
     # of 2 s for a daily-grain analysis on a loaded 2-core machine).
     with threadpool_limits(limits=1, user_api="blas"):
         results = tuple(
-            _metric(m, series, unit_cells, units, win, missing[m]) for m in settings.metrics
+            _metric(m, series, unit_cells, units, win, missing[m], weekly, period_days)
+            for m in settings.metrics
         )
     ba = _before_after(rows, settings.metrics)
-    return Analysis(change, settings, win, units, ba, results)
+    analysis = Analysis(change, settings, win, units, ba, results, weekly=weekly[1])
+    return methods.with_rollout(analysis, rollout)
 
 
 def _unit_cells(
@@ -273,6 +296,8 @@ def _metric(
     units: Units,
     win: Windows,
     missing: NotMeasured | None = None,
+    weekly: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    period_days: int = 7,
 ) -> MetricResult:
     own = series.filter(pl.col("kpi") == metric).drop("kpi") if not series.is_empty() else series
     if missing is not None:  # nothing to fit: each method would only fail on no data
@@ -285,10 +310,19 @@ def _metric(
     else:
         data = _usable(unit_cells.filter(pl.col("kpi") == metric))
         did = _did(data, problems)
-        event = _event(data, win.change_on, problems)
+        event = _event(data, win.change_on, problems, period_days)
+    structural = None
+    if weekly is not None:
+        fit = methods.structural(metric, *weekly, units, win)
+        if isinstance(fit, Problem):
+            problems["structural"] = fit
+        else:
+            structural = fit
     its_mde = its.mde if its is not None else math.nan
     did_mde = did.mde if did is not None else math.nan
-    return MetricResult(metric, own, its, did, event, problems, its_mde, did_mde)
+    return MetricResult(
+        metric, own, its, did, event, problems, its_mde, did_mde, structural=structural
+    )
 
 
 def _its(series: pl.DataFrame, problems: dict[str, Problem]) -> ITSResult | None:
@@ -333,11 +367,12 @@ def few_units(data: pl.DataFrame) -> bool:
 
 
 def _event(
-    data: pl.DataFrame, change_on: dt.date, problems: dict[str, Problem]
+    data: pl.DataFrame, change_on: dt.date, problems: dict[str, Problem], period_days: int = 7
 ) -> EventStudyResult | None:
     cluster = None if few_units(data) else "unit"
+    cells_ = methods.pooled_reference(_precision_weights(data), change_on, period_days)
     return _attempt(
-        "event", problems, prepost.event_study, _precision_weights(data), "value", "treated",
+        "event", problems, prepost.event_study, cells_, "value", "treated",
         "period", change_on, cluster=cluster, weight="w", unit="unit",
     )  # fmt: skip
 

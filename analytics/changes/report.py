@@ -14,7 +14,7 @@ import math
 import polars as pl
 
 from analytics import kpis
-from analytics.changes import prepost
+from analytics.changes import methods, prepost
 from analytics.changes.analysis import Analysis, MetricResult, NotMeasured
 from analytics.changes.design import Problem
 from analytics.changes.formatting import (
@@ -31,20 +31,23 @@ from analytics.changes.tables import (
     BEFORE_AFTER_COLUMNS,
     DID_COLUMNS,
     ITS_COLUMNS,
+    METHODS_COLUMNS,
     before_after_note,
     before_after_table,
     did_table,
     its_table,
     labels,
+    methods_labels,
+    methods_table,
     smallest_p,
 )
 from analytics.i18n import Lang, day, kpi_value, number, t
 
 # The page's formatting and tables, re-exported: the view and the summary use one module.
 __all__ = [
-    "BEFORE_AFTER_COLUMNS", "DID_COLUMNS", "ITS_COLUMNS", "before_after_note",
+    "BEFORE_AFTER_COLUMNS", "DID_COLUMNS", "ITS_COLUMNS", "METHODS_COLUMNS", "before_after_note",
     "before_after_table", "change_text", "did_table", "interval_text", "its_table", "labels",
-    "level_text", "p_text", "smallest_p",
+    "level_text", "methods_labels", "methods_table", "p_text", "smallest_p",
 ]  # fmt: skip
 
 # Lag-1 autocorrelation of ITS residuals above which one Newey-West lag may be too few
@@ -62,7 +65,20 @@ def verdict(analysis: Analysis, metric: str, lang: Lang) -> prepost.Verdict:
     name = t(f"kpi.{metric}", lang)
     if analysis[metric].not_measured is not None:  # no numbers, so no claim either way
         return prepost.Verdict("not_measured", name, kpi.higher_is_better, ())
-    return prepost.verdict(name, analysis.findings(metric), kpi.higher_is_better)
+    trusted = methods.trust(analysis, metric)
+    findings = methods.ordered(analysis.findings(metric), trusted)
+    return prepost.verdict(name, findings, kpi.higher_is_better)
+
+
+def trust_text(analysis: Analysis, metric: str, lang: Lang) -> str:
+    """The method the verdict trusts most for this design, and why (one sentence)."""
+    trusted = methods.trust(analysis, metric) if analysis[metric].not_measured is None else None
+    if trusted is None:
+        return ""
+    if trusted.method is None:
+        return t("methods.trust_none", lang)
+    method = t(f"verdict.the.{trusted.method}", lang)
+    return t("methods.trust", lang, method=method, why=t(f"methods.trust.{trusted.reason}", lang))
 
 
 def verdict_text(analysis: Analysis, metric: str, lang: Lang) -> str:
@@ -80,7 +96,7 @@ def verdict_parts(analysis: Analysis, metric: str, lang: Lang) -> tuple[str, str
     places = DECIMALS[kpis.get(metric).unit]
     v = verdict(analysis, metric, lang)
     headline, details = prepost.render_parts(v, lang, places, formatter(metric, lang))
-    return headline, " ".join(details)
+    return headline, " ".join([*details, trust_text(analysis, metric, lang)]).strip()
 
 
 def left_out_text(analysis: Analysis, lang: Lang, key: str = "analysis.did.left_out") -> str:
@@ -145,6 +161,13 @@ def notes(result: MetricResult, lang: Lang, method: str | None = None) -> list[s
         cannot = did.randomization.smallest_p >= prepost.ALPHA
         key = "analysis.did.randomization_cannot" if cannot else "analysis.did.randomization"
         out.append(("did", t(key, lang, n=did.n_clusters, smallest=smallest_p(did))))
+    staggered = result.staggered
+    if staggered is not None and staggered.few_units:
+        units = {"n": staggered.n_units, "df": staggered.n_units - 1}
+        out.append(("staggered", t("methods.staggered.few_units", lang, **units)))
+    if staggered is not None and staggered.disagree:
+        twfe = change_text(result.metric, staggered.twfe.estimate, lang)
+        out.append(("staggered", t("methods.staggered.twfe_disagrees", lang, twfe=twfe)))
     if trend is not None and not trend.parallel:
         key = f"analysis.event.not_parallel_{trend.method}"
         p = prepost.p_statement(trend.p, lang, holm=trend.method == "holm")

@@ -7,10 +7,14 @@ In reading order:
    the same verdict and the same numbers (:func:`analytics.changes.verdicts.headline_fields`);
 2. one chart: that metric's periods before and after the change, the two windows'
    averages and the change date, drawn as static SVG (:mod:`analytics.svg`);
-3. the other metrics in a short table: their verdict and the before/after numbers,
+3. every method side by side on that metric (the page's table: estimate, interval,
+   p-value, agreement with the most trusted method) and which method is trusted most,
+   and why;
+4. the other metrics in a short table: their verdict and the before/after numbers,
    the cells of the page's before/after table;
-4. what each method compares and what the words mean, in plain words;
-5. the numbers method by method (the page's tables, verdicts and cautions).
+5. what each method compares and what the words mean, in plain words;
+6. the numbers method by method (the page's tables, verdicts and cautions, and every
+   other metric's methods side by side).
 
 No script and no external reference: the file opens offline and runs nothing. Every
 user-supplied text - the change's name, description, owner, scope values, queue
@@ -33,11 +37,14 @@ from analytics.changes.tables import (
     BEFORE_AFTER_COLUMNS,
     DID_COLUMNS,
     ITS_COLUMNS,
+    METHODS_COLUMNS,
     before_after_note,
     before_after_table,
     did_table,
     its_table,
     labels,
+    methods_labels,
+    methods_table,
 )
 from analytics.changes.verdicts import Format, Verdict, headline_fields
 from analytics.htmlparts import cells
@@ -76,7 +83,8 @@ def html(
         body.append(chart(analysis, lead, lang))
     body += [_p(report.change_summary(c, lang), "meta"), _p(c.description, "meta")]
     if analysis.problem is None:
-        body += [*_others(analysis, lead, lang), *_how(analysis, lang), *_details(analysis, lang)]
+        body += [*_methods(analysis, lead, lang), *_others(analysis, lead, lang)]
+        body += [*_how(analysis, lang), *_details(analysis, lead, lang)]
     when = day(generated or dt.date.today(), lang)
     body.append(f"<footer>{escape(t('analysis.report.footer', lang, date=when))}</footer>")
     return (
@@ -161,6 +169,21 @@ def chart(analysis: Analysis, metric: str, lang: Lang) -> str:
     return f"<figure>{svg.figure_svg(fig)}<figcaption>{escape(caption)}</figcaption></figure>"
 
 
+# -- every method side by side -------------------------------------------------------------
+
+
+def _methods(analysis: Analysis, metric: str, lang: Lang, level: str = "h2") -> list[str]:
+    """The page's side-by-side table for ``metric``, the trusted method and why, and
+    how to read the table."""
+    title = t("summary.methods", lang)
+    if level == "h3":
+        title = f"{t(f'kpi.{metric}', lang)}: {title}"
+    head = f"<{level}>{escape(title)}</{level}>"
+    frame = methods_table(analysis, metric, lang).select(METHODS_COLUMNS)
+    trust = report.trust_text(analysis, metric, lang)
+    return [head, _table(frame, methods_labels(lang), lang, "words"), _p(trust, "meta")]
+
+
 # -- the other metrics ------------------------------------------------------------------------
 
 
@@ -210,6 +233,8 @@ def how_text(analysis: Analysis, lang: Lang) -> list[str]:
         t("summary.how.not_confirmed", lang),
         t("summary.how.cannot_tell", lang),
         left_out or t("summary.how.can_answer", lang),
+        t("summary.how.structural", lang),
+        t("summary.how.staggered", lang),
     ]
 
 
@@ -232,7 +257,7 @@ def settings_text(analysis: Analysis, lang: Lang) -> str:
 # -- the numbers, method by method ------------------------------------------------------------
 
 
-def _details(analysis: Analysis, lang: Lang) -> list[str]:
+def _details(analysis: Analysis, lead: str, lang: Lang) -> list[str]:
     out = [_h2(t("summary.details", lang)), "<ul>"]
     for r in analysis.results:
         headline, details = report.verdict_parts(analysis, r.metric, lang)
@@ -248,6 +273,10 @@ def _details(analysis: Analysis, lang: Lang) -> list[str]:
         head = labels(analysis, columns, lang)
         out += [f"<h3>{escape(t(title, lang))}</h3>", _table(table(analysis, lang), head, lang)]
         out.append(_p(note, "meta"))
+    for r in analysis.results:
+        if r.metric != lead and r.not_measured is None:
+            out += _methods(analysis, r.metric, lang, "h3")
+    out.append(_p(t("methods.note", lang), "meta"))
     cautions = _cautions(analysis, lang)
     if cautions:
         out += [f"<h3>{escape(t('analysis.cautions', lang))}</h3><ul class=note>", *cautions]

@@ -13,8 +13,9 @@ import math
 
 import polars as pl
 
-from analytics.changes import prepost
-from analytics.changes.analysis import Analysis
+from analytics.changes import methods, prepost
+from analytics.changes.analysis import Analysis, MetricResult
+from analytics.changes.design import Problem
 from analytics.changes.did import DiDResult
 from analytics.changes.formatting import change_text, effect_cells, level_text, p_text
 from analytics.i18n import Lang, number, t
@@ -108,6 +109,60 @@ def did_table(analysis: Analysis, lang: Lang) -> pl.DataFrame:
             ),
         })  # fmt: skip
     return pl.DataFrame(rows, schema=dict.fromkeys(DID_COLUMNS, pl.String))
+
+
+METHODS_COLUMNS = ("method", "effect", "ci", "p", "agreement", "note")
+
+
+def methods_table(analysis: Analysis, metric: str, lang: Lang) -> pl.DataFrame:
+    """Every method on one metric, side by side: the finding the verdict weighs (the
+    same estimate, interval and p-value, formatted as the verdict formats them),
+    whether it agrees with the most trusted method, and why a method has no numbers."""
+    result = analysis[metric]
+    out = []
+    for row in methods.rows(analysis, metric):
+        f, name = row.finding, t(f"verdict.{row.method}", lang)
+        if f is None:
+            note = _problem(row.problem, lang)
+            cells = {"effect": "–", "ci": "–", "p": "–"}
+        else:
+            cells = effect_cells(metric, f.estimate, f.low, f.high, lang, f.mde, "effect")
+            cells["p"] = p_text(f.p, lang)
+            note = _method_note(row.method, result, lang)
+            if f.by_randomization:
+                smallest = f"1/{round(1 / f.smallest_p)}" if f.smallest_p > 0 else "–"
+                cells["p"] = t(
+                    "analysis.did.p_randomization", lang, p=cells["p"], smallest=smallest
+                )
+            elif f.adjusted_for > 1:
+                note = t("methods.adjusted", lang, m=f.adjusted_for)
+        agreement = t(f"methods.agreement.{row.agreement}", lang)
+        out.append({"method": name, "effect": cells["effect"], "ci": cells["ci"],
+                    "p": cells["p"], "agreement": agreement, "note": note})  # fmt: skip
+    return pl.DataFrame(out, schema=dict.fromkeys(METHODS_COLUMNS, pl.String))
+
+
+def methods_labels(lang: Lang) -> dict[str, str]:
+    own = {"method", "agreement", "note"}
+    return {
+        c: t(f"methods.col.{c}" if c in own else f"analysis.col.{c}", lang) for c in METHODS_COLUMNS
+    }
+
+
+def _method_note(method: str, r: MetricResult, lang: Lang) -> str:
+    if method == "structural" and r.structural is not None:
+        names = ", ".join(r.structural.coefficients)
+        return t("methods.structural.controls", lang, controls=names or "–")
+    if method == "staggered" and r.staggered is not None:
+        cohorts = r.staggered.group_time["group"].n_unique()
+        return t("methods.staggered.units", lang, n=r.staggered.n_units, cohorts=cohorts)
+    return ""
+
+
+def _problem(problem: Problem | None, lang: Lang) -> str:
+    if problem is None:
+        return ""
+    return t(problem.key, lang, **{k: str(v) for k, v in problem.params})
 
 
 def _value(metric: str, value: float, window: str, analysis: Analysis, lang: Lang) -> str:

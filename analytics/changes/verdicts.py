@@ -50,7 +50,7 @@ from analytics.compare import Difference
 from analytics.i18n import Lang, number, t
 from analytics.metrics import ALPHA
 
-Method = Literal["before_after", "its", "did"]
+Method = Literal["before_after", "its", "did", "structural", "staggered"]
 VerdictCode = Literal[
     "improved", "worsened", "not_confirmed", "disagree", "cannot_tell", "no_clear_change",
     "not_enough_data", "not_measured",

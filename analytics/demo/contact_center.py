@@ -29,6 +29,13 @@ The planted truths, which ``tests/demo/test_contact_center.py`` checks on the ge
    within 1-6 days with probability :data:`REPEAT_AFTER_UNRESOLVED`, a resolved one with
    :data:`REPEAT_AFTER_RESOLVED`, so first-contact resolution sits well below the
    resolution rate. Relational surveys have no call.
+6. "IVR keypad order", a survey-design change (no service change): from the Monday
+   :data:`KEYPAD_WEEKS_BEFORE_END` weeks before ``end``, the IVR's CSAT question reads
+   "press 1 if satisfied" instead of "press 5 if very satisfied". Habit makes callers
+   press the first key, which now means the top of the scale: the share of satisfied
+   (top-2-box) IVR answers rises by :data:`KEYPAD_CSAT_GAIN` points, while NPS, CES, the
+   other survey channels and every call outcome stay as they were. The responses carry
+   their instrument's version (``survey_version``: :data:`KEYPAD_VERSIONS` on IVR).
 
 Also: response bias (customers whose contact went far from the usual respond more;
 planted period effects do not change who responds, so they are measured undistorted),
@@ -142,6 +149,13 @@ SPIKE_REGION = "South"
 SPIKE_WEEKS_BEFORE_END = 40
 SPIKE_WEEKS = 3
 SPIKE_SHIFT = -1.0
+# The survey-design change: older than the IVR menu (the newest change stays the one the
+# analysis page opens on), and 12 weeks either side of it miss the outage.
+KEYPAD_WEEKS_BEFORE_END = 52
+KEYPAD_CSAT_GAIN = 12.0  # points of IVR CSAT top-2-box, from habit alone
+KEYPAD_VERSIONS = ("ivr-1", "ivr-2")  # IVR instrument before / after; others: OTHER_VERSION
+OTHER_VERSION = "1"
+KEYPAD_STREAM = 1  # the keypad's own random stream: every other draw stays as it was
 
 PHRASES = demo_comments.PHRASES
 COMPLAINTS = demo_comments.COMPLAINTS
@@ -162,6 +176,7 @@ class DemoSummary:
     ivr_change_on: dt.date
     start: dt.date
     end: dt.date
+    keypad_change_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +186,7 @@ class _Plan:
     start: dt.date
     ivr_day: int  # day index (0 = start) of the IVR change
     spike_day: int
+    keypad_day: int  # day index of the IVR keypad-order (survey-design) change
     day_cdf: np.ndarray  # cumulative call volume by day index
     dow: np.ndarray  # weekday (0 = Monday) by day index
     customers: np.ndarray  # (n, 4) int8: region, product, is B2B, speaks Spanish
@@ -222,7 +238,10 @@ def generate(
             rollups.rebuild(cur)  # not a load: the flags and rollups are built here
     last = plan.start + dt.timedelta(days=plan.n_days - 1)
     ivr_on = plan.start + dt.timedelta(days=plan.ivr_day)
-    return DemoSummary(n_calls, n_surveys, ivr_change_on=ivr_on, start=plan.start, end=last)
+    keypad_on = plan.start + dt.timedelta(days=plan.keypad_day)
+    return DemoSummary(
+        n_calls, n_surveys, ivr_on, start=plan.start, end=last, keypad_change_on=keypad_on
+    )
 
 
 def _plan(calls: int, seed: int, end: dt.date) -> _Plan:
@@ -244,6 +263,7 @@ def _plan(calls: int, seed: int, end: dt.date) -> _Plan:
         start=start,
         ivr_day=(_monday(end - dt.timedelta(weeks=IVR_WEEKS_BEFORE_END)) - start).days,
         spike_day=(_monday(end - dt.timedelta(weeks=SPIKE_WEEKS_BEFORE_END)) - start).days,
+        keypad_day=(_monday(end - dt.timedelta(weeks=KEYPAD_WEEKS_BEFORE_END)) - start).days,
         day_cdf=np.cumsum(volume) / volume.sum(),
         dow=dow,
         customers=customers,
@@ -289,6 +309,18 @@ def _insert_change(cur: duckdb.DuckDBPyConnection, plan: _Plan) -> None:
             "Operations",
         ],
     )
+    cur.execute(  # after the menu: the IVR menu keeps change id 1
+        "insert into process_changes (name, description, started_on, owner, kind, instruments)"
+        " values (?, ?, ?, ?, 'survey_design', ?)",
+        [
+            "IVR keypad order",
+            "The IVR satisfaction question now reads 'press 1 if satisfied' instead of"
+            " 'press 5 if very satisfied'. Only the survey changed, not the service.",
+            plan.start + dt.timedelta(days=plan.keypad_day),
+            "Customer insight",
+            ["ivr"],
+        ],
+    )
 
 
 def _stage(folder: Path, plan: _Plan, calls: int, seed: int) -> tuple[int, int]:
@@ -298,6 +330,7 @@ def _stage(folder: Path, plan: _Plan, calls: int, seed: int) -> tuple[int, int]:
         rng = np.random.default_rng([seed, number + 1])
         chunk = _chunk_calls(rng, plan, size)
         surveys = _surveys(rng, plan, chunk, round(size * RELATIONAL_SHARE))
+        surveys = _keypad(np.random.default_rng([seed, number + 1, KEYPAD_STREAM]), plan, surveys)
         frames = {
             "calls": _calls_frame(plan, chunk, n_calls),
             "surveys": _surveys_frame(plan, surveys, n_surveys, n_calls),
@@ -538,6 +571,27 @@ def _relational(rng: np.random.Generator, plan: _Plan, n: int) -> pl.DataFrame:
     )
 
 
+def _keypad(rng: np.random.Generator, plan: _Plan, surveys: pl.DataFrame) -> pl.DataFrame:
+    """The survey-design change: IVR CSAT answers from the keypad change on, a share of
+    the not-satisfied ones pressed the first key (now "satisfied", read as 5).
+
+    The share is solved on the chunk's own answers so that the expected top-2-box gain is
+    :data:`KEYPAD_CSAT_GAIN` points whatever the level; adds ``version``, the instrument
+    (0: before, 1: after on IVR; -1 elsewhere). Draws only from ``rng``, its own stream.
+    """
+    at, csat = surveys["at"].to_numpy(), surveys["csat"].to_numpy()
+    ivr = surveys["channel"].to_numpy() == SURVEY_CHANNELS.index("ivr")
+    after = ivr & (at >= plan.keypad_day * 86400)
+    low = after & (csat > 0) & (csat <= 3)
+    answered = after & (csat > 0)
+    habit = rng.random(len(csat))  # drawn for every row: independent of the chunk's mix
+    if low.any():
+        share = min(1.0, KEYPAD_CSAT_GAIN / 100 * answered.sum() / low.sum())
+        csat = np.where(low & (habit < share), 5, csat)
+    version = np.where(ivr, after.astype(np.int8), -1)
+    return surveys.with_columns(csat=pl.Series(csat), version=pl.Series(version))
+
+
 def _surveys(
     rng: np.random.Generator, plan: _Plan, calls: Columns, n_relational: int
 ) -> pl.DataFrame:
@@ -576,6 +630,7 @@ def _surveys_frame(
 ) -> pl.DataFrame:
     """The chunk's responses as rows of the ``surveys`` table (-1 codes become null)."""
     call, customer = surveys["call"].to_numpy(), surveys["customer"].to_numpy()
+    version = surveys["version"].to_numpy()
     frame = pl.DataFrame(
         {
             "response_id": _ids("S", offset + np.arange(surveys.height), plan.id_width),
@@ -584,6 +639,9 @@ def _surveys_frame(
             "responded_at": _timestamps(plan, surveys["at"].to_numpy()),
             "survey_type": _labels(("transactional", "relational"), call < 0),
             "survey_channel": _labels(SURVEY_CHANNELS, surveys["channel"].to_numpy()),
+            "survey_version": _labels(
+                (*KEYPAD_VERSIONS, OTHER_VERSION), np.where(version < 0, 2, version)
+            ),
             "nps": surveys["nps"].cast(pl.Int8),
             "csat": surveys["csat"].cast(pl.Int8),
             "ces": surveys["ces"].cast(pl.Float64),

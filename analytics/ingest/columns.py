@@ -71,6 +71,9 @@ SURVEYS: tuple[Column, ...] = (
     Column("responded_at", "timestamp", required=True),
     Column("survey_type", "survey_type"),
     Column("survey_channel", "survey_channel"),
+    # The instrument's question or scale version ("csat-v2", "keypad 1=best"): a change
+    # of it is a survey-design change (``changes.survey_design``), not a service change.
+    Column("survey_version", "text"),
     Column("nps", "nps"),
     Column("csat", "csat"),
     Column("ces", "ces"),

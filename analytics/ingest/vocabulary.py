@@ -44,6 +44,7 @@ SURVEY_CHANNELS: dict[str, str] = {
     **dict.fromkeys(("ivr", "phone", "telefono", "telefonica", "voice", "voz"), "ivr"),
     **dict.fromkeys(("email", "e mail", "mail", "correo", "correo electronico"), "email"),
     **dict.fromkeys(("sms", "text message", "mensaje de texto"), "sms"),
+    **dict.fromkeys(("app", "mobile app", "in app", "in-app", "aplicacion", "app movil"), "app"),
     # Qualtrics distribution channels that are web links.
     **dict.fromkeys(("web", "online", "link", "anonymous", "gl", "qr", "social", "website"), "web"),
 }
@@ -120,6 +121,11 @@ SYNONYMS: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
         "survey_channel": (("survey channel", 1.0), ("canal de encuesta", 1.0),
                            ("canal encuesta", 1.0), ("canal", 0.7), ("channel", 0.7),
                            ("distribution channel", 0.7), ("distributionchannel", 0.7)),
+        "survey_version": (("survey version", 1.0), ("version de encuesta", 1.0),
+                           ("version encuesta", 1.0), ("questionnaire version", 1.0),
+                           ("version del cuestionario", 1.0), ("scale version", 1.0),
+                           ("version de escala", 1.0), ("question version", 1.0),
+                           ("instrument version", 1.0), ("version", 0.7)),
         "nps": (("nps", 1.0), ("net promoter", 1.0), ("recommend", 0.9), ("recomend", 0.9),
                 ("recomiende", 0.9), ("recomendaria", 0.9), ("recomendar", 0.9),
                 ("likely to recommend", 1.0), ("probabilidad de que nos recomiende", 1.0),

@@ -17,7 +17,7 @@ import pytest
 
 from analytics import kpis
 from analytics.changes import analysis as ca
-from analytics.changes import cells, registry, report
+from analytics.changes import cells, methods, registry, report
 from analytics.changes.design import DEFAULT_WEEKS, METRICS
 from analytics.changes.registry import Change
 from analytics.demo import contact_center
@@ -375,6 +375,8 @@ def test_a_did_that_can_answer_stays_in_the_verdict(store: Store) -> None:
     assert did is not None and did.randomization is not None
     assert did.randomization.smallest_p == pytest.approx(1 / math.comb(25, 2))
     v = report.verdict(a, "asa", "en")
-    assert [f.method for f in v.findings] == ["before_after", "its", "did"] and not v.left_out
+    weighed = [f.method for f in v.findings]
+    assert sorted(weighed) == ["before_after", "did", "its", "structural"] and not v.left_out
+    assert weighed[0] == methods.trust(a, "asa").method  # the trusted method leads
     assert "Difference-in-differences: " in report.verdict_text(a, "asa", "en")
     assert report.left_out_text(a, "en") == ""

@@ -95,3 +95,105 @@ def test_a_new_change_proposes_a_start_that_can_be_analysed(
     assert registry.default_start(bounds, 12, today=dt.date(2026, 7, 15)) == (expected, why)
     if why == "registry.default.after" and bounds is not None:
         assert (bounds[1] - expected).days + 1 >= 12 * 7 and expected.weekday() == 0
+
+
+# -- change types and roll-out schedules (issue 17) ----------------------------------------
+
+KEYPAD = Change("IVR keypad order", dt.date(2026, 3, 2), kind="survey_design", instruments=("ivr",))
+STAGGERED = Change(
+    "Callback option",
+    dt.date(2026, 3, 2),
+    queues=("billing", "sales"),
+    rollout=(("queue", "sales", dt.date(2026, 5, 4)), ("queue", "billing", dt.date(2026, 3, 2))),
+)
+
+
+def test_type_instruments_and_schedule_are_stored(empty_store: Store) -> None:
+    for change in (KEYPAD, STAGGERED):
+        cid = registry.save_change(empty_store, change)
+        assert registry.get_change(empty_store, cid) == change
+    listed = registry.list_changes(empty_store).sort("change_id")
+    assert listed["kind"].to_list() == ["survey_design", "process"]
+    assert registry.survey_design_changes(empty_store)["name"].to_list() == ["IVR keypad order"]
+    schedule = registry.rollout(empty_store, 2)
+    assert schedule.columns == ["dimension", "unit", "started_on"]
+    assert schedule.rows() == [
+        ("queue", "billing", dt.date(2026, 3, 2)),
+        ("queue", "sales", dt.date(2026, 5, 4)),
+    ]  # earliest first
+    assert registry.rollout(empty_store, 1).is_empty()
+
+
+def test_editing_replaces_the_schedule_and_the_audit_log_keeps_both(empty_store: Store) -> None:
+    cid = registry.save_change(empty_store, STAGGERED)
+    later = (("queue", "billing", dt.date(2026, 3, 2)), ("queue", "sales", dt.date(2026, 6, 1)))
+    registry.save_change(
+        empty_store, Change(**{**STAGGERED.__dict__, "rollout": later, "change_id": cid})
+    )
+    assert registry.rollout(empty_store, cid)["started_on"].to_list() == [
+        dt.date(2026, 3, 2), dt.date(2026, 6, 1)
+    ]  # fmt: skip
+    log = empty_store.sql(
+        "select action, before_json, after_json from audit_log order by audit_id"
+    ).rows()
+    assert [a for a, _, _ in log] == ["registry.create", "registry.edit"]
+    assert '"2026-05-04"' in log[1][1] and '"2026-06-01"' in log[1][2]
+    registry.delete_change(empty_store, cid)
+    assert registry.rollout(empty_store, cid).is_empty()  # the schedule goes with it
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"kind": "survey"}, "registry.error.kind"),
+        ({"kind": "survey_design"}, "registry.error.instruments"),
+        ({"instruments": ("ivr",)}, "registry.error.instruments_process"),
+        ({"rollout": (("agent", "A1", dt.date(2026, 3, 2)),)}, "registry.error.rollout_dimension"),
+        (
+            {
+                "rollout": (
+                    ("queue", "sales", dt.date(2026, 3, 9)),
+                    ("region", "North", dt.date(2026, 3, 9)),
+                )
+            },
+            "registry.error.rollout_mixed",
+        ),
+        ({"rollout": (("queue", " ", dt.date(2026, 3, 9)),)}, "registry.error.rollout_unit"),
+        (
+            {
+                "rollout": (
+                    ("queue", "sales", dt.date(2026, 3, 9)),
+                    ("queue", "sales ", dt.date(2026, 4, 6)),
+                )
+            },
+            "registry.error.rollout_repeated",
+        ),
+        ({"rollout": (("queue", "sales", dt.date(2026, 2, 23)),)}, "registry.error.rollout_dates"),
+        (
+            {"ended_on": dt.date(2026, 4, 1), "rollout": (("team", "T1", dt.date(2026, 4, 6)),)},
+            "registry.error.rollout_dates",
+        ),
+    ],
+)
+def test_bad_types_and_schedules_are_refused(
+    empty_store: Store, changes: dict[str, object], problem: str
+) -> None:
+    change = Change(**{**Change("X", dt.date(2026, 3, 2)).__dict__, **changes})
+    assert problem in change.problems()
+    with pytest.raises(ValueError, match=problem):
+        registry.save_change(empty_store, change)
+    assert registry.list_changes(empty_store).is_empty()
+
+
+@pytest.mark.parametrize("role", ["executive", "analyst", "manager", "admin"])
+def test_only_managers_and_admins_write_a_schedule(empty_store: Store, role: str) -> None:
+    from analytics import access
+
+    bound = access.bind(empty_store, access.Actor(f"{role}@x.org", role))  # type: ignore[arg-type]
+    if role in ("manager", "admin"):
+        cid = registry.save_change(bound, STAGGERED)
+        assert len(registry.rollout(empty_store, cid)) == 2
+    else:
+        with pytest.raises(access.Forbidden):
+            registry.save_change(bound, STAGGERED)
+        assert empty_store.sql("select count(*) from change_rollouts").item() == 0

@@ -13,7 +13,7 @@ import pytest
 
 from analytics.changes import analysis as ca
 from analytics.changes import charts as change_charts
-from analytics.changes import registry, report, summary
+from analytics.changes import methods, registry, report, summary
 from analytics.changes.registry import Change
 from analytics.charts import GREY
 from analytics.i18n import catalog, t
@@ -90,14 +90,17 @@ def test_the_verdict_weighs_each_methods_own_numbers(analysis: ca.Analysis) -> N
     v = report.verdict(analysis, "asa", "en")
     r, ba = analysis["asa"], analysis.before_after
     assert ba is not None and r.its is not None and r.did is not None
-    assert [f.method for f in v.findings] == ["before_after", "its"]
+    found = {f.method: f for f in v.findings}
+    assert sorted(found) == ["before_after", "its", "structural"]  # DiD left out: 5 units
+    assert v.findings[0].method == methods.trust(analysis, "asa").method  # trusted first
     assert not v.higher_is_better  # a shorter wait is better
-    adjusted = ba["asa"].adjusted  # the pair the table shows
-    assert (v.findings[0].low, v.findings[0].high, v.findings[0].p) == (
+    adjusted, ba_finding = ba["asa"].adjusted, found["before_after"]  # the pair the table shows
+    assert (ba_finding.low, ba_finding.high, ba_finding.p) == (
         adjusted.low, adjusted.high, adjusted.p,
     )  # fmt: skip
-    assert v.findings[0].mde == ba["asa"].mde and v.findings[0].adjusted_for == 6
-    assert (v.findings[1].estimate, v.findings[1].mde) == (r.its.effect.estimate, r.its.mde)
+    assert ba_finding.mde == ba["asa"].mde and ba_finding.adjusted_for == 6
+    assert (found["its"].estimate, found["its"].mde) == (r.its.effect.estimate, r.its.mde)
+    assert r.structural is not None and found["structural"].p == r.structural.effect.p
     # Five queues: the DiD's p is by randomization, with no interval and no MDE, and it
     # can never reach 0.05: left out of the verdict.
     assert r.did.randomization is not None and math.isnan(r.did.mde)
@@ -193,8 +196,8 @@ def test_event_chart_caption_names_the_hollow_reference_and_the_legend_clears_th
     assert event is not None
     ref = event.table.filter(pl.col("se").is_null())["relative_period"].to_list()
     assert ref == [-1]
-    assert "(−1, drawn hollow at zero)" in t("analysis.event.note", "en")
-    assert "(−1, dibujado hueco en cero)" in t("analysis.event.note", "es")
+    assert "pooled (drawn hollow at zero at −1" in t("analysis.event.note", "en")
+    assert "agrupadas (dibujada hueca en cero en −1" in t("analysis.event.note", "es")
     fig = change_charts.event_chart(event.table, "nps", "en")
     # The axis title sits under the tick labels; the legend goes below it, with room.
     assert fig.layout.xaxis.title.text == "Periods relative to the change"

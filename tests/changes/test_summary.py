@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from analytics import kpis
 from analytics.changes import analysis as ca
 from analytics.changes import charts as change_charts
-from analytics.changes import registry, report, summary
+from analytics.changes import prepost, registry, report, summary
 from analytics.changes.formatting import DECIMALS, formatter
 from analytics.changes.verdicts import Finding, headline_fields, verdict
 from analytics.i18n import t
@@ -96,21 +96,24 @@ def test_the_first_sentence_is_the_headline_the_page_shows(
 
 
 def test_the_headline_says_what_changed_how_much_and_how_sure(analysis: ca.Analysis) -> None:
-    # Here the before/after finds a shorter wait and the time series does not: the
-    # honest "not confirmed", with the interval and p-value adjusted together.
-    v, ba = report.verdict(analysis, "asa", "en"), analysis.before_after
-    assert v.code == "not_confirmed" and ba is not None
-    a = ba["asa"].adjusted
-    low, high, est = (report.change_text("asa", x, "en") for x in (a.low, a.high, a.estimate))
+    # Here the structural counterfactual (trusted: controls exist, too few for DiD to
+    # answer) finds a shorter wait and the time series does not: the honest "not
+    # confirmed", quoting the trusted method's own interval and p-value.
+    v, fit = report.verdict(analysis, "asa", "en"), analysis["asa"].structural
+    assert v.code == "not_confirmed" and fit is not None
+    assert v.headline is not None and v.headline.method == "structural"
+    e = fit.effect
+    low, high, est = (report.change_text("asa", x, "en") for x in (e.low, e.high, e.estimate))
+    p = prepost.p_statement(e.p, "en")
     assert summary.headline(analysis, "asa", "en") == (
-        f"After “{NASTY.name}” on 30 Dec 2024, the before/after comparison finds a fall in Avg "
-        f"speed of answer, {est} (95% CI {low} to {high}; p < 0.001; both adjusted for 6 "
-        "metrics), but not every method does, so the change is not confirmed."
+        f"After “{NASTY.name}” on 30 Dec 2024, the structural counterfactual finds a fall in "
+        f"Avg speed of answer, {est} (95% CI {low} to {high}; {p}), but not every method "
+        "does, so the change is not confirmed."
     )
     es = summary.headline(analysis, "asa", "es")
-    assert es.startswith(f"Tras el cambio «{NASTY.name}» del 30 dic 2024, la comparación antes/")
-    assert es.endswith("ajustados por 6 métricas), pero no todos los métodos la encuentran, así "
-                       "que el cambio no está confirmado.")  # fmt: skip
+    assert es.startswith(f"Tras el cambio «{NASTY.name}» del 30 dic 2024, el contrafactual ")
+    assert es.endswith("pero no todos los métodos la encuentran, así que el cambio no está "
+                       "confirmado.")  # fmt: skip
     nps = summary.headline(analysis, "nps", "en")
     assert "the data cannot tell whether NPS moved" in nps and "can reliably detect." in nps
 
@@ -191,11 +194,13 @@ def test_the_other_metrics_table_has_their_verdicts_and_the_pages_numbers(
         ("en", ("Before/after compares the 12 weeks before", "extends the trend",
                 "not touch (cancellations, general, sales, technical)", "Adjusted for 6 metrics",
                 "“Not confirmed” means", "“Cannot tell” means",
-                "with 5 groups, the smallest p-value it can give is 1/5")),
+                "with 5 groups, the smallest p-value it can give is 1/5",
+                "The structural counterfactual learns", "staggered roll-out estimate")),
         ("es", ("compara las 12 semanas anteriores", "prolonga la tendencia",
                 "no afectó (cancellations, general, sales, technical)", "Ajustado por 6 métricas",
                 "«No confirmado» significa", "«No se puede saber» significa",
-                "con 5 grupos, el menor valor p que pueden dar es 1/5")),
+                "con 5 grupos, el menor valor p que pueden dar es 1/5",
+                "El contrafactual estructural aprende", "despliegue escalonado")),
     ],
 )  # fmt: skip
 def test_the_methods_in_plain_words(

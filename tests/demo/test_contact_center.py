@@ -69,13 +69,32 @@ def test_summary_matches_the_tables(store: Store, summary: contact_center.DemoSu
 
 
 def test_the_ivr_change_is_registered(store: Store, summary: contact_center.DemoSummary) -> None:
-    name, started, scope, owner, description = row(
-        store, "select name, started_on, scope_queues, owner, description from process_changes"
+    change_id, started, scope, owner, description, kind = row(
+        store,
+        "select change_id, started_on, scope_queues, owner, description, kind"
+        " from process_changes where name = 'New IVR menu'",
     )
-    assert (name, scope, owner) == ("New IVR menu", ["billing"], "Operations")
+    assert (change_id, scope, owner, kind) == (1, ["billing"], "Operations", "process")
     assert started == summary.ivr_change_on == dt.date(2024, 12, 30)
     assert started.weekday() == 0 and 0 <= (END - dt.timedelta(weeks=26) - started).days < 7
     assert "IVR" in description
+
+
+def test_the_keypad_change_is_registered_as_a_survey_design_change(
+    store: Store, summary: contact_center.DemoSummary
+) -> None:
+    name, started, kind, instruments, scope = row(
+        store,
+        "select name, started_on, kind, instruments, scope_queues from process_changes"
+        " where change_id = 2",
+    )
+    assert (name, kind, instruments, scope) == ("IVR keypad order", "survey_design", ["ivr"], None)
+    assert started == summary.keypad_change_on == dt.date(2024, 7, 1)
+    assert started.weekday() == 0
+    assert (
+        0 <= (END - dt.timedelta(weeks=contact_center.KEYPAD_WEEKS_BEFORE_END) - started).days < 7
+    )
+    assert row(store, "select count(*) from process_changes") == (2,)
 
 
 def test_calls_look_like_a_contact_center(store: Store) -> None:
@@ -212,6 +231,58 @@ def test_ivr_change_moves_billing_only(
     assert abs(billing - planted) <= 3 * var_billing**0.5
     assert abs(others) <= 3 * var_others**0.5
     assert abs(billing - others - planted) <= 3 * (var_billing + var_others) ** 0.5
+
+
+def keypad_cells(store: Store, day: dt.date, value: str) -> dict[Any, Any]:
+    """(mean, variance of the mean) of ``value`` by (IVR answer?, after the keypad change?),
+    8 weeks either side of ``day``; transactional answers only."""
+    rows = store.cursor().execute(
+        f"select s.survey_channel = 'ivr', s.responded_at >= ?, avg({value}),"
+        f" var_samp({value}) / count({value}) {JOINED}"
+        " where s.responded_at >= ? - interval 56 day and s.responded_at < ? + interval 56 day"
+        " group by all",
+        [day, day, day],
+    )
+    return {(ivr, after): (mean, var) for ivr, after, mean, var in rows.fetchall()}
+
+
+@pytest.mark.parametrize(
+    ("value", "planted"),
+    [
+        ("100 * (s.csat >= 4)::int", contact_center.KEYPAD_CSAT_GAIN),  # the survey moved
+        ("100 * ((s.nps >= 9)::int - (s.nps <= 6)::int)", 0.0),  # NPS is asked the same way
+        ("s.ces", 0.0),
+        ("100 * c.resolved::int", 0.0),  # no service change
+        ("c.wait_s", 0.0),
+    ],
+)
+def test_the_keypad_change_moves_ivr_csat_only(
+    store: Store, summary: contact_center.DemoSummary, value: str, planted: float
+) -> None:
+    assert summary.keypad_change_on is not None
+    cells = keypad_cells(store, summary.keypad_change_on, value)
+    (ivr, var_ivr), (others, var_others) = change(cells, True), change(cells, False)
+    tolerance = 3 * (var_ivr + var_others) ** 0.5
+    assert abs(ivr - others - planted) <= tolerance
+    if planted:
+        assert tolerance < planted  # the window is big enough to see it
+
+
+def test_survey_versions_name_the_instrument(
+    store: Store, summary: contact_center.DemoSummary
+) -> None:
+    rows = (
+        store.cursor()
+        .execute(
+            "select survey_channel, survey_version, min(responded_at)::date, max(responded_at)::date"
+            " from surveys group by all order by all"
+        )
+        .fetchall()
+    )
+    versions = {(channel, version): (first, last) for channel, version, first, last in rows}
+    before, after = contact_center.KEYPAD_VERSIONS
+    assert versions["ivr", before][1] < summary.keypad_change_on <= versions["ivr", after][0]
+    assert {v for (c, v) in versions if c != "ivr"} == {contact_center.OTHER_VERSION}
 
 
 def test_weekly_seasonality(store: Store) -> None:
