@@ -288,12 +288,16 @@ def bind(store: Store, actor: Actor | None) -> Store:
     """``store`` acting for ``actor`` (the store itself for no actor)."""
     if actor is None:
         return store
+    rebind = getattr(store, "bound", None)  # a Spark-mode store binds its embedded one
+    if callable(rebind):
+        return rebind(actor)
     return BoundStore(con=store.con, path=store.path, actor=actor)
 
 
 def actor_of(store: Store) -> Actor:
     """Who acts through ``store``: its bound actor, else the local OS user as admin."""
-    return store.actor if isinstance(store, BoundStore) else local_actor()
+    actor = getattr(store, "actor", None)  # a BoundStore's, or a Spark-mode store's
+    return actor if isinstance(actor, Actor) else local_actor()
 
 
 def require(store: Store, permission: Permission) -> Actor:
@@ -420,6 +424,7 @@ def process_actor() -> Actor | None:
 def author(store: Store, given: str | None = None) -> str:
     """The name a write records: a bound (signed-in) actor's, whatever the caller says;
     else ``given`` (a CLI's or notebook's own label), else the OS user."""
-    if isinstance(store, BoundStore):
-        return store.actor.user
+    app = getattr(store, "app", store)  # a Spark-mode store: its embedded one's actor
+    if isinstance(app, BoundStore):
+        return app.actor.user
     return given or local_actor().user

@@ -15,7 +15,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from analytics import access, replica_cli
+from analytics import access, replica_cli, spark_publish
 from analytics.alerts import cli as alerts_cli
 from analytics.i18n import Lang, t
 from analytics.ingest import alias_cli
@@ -103,6 +103,7 @@ def parser() -> argparse.ArgumentParser:
     alias_cli.add_parser(sub)
     report_cli.add_parser(sub)
     alerts_cli.add_parser(sub)
+    spark_publish.add_parser(sub)
     replica_cli.add_parser(sub)
     return p
 

@@ -28,6 +28,25 @@ os.environ["PULSO_ALERTS_EVERY_MINUTES"] = "0"
 # error boundary itself unset it.
 os.environ["PULSO_DEBUG"] = "1"
 
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test``'s ``--dist loadfile``, with tests/spark/ as one unit: its tests share
+    one Spark session (a JVM), so one worker runs them all; every other file is a unit
+    as before."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SparkTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/spark/"):
+                return "tests/spark"
+            return str(super()._split_scope(nodeid))
+
+    return SparkTogether(config, log)
+
+
 CALL_COLUMNS = (
     "call_id",
     "started_at",

@@ -18,6 +18,7 @@ import streamlit as st
 
 import analytics
 from analytics import access, overview, replica, thresholds
+from analytics import spark as spark_mode
 from analytics import targets as analytics_targets
 from analytics.changes import registry
 from analytics.feedback import compliance as followup_rates
@@ -44,8 +45,12 @@ ACTOR_KEY = "pulso_actor"
 
 @st.cache_resource(show_spinner=False)
 def base_store() -> Store:
-    """The one store of the process, unbound (the alert clock, the roles table)."""
-    return analytics.open_store()
+    """The one store of the process, unbound (the alert clock, the roles table). With
+    ``PULSO_ENGINE=spark`` the pages read Spark's tables; app state stays in this file."""
+    store = analytics.open_store()
+    if spark_mode.engine() == "spark":
+        return spark_mode.open_spark_store(store)  # StoreError: the page says what is wrong
+    return store
 
 
 @st.cache_resource(show_spinner=False)

@@ -39,6 +39,7 @@ test_every_audited_write_is_in_the_matrix).
     roles: take away                     roles.delete              N   N   N   Y    W
     demo data (CLI)                      demo.generate             N   N   N   Y    C
     snapshot for replicas (CLI)          store.snapshot            N   N   N   Y    R
+    publish to Spark (CLI)               spark.publish             N   Y   Y   Y    K
 
 Where, each for every role unless said:
     P  tests/access/test_pages_write_roles.py: the Upload page (offered or disabled with
@@ -48,6 +49,8 @@ Where, each for every role unless said:
     W  here: test_every_role_against_the_other_write_paths (engine, the same checks)
     C  here: test_the_demo_needs_an_admin (``python -m analytics --user ... demo``)
     R  here: test_the_snapshot_needs_an_admin (``python -m analytics --user ... snapshot``)
+    K  tests/spark/test_publish.py: each role publishes or is refused before Spark starts
+       (``python -m analytics --user ... spark-publish``; skipped without Java)
     O  tests/access/test_outside_app.py: the ingest CLI's --user (the executive refused)
     S  tests/access/test_pages_scope.py: the page shows the role just below it nothing
        enabled (undo, registry, follow-up, and the Settings tabs of targets, settings,
@@ -284,13 +287,13 @@ def needed() -> dict[str, access.Permission | None]:
     """Each tested action's permission (None: the demo, an admin's alone)."""
     found: dict[str, access.Permission | None] = {w: p for w, (p, _) in ENGINE_WRITES.items()}
     found |= {action: p for p, action, _ in OTHER_WRITES.values()}
-    return found | {"demo.generate": None, "store.snapshot": "settings"}
+    return found | {"demo.generate": None, "store.snapshot": "settings", "spark.publish": "load"}
 
 
 def test_the_matrix_is_the_role_ladder() -> None:
     """Each row's Y/N are what the roles' permissions allow, and what the tests run."""
     rows, permission = matrix(), needed()
-    assert len(rows) == 32 and set(rows) == set(permission)
+    assert len(rows) == 33 and set(rows) == set(permission)
     for action, yn in rows.items():
         need = permission[action]
         expected = [
