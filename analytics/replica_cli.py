@@ -18,7 +18,7 @@ from analytics.i18n import number, t
 from analytics.store import connect, resolve_path
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("snapshot", help="publish a read-only copy of the store (admins)")
     p.add_argument("dest", help="the snapshot file replicas open (PULSO_REPLICA)")
     p.add_argument("--db", default=None, help="the store (default: PULSO_DB or the default)")
@@ -36,11 +36,12 @@ def _snapshot(args: argparse.Namespace) -> int:
             sys.stderr.write(t("cli.snapshot.same", "en", dest=args.dest) + "\n")
             return 2
         dest = os.path.abspath(args.dest)
-        after = {"file": written.name, "bytes": written.stat().st_size}
+        size_bytes = written.stat().st_size
+        after = {"file": written.name, "bytes": size_bytes}
         with store.transaction() as cur:
             audit.record(cur, actor, "store.snapshot", dest, None, after)
     finally:
         store.close()
-    size = f"{number(after['bytes'] / 2**20, 'en', 1)} MB"
+    size = f"{number(size_bytes / 2**20, 'en', 1)} MB"
     sys.stdout.write(t("cli.snapshot.done", "en", db=path, dest=dest, size=size) + "\n")
     return 0
