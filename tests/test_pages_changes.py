@@ -502,7 +502,9 @@ def test_a_rollout_schedule_brings_the_staggered_estimate(
     assert not at.exception
     row = at.dataframe[0].value.set_index("method").loc["Staggered roll-out"]
     assert row["agreement"] == "most trusted" and row["effect"] != "–"
-    assert row["note"] == "weekly; 5 units, 2 start dates"
+    # the naive two-way fixed-effects estimate beside it, with its interval
+    naive = "weekly; 5 units, 2 start dates; the naive two-way fixed-effects regression: "
+    assert row["note"].startswith(naive) and " to " in row["note"], row["note"]
     said = "Trusted most for this design: the staggered roll-out estimate, because the change"
     assert any(m.value.startswith(markdown_escape(said)) for m in at.markdown)
     # Five queues: the page says the staggered interval uses t with 4 degrees of freedom.

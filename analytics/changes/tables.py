@@ -155,7 +155,12 @@ def _method_note(method: str, r: MetricResult, lang: Lang) -> str:
         return t("methods.structural.controls", lang, controls=names or "–")
     if method == "staggered" and r.staggered is not None:
         cohorts = r.staggered.group_time["group"].n_unique()
-        return t("methods.staggered.units", lang, n=r.staggered.n_units, cohorts=cohorts)
+        twfe = r.staggered.twfe  # the naive regression, always beside the estimator
+        return t(
+            "methods.staggered.units", lang, n=r.staggered.n_units, cohorts=cohorts,
+            twfe=change_text(r.metric, twfe.estimate, lang),
+            low=change_text(r.metric, twfe.low, lang), high=change_text(r.metric, twfe.high, lang),
+        )  # fmt: skip
     return ""
 
 
