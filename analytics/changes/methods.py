@@ -362,6 +362,8 @@ def _agreement(f: Finding | None, head: Finding | None, is_trusted: bool) -> str
         return "trusted"
     if not f.can_show_a_change:
         return "cannot_answer"
+    if f.sign == head.sign == 0:  # opposite estimates can both show no change
+        return "neither"
     if f.sign == head.sign:
         return "agrees"
     return "opposite" if f.sign * head.sign < 0 else "differs"

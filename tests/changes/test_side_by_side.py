@@ -287,3 +287,29 @@ def test_the_structural_row_is_the_ols_prediction_interval(plain: ca.Analysis) -
         (estimate, estimate - half, estimate + half), rel=1e-6
     )
     assert dict(zip(controls, ols.params[1:], strict=True)) == pytest.approx(fit.coefficients)
+
+
+def test_agreement_says_whether_the_methods_agree_on_a_change_or_on_none(
+    plain: ca.Analysis,
+) -> None:
+    """Two methods that both show no change agree on that, whatever their estimates'
+    signs; two that show the same change agree on it; one that shows a change where the
+    trusted one shows none differs."""
+    for metric in plain.settings.metrics:
+        rows = {r.method: r for r in methods.rows(plain, metric)}
+        head = next((r.finding for r in rows.values() if r.trusted), None)
+        for row in rows.values():
+            if row.finding is None or head is None or row.trusted:
+                continue
+            f = row.finding
+            if not f.can_show_a_change:
+                assert row.agreement == "cannot_answer"
+            elif f.sign == head.sign == 0:
+                assert row.agreement == "neither"
+            elif f.sign == head.sign:
+                assert row.agreement == "agrees"
+            else:
+                assert row.agreement in ("differs", "opposite")
+    # the pairing a reader could misread: estimates of opposite signs, neither a change
+    seen = {r.agreement for m in plain.settings.metrics for r in methods.rows(plain, m)}
+    assert "neither" in seen
