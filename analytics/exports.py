@@ -4,9 +4,12 @@ Moments are written as the page shows them, to the minute (no ISO ``T`` or
 microseconds); Spanish files separate cells with ``;`` and write decimals with a
 comma, as a Spanish spreadsheet expects; UTF-8 with a BOM so that Excel reads the
 accents; every text cell or header that a spreadsheet would run as a formula is
-quoted (the ingest package's rule). :func:`formula_safe` applies the same rule to the
-frames the app shows: Streamlit's own "Download as CSV" on a table writes the values
-the table holds.
+quoted (OWASP "CSV injection": :func:`neutralise_for_export`, which the ingest package
+applies to its own exports). :func:`formula_safe` applies the same rule to the frames
+the app shows: Streamlit's own "Download as CSV" on a table writes the values the table
+holds. The rule lives here, not in ``analytics.ingest``, so that a page showing a
+table does not import the ingest package (pyarrow.dataset, openpyxl: ~0.2 s of a cold
+start).
 """
 
 from __future__ import annotations
@@ -16,6 +19,26 @@ import polars as pl
 from analytics.i18n import MOMENT, Lang
 
 SEPARATOR = {"en": ",", "es": ";"}
+
+# A cell starting with one of these runs as a formula in Excel/LibreOffice/Sheets when
+# the export is opened; a leading single quote makes it plain text.
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PATTERN = "^[" + "".join("\\" + t if t in "-+" else t for t in TRIGGERS) + "]"
+
+
+def neutralise_text(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.str.contains(_PATTERN)).then(pl.lit("'") + expr).otherwise(expr)
+
+
+def neutralise_for_export(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with every string cell (and header) that could run as a formula quoted."""
+    renamed = {c: _name(c) for c in df.columns if _name(c) != c}
+    texts = [neutralise_text(pl.col(c)).alias(c) for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(texts).rename(renamed)
+
+
+def _name(name: str) -> str:
+    return "'" + name if name.startswith(TRIGGERS) else name
 
 
 def localised(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
@@ -34,8 +57,6 @@ def localised(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
 
 def to_csv(frame: pl.DataFrame, lang: Lang, headers: dict[str, str] | None = None) -> bytes:
     """``frame`` as a CSV file's bytes; ``headers`` renames columns (translated names)."""
-    from analytics.ingest import neutralise_for_export  # ingest loads only on export
-
     shown = localised(frame, lang).rename(headers or {})
     text = neutralise_for_export(shown).write_csv(separator=SEPARATOR[lang])
     return b"\xef\xbb\xbf" + text.encode("utf-8")
@@ -44,8 +65,6 @@ def to_csv(frame: pl.DataFrame, lang: Lang, headers: dict[str, str] | None = Non
 def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with every text cell that a spreadsheet would run as a formula quoted,
     as :func:`to_csv` quotes it; the column names stay (callers look columns up)."""
-    from analytics.ingest.export import neutralise_text  # ingest loads only on export
-
     texts = [c for c, dtype in frame.schema.items() if _is_text(dtype)]
     return frame.with_columns(neutralise_text(pl.col(c).cast(pl.String)).alias(c) for c in texts)
 

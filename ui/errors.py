@@ -14,13 +14,17 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from analytics.access import Forbidden
 from analytics.i18n import Lang, t
-from analytics.ingest import IngestError, review
 from ui.markdown import markdown_escape
+
+if TYPE_CHECKING:  # the ingest package pulls pandas and pyarrow.dataset (~0.25 s): every
+    # page runs boundary(), and only the pages that ingest show an IngestError
+    from analytics.ingest import IngestError
 
 
 def first_line(exc: Exception) -> str:
@@ -30,6 +34,8 @@ def first_line(exc: Exception) -> str:
 
 def error(exc: IngestError, lang: Lang, key: str | None = None) -> None:
     """A refusal explained in ``lang``; inside the message ``key`` when given."""
+    from analytics.ingest import review
+
     message = review.explain(exc, lang, markdown_escape)
     st.error(t(key, lang, detail=message) if key else message, icon=":material/error:")
 

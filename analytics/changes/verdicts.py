@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from analytics import thresholds
-from analytics.changes import power as pw
 from analytics.compare import Difference
 from analytics.i18n import Lang, number, t
 from analytics.metrics import ALPHA
@@ -112,7 +111,11 @@ class Finding:
 
     @property
     def below_mde(self) -> bool:
-        return pw.below_mde(self.estimate, self.mde)
+        # power imports scipy.stats (~0.6 CPU s): only a change's verdict pays for it,
+        # not every page that formats a number through this module (the overview's tiles)
+        from analytics.changes import power
+
+        return power.below_mde(self.estimate, self.mde)
 
     @property
     def small(self) -> bool:
