@@ -12,7 +12,8 @@ For each size of ``--sizes`` (calls; 100M only when asked), in a fresh process e
 3. where a page's reads can be written by hand (bench/volume_raw.py: overview, drivers,
    rankings, the change analysis's daily series), that SQL in the same runs: both
    absolute times and the ratio pulso/raw (the twin is checked to return Pulso's
-   numbers: ``same_numbers``);
+   numbers: ``same_numbers``; ``--skip-raw`` leaves them out: at 100M they alone take
+   minutes);
 4. the overview through the app's cache layer and AppTest (bench/volume_app.py): a cached
    rerun, a filter change's compute, and, in another fresh process, the cold start to
    the first KPI without a browser (the browser's figures: ``python -m bench overview``
@@ -25,8 +26,13 @@ at the start and the end, versions), per size, the ingest, a ``scaling`` list (s
 each page's seconds) and ``targets`` (each of the issue's targets with its figure and
 pass/fail; ``proxy`` marks a figure measured without the browser the target names).
 
+A run merges into the file: the sizes (and the ingest, with ``--ingest-calls 0``) it
+does not measure are kept from the last run, each with the time it was measured
+(``measured``), so that ``--sizes 100000000`` alone, a run of hours, adds to the 1M
+and 10M figures instead of dropping them; ``--fresh`` starts the file anew.
+
 Usage: python -m bench volume [--sizes 1000000,10000000] [--repeat 3]
-       [--ingest-calls 1000000] [--skip-app]
+       [--ingest-calls 1000000] [--skip-app] [--skip-raw] [--fresh]
 """
 
 from __future__ import annotations
@@ -84,7 +90,8 @@ def run_child(kind: str, args: list[str]) -> dict[str, Any]:
     if kind == "size":
         from bench.volume_size import measure_size
 
-        return measure_size(Path(args[0]), int(args[1]), args[2] == "app")
+        raw = len(args) < 4 or args[3] == "raw"
+        return measure_size(Path(args[0]), int(args[1]), args[2] == "app", raw)
     if kind == "coldstart":
         from bench.volume_app import cold_start_child
 
@@ -128,11 +135,15 @@ def store_for(calls: int, previous: dict[str, Any]) -> tuple[Path, dict[str, Any
     return path, made
 
 
-def measure(calls: int, repeat: int, app: bool, previous: dict[str, Any]) -> dict[str, Any]:
+def measure(
+    calls: int, repeat: int, app: bool, previous: dict[str, Any], raw: bool = True
+) -> dict[str, Any]:
     started = time.perf_counter()
     path, made = store_for(calls, previous)
     print(f"volume: {calls:,} calls", flush=True)
-    out = child("size", str(path), str(repeat), "app" if app else "no-app")
+    out = child(
+        "size", str(path), str(repeat), "app" if app else "no-app", "raw" if raw else "no-raw"
+    )
     out["store"] = {"path": str(path.relative_to(ROOT)), "generation": made}
     if app:
         t0 = time.time()
@@ -143,7 +154,18 @@ def measure(calls: int, repeat: int, app: bool, previous: dict[str, Any]) -> dic
             cold = {"error": str(exc), "seconds": None}
         out["cold_start_apptest"] = cold
     out["wall_s"] = round(time.perf_counter() - started, 1)
+    out["measured"] = dt.datetime.now().isoformat(timespec="seconds")
     return out
+
+
+def kept(old: dict[str, Any], measuring: list[int]) -> dict[str, Any]:
+    """The last run's sizes that this run does not measure (failed ones dropped), each
+    stamped with when it was measured."""
+    return {
+        n: {"measured": old.get("when"), **s}
+        for n, s in old.get("sizes", {}).items()
+        if int(n) not in measuring and "error" not in s
+    }
 
 
 def targets(sizes: dict[str, Any], ingest: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -236,13 +258,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--ingest-calls", type=int, default=1_000_000, help="0: no ingest run")
     p.add_argument("--skip-app", action="store_true", help="no cache layer, AppTest, cold start")
+    p.add_argument("--fresh", action="store_true", help="drop the last run's other sizes")
+    p.add_argument(
+        "--skip-raw", action="store_true", help="no hand-written SQL twins (minutes at 100M)"
+    )
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args, _ = p.parse_known_args(argv)  # other benchmarks' flags, from python -m bench
     args.repeat = max(args.repeat, 1)
     if args.child:
         sys.stdout.write(json.dumps(run_child(args.child[0], args.child[1:])) + "\n")
         return {}
-    previous = json.loads(OUT.read_text()).get("sizes", {}) if OUT.exists() else {}
+    old = json.loads(OUT.read_text()) if OUT.exists() else {}
+    previous = old.get("sizes", {})
+    measuring = [int(x) for x in args.sizes.split(",")]
     result: dict[str, Any] = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
@@ -250,15 +278,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "repeat": args.repeat,
     }
     started = time.perf_counter()
-    sizes: dict[str, Any] = {}
+    sizes: dict[str, Any] = {} if args.fresh else kept(old, measuring)
     ingest: dict[str, Any] | None = None
+    if not args.fresh and not args.ingest_calls and old.get("ingest"):
+        ingest = {"measured": old.get("when"), **old["ingest"]}
 
     def save(complete: bool) -> None:  # after each step: a long run keeps what it measured
+        ordered = dict(sorted(sizes.items(), key=lambda item: int(item[0])))
         result.update(
-            sizes=sizes,
+            sizes=ordered,
             ingest=ingest,
-            scaling=scaling(sizes),
-            targets=targets(sizes, ingest),
+            scaling=scaling(ordered),
+            targets=targets(ordered, ingest),
             load_average_end=[round(x, 2) for x in os.getloadavg()],
             wall_s=round(time.perf_counter() - started, 1),
             complete=complete,
@@ -266,9 +297,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         RESULTS.mkdir(exist_ok=True)
         OUT.write_text(json.dumps(result, indent=2, default=str) + "\n")
 
-    for calls in (int(x) for x in args.sizes.split(",")):
+    for calls in measuring:
         try:
-            sizes[str(calls)] = measure(calls, args.repeat, not args.skip_app, previous)
+            sizes[str(calls)] = measure(
+                calls, args.repeat, not args.skip_app, previous, not args.skip_raw
+            )
         except RuntimeError as exc:  # a failed child: say so, go on with the next size
             sizes[str(calls)] = {"error": str(exc)}
             print(f"volume: {calls:,} calls FAILED\n{exc}", flush=True)

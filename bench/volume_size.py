@@ -57,12 +57,12 @@ def _run(fn: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def measure_pages(store: Any, repeat: int) -> dict[str, Any]:
+def measure_pages(store: Any, repeat: int, raw: bool = True) -> dict[str, Any]:
     from bench.volume_pages import PAGES, Defaults
     from bench.volume_raw import twins
 
     d = Defaults.of(store)
-    pairs = twins(store, d)
+    pairs = twins(store, d) if raw else {}  # without: no ratio, and minutes less at 100M
     pages: dict[str, Any] = {}
     for name, page in PAGES.items():
         reset_peak()
@@ -112,7 +112,9 @@ def _defaults(d: Any) -> dict[str, str]:
     return {"data": f"{d.bounds[0]}..{d.bounds[1]}", "period": f"{f.start}..{f.end}"}
 
 
-def measure_size(path: Path, repeat: int, with_app: bool = True) -> dict[str, Any]:
+def measure_size(
+    path: Path, repeat: int, with_app: bool = True, raw: bool = True
+) -> dict[str, Any]:
     """Everything for one store, in this (fresh) process."""
     from bench.volume_pages import Defaults, followup_sync
 
@@ -130,7 +132,8 @@ def measure_size(path: Path, repeat: int, with_app: bool = True) -> dict[str, An
     out["followup_items_created"] = followup_sync(store)
     out["followup_sync_s"] = round(time.perf_counter() - t0, 3)
     out["open_peak_rss_mb"] = peak_mb()  # opening (and migrating) the store
-    out |= measure_pages(store, repeat)
+    out |= measure_pages(store, repeat, raw)
+    out["raw_sql"] = raw  # False: the hand-written SQL twins were not run (--skip-raw)
     out["pages_peak_rss_mb"] = max(p.get("peak_rss_mb", 0.0) for p in out["pages"].values())
     d = Defaults.of(store)
     store.close()
