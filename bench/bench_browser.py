@@ -30,12 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.bench_sessions import IDLE  # the page is there and nothing runs
+
 RESULTS = Path(__file__).parent / "results"
-IDLE = (
-    "() => !document.querySelector('[data-testid=stSpinner]')"
-    " && !document.querySelector('[data-testid=stSkeleton]')"
-    " && !document.querySelector('[data-testid=stStatusWidget]')"
-)
 #: (the page's sidebar label and title keys, its first figure or table: a CSS selector)
 PAGES = (
     ("drivers.page", "drivers.title", ".js-plotly-plot, [data-testid=stAlert]"),
