@@ -172,9 +172,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         run["raw_overview_sql_s"] = raw_overview_s(path)
         change = statistics.median(run["filter_change_s"])
         run["filter_change_vs_raw"] = round(change / run["raw_overview_sql_s"], 3)
+        run["measured"] = result["when"]
         result["sizes"][str(size)] = run
         print(json.dumps({size: run}, indent=2))
-    (RESULTS / "browser.json").write_text(json.dumps(result, indent=2) + "\n")
+    out = RESULTS / "browser.json"
+    if out.exists():  # other sizes measured before are kept, each with its own stamp
+        kept = json.loads(out.read_text()).get("sizes", {})
+        result["sizes"] = {**kept, **result["sizes"]}
+    out.write_text(json.dumps(result, indent=2) + "\n")
     return result
 
 
