@@ -39,9 +39,8 @@ def test_a_new_change_proposes_an_analysable_start_and_scopes_products(
     page.get_by_text(said).wait_for(timeout=90_000)
     start = page.get_by_test_id("stDateInput").first.locator("input")
     expect(start).to_have_value(date, timeout=30_000)  # drawn a moment after the caption
-    assert [
-        label for label in labels if not widget(page, "stMultiSelect", label).is_visible()
-    ] == []
+    for label in labels:  # the form is tall: its last boxes are drawn a moment later
+        expect(widget(page, "stMultiSelect", label)).to_be_visible(timeout=30_000)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / f"registry_new_{lang}.png"), full_page=True)
 
