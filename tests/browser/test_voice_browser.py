@@ -81,12 +81,18 @@ def test_a_comment_reads_whole_and_opens_its_follow_up_item(page, base_url: str)
     page.screenshot(path=str(ARTIFACTS / "voice_es.png"), full_page=True)
 
     table = page.get_by_test_id("stDataFrame").nth(2)
-    table.scroll_into_view_if_needed()
-    box = table.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 12, box["y"] + 52)  # the first row's selection box
     whole = page.get_by_text("Comentario completo", exact=True)
-    whole.wait_for(timeout=30_000)
+    for attempt in range(3):  # a click that lands while a loaded machine redraws is lost
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 12, box["y"] + 52)  # the first row's selection box
+        try:
+            whole.wait_for(timeout=20_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     page.screenshot(path=str(ARTIFACTS / "voice_es_comment.png"), full_page=True)
     link = page.get_by_role("link", name="Abrir el caso de seguimiento", exact=False)
     item = link.inner_text().rsplit(" ", 1)[-1]  # "... n.º 1208"
