@@ -254,6 +254,9 @@ def _shadow(cur: duckdb.DuckDBPyConnection, scope: Scope, database: str) -> None
         f"{name} {rows} {main}.{name} where {' and '.join(where)}"
         for name, where in _rollup_scopes(scope, preds)
     ]
+    # answers carry their call's attributes: the scope applies to them as to a rollup
+    views.append(f"{rollups.ANSWERS} {rows} {main}.{rollups.ANSWERS} where "
+                 + " and ".join(preds["calls"] + preds["surveys"][1:]))  # fmt: skip
     if len(preds["calls"]) > 1:  # a call attribute scopes surveys through their call
         preds["surveys"].append("call_id in (select call_id from temp.main.calls)")
     views += [

@@ -472,6 +472,15 @@ create table change_rollouts (
 """
 
 
+# Version 15 (volume): every survey answer with its call's attributes, times, outcome
+# and prior-contact flag, kept at load (``rollups.ANSWERS``): the pages that read answers
+# with their call no longer join every call. Built here for the stores that hold data.
+def v15_answers(con: duckdb.DuckDBPyConnection) -> None:
+    from analytics import rollups
+
+    rollups.rebuild_answers(con)
+
+
 #: A migration is DDL, or a step that needs the read path (it runs in the same
 #: transaction as the others).
 Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
@@ -491,5 +500,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     V12_ROLES_AUDIT,
     v13_rollups,
     V14_SURVEY_DESIGN_ROLLOUT,
+    v15_answers,
 )
 LATEST = len(MIGRATIONS)

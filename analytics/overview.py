@@ -252,14 +252,10 @@ def survey_types(reader: Reader, filters: Filters, linked: bool = False) -> dict
     """Answers per survey type (transactional, relational) in the filters, the
     surveys without a known type left out; ``linked``: only the answers whose call is
     in the data, as the pages that read them with their call (drivers, rankings) do."""
-    calls, surveys = reader.table("calls"), reader.table("surveys")
+    answers = queries.answers(reader)  # kept at load: no join with every call
     if linked:
-        surveys = surveys.filter(surveys.call_id.isin(calls.call_id))
-    if set(filters.dimension_values("surveys")) & set(queries.DIMENSIONS):
-        facts = queries.survey_facts(surveys, calls)
-    else:  # no call attribute chosen: no join with every call (a second one if linked)
-        facts = surveys.mutate(at=surveys.responded_at)
-    f = queries.apply_filters(facts, filters, "surveys")
+        answers = answers.filter(answers.linked)
+    f = queries.apply_filters(answers.rename(at="responded_at"), filters, "surveys")
     f = f.filter(f.survey_type.notnull())
     counts = reader.read(f.group_by("survey_type").aggregate(n=f.count()))
     return {str(k): int(n) for k, n in counts.sort("survey_type").iter_rows()}

@@ -132,10 +132,9 @@ def facts(
         rolled = rollups.table_for(reader, source, filters, by)
         if rolled is not None:
             return rolled
-    calls, surveys = reader.table("calls"), reader.table("surveys")
     if source == "surveys":
-        return survey_facts(surveys, calls)
-    return call_facts(calls, surveys, derived_of(reader))
+        return survey_facts(answers(reader))
+    return call_facts(reader.table("calls"), reader.table("surveys"), derived_of(reader))
 
 
 def derived_of(reader: Reader) -> Derived | None:
@@ -175,14 +174,53 @@ def _sum_rolled(frame: ir.Table, by: tuple[str, ...]) -> ir.Table:
     return _aggregate(frame, by, metrics)
 
 
-def survey_facts(surveys: ir.Table, calls: ir.Table) -> ir.Table:
-    """Surveys with their call's attributes (left join: relational surveys keep nulls)."""
-    dims = calls.select("call_id", *DIMENSIONS)
-    joined = surveys.left_join(dims, surveys.call_id == dims.call_id)
+#: The call's columns each answer carries besides the dimensions (see :func:`answers_of`).
+ANSWER_CALL_COLUMNS = (
+    "started_at", "wait_s", "duration_s", "hold_s", "transfers", "resolved", "abandoned",
+    "escalated",
+)  # fmt: skip
+#: What an answer leaves in ``surveys``: the free text (the comment pages join it back).
+ANSWER_LEFT_OUT = ("comment", "batch_id")
+
+
+def answers_of(surveys: ir.Table, calls: ir.Table, flags: tuple[str, ...] = ()) -> ir.Table:
+    """Every survey answer with its call's columns: the dimensions, when it started, its
+    wait, duration, outcome... (null when the call is not in the data: relational
+    surveys, or a call not loaded yet), and ``linked``, whether it is. ``flags``: call
+    flags to carry too (``prior_7d``, kept at load).
+
+    The store keeps this table (``answers``, :mod:`analytics.rollups`) so that the pages
+    that read answers with their call do not join every call on every read."""
+    wanted = [c for c in (*ANSWER_CALL_COLUMNS, *DIMENSIONS, *flags) if c in calls.columns]
+    c = calls.select("call_id", *wanted).rename(a_call_id="call_id")
+    joined = surveys.left_join(c, surveys.call_id == c.a_call_id)
+    own = [name for name in surveys.columns if name not in ANSWER_LEFT_OUT]
+    return joined.select(*own, *wanted, linked=joined.a_call_id.notnull())
+
+
+def kept_answers(reader: Reader) -> ir.Table | None:
+    """The reader's ``answers`` kept at load (with ``prior_7d``), if current."""
+    kept = getattr(reader, "answers", None)
+    table: ir.Table | None = kept() if callable(kept) else None
+    return table
+
+
+def answers(reader: Reader) -> ir.Table:
+    """The reader's kept ``answers`` when current, else :func:`answers_of` its tables
+    (the same rows and columns, ``prior_7d`` aside, which only the kept table has)."""
+    table = kept_answers(reader)
+    if table is not None:
+        return table
+    return answers_of(reader.table("surveys"), reader.table("calls"))
+
+
+def survey_facts(answers: ir.Table, extra: tuple[str, ...] = ()) -> ir.Table:
+    """Answers (:func:`answers`) as the survey KPIs read them: the scores and every
+    dimension, ``at`` the response time (unlinked answers keep null call attributes);
+    ``extra``: more of the answers' columns."""
     own = ("response_id", "responded_at", "survey_type", "nps", "csat", "ces", "ces_scale")
-    return joined.select(*dict.fromkeys((*own, *SURVEY_DIMENSIONS)), *DIMENSIONS).rename(
-        at="responded_at"
-    )
+    columns = dict.fromkeys((*own, *SURVEY_DIMENSIONS, *DIMENSIONS, *extra))
+    return answers.select(*columns).rename(at="responded_at")
 
 
 def call_facts(calls: ir.Table, surveys: ir.Table, derived: Derived | None = None) -> ir.Table:

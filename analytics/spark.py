@@ -49,6 +49,7 @@ CANONICAL = ("calls", "surveys")
 SPARK_TABLES = frozenset(
     {
         *CANONICAL,
+        rollups.ANSWERS,
         rollups.META,
         *(r.table(source) for r in rollups.ROLLUPS for source in CANONICAL),  # type: ignore[arg-type]
     }
@@ -265,6 +266,12 @@ class SparkStore(Store):
             return None
         return self.table(rollup.table(source))
 
+    def answers(self) -> ir.Table | None:
+        state = self._look()
+        if state.derived is None or rollups.ANSWERS not in state.tables:
+            return None
+        return self.table(rollups.ANSWERS)
+
     def data_version(self) -> str:
         return f"spark:{self._look().version}|{self.app.data_version()}"
 
@@ -348,6 +355,8 @@ def _scoped(raw: Callable[[str], ir.Table], name: str, scope: Any) -> ir.Table:
             calls = _scoped(raw, "calls", scope)
             preds.append(table.call_id.isin(calls.call_id))
         return table.filter(preds or [True])
+    if name == rollups.ANSWERS:  # the call's attributes are on each answer
+        return table.filter([table[d].isin(values[d]) for d in on_calls + own] or [True])
     from analytics import access
 
     rollup = next(r for r in rollups.ROLLUPS if name in (r.table("calls"), r.table("surveys")))

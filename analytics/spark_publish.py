@@ -3,7 +3,7 @@
 The analyst loads files into the embedded store as always (Upload page or
 ``python -m analytics ingest``): the checks, the undo and the rollups happen there. This
 command then copies that store's canonical tables (``calls``, ``surveys``) and what a
-load keeps with them (the rollups and ``rollup_meta``, :mod:`analytics.rollups`) into the
+load keeps with them (``answers``, the rollups and ``rollup_meta``, :mod:`analytics.rollups`) into the
 Spark catalog as tables of the same names (Parquet by default; ``--format delta`` where
 the cluster has Delta, as Databricks does), replacing what was there. The app in Spark
 mode then reads them (:mod:`analytics.spark`).
@@ -35,8 +35,10 @@ CHUNK_ROWS = 500_000
 
 
 def tables() -> list[str]:
-    """What a publish writes, in order: the facts, then the rollups (meta last)."""
-    return [*CANONICAL, *(r.table(s) for r in rollups.ROLLUPS for s in CANONICAL)]  # type: ignore[arg-type]
+    """What a publish writes, in order: the facts, then what is kept with them (the
+    answers with their call, the rollups; meta last)."""
+    kept = (rollups.ANSWERS, *(r.table(s) for r in rollups.ROLLUPS for s in CANONICAL))  # type: ignore[arg-type]
+    return [*CANONICAL, *kept]
 
 
 def publish(

@@ -77,6 +77,15 @@ class Store:
             return None
         return self.table(rollup.table(source))
 
+    def answers(self) -> ir.Table | None:
+        """The answers with their call kept at load (:func:`analytics.queries.answers`),
+        if current."""
+        from analytics import rollups
+
+        if self.derived() is None:
+            return None
+        return self.table(rollups.ANSWERS)
+
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run one parameterised statement and return its rows as polars."""
         rel = self.cursor().sql(query, params=params or None)

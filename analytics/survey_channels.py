@@ -30,10 +30,7 @@ def by_channel(reader: Reader, filters: Filters, key: str) -> pl.DataFrame:
     kpi = kpis.get(key)
     if kpi.source != "surveys":
         raise ValueError(f"{key} is not a survey KPI")
-    surveys, calls = reader.table("surveys"), reader.table("calls")
-    facts = queries.survey_facts(surveys, calls)
-    channel = surveys.select(c_response=surveys.response_id, survey_channel=surveys.survey_channel)
-    facts = facts.left_join(channel, facts.response_id == channel.c_response)
+    facts = queries.survey_facts(queries.answers(reader), ("survey_channel",))
     facts = queries.apply_filters(facts, filters, "surveys")
     stats = reader.read(queries.survey_stats(facts, ("survey_channel",)))
     est = kpis.estimates(stats, (key,), ("survey_channel",))

@@ -40,7 +40,10 @@ END = dt.date(2026, 6, 28)
 #: Random queries per state (``PULSO_ROLLUP_EXAMPLES`` for a deeper run).
 DAY = rollups.ROLLUPS[0]
 EXAMPLES = int(os.environ.get("PULSO_ROLLUP_EXAMPLES", "6"))
-STATES = ("demo", "new_calls", "rewritten_calls", "new_surveys", "undo_surveys", "undo_rewrite")
+STATES = (
+    "demo", "new_calls", "rewritten_calls", "new_surveys", "rewritten_surveys", "undo_surveys",
+    "undo_rewrite",
+)  # fmt: skip
 
 
 class RawDerived:
@@ -130,6 +133,18 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         from calls where not surveyed using sample 150 rows (reservoir, 7)
         """, folder / "surveys.csv"), "surveys")  # fmt: skip
     keep("new_surveys")
+    # Answers that move to another call (and change score): their old and new calls'
+    # answers are both rewritten.
+    moved = _load(store, _csv(store, """
+        select s.response_id, c.call_id, s.customer_id, s.responded_at, s.survey_type,
+               ((coalesce(s.nps, 0) + 3) % 11)::int as nps, s.csat
+        from (select *, row_number() over () as k from surveys where call_id is not null
+              using sample 120 rows (reservoir, 9)) s
+        join (select call_id, row_number() over () as k from calls
+              using sample 120 rows (reservoir, 13)) c using (k)
+        """, folder / "moved_surveys.csv"), "surveys")  # fmt: skip
+    keep("rewritten_surveys")
+    undo_batch(store, moved)
     undo_batch(store, surveys)
     keep("undo_surveys")
     undo_batch(store, rewrite)
@@ -161,6 +176,37 @@ def test_every_state_keeps_the_flags_that_a_read_would_compute(store: Store) -> 
     assert a["prior"].sum() > 100
     assert a["repeat_7d"].sum() > 100 and a["surveyed"].sum() > 1000  # not all false
     assert store.derived() is not None and store.rollup(DAY, "calls") is not None
+
+
+def test_every_state_keeps_the_answers_that_a_join_would_give(store: Store) -> None:
+    """``answers`` (kept at load) holds, after every load, update and undo, exactly the
+    rows and columns of the join of the raw surveys with their calls."""
+    joined = queries.answers_of(store.table("surveys"), store.table("calls"), ("prior_7d",))
+    kept = store.answers()
+    assert kept is not None and queries.kept_answers(store) is not None
+    a = store.read(joined).sort("response_id")
+    b = store.read(kept).sort("response_id")
+    assert_frame_equal(a, b.select(a.columns))
+    assert set(b.columns) == set(a.columns)
+    assert 0 < a["linked"].sum() < a.height  # relational answers have no call
+    assert a["prior_7d"].sum() > 0
+
+
+@pytest.mark.parametrize("scope", [("region", "North"), ("survey_type", "transactional")])
+def test_a_scoped_reader_sees_the_answers_of_its_scope(
+    states: dict[str, Path], scope: tuple[str, str]
+) -> None:
+    store = connect(str(states["rewritten_surveys"]), read_only=True)
+    dim, value = scope
+    scoped = access.bind(store, access.Actor("n@x.org", "executive", ((dim, (value,)),)))
+    kept = scoped.answers()
+    assert kept is not None
+    joined = queries.answers_of(scoped.table("surveys"), scoped.table("calls"), ("prior_7d",))
+    a = scoped.read(joined).sort("response_id")
+    b = scoped.read(kept).sort("response_id")
+    assert_frame_equal(a, b.select(a.columns))
+    assert 0 < a.height < store.read(store.table("surveys").count().as_table()).item()
+    store.close()
 
 
 _VALUES: dict[str, dict[str, list[str]]] = {}
@@ -273,6 +319,9 @@ def test_the_migration_builds_the_rollups_for_a_store_that_has_data(tmp_path: Pa
         b = overview.window_stats(RawComputed(store), f, source)  # type: ignore[arg-type]
         assert_frame_equal(a.sort("window"), b.sort("window"))
     assert store.sql("select sum(n_calls) n from rollup_calls_day")["n"][0] == 40
+    # version 15: the answers with their call, for the 20 answers already there
+    kept = store.sql("select count(*) n, count(region) linked from answers").row(0)
+    assert store.schema_version() >= 15 and kept == (20, 20)
     store.close()
 
 
@@ -298,6 +347,32 @@ def test_the_drivers_read_the_kept_prior_contact_flag_with_the_same_result(store
     computed = cells.cells(RawComputed(store), f)
     assert_frame_equal(kept, computed)
     assert kept.filter(pl.col("repeat") == 1).height > 0
+
+
+def test_the_pages_that_read_answers_give_the_joins_result(store: Store) -> None:
+    """Bias cells, polarisation, answers per survey type, comments with their call and
+    scores per survey channel: the same from the kept answers as from the join."""
+    from analytics import survey_channels
+    from analytics.feedback import text
+    from analytics.review import bias
+
+    whole = Filters(start=END - dt.timedelta(days=180), end=END)
+    north = replace(whole, region=("North",))
+    raw = RawComputed(store)
+    for f in (whole, north):
+        _same(lambda r, f=f: bias.cell_stats(r, f), [store, raw], list(bias.CELL))  # type: ignore[misc]
+        _same(lambda r, f=f: bias.polarisation(r, f), [store, raw], ["band"])  # type: ignore[misc]
+        for linked in (False, True):
+            assert overview.survey_types(store, f, linked) == overview.survey_types(raw, f, linked)
+        _same(
+            lambda r, f=f: r.read(text.comment_facts(r, f, with_calls=True)),  # type: ignore[attr-defined]
+            [store, raw],
+            ["response_id"],
+        )
+        _same(
+            lambda r, f=f: survey_channels.by_channel(r, f, "nps"), [store, raw], ["survey_channel"]
+        )  # type: ignore[misc]
+    assert bias.cell_stats(store, north)["n_nps"].sum() > 0
 
 
 def _rollup_rows(store: Store) -> dict[str, pl.DataFrame]:

@@ -81,7 +81,11 @@ CES_HALF_POINTS = range(2, 15)  # CES on 1-7 in half points (5-point answers lan
 def _joined(reader: Reader) -> ir.Table:
     """Responses with their call (inner join: relational surveys have no call), with
     the drivers' columns and every filter dimension's; ``prior_7d`` when the store keeps
-    it (:mod:`analytics.rollups`: the customer's calls in every region count)."""
+    it (:mod:`analytics.rollups`: the customer's calls in every region count); the
+    store's kept answers when current (the same rows, no join with every call)."""
+    kept = queries.kept_answers(reader)
+    if kept is not None:
+        return kept.filter(kept.linked).rename(at="responded_at")
     calls, surveys = reader.table("calls"), reader.table("surveys")
     sources = {d.source for d in DRIVERS if d.source in calls.columns}
     kept = ("prior_7d",) if queries.derived_of(reader) is not None else ()

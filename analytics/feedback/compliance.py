@@ -32,7 +32,7 @@ def scoped_items(reader: Reader, scope: Filters) -> ir.Table:
         end = dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time())
         preds.append(items.responded_at < _ts(end))
     if scope.dimension_values():
-        facts = queries.survey_facts(reader.table("surveys"), reader.table("calls"))
+        facts = queries.survey_facts(queries.answers(reader))
         chosen = queries.apply_filters(facts, replace(scope, start=None, end=None), "surveys")
         preds.append(items.response_id.isin(chosen.response_id))
     return items.filter(preds) if preds else items

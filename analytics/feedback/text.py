@@ -98,8 +98,8 @@ def comment_facts(
     """Responses with a comment, their scores, language and call attributes, filtered;
     only the comments in ``lang`` when it is given.
 
-    The call attributes (a join with every call: most of the time at 10M calls) only
-    when a filter is on one of them or ``with_calls`` asks for them (a queue split)."""
+    The call attributes (a join with every answer, kept with its call's attributes)
+    only when a filter is on one of them or ``with_calls`` asks for them (a queue split)."""
     surveys = reader.table("surveys")
     # "not only whitespace" as a search for one other character: the same rows as
     # ``strip() != ""`` (Ibis strips these six), without a trimmed copy of every comment
@@ -108,8 +108,9 @@ def comment_facts(
     call_filter = set(filters.dimension_values("surveys")) & set(queries.DIMENSIONS)
     dims: tuple[str, ...] = ()
     if with_calls or call_filter:
-        calls = reader.table("calls").select("call_id", *queries.DIMENSIONS)
-        joined = joined.left_join(calls, joined.call_id == calls.call_id)
+        answers = queries.answers(reader)
+        attributes = answers.select("response_id", *queries.DIMENSIONS).rename(a_rid="response_id")
+        joined = joined.left_join(attributes, joined.response_id == attributes.a_rid)
         dims = queries.DIMENSIONS
     facts = joined.select(
         "response_id",
@@ -305,11 +306,17 @@ COMMENT_COLUMNS = ("response_id", "at", "nps", "csat", "queue", "lang", "comment
 def _comments(reader: Reader, hits: ir.Table, limit: int) -> pl.DataFrame:
     """The newest ``limit`` hits with their sentiment (scored in the comment's language)
     and their follow-up item, if one was opened (``item_id``, ``item_status``); the
-    queue of their call joined after the limit when the hits do not carry it."""
+    queue of their call joined after the limit when the hits do not carry it (from the
+    answers kept with their call: not a join with every call)."""
     rows = hits.order_by([ibis.desc(hits.at), hits.response_id]).limit(limit)
     if "queue" not in rows.columns:
-        calls = reader.table("calls").select(q_call_id="call_id", queue="queue")
-        rows = rows.left_join(calls, rows.call_id == calls.q_call_id)
+        answers = queries.answers(reader)
+        queues = answers.select(
+            q_rid=answers.response_id, q_at=answers.responded_at, queue=answers.queue
+        )
+        # the time too: its range over the few rows lets the scan skip the other days
+        on = (rows.response_id == queues.q_rid) & (rows.at == queues.q_at)
+        rows = rows.left_join(queues, on)
     rows = rows.select(*COMMENT_COLUMNS)
     items = reader.table("followup_items")
     items = items.select(

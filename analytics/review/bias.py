@@ -43,6 +43,12 @@ def _answered(reader: Reader, filters: Filters) -> ir.Table:
     facts = queries.apply_filters(
         queries.call_facts(calls, surveys, queries.derived_of(reader)), filters, "calls"
     )
+    return _coded(facts)
+
+
+def _coded(facts: ir.Table) -> ir.Table:
+    """:func:`_answered`'s codes on rows with the call's ``abandoned``, ``wait_s`` and
+    ``resolved`` (calls, or answers kept with their call)."""
     facts = facts.filter(~facts.abandoned.fill_null(False))
     bands = ((facts.wait_s < s, code) for s, code in WAIT_BANDS)
     band = ibis.cases((facts.wait_s.isnull(), "unknown"), *bands, else_="w4_more")
@@ -87,8 +93,7 @@ _RATE_SCHEMA = {
 
 def polarisation(reader: Reader, filters: Filters) -> pl.DataFrame:
     """Share of extreme answers: NPS 0-1 and 9-10, CSAT 1 and 5 (percent, Wilson)."""
-    calls, surveys = reader.table("calls"), reader.table("surveys")
-    f = queries.apply_filters(queries.survey_facts(surveys, calls), filters, "surveys")
+    f = queries.apply_filters(queries.survey_facts(queries.answers(reader)), filters, "surveys")
     row = reader.read(
         f.aggregate(
             n_nps=f.nps.count(),
@@ -118,10 +123,14 @@ def cell_stats(reader: Reader, filters: Filters) -> pl.DataFrame:
     """Per resolved x channel x queue cell: answered calls and response counts."""
     facts = _answered(reader, filters)
     population = facts.group_by(list(CELL)).aggregate(calls=facts.count())
-    surveys = reader.table("surveys")
+    kept = queries.kept_answers(reader)
+    surveys = reader.table("surveys") if kept is None else kept.filter(kept.linked)
     # The surveys that count a call as surveyed (queries.call_facts): of unknown type too.
     tx = surveys.filter(surveys.survey_type.isnull() | (surveys.survey_type == "transactional"))
-    joined = facts.select("call_id", *CELL).join(tx, "call_id")
+    if kept is None:
+        joined = facts.select("call_id", *CELL).join(tx, "call_id")
+    else:  # the answers carry their call: the same filters and codes, no join
+        joined = _coded(queries.apply_filters(tx.mutate(at=tx.started_at), filters, "calls"))
     sample = joined.group_by(list(CELL)).aggregate(
         n_nps=joined.nps.count(),
         promoters=(joined.nps >= 9).cast("int64").sum(),

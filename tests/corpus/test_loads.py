@@ -82,7 +82,7 @@ def store(tmp_path: Path) -> Iterator[Callable[[], Store]]:
 
 def survey_kpis(store: Store) -> dict[str, Any]:
     """NPS and CSAT over every stored response, as the app computes them."""
-    facts = queries.survey_facts(store.table("surveys"), store.table("calls"))
+    facts = queries.survey_facts(queries.answers_of(store.table("surveys"), store.table("calls")))
     row = store.read(queries.survey_stats(facts)).row(0, named=True)
     return {key: kpis.get(key).estimate(row) for key in ("nps", "csat", "csat_mean")}
 

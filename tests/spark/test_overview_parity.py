@@ -95,6 +95,7 @@ def test_the_overview_page_is_identical_from_the_rollups(demo_both: tuple) -> No
     duck, spark = demo_both
     assert spark.derived() == duck.derived() is not None
     assert spark.rollup(rollups.ROLLUPS[0], "calls") is not None
+    assert spark.answers() is not None  # the answers with their call, published too
     same(overview.data_range(duck), overview.data_range(spark))
     _, hi = overview.data_range(duck)
     f = Filters(start=hi - dt.timedelta(days=27), end=hi, compare="previous", channel=("voice",))
@@ -125,6 +126,8 @@ def test_a_scoped_user_sees_the_same_numbers_on_both_engines(demo_both: tuple, d
     same(tiles, overview.tiles(s, f, keys))
     same(overview.breakdown(d, f, "nps", "queue"), overview.breakdown(s, f, "nps", "queue"))
     same(rankings.unit_stats(d, f), rankings.unit_stats(s, f))
+    assert d.answers() is not None and s.answers() is not None
+    same(overview.survey_types(d, f, True), overview.survey_types(s, f, True))
     for dim in dims:
         same(overview.dimension_values(d, dim), overview.dimension_values(s, dim))
 
