@@ -13,7 +13,10 @@ the transaction of every load and undo:
   call's dimensions, times, outcome and ``prior_7d``, :func:`analytics.queries.answers_of`)
   are rewritten for the answers the batch wrote and for the answers of every call it
   wrote or whose ``prior_7d`` moved: the drivers, rankings, bias and weekly pages read
-  them without joining every call (at 100M calls that join was 3 s of each page);
+  them without joining every call (at 100M calls that join was 3 s of each page); and,
+  for every answer of the customers those answers had or have, how many answers the
+  customer gave and whether it is their first of its month (survey fatigue's trend
+  without a distinct count over every answer);
 - **the store's horizon and link state** (``rollup_meta``: the FCR horizon, whether any
   survey names its call) are stored once, so a reader scoped to one region counts the
   same repeats and the same horizon as everyone else;
@@ -96,6 +99,7 @@ _TOUCHED_SURVEYS = "pulso_touched_surveys"  # call_id, day
 _NEW_FLAGS = "pulso_new_flags"
 _ANSWER_CALLS = "pulso_answer_calls"  # call_id: rewrite the answers of these calls
 _ANSWER_IDS = "pulso_answer_ids"  # response_id: rewrite these answers
+_ANSWER_CUSTOMERS = "pulso_answer_customers"  # customer_id: count their answers again
 
 
 def choose(filters: Filters, by: tuple[str, ...], source: Source) -> list[Rollup]:
@@ -316,15 +320,50 @@ def _answers(tables: dict[str, ir.Table], ids: ir.Table | None = None,
 def rebuild_answers(cur: duckdb.DuckDBPyConnection, tables: _Tables | None = None) -> None:
     """The ``answers`` table anew from every survey and call (the migration, a rebuild)."""
     _replace(cur, ANSWERS, _answers(tables if tables is not None else _tables(cur)))
+    for name, type_ in CUSTOMER_COLUMNS.items():
+        cur.execute(f"alter table {ANSWERS} add column {name} {type_}")
+    _update_customers(cur, None)
 
 
 def _refresh_answers(cur: duckdb.DuckDBPyConnection, tables: _Tables, key: str, ids: str) -> None:
     """Rewrite the answers whose ``key`` (``call_id`` or ``response_id``) is in the
-    temporary table ``ids``: deleted ones go, the others are read again."""
+    temporary table ``ids``: deleted ones go, the others are read again; then the
+    customer columns of every answer of their customers, before and after."""
+    customers = (
+        f"select customer_id from {ANSWERS} where {key} in (select {key} from {ids}) "  # noqa: S608
+        "and customer_id is not null"
+    )
+    cur.execute(f"create or replace temp table {_ANSWER_CUSTOMERS} as {customers}")
     cur.execute(f"delete from {ANSWERS} where {key} in (select {key} from {ids})")  # noqa: S608
     picked = ibis.table({key: "string"}, name=ids)
     sql = _compiled(tables, ("answers", key), lambda: _sql(_answers(tables, picked, key)))
     cur.execute(f"insert into {ANSWERS} by name {sql}")
+    cur.execute(f"insert into {_ANSWER_CUSTOMERS} {customers}")
+    _update_customers(cur, _ANSWER_CUSTOMERS)
+
+
+#: Per answer, of its customer's answers (survey fatigue, :mod:`analytics.feedback.fatigue`):
+#: how many there are in all, and whether it is the first in its calendar month (the
+#: active customers of a month are the sum of that flag: no distinct count over every
+#: answer at read). Null without a customer.
+CUSTOMER_COLUMNS = {"customer_answers": "bigint", "first_in_month": "boolean"}
+_CUSTOMER_COUNTS = """
+select response_id, count(*) over (partition by customer_id) as customer_answers,
+  row_number() over (partition by customer_id, date_trunc('month', responded_at)
+                     order by responded_at, response_id) = 1 as first_in_month
+from {answers} where customer_id is not null {where}
+"""
+
+
+def _update_customers(cur: duckdb.DuckDBPyConnection, customers: str | None) -> None:
+    """The customer columns again for every answer of the customers in table
+    ``customers``, or of every customer."""
+    where = f"and customer_id in (select customer_id from {customers})" if customers else ""  # noqa: S608
+    counts = _CUSTOMER_COUNTS.format(answers=ANSWERS, where=where)
+    sets = ", ".join(f"{c} = f.{c}" for c in CUSTOMER_COLUMNS)
+    cur.execute(
+        f"update {ANSWERS} a set {sets} from ({counts}) f where a.response_id = f.response_id"  # noqa: S608
+    )
 
 
 def _horizon_days(cur: duckdb.DuckDBPyConnection, old: queries.Derived | None,
@@ -510,5 +549,6 @@ def _exists(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def _drop_temp(cur: Any) -> None:
     for name in (*_DAYS.values(), _TOUCHED_CALLS, _MOVED_CUSTOMERS, _MOVED_CALLS,
-                 _TOUCHED_SURVEYS, _NEW_FLAGS, _ANSWER_CALLS, _ANSWER_IDS):  # fmt: skip
+                 _TOUCHED_SURVEYS, _NEW_FLAGS, _ANSWER_CALLS, _ANSWER_IDS,
+                 _ANSWER_CUSTOMERS):  # fmt: skip
         cur.execute(f"drop table if exists temp.{name}")

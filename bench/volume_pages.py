@@ -171,8 +171,8 @@ def fatigue_page(store: Store, d: Defaults) -> None:
     if as_of is None:
         return
     policy = fatigue.FatiguePolicy()
-    fatigue.summary(store, policy, as_of)
-    fatigue.distribution(store, policy, as_of)
+    spread = fatigue.distribution(store, policy, as_of)  # ui/cache.py: the summary from it
+    fatigue.summarise(spread, policy, as_of)
     trend = fatigue.frequency_trend(store, policy)
     figures = (
         charts.line(trend, "period", "per_customer", "per", LANG),

@@ -187,9 +187,39 @@ def test_every_state_keeps_the_answers_that_a_join_would_give(store: Store) -> N
     a = store.read(joined).sort("response_id")
     b = store.read(kept).sort("response_id")
     assert_frame_equal(a, b.select(a.columns))
-    assert set(b.columns) == set(a.columns)
+    assert set(b.columns) == {*a.columns, *rollups.CUSTOMER_COLUMNS}
     assert 0 < a["linked"].sum() < a.height  # relational answers have no call
     assert a["prior_7d"].sum() > 0
+    # each customer's answers: how many in all, and the first of each calendar month
+    s = store.sql("select response_id, customer_id, responded_at from surveys")
+    month = pl.col("responded_at").dt.truncate("1mo")
+    expected = (
+        s.filter(pl.col("customer_id").is_not_null())
+        .sort("responded_at", "response_id")
+        .select(
+            "response_id",
+            customer_answers=pl.len().over("customer_id").cast(pl.Int64),
+            first_in_month=pl.int_range(pl.len()).over("customer_id", month) == 0,
+        )
+    )
+    counted = b.filter(pl.col("customer_id").is_not_null()).select(expected.columns)
+    assert_frame_equal(expected.sort("response_id"), counted)
+    assert b.filter(pl.col("customer_id").is_null())["customer_answers"].null_count() == (
+        b["customer_id"].null_count()
+    )
+    assert counted["customer_answers"].max() > 1
+
+
+def test_the_fatigue_trend_from_the_kept_counts_equals_the_raw_one(store: Store) -> None:
+    from analytics.feedback import fatigue
+
+    for policy in (fatigue.FatiguePolicy(), fatigue.FatiguePolicy(1, 30)):
+        kept = store.read(fatigue.frequency_stats(store, policy)).sort("period")
+        raw = store.read(fatigue.frequency_stats(RawComputed(store), policy)).sort("period")
+        assert_frame_equal(kept, raw)
+        assert kept["over_limit"].sum() > 0 or policy.max_surveys > 1  # a small demo
+    assert fatigue._kept_counts(store, "month") is not None
+    assert fatigue._kept_counts(store, "week") is None
 
 
 @pytest.mark.parametrize("scope", [("region", "North"), ("survey_type", "transactional")])

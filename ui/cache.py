@@ -179,7 +179,7 @@ def fatigue_last_day(data_version: str) -> dt.date | None:
 def fatigue_summary(
     data_version: str, policy: fatigue.FatiguePolicy, as_of: dt.date
 ) -> fatigue.FatigueSummary:
-    return fatigue.summary(store(), policy, as_of)
+    return fatigue.summarise(fatigue_distribution(data_version, policy, as_of), policy, as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

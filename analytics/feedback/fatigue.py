@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 import polars as pl
 
+from analytics import queries
 from analytics.metrics import Estimate, proportion
 from analytics.queries import GRAIN_UNIT, Grain, Reader
 
@@ -96,12 +97,13 @@ def distribution(reader: Reader, policy: FatiguePolicy, as_of: dt.date) -> pl.Da
 
 def summary(reader: Reader, policy: FatiguePolicy, as_of: dt.date) -> FatigueSummary:
     """How many customers answered in the window and how many of them too often."""
-    counts = per_customer(reader, policy, as_of)
-    expr = counts.aggregate(
-        active=counts.count(), over=(counts.n_surveys > policy.max_surveys).sum()
-    )
-    row = reader.read(expr).row(0, named=True)
-    active, over = int(row["active"] or 0), int(row["over"] or 0)
+    return summarise(distribution(reader, policy, as_of), policy, as_of)
+
+
+def summarise(spread: pl.DataFrame, policy: FatiguePolicy, as_of: dt.date) -> FatigueSummary:
+    """:func:`summary` from the :func:`distribution` already read (one scan for both)."""
+    active = int(spread["customers"].sum())
+    over = int(spread.filter(pl.col("n_surveys") > policy.max_surveys)["customers"].sum())
     start, end = _window(policy, as_of)
     return FatigueSummary(start, end, active, over, proportion(over, active))
 
@@ -121,6 +123,19 @@ def rolling_counts(reader: Reader, policy: FatiguePolicy) -> ir.Table:
     return s.mutate(n_recent=s.response_id.count().over(window))
 
 
+def _kept_counts(reader: Reader, grain: Grain) -> ir.Table | None:
+    """The answers kept at load with their customer's counts (:mod:`analytics.rollups`),
+    when they answer this trend exactly: by month, for a reader who sees every answer
+    (a scoped reader's customers may have answered outside the scope first)."""
+    from analytics import rollups
+
+    kept = queries.kept_answers(reader)
+    scoped = getattr(getattr(reader, "actor", None), "scope", ())  # a bound store's actor
+    if kept is None or grain != "month" or scoped:
+        return None
+    return kept if set(rollups.CUSTOMER_COLUMNS) <= set(kept.columns) else None
+
+
 def frequency_stats(reader: Reader, policy: FatiguePolicy, grain: Grain = "month") -> ir.Table:
     """Per period: responses, active customers, and customers who crossed the limit.
 
@@ -132,15 +147,24 @@ def frequency_stats(reader: Reader, policy: FatiguePolicy, grain: Grain = "month
     before it is at most N days older; peers at the same instant are covered by the
     last of them, which has the same period. Distinct customers per period come from
     a group by (period, customer) rather than a distinct count (faster on DuckDB)."""
-    s = _known(reader)
-    s = s.mutate(period=s.responded_at.truncate(GRAIN_UNIT[grain]).cast("date"))
-    per_pc = s.group_by(["period", "customer_id"]).aggregate(n=s.count())
-    periods = per_pc.group_by("period").aggregate(
-        responses=per_pc.n.sum(), customers=per_pc.count()
-    )
-    totals = per_pc.group_by("customer_id").aggregate(total=per_pc.n.sum())
-    heavy = totals.filter(totals.total > policy.max_surveys)
-    h = s.filter(s.customer_id.isin(heavy.customer_id))
+    kept = _kept_counts(reader, grain)
+    if kept is not None:  # the counts kept at load: one scan, no distinct count
+        s = kept.filter(kept.customer_id.notnull())
+        s = s.mutate(period=s.responded_at.truncate(GRAIN_UNIT[grain]).cast("date"))
+        periods = s.group_by("period").aggregate(
+            responses=s.count(), customers=s.first_in_month.cast("int64").sum()
+        )
+        h = s.filter(s.customer_answers > policy.max_surveys)
+    else:
+        s = _known(reader)
+        s = s.mutate(period=s.responded_at.truncate(GRAIN_UNIT[grain]).cast("date"))
+        per_pc = s.group_by(["period", "customer_id"]).aggregate(n=s.count())
+        periods = per_pc.group_by("period").aggregate(
+            responses=per_pc.n.sum(), customers=per_pc.count()
+        )
+        totals = per_pc.group_by("customer_id").aggregate(total=per_pc.n.sum())
+        heavy = totals.filter(totals.total > policy.max_surveys)
+        h = s.filter(s.customer_id.isin(heavy.customer_id))
     order = ibis.window(group_by=h.customer_id, order_by=[h.responded_at, h.response_id])
     kth_before = h.responded_at.lag(policy.max_surveys).over(order)
     since = h.responded_at - ibis.interval(days=policy.window_days)
