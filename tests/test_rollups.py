@@ -403,6 +403,8 @@ def test_the_pages_that_read_answers_give_the_joins_result(store: Store) -> None
             lambda r, f=f: survey_channels.by_channel(r, f, "nps"), [store, raw], ["survey_channel"]
         )  # type: ignore[misc]
     assert bias.cell_stats(store, north)["n_nps"].sum() > 0
+    # the data's first and last day, from the day rollups
+    assert overview.data_range(store) == overview.data_range(raw) is not None
 
 
 def _rollup_rows(store: Store) -> dict[str, pl.DataFrame]:

@@ -72,3 +72,27 @@ def test_the_clock_sends_through_a_real_server_and_keeps_going(
     # kpi_down to two recipients and the overdue list to one: sent once, whatever
     # the number of ticks after
     assert len(mailbox.messages) == 3 and len(runs) >= ticks + 3
+
+
+def test_the_apps_clock_waits_before_its_first_run(empty_store: Store) -> None:
+    """The first evaluation waits (it would compete with the server's first page), then
+    the clock ticks at its interval; stopping it during the wait runs nothing."""
+    runs: list[float] = []
+    start = time.monotonic()
+    clock = schedule.Clock(
+        empty_store, dt.timedelta(seconds=0.05), lambda _: runs.append(time.monotonic()),
+        delay=dt.timedelta(seconds=0.5),
+    )  # fmt: skip
+    clock.start()
+    time.sleep(0.2)
+    assert runs == []
+    deadline = start + 20
+    while len(runs) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    clock.stop()
+    assert len(runs) >= 2 and runs[0] - start >= 0.5
+    idle = schedule.Clock(empty_store, dt.timedelta(seconds=1), lambda _: runs.append(0.0),
+                          delay=dt.timedelta(seconds=30)).start()  # fmt: skip
+    idle.stop()
+    assert not idle.thread.is_alive() and 0.0 not in runs
+    assert dt.timedelta(seconds=10) <= schedule.FIRST_AFTER
