@@ -6,6 +6,7 @@ navigation does not list them), in the order the page shows them.
 
 import streamlit as st
 
+from analytics import spark as spark_mode
 from analytics.i18n import t
 from ui import context
 from views import upload_aliases, upload_file, upload_load, upload_log, upload_mapping
@@ -14,6 +15,8 @@ ctx = context.current()
 lang = ctx.lang
 st.title(t("upload.title", lang))
 st.caption(t("upload.intro", lang))
+if spark_mode.engine() == "spark":  # the pages read Spark; a load lands here first
+    st.info(t("upload.spark_note", lang), icon=":material/cloud_sync:")
 
 target = upload_file.pick_target(lang)
 file = upload_file.pick_file(lang)

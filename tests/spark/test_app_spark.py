@@ -68,6 +68,17 @@ def test_the_change_analysis_on_spark_shows_what_duckdb_shows(on: Any) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_upload_page_says_a_load_reaches_spark_only_when_published(on: Any, lang: str) -> None:
+    on("spark")
+    at = open_app("views/upload.py", lang=lang)
+    assert not at.exception
+    assert t("upload.spark_note", lang) in [i.value for i in at.info]
+    on("duckdb")
+    at = open_app("views/upload.py", lang=lang)
+    assert t("upload.spark_note", lang) not in [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
 def test_without_java_the_app_says_so_in_the_users_language(
     app_db: AppDb, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: str
 ) -> None:
