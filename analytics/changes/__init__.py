@@ -10,6 +10,8 @@ command line call:
   difference-in-differences, the event-study check and randomization inference;
 - :mod:`analytics.changes.staggered` and :mod:`analytics.changes.staggered_inference`:
   staggered roll-outs (Callaway and Sant'Anna group-time effects, naive TWFE beside);
+- :mod:`analytics.changes.survey_design`: whether a survey-design change moved the
+  measurement or the service (``separate``);
 - :mod:`analytics.changes.verdicts`: the plain-language verdict;
 - :mod:`analytics.changes.registry`: what changed, when and where;
 - :mod:`analytics.changes.analysis` and :mod:`analytics.changes.cells`: one registered
@@ -54,14 +56,15 @@ if TYPE_CHECKING:
     )
     from analytics.changes.staggered import StaggeredResult, staggered_did
     from analytics.changes.structural import StructuralResult, structural_impact
+    from analytics.changes.survey_design import SurveyDesignResult, separate
 
 __all__ = [
     "BeforeAfter", "Counts", "DiDResult", "Difference", "EventStudyResult", "Finding",
     "ITSResult", "MetricChange", "Moments", "NpsCounts", "StaggeredResult", "StructuralResult",
-    "Sufficient", "Verdict", "before_after", "bonferroni", "compare_proportions",
-    "difference_in_differences", "event_study", "finding", "holm", "interrupted_time_series",
-    "minimum_detectable_effect", "p_statement", "render_parts", "render_verdict", "staggered_did",
-    "structural_impact", "verdict",
+    "Sufficient", "SurveyDesignResult", "Verdict", "before_after", "bonferroni",
+    "compare_proportions", "difference_in_differences", "event_study", "finding", "holm",
+    "interrupted_time_series", "minimum_detectable_effect", "p_statement", "render_parts",
+    "render_verdict", "separate", "staggered_did", "structural_impact", "verdict",
 ]  # fmt: skip
 # Names defined outside prepost, and their modules.
 _MODULES = {
@@ -69,6 +72,8 @@ _MODULES = {
     "staggered_did": "analytics.changes.staggered",
     "StructuralResult": "analytics.changes.structural",
     "structural_impact": "analytics.changes.structural",
+    "SurveyDesignResult": "analytics.changes.survey_design",
+    "separate": "analytics.changes.survey_design",
 }
 
 

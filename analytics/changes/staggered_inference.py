@@ -44,20 +44,13 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from analytics.changes.regression import TABLE_SCHEMA  # one coefficient table layout
 from analytics.compare import Difference
 from analytics.metrics import ALPHA
 
 NAN = float("nan")
 # The R package reports no standard error below this (a degenerate influence function).
 TINY_SE = float(np.sqrt(np.finfo(float).eps) * 10)
-TABLE_SCHEMA = {
-    "term": pl.String,
-    "estimate": pl.Float64,
-    "se": pl.Float64,
-    "low": pl.Float64,
-    "high": pl.Float64,
-    "p": pl.Float64,
-}
 
 
 @dataclass(frozen=True)
