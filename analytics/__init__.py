@@ -34,12 +34,11 @@ def open_store(path_or_url: str | os.PathLike[str] | None = None, user: str | No
         return store if user is None else access.bind(store, access.for_user(store, user))
     path, is_default = resolve_path(path_or_url)
     store = connect(path)
+    actor = None if user is None else access.for_user(store, user)  # NoRole: nothing written
     if is_default and store.is_empty():
         from analytics.demo.contact_center import generate  # demo code loads only when it is needed
         from analytics.demo.followup import seed
 
         generate(store)
         seed(store)  # the demo's follow-up queue, with a plausible history
-    if user is None:
-        return store
-    return access.bind(store, access.for_user(store, user))
+    return store if actor is None else access.bind(store, actor)

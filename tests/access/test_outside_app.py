@@ -58,6 +58,20 @@ def test_open_store_as_a_user_reads_their_scope_and_writes_their_role(db: Path) 
         analytics.open_store(db, user="eve@x.org")
 
 
+def test_a_user_without_a_role_fills_no_demo_store(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default store is filled with the demo on first use, but not for a user the
+    app would refuse: the role is checked before anything is written."""
+    from analytics import store as store_module
+
+    default = tmp_path / "default" / "pulso.duckdb"
+    monkeypatch.setattr(store_module, "DEFAULT_DB", default)
+    with pytest.raises(access.NoRole):
+        analytics.open_store(user="eve@x.org")
+    assert connect(str(default)).is_empty()
+
+
 def test_the_cli_acts_as_the_user_given(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
