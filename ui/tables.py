@@ -102,6 +102,18 @@ def formatter(col: Col, lang: Lang) -> Callable[[Any], str]:
     return writers.get(col.kind, str)
 
 
+def labels(frame: pl.DataFrame, column: str, label: Callable[[Any], str]) -> pl.Series:
+    """``label`` of each non-null value of ``column`` (nulls stay null), as text.
+
+    Computed here, on the script's thread, not with ``map_elements``: that runs the
+    Python function on polars' worker threads, which then wait for the GIL; with many
+    sessions converting frames at once, a 16-session run at 10M calls hung the whole
+    server in ``DataFrame.to_pandas`` (polars issues 26821 and 27396 describe such
+    hangs). ``tests/test_architecture.py`` keeps ``map_elements`` out of the app."""
+    values = frame[column].to_list()
+    return pl.Series(column, [None if v is None else label(v) for v in values], dtype=pl.String)
+
+
 def _plain(value: float, lang: Lang) -> str:
     text = str(int(value)) if value.is_integer() else repr(value)
     return text.replace(".", ",") if lang == "es" else text

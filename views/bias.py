@@ -1,6 +1,5 @@
 """Response bias: response rate by call outcome, polarisation, raw vs reweighted KPIs."""
 
-import polars as pl
 import streamlit as st
 
 from analytics import kpis
@@ -72,9 +71,7 @@ outcome = url.choice(
     lambda o: t(f"bias.outcome.{o}", lang),
 )
 rates = cache.bias_rates(ctx.version, f, outcome)
-rates = rates.with_columns(
-    pl.col("group").map_elements(lambda g: label(outcome, g), return_dtype=pl.String)
-)
+rates = rates.with_columns(tables.labels(rates, "group", lambda g: label(outcome, g)))
 st.bar_chart(
     rates,
     x="group",
@@ -100,9 +97,8 @@ tables.show(
 st.caption(t("bias.rates_note", lang))
 
 st.subheader(t("bias.polar", lang))
-polar = cache.bias_polarisation(ctx.version, f).with_columns(
-    pl.col("band").map_elements(lambda b: t(f"bias.band.{b}", lang), return_dtype=pl.String)
-)
+polar = cache.bias_polarisation(ctx.version, f)
+polar = polar.with_columns(tables.labels(polar, "band", lambda b: t(f"bias.band.{b}", lang)))
 tables.show(
     polar,
     {

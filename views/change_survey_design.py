@@ -143,9 +143,10 @@ def distribution_table(result: sd.SurveyDesignResult, lang: Lang) -> pl.DataFram
     ).pivot("cell", index="value", values="share")
     order = ("changed_before", "changed_after", "unchanged_before", "unchanged_after")
     cols = [c for c in order if c in wide.columns]
-    shown = wide.sort("value").select(
-        pl.col("value").map_elements(lambda v: _value(result.metric, v, lang), pl.String),
-        *(pl.col(c).map_elements(lambda v: _share(v, lang), pl.String) for c in cols),
+    wide = wide.sort("value")
+    shown = wide.select(
+        tables.labels(wide, "value", lambda v: _value(result.metric, v, lang)),
+        *(tables.labels(wide, c, lambda v: _share(v, lang)) for c in cols),
     )
     return shown
 

@@ -71,15 +71,14 @@ def importance_table(a: DriverAnalysis, outcome: Outcome) -> pl.DataFrame:
             if others > 1 and len(below) == others
             else ", ".join(below)
         )
-    return a.importance.with_columns(dominates=pl.Series(dominated, dtype=pl.String)).select(
-        pl.col("driver").map_elements(lambda d: charts.driver_label(d, lang), pl.String),
+    frame = a.importance.with_columns(dominates=pl.Series(dominated, dtype=pl.String))
+    return frame.select(
+        tables.labels(frame, "driver", lambda d: charts.driver_label(d, lang)),
         "share",
         "share_low",
         "share_high",
         "shapley_share",
-        pl.col("direction").map_elements(
-            lambda d: t(f"drivers.direction.{tone.get(d, d)}", lang), pl.String
-        ),
+        tables.labels(frame, "direction", lambda d: t(f"drivers.direction.{tone.get(d, d)}", lang)),
         "dominates",
     )
 

@@ -107,10 +107,9 @@ def survey_design_warnings() -> None:
 def scores_by_channel(key: str) -> None:
     """The survey KPI per survey channel, with 95% intervals (shown when asked for: it
     reads the answers themselves, which the day rollups do not split by channel)."""
-    table = cache.scores_by_channel(ctx.version, f, key).with_columns(
-        survey_channel=pl.col("survey_channel").map_elements(
-            lambda c: t(f"survey_channel.{c}", lang), pl.String
-        )
+    table = cache.scores_by_channel(ctx.version, f, key)
+    table = table.with_columns(
+        tables.labels(table, "survey_channel", lambda c: t(f"survey_channel.{c}", lang))
     )
     unit = kpis.get(key).unit
     shown = overview.for_display(table, lang, "survey_channel").with_columns(

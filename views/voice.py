@@ -149,8 +149,8 @@ def labelled(frame: pl.DataFrame) -> pl.DataFrame:
     status = {s: t(f"voice.item_status.{s}", lang) for s in ITEM_STATUSES}
     item = pl.col("item_id").cast(pl.String)
     return frame.with_columns(
-        tone=pl.col("sentiment").map_elements(
-            lambda s: t(f"voice.tone.{sentiment.tone(s)}", lang), return_dtype=pl.String
+        tone=tables.labels(
+            frame, "sentiment", lambda s: t(f"voice.tone.{sentiment.tone(s)}", lang)
         ),
         followup=pl.when(pl.col("item_id").is_null())
         .then(pl.lit("–"))
