@@ -7,6 +7,7 @@ same expressions run on Spark through :class:`analytics.spark.SparkStore`.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -30,6 +31,14 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "pulso.duckdb"
+#: DuckDB's memory for the process's queries and its cache of the file's blocks (beyond
+#: it, DuckDB spills to disk). Unset: 2 GiB, or 80% of the RAM (DuckDB's own default)
+#: on a smaller machine. DuckDB's default alone grew to 5.5 GB at 100M calls on a
+#: 24 GB machine: mostly cache, which an app server sharing its machine should not hold.
+MEMORY_LIMIT = "PULSO_MEMORY_LIMIT"
+DEFAULT_MEMORY = 2 * 1024**3
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -200,6 +209,7 @@ def connect(path: str, read_only: bool = False) -> Store:
         if held:  # another process writes the file: say which, not "unreadable"
             raise StoreError("store_locked", path, f"{held['program']}, PID {held['pid']}") from exc
         raise StoreError("store_unreadable", path, str(exc)) from exc
+    con.execute(f"set memory_limit = '{memory_limit()}'")
     if not read_only:
         migrate(con)
     elif schema_version(con) < LATEST:
@@ -208,6 +218,24 @@ def connect(path: str, read_only: bool = False) -> Store:
 
     # the CLI's --user (access.act_as); else the store itself
     return access.bind(Store(con=con, path=path), access.process_actor())
+
+
+def memory_limit(env: dict[str, str] | os._Environ[str] = os.environ) -> str:
+    """DuckDB's memory limit for the app (:data:`MEMORY_LIMIT`), as DuckDB reads it; an
+    unreadable value is logged and the default used (a typo must not pass silently)."""
+    text = env.get(MEMORY_LIMIT, "").strip()
+    if text and _SIZE.fullmatch(text):
+        return text
+    if text:
+        log.error(
+            "%s=%r is not a size such as 2GB or 512MiB; using the default", MEMORY_LIMIT, text
+        )
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        ram = 0
+    usable = min(DEFAULT_MEMORY, int(0.8 * ram)) if ram else DEFAULT_MEMORY
+    return f"{usable // 1024**2}MiB"
 
 
 # DuckDB's message when another process holds the file's write lock.

@@ -402,3 +402,28 @@ def test_upgrading_adds_survey_design_and_rollouts_keeping_changes(tmp_path: Pat
     assert "survey_version" in columns
     with pytest.raises(duckdb.ConstraintException):  # a schedule goes by queue, region or team
         store.sql("insert into change_rollouts values (1, 'agent', 'A1', date '2026-01-05')")
+
+
+def test_the_app_caps_duckdbs_memory_and_reads_a_size_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DuckDB's own default (80% of the RAM) let the app hold 5.5 GB at 100M calls: the
+    store is opened with 2 GiB (less on a smaller machine), or ``PULSO_MEMORY_LIMIT``."""
+    from analytics import store as store_module
+
+    def limit(name: str) -> str:
+        opened = store_module.connect(str(tmp_path / name))
+        value = opened.sql("select current_setting('memory_limit') v")["v"][0]
+        opened.close()
+        return str(value)
+
+    monkeypatch.delenv(store_module.MEMORY_LIMIT, raising=False)
+    assert limit("a.duckdb") == "2.0 GiB"
+    monkeypatch.setenv(store_module.MEMORY_LIMIT, "512MiB")
+    assert limit("b.duckdb") == "512.0 MiB"
+    monkeypatch.setenv(store_module.MEMORY_LIMIT, "lots")
+    assert limit("c.duckdb") == "2.0 GiB"
+    assert "PULSO_MEMORY_LIMIT='lots' is not a size" in caplog.text
+    small = {"PULSO_MEMORY_LIMIT": ""}
+    monkeypatch.setattr(os, "sysconf", lambda name: 1024 if name == "SC_PAGE_SIZE" else 1024**2)
+    assert store_module.memory_limit(small) == "819MiB"  # 80% of a 1 GiB machine
