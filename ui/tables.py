@@ -19,6 +19,7 @@ them as they are: what the reader sees does not change, what leaves the app is i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -119,15 +120,24 @@ def _plain(value: float, lang: Lang) -> str:
     return text.replace(".", ",") if lang == "es" else text
 
 
+#: Sessions build their tables one at a time. In a 16-session run at 10M calls (polars
+#: 2.1) one session's ``DataFrame.to_pandas`` waited for polars' thread pool forever
+#: while another's ``with_columns`` (the formula quoting) waited for it: the whole
+#: server hung. The tables are small; taking turns costs milliseconds.
+_CONVERTING = threading.Lock()
+
+
 def styled(
     frame: pl.DataFrame, columns: Mapping[str, Col], lang: Lang, row_css: Sequence[str] = ()
 ) -> Any:
     """The shown columns as a pandas Styler: display values in ``lang``, data kept;
     ``row_css``, one CSS declaration per row ("" for none), tints whole rows."""
-    shown = frame.select(list(columns))
-    safe = exports.formula_safe(shown)
+    with _CONVERTING:  # one session at a time: see _CONVERTING
+        shown = frame.select(list(columns))
+        safe = exports.formula_safe(shown)
+        table = safe.to_pandas()
     formats = {c: formatter(col, lang) for c, col in columns.items() if col.kind != "check"}
-    styler = safe.to_pandas().style.format(formats, na_rep=EMPTY)
+    styler = table.style.format(formats, na_rep=EMPTY)
     for name in columns:  # a quoted cell is shown as it was: without the added quote
         quoted = _quoted_rows(shown[name], safe[name])
         if quoted:
