@@ -365,23 +365,6 @@ def weekly_review(
     return weekly.build(store(), filters, period, lang)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def weekly_pdf(
-    data_version: str,
-    followup_version: str,
-    filters: Filters,
-    period: weekly.Period,
-    lang: Lang,
-    targets: tuple[analytics_targets.Target, ...],
-    meaningful: tuple[tuple[str, float], ...],
-) -> bytes:
-    """The review as PDF (raises weekly.PdfUnavailable when WeasyPrint cannot run)."""
-    from analytics import weekly
-
-    key = (data_version, followup_version, filters, period, lang, targets, meaningful)
-    return weekly.pdf(weekly_review(*key))
-
-
 # --- Survey design: measurement shift or service change; scores by survey channel ----
 
 

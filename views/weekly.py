@@ -9,6 +9,7 @@ from analytics import weekly
 from analytics.i18n import t
 from analytics.weekly import period as periods
 from analytics.weekly import words
+from analytics.weekly.pdf import load as pdf_engine
 from ui import cache, context, url
 from ui.markdown import markdown_escape
 
@@ -99,15 +100,14 @@ html_col.download_button(
     on_click="ignore",
 )
 try:
-    with st.spinner(t("weekly.page.building", lang)):
-        pdf = cache.weekly_pdf(*key)
+    pdf_engine()  # WeasyPrint and its system libraries: the PDF is made on click
 except weekly.PdfUnavailable as exc:
     detail = str(exc).replace("\n", "  \n")  # one line per install command
     pdf_col.error(t("weekly.page.pdf_error", lang, error=detail), icon=":material/error:")
 else:
     pdf_col.download_button(
         t("weekly.page.download_pdf", lang),
-        pdf,
+        lambda: weekly.pdf(review),  # 1-2 s that a reader who only looks does not wait
         file_name=f"pulso-review-{period.code}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
