@@ -32,7 +32,7 @@ from typing import Any, Literal
 import duckdb
 import ibis.expr.types as ir
 
-from analytics import audit, dimensions, replica, rollups
+from analytics import answers, audit, dimensions, replica, rollups
 from analytics.dimensions import Source
 from analytics.i18n import Lang, t
 from analytics.queries import Filters
@@ -255,7 +255,7 @@ def _shadow(cur: duckdb.DuckDBPyConnection, scope: Scope, database: str) -> None
         for name, where in _rollup_scopes(scope, preds)
     ]
     # answers carry their call's attributes: the scope applies to them as to a rollup
-    views.append(f"{rollups.ANSWERS} {rows} {main}.{rollups.ANSWERS} where "
+    views.append(f"{answers.ANSWERS} {rows} {main}.{answers.ANSWERS} where "
                  + " and ".join(preds["calls"] + preds["surveys"][1:]))  # fmt: skip
     if len(preds["calls"]) > 1:  # a call attribute scopes surveys through their call
         preds["surveys"].append("call_id in (select call_id from temp.main.calls)")

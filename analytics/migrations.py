@@ -473,12 +473,12 @@ create table change_rollouts (
 
 
 # Version 15 (volume): every survey answer with its call's attributes, times, outcome
-# and prior-contact flag, kept at load (``rollups.ANSWERS``): the pages that read answers
+# and prior-contact flag, kept at load (:mod:`analytics.answers`): the pages that read answers
 # with their call no longer join every call. Built here for the stores that hold data.
 def v15_answers(con: duckdb.DuckDBPyConnection) -> None:
-    from analytics import rollups
+    from analytics import answers
 
-    rollups.rebuild_answers(con)
+    answers.rebuild(con)
 
 
 #: A migration is DDL, or a step that needs the read path (it runs in the same

@@ -9,14 +9,9 @@ the transaction of every load and undo:
   days before"; ``surveyed``) are refreshed for the calls the
   batch touched and for every call of the customers it touched: a new call can turn an
   older call of the same customer into a repeat, and undoing it turns it back;
-- **answers with their call** (``answers``: every survey column but the text, the
-  call's dimensions, times, outcome and ``prior_7d``, :func:`analytics.queries.answers_of`)
-  are rewritten for the answers the batch wrote and for the answers of every call it
-  wrote or whose ``prior_7d`` moved: the drivers, rankings, bias and weekly pages read
-  them without joining every call (at 100M calls that join was 3 s of each page); and,
-  for every answer of the customers those answers had or have, how many answers the
-  customer gave and whether it is their first of its month (survey fatigue's trend
-  without a distinct count over every answer);
+- **answers with their call** (:mod:`analytics.answers`) are rewritten for the answers
+  the batch wrote and for the answers of every call it wrote or whose ``prior_7d``
+  moved, before the survey rollups are built from them;
 - **the store's horizon and link state** (``rollup_meta``: the FCR horizon, whether any
   survey names its call) are stored once, so a reader scoped to one region counts the
   same repeats and the same horizon as everyone else;
@@ -35,7 +30,8 @@ comments), read the raw rows.
 
 Everything here is written as Ibis expressions compiled to SQL for the write cursor,
 the same expressions the read path uses: the rollup cannot drift from the raw read.
-Each statement is compiled once per process and table layout (:func:`_compiled`), the
+Each statement is compiled once per process and table layout
+(:func:`analytics.kept_sql.compiled`), the
 FCR horizon bound when it runs; the flag queries return only the calls whose flags
 changed, with their day, so that no second pass over the calls finds them.
 A direct write to ``calls`` or ``surveys`` outside a load (the demo generator, a test
@@ -46,16 +42,14 @@ row counts moved and the reads fall back to the raw rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
 import ibis.expr.types as ir
-from ibis.backends.sql.datatypes import DuckDBType
 
-from analytics import queries
+from analytics import answers, kept_sql, queries
 from analytics.dimensions import Source
 
 if TYPE_CHECKING:
@@ -87,9 +81,6 @@ ROLLUPS: tuple[Rollup, ...] = (
     ),
 )
 META = "rollup_meta"
-ANSWERS = "answers"
-#: The call flags an answer carries (the drivers' "called in the 7 days before").
-ANSWER_FLAGS = ("prior_7d",)
 # Temporary tables of one refresh (on the write cursor, inside its transaction).
 _DAYS: dict[Source, str] = {"calls": "pulso_days_calls", "surveys": "pulso_days_surveys"}
 _TOUCHED_CALLS = "pulso_touched_calls"  # day
@@ -97,9 +88,6 @@ _MOVED_CUSTOMERS = "pulso_moved_customers"  # call_id, customer_id, started_at
 _MOVED_CALLS = "pulso_moved_calls"  # call_id and the rollups' call attributes
 _TOUCHED_SURVEYS = "pulso_touched_surveys"  # call_id, day
 _NEW_FLAGS = "pulso_new_flags"
-_ANSWER_CALLS = "pulso_answer_calls"  # call_id: rewrite the answers of these calls
-_ANSWER_IDS = "pulso_answer_ids"  # response_id: rewrite these answers
-_ANSWER_CUSTOMERS = "pulso_answer_customers"  # customer_id: count their answers again
 
 
 def choose(filters: Filters, by: tuple[str, ...], source: Source) -> list[Rollup]:
@@ -131,14 +119,14 @@ def table_for(
 def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     """Every flag, the meta row and every rollup from scratch (the migration, the demo
     generator, a direct write)."""
-    tables = _tables(cur)
+    tables = kept_sql.Tables(cur)
     _update_customer_flags(cur, None)
     _update_surveyed(cur, tables, None)
-    rebuild_answers(cur, tables)
+    answers.rebuild(cur, tables)
     meta = _write_meta(cur)
     for rollup in ROLLUPS:
-        for source in _SOURCES:
-            _replace(cur, rollup.table(source), _rollup(tables, rollup, source, meta))
+        for source in kept_sql.SOURCES:
+            kept_sql.replace(cur, rollup.table(source), _rollup(tables, rollup, source, meta))
     _drop_temp(cur)
 
 
@@ -157,7 +145,7 @@ def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> No
     surveys change group). A load that only corrects waits or outcomes moves neither."""
     before = "ingest_before_calls" if target == "calls" else "ingest_before_surveys"
     key, answer_ids = (
-        ("call_id", _ANSWER_CALLS) if target == "calls" else ("response_id", _ANSWER_IDS)
+        ("call_id", answers.CALLS) if target == "calls" else ("response_id", answers.IDS)
     )
     ids = f"select {key} from {{}} where batch_id = ? and {key} is not null"  # noqa: S608
     cur.execute(
@@ -204,16 +192,16 @@ def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> No
 
 def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
     """Bring flags, meta and rollups up to date for what :func:`collect` noted."""
-    tables = _tables(cur)
+    tables = kept_sql.Tables(cur)
     old = _read_meta(cur)
     for days in _DAYS.values():
         cur.execute(f"create or replace temp table {days} (day timestamp)")
     if target == "calls":
         cur.execute(f"insert into {_DAYS['calls']} select day from {_TOUCHED_CALLS}")  # noqa: S608
-        _update_customer_flags(cur, _MOVED_CUSTOMERS)  # adds to _ANSWER_CALLS
+        _update_customer_flags(cur, _MOVED_CUSTOMERS)  # adds to answers.CALLS
         # new calls (an undone or updated one keeps its surveys, so its flag)
         _update_surveyed(cur, tables, "select call_id from calls where surveyed is null")
-        _refresh_answers(cur, tables, "call_id", _ANSWER_CALLS)
+        answers.refresh(cur, tables, "call_id", answers.CALLS)
         # a survey takes its call's attributes: the surveys of a moved call move
         cur.execute(
             f"insert into {_DAYS['surveys']} select date_trunc('day', responded_at) "  # noqa: S608
@@ -222,11 +210,11 @@ def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
     else:
         cur.execute(f"insert into {_DAYS['surveys']} select day from {_TOUCHED_SURVEYS}")  # noqa: S608
         _update_surveyed(cur, tables, f"select call_id from {_TOUCHED_SURVEYS}")  # noqa: S608
-        _refresh_answers(cur, tables, "response_id", _ANSWER_IDS)
+        answers.refresh(cur, tables, "response_id", answers.IDS)
     new = _write_meta(cur)
     _horizon_days(cur, old, new)
     for rollup in ROLLUPS:
-        for source in _SOURCES:
+        for source in kept_sql.SOURCES:
             _refresh_days(cur, tables, rollup, source, new)
     _drop_temp(cur)
 
@@ -263,9 +251,11 @@ def _update_customer_flags(cur: duckdb.DuckDBPyConnection, moved: str | None) ->
     _apply_flags(cur, flags, ("repeat_7d", "prior_7d"))
 
 
-def _update_surveyed(cur: duckdb.DuckDBPyConnection, tables: _Tables, call_ids: str | None) -> None:
+def _update_surveyed(
+    cur: duckdb.DuckDBPyConnection, tables: kept_sql.Tables, call_ids: str | None
+) -> None:
     """``surveyed`` again for the calls of ``call_ids`` (SQL), or for every call."""
-    sql = _compiled(tables, ("surveyed",), lambda: _surveyed_flags(tables))
+    sql = kept_sql.compiled(tables, ("surveyed",), lambda: _surveyed_flags(tables))
     if call_ids is not None:
         sql = f"select * from ({sql}) where call_id in ({call_ids})"  # noqa: S608
     _apply_flags(cur, sql, ("surveyed",))
@@ -276,7 +266,9 @@ def _surveyed_flags(tables: dict[str, ir.Table]) -> str:
     calls, surveys = tables["calls"], tables["surveys"]
     per_call = queries.surveys_of_calls(surveys)
     surveyed = calls.call_id.isin(per_call.call_id)
-    return _sql(calls.select("call_id", "started_at", was_surveyed="surveyed", surveyed=surveyed))
+    return kept_sql.sql(
+        calls.select("call_id", "started_at", was_surveyed="surveyed", surveyed=surveyed)
+    )
 
 
 def _apply_flags(cur: duckdb.DuckDBPyConnection, flags: str, columns: tuple[str, ...]) -> None:
@@ -289,80 +281,16 @@ def _apply_flags(cur: duckdb.DuckDBPyConnection, flags: str, columns: tuple[str,
         f"create or replace temp table {_NEW_FLAGS} as "  # noqa: S608
         f"select call_id, started_at, {', '.join(columns)} from ({flags}) where {differs}"
     )
-    if _exists(cur, _DAYS["calls"]):
+    if kept_sql.exists(cur, _DAYS["calls"]):
         cur.execute(
             f"insert into {_DAYS['calls']} select distinct date_trunc('day', started_at) "  # noqa: S608
             f"from {_NEW_FLAGS}"
         )
-    if set(columns) & set(ANSWER_FLAGS) and _exists(cur, _ANSWER_CALLS):
-        cur.execute(f"insert into {_ANSWER_CALLS} select call_id from {_NEW_FLAGS}")  # noqa: S608
+    if set(columns) & set(answers.FLAGS) and kept_sql.exists(cur, answers.CALLS):
+        cur.execute(f"insert into {answers.CALLS} select call_id from {_NEW_FLAGS}")  # noqa: S608
     sets = ", ".join(f"{c} = f.{c}" for c in columns)
     cur.execute(
         f"update calls c set {sets} from {_NEW_FLAGS} f where c.call_id = f.call_id"  # noqa: S608
-    )
-
-
-# -- answers with their call ---------------------------------------------------------
-
-
-def _answers(tables: dict[str, ir.Table], ids: ir.Table | None = None,
-             key: str = "call_id") -> ir.Table:  # fmt: skip
-    """:func:`analytics.queries.answers_of` the store's tables with the kept flags: of
-    every answer, or of those whose ``key`` is in ``ids`` (the calls narrowed too, so
-    that a batch's refresh does not read every call)."""
-    calls, surveys = tables["calls"], tables["surveys"]
-    if ids is not None:
-        surveys = surveys.filter(surveys[key].isin(ids[key]))
-        calls = calls.filter(calls.call_id.isin(surveys.call_id))
-    return queries.answers_of(surveys, calls, ANSWER_FLAGS)
-
-
-def rebuild_answers(cur: duckdb.DuckDBPyConnection, tables: _Tables | None = None) -> None:
-    """The ``answers`` table anew from every survey and call (the migration, a rebuild)."""
-    _replace(cur, ANSWERS, _answers(tables if tables is not None else _tables(cur)))
-    for name, type_ in CUSTOMER_COLUMNS.items():
-        cur.execute(f"alter table {ANSWERS} add column {name} {type_}")
-    _update_customers(cur, None)
-
-
-def _refresh_answers(cur: duckdb.DuckDBPyConnection, tables: _Tables, key: str, ids: str) -> None:
-    """Rewrite the answers whose ``key`` (``call_id`` or ``response_id``) is in the
-    temporary table ``ids``: deleted ones go, the others are read again; then the
-    customer columns of every answer of their customers, before and after."""
-    customers = (
-        f"select customer_id from {ANSWERS} where {key} in (select {key} from {ids}) "  # noqa: S608
-        "and customer_id is not null"
-    )
-    cur.execute(f"create or replace temp table {_ANSWER_CUSTOMERS} as {customers}")
-    cur.execute(f"delete from {ANSWERS} where {key} in (select {key} from {ids})")  # noqa: S608
-    picked = ibis.table({key: "string"}, name=ids)
-    sql = _compiled(tables, ("answers", key), lambda: _sql(_answers(tables, picked, key)))
-    cur.execute(f"insert into {ANSWERS} by name {sql}")
-    cur.execute(f"insert into {_ANSWER_CUSTOMERS} {customers}")
-    _update_customers(cur, _ANSWER_CUSTOMERS)
-
-
-#: Per answer, of its customer's answers (survey fatigue, :mod:`analytics.feedback.fatigue`):
-#: how many there are in all, and whether it is the first in its calendar month (the
-#: active customers of a month are the sum of that flag: no distinct count over every
-#: answer at read). Null without a customer.
-CUSTOMER_COLUMNS = {"customer_answers": "bigint", "first_in_month": "boolean"}
-_CUSTOMER_COUNTS = """
-select response_id, count(*) over (partition by customer_id) as customer_answers,
-  row_number() over (partition by customer_id, date_trunc('month', responded_at)
-                     order by responded_at, response_id) = 1 as first_in_month
-from {answers} where customer_id is not null {where}
-"""
-
-
-def _update_customers(cur: duckdb.DuckDBPyConnection, customers: str | None) -> None:
-    """The customer columns again for every answer of the customers in table
-    ``customers``, or of every customer."""
-    where = f"and customer_id in (select customer_id from {customers})" if customers else ""  # noqa: S608
-    counts = _CUSTOMER_COUNTS.format(answers=ANSWERS, where=where)
-    sets = ", ".join(f"{c} = f.{c}" for c in CUSTOMER_COLUMNS)
-    cur.execute(
-        f"update {ANSWERS} a set {sets} from ({counts}) f where a.response_id = f.response_id"  # noqa: S608
     )
 
 
@@ -386,7 +314,7 @@ def _horizon_days(cur: duckdb.DuckDBPyConnection, old: queries.Derived | None,
 
 def _refresh_days(
     cur: duckdb.DuckDBPyConnection,
-    tables: _Tables,
+    tables: kept_sql.Tables,
     rollup: Rollup,
     source: Source,
     meta: queries.Derived,
@@ -395,12 +323,14 @@ def _refresh_days(
     cur.execute(f'delete from {name} where "at" in (select day from {days})')  # noqa: S608
     key = ("days", rollup.name, source, meta.linked)
     picked = ibis.table({"day": "timestamp"}, name=days)
-    sql = _compiled(tables, key, lambda: _rollup_sql(tables, rollup, source, meta.linked, picked))
+    sql = kept_sql.compiled(
+        tables, key, lambda: _rollup_sql(tables, rollup, source, meta.linked, picked)
+    )
     _execute_bound(cur, f"insert into {name} by name {sql}", meta)
 
 
 def _rollup(
-    tables: dict[str, ir.Table],
+    tables: kept_sql.Tables,
     rollup: Rollup,
     source: Source,
     meta: queries.Derived,
@@ -411,7 +341,7 @@ def _rollup(
     if source == "calls":
         facts = queries.call_facts(calls, surveys, meta)
     else:  # the answers are refreshed first: no join with every call
-        facts = queries.survey_facts(tables[ANSWERS])
+        facts = queries.survey_facts(answers.table(tables))
     facts = facts.mutate(at=facts.at.truncate("D"))
     if days is not None:
         facts = facts.filter(facts.at.isin(days.day))
@@ -425,7 +355,7 @@ _HORIZON_SQL = "MAKE_TIMESTAMP(1901, 2, 3, 4, 5, 7.0)"
 
 
 def _rollup_sql(
-    tables: dict[str, ir.Table],
+    tables: kept_sql.Tables,
     rollup: Rollup,
     source: Source,
     linked: bool,
@@ -433,7 +363,7 @@ def _rollup_sql(
 ) -> str:
     """:func:`_rollup` as SQL whose horizon is the parameter ``$horizon``."""
     meta = queries.Derived(horizon=_HORIZON, linked=linked)
-    sql = _sql(_rollup(tables, rollup, source, meta, days))
+    sql = kept_sql.sql(_rollup(tables, rollup, source, meta, days))
     if source == "calls":
         if sql.count(_HORIZON_SQL) != 1:  # an Ibis that renders it otherwise
             raise RuntimeError("the FCR horizon is not where the rollup expects it")
@@ -482,73 +412,7 @@ def current(cur: duckdb.DuckDBPyConnection) -> queries.Derived | None:
 # -- plumbing -----------------------------------------------------------------------
 
 
-_SOURCES: tuple[Source, ...] = ("calls", "surveys")
-
-
-class _Tables(dict[str, ir.Table]):
-    """``calls`` and ``surveys`` as unbound Ibis tables, read from the store on first
-    use; its ``key`` (both tables' columns and types) names the compiled statements."""
-
-    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
-        super().__init__()
-        self.cur = cur
-        rows = cur.execute(
-            "select table_name, list(column_name || ' ' || data_type order by column_index) "
-            "from duckdb_columns() where database_name = current_database() "
-            "and schema_name = 'main' and table_name in ('calls', 'surveys') "
-            "group by table_name order by table_name"
-        ).fetchall()
-        self.key = tuple((str(t), tuple(c)) for t, c in rows)
-
-    def __missing__(self, name: str) -> ir.Table:
-        backend = ibis.duckdb.from_connection(self.cur)
-        for source in _SOURCES:
-            self[source] = ibis.table(backend.table(source).schema(), name=source)
-        # as the expression defines it: the table may not exist yet (a first build)
-        self[ANSWERS] = ibis.table(_answers(self).schema(), name=ANSWERS)
-        return dict.__getitem__(self, name)
-
-
-_tables = _Tables  # the store's calls and surveys, read only when a statement compiles
-
-
-#: Compiled statements per (calls' and surveys' columns, statement): a load compiles
-#: each once per process, not at every batch (it was ~170 ms of every load).
-_COMPILED: dict[tuple[Any, ...], str] = {}
-
-
-def _compiled(tables: _Tables, key: tuple[Any, ...], compile_: Callable[[], str]) -> str:
-    full = (tables.key, *key)
-    sql = _COMPILED.get(full)
-    if sql is None:
-        sql = _COMPILED[full] = compile_()
-    return sql
-
-
-def _sql(expr: ir.Table) -> str:
-    return str(ibis.to_sql(expr, dialect="duckdb"))
-
-
-def _replace(cur: duckdb.DuckDBPyConnection, name: str, expr: ir.Table) -> None:
-    """Table ``name`` (temporary for this module's scratch tables) holding ``expr``, in
-    the column types Ibis gives it (DuckDB's sums would otherwise be 128-bit)."""
-    temp = "temp " if name.startswith("pulso_") else ""
-    columns = ", ".join(
-        f'"{column}" {DuckDBType.to_string(dtype)}' for column, dtype in expr.schema().items()
-    )
-    cur.execute(f"create or replace {temp}table {name} ({columns})")
-    cur.execute(f"insert into {name} by name {_sql(expr)}")
-
-
-def _exists(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = cur.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = ?", [name]
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def _drop_temp(cur: Any) -> None:
     for name in (*_DAYS.values(), _TOUCHED_CALLS, _MOVED_CUSTOMERS, _MOVED_CALLS,
-                 _TOUCHED_SURVEYS, _NEW_FLAGS, _ANSWER_CALLS, _ANSWER_IDS,
-                 _ANSWER_CUSTOMERS):  # fmt: skip
+                 _TOUCHED_SURVEYS, _NEW_FLAGS, *answers.TEMPORARY):  # fmt: skip
         cur.execute(f"drop table if exists temp.{name}")

@@ -36,7 +36,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import polars as pl
 
-from analytics import dimensions, rollups
+from analytics import answers, dimensions, rollups
 from analytics.store import Store, StoreError
 
 ENGINE = "PULSO_ENGINE"
@@ -49,7 +49,7 @@ CANONICAL = ("calls", "surveys")
 SPARK_TABLES = frozenset(
     {
         *CANONICAL,
-        rollups.ANSWERS,
+        answers.ANSWERS,
         rollups.META,
         *(r.table(source) for r in rollups.ROLLUPS for source in CANONICAL),  # type: ignore[arg-type]
     }
@@ -268,9 +268,9 @@ class SparkStore(Store):
 
     def answers(self) -> ir.Table | None:
         state = self._look()
-        if state.derived is None or rollups.ANSWERS not in state.tables:
+        if state.derived is None or answers.ANSWERS not in state.tables:
             return None
-        return self.table(rollups.ANSWERS)
+        return self.table(answers.ANSWERS)
 
     def data_version(self) -> str:
         return f"spark:{self._look().version}|{self.app.data_version()}"
@@ -355,7 +355,7 @@ def _scoped(raw: Callable[[str], ir.Table], name: str, scope: Any) -> ir.Table:
             calls = _scoped(raw, "calls", scope)
             preds.append(table.call_id.isin(calls.call_id))
         return table.filter(preds or [True])
-    if name == rollups.ANSWERS:  # the call's attributes are on each answer
+    if name == answers.ANSWERS:  # the call's attributes are on each answer
         return table.filter([table[d].isin(values[d]) for d in on_calls + own] or [True])
     from analytics import access
 

@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from analytics import access, audit, rollups
+from analytics import access, answers, audit, rollups
 from analytics.spark import CANONICAL, DATABASE
 from analytics.store import Store
 
@@ -37,7 +37,7 @@ CHUNK_ROWS = 500_000
 def tables() -> list[str]:
     """What a publish writes, in order: the facts, then what is kept with them (the
     answers with their call, the rollups; meta last)."""
-    kept = (rollups.ANSWERS, *(r.table(s) for r in rollups.ROLLUPS for s in CANONICAL))  # type: ignore[arg-type]
+    kept = (answers.ANSWERS, *(r.table(s) for r in rollups.ROLLUPS for s in CANONICAL))  # type: ignore[arg-type]
     return [*CANONICAL, *kept]
 
 

@@ -89,11 +89,11 @@ class Store:
     def answers(self) -> ir.Table | None:
         """The answers with their call kept at load (:func:`analytics.queries.answers`),
         if current."""
-        from analytics import rollups
+        from analytics.answers import ANSWERS
 
         if self.derived() is None:
             return None
-        return self.table(rollups.ANSWERS)
+        return self.table(ANSWERS)
 
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run one parameterised statement and return its rows as polars."""

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from analytics import access, demo, overview, queries, rollups
+from analytics import access, answers, demo, kept_sql, overview, queries, rollups
 from analytics.ingest import ingest, read_file, undo_batch
 from analytics.ingest.mapping import suggest_mapping
 from analytics.queries import DIMENSIONS, Filters
@@ -187,7 +187,7 @@ def test_every_state_keeps_the_answers_that_a_join_would_give(store: Store) -> N
     a = store.read(joined).sort("response_id")
     b = store.read(kept).sort("response_id")
     assert_frame_equal(a, b.select(a.columns))
-    assert set(b.columns) == {*a.columns, *rollups.CUSTOMER_COLUMNS}
+    assert set(b.columns) == {*a.columns, *answers.CUSTOMER_COLUMNS}
     assert 0 < a["linked"].sum() < a.height  # relational answers have no call
     assert a["prior_7d"].sum() > 0
     # each customer's answers: how many in all, and the first of each calendar month
@@ -445,8 +445,8 @@ def test_loads_that_move_the_horizon_reuse_one_compiled_refresh(states: dict[str
             assert_frame_equal(kept[name], frame, rel_tol=1e-12, abs_tol=0)
         assert store.sql("select count(*) n from calls where repeat_7d")["n"][0] == repeats
         if compiled is not None:
-            assert len(rollups._COMPILED) == compiled  # the second load compiled nothing
-        compiled = len(rollups._COMPILED)
+            assert len(kept_sql.COMPILED) == compiled  # the second load compiled nothing
+        compiled = len(kept_sql.COMPILED)
     store.close()
 
 

@@ -127,13 +127,13 @@ def _kept_counts(reader: Reader, grain: Grain) -> ir.Table | None:
     """The answers kept at load with their customer's counts (:mod:`analytics.rollups`),
     when they answer this trend exactly: by month, for a reader who sees every answer
     (a scoped reader's customers may have answered outside the scope first)."""
-    from analytics import rollups
+    from analytics import answers
 
     kept = queries.kept_answers(reader)
     scoped = getattr(getattr(reader, "actor", None), "scope", ())  # a bound store's actor
     if kept is None or grain != "month" or scoped:
         return None
-    return kept if set(rollups.CUSTOMER_COLUMNS) <= set(kept.columns) else None
+    return kept if set(answers.CUSTOMER_COLUMNS) <= set(kept.columns) else None
 
 
 def frequency_stats(reader: Reader, policy: FatiguePolicy, grain: Grain = "month") -> ir.Table:
