@@ -194,17 +194,22 @@ def test_resolution_matters_far_more_than_duration(store: Store) -> None:
     assert 0 < duration_gap <= resolution_gap / 3
 
 
-def ivr_windows(store: Store, day: dt.date, value: str, source: str) -> dict[Any, Any]:
-    """(mean, variance of the mean) of ``value`` by (billing?, after the change?), 8 weeks
-    either side of ``day``."""
+def windows(
+    store: Store, day: dt.date, value: str, source: str, group: str, at: str
+) -> dict[Any, Any]:
+    """(mean, variance of the mean) of ``value`` by (``group``?, ``at`` on or after
+    ``day``?), 8 weeks either side of ``day``."""
     rows = store.cursor().execute(
-        f"select c.queue = 'billing', c.started_at >= ?, avg({value}),"
-        f" var_samp({value}) / count({value}) {source}"
-        " where c.started_at >= ? - interval 56 day and c.started_at < ? + interval 56 day"
-        " group by all",
+        f"select {group}, {at} >= ?, avg({value}), var_samp({value}) / count({value}) {source}"
+        f" where {at} >= ? - interval 56 day and {at} < ? + interval 56 day group by all",
         [day, day, day],
     )
-    return {(billing, after): (mean, var) for billing, after, mean, var in rows.fetchall()}
+    return {(grouped, after): (mean, var) for grouped, after, mean, var in rows.fetchall()}
+
+
+def ivr_windows(store: Store, day: dt.date, value: str, source: str) -> dict[Any, Any]:
+    """By (billing?, after the change?)."""
+    return windows(store, day, value, source, "c.queue = 'billing'", "c.started_at")
 
 
 def change(cells: dict[Any, Any], billing: bool) -> tuple[float, float]:
@@ -234,16 +239,8 @@ def test_ivr_change_moves_billing_only(
 
 
 def keypad_cells(store: Store, day: dt.date, value: str) -> dict[Any, Any]:
-    """(mean, variance of the mean) of ``value`` by (IVR answer?, after the keypad change?),
-    8 weeks either side of ``day``; transactional answers only."""
-    rows = store.cursor().execute(
-        f"select s.survey_channel = 'ivr', s.responded_at >= ?, avg({value}),"
-        f" var_samp({value}) / count({value}) {JOINED}"
-        " where s.responded_at >= ? - interval 56 day and s.responded_at < ? + interval 56 day"
-        " group by all",
-        [day, day, day],
-    )
-    return {(ivr, after): (mean, var) for ivr, after, mean, var in rows.fetchall()}
+    """By (IVR answer?, after the keypad change?); transactional answers only."""
+    return windows(store, day, value, JOINED, "s.survey_channel = 'ivr'", "s.responded_at")
 
 
 @pytest.mark.parametrize(
