@@ -38,7 +38,13 @@ def catalog(lang: Lang) -> dict[str, str]:
 def t(key: str, lang: Lang = DEFAULT, **params: Any) -> str:
     """The text for ``key`` in ``lang``; a missing key shows itself, never crashes."""
     text = catalog(lang).get(key) or catalog(DEFAULT).get(key) or key
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    for name, value in params.items():  # "21,3 p.p." ending a sentence: one full stop
+        if isinstance(value, str) and value.endswith("."):
+            placeholder = "{" + name + "}"
+            text = text.replace(placeholder + ".", placeholder)
+    return text.format(**params)
 
 
 def language_from_locale(locale: str | None) -> Lang:

@@ -138,3 +138,16 @@ def test_no_text_or_page_uses_an_emoji_for_an_icon(lang: str) -> None:
     """Where no emoji font exists an emoji is an empty box: icons are Material icons."""
     assert not {k: v for k, v in i18n.catalog(lang).items() if EMOJI.search(v)}  # type: ignore[arg-type]
     assert not [p.name for p in UI_FILES if EMOJI.search(p.read_text(encoding="utf-8"))]
+
+
+def test_a_value_ending_in_a_full_stop_ends_a_sentence_with_one() -> None:
+    """Spanish percentage points are "p.p.": a sentence ending in one had "p.p.."."""
+    from analytics.i18n import t
+
+    said = t("drivers.verdict.resolution", "es", ratio="2,4", res="51,2 p.p.", outcome="CSAT",
+             dur="21,3 p.p.")  # fmt: skip
+    assert said.endswith("difieren en 21,3 p.p.") and ".." not in said
+    assert "51,2 p.p. en CSAT" in said  # mid-sentence: unchanged
+    english = t("drivers.verdict.resolution", "en", ratio="2.4", res="51.2 pp", outcome="CSAT",
+                dur="21.3 pp")  # fmt: skip
+    assert english.endswith("21.3 pp.")
