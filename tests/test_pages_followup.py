@@ -162,6 +162,24 @@ def test_monthly_rates_from_the_url() -> None:
     assert any(i.value.startswith("Not measured: no item was closed") for i in at.info)
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_fatigue_without_customer_ids_is_not_measured(
+    tmp_path: Path, app_db: AppDb, lang: str
+) -> None:
+    """Answers that name no customer (a Google Forms export) cannot show who was asked
+    how often: the page says "not measured" and why, not "0 customers" and "- %"."""
+    db = tmp_path / "anonymous.duckdb"
+    store = connect(str(db))
+    at = dt.datetime(2026, 6, 22, 10)
+    insert(store, "surveys", [survey(i, at, nps=i % 11, customer_id=None) for i in range(5)])
+    store.close()
+    app_db(db)
+    page = open_page("views/fatigue.py", lang=lang)
+    assert not page.exception
+    assert i18n.t("fatigue.not_measured", lang) in [w.value for w in page.warning]
+    assert not page.metric and not page.get("plotly_chart")
+
+
 @pytest.mark.parametrize(
     ("page", "params", "charts"),
     [

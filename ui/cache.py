@@ -176,6 +176,11 @@ def fatigue_last_day(data_version: str) -> dt.date | None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def fatigue_attributed(data_version: str) -> int:
+    return fatigue.attributed(store())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def fatigue_summary(
     data_version: str, policy: fatigue.FatiguePolicy, as_of: dt.date
 ) -> fatigue.FatigueSummary:

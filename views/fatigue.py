@@ -23,6 +23,9 @@ as_of = cache.fatigue_last_day(ctx.version)
 if as_of is None:
     st.info(t("fatigue.empty", lang))
     st.stop()
+if cache.fatigue_attributed(ctx.version) == 0:  # missing is not zero: not "0 customers"
+    st.warning(t("fatigue.not_measured", lang), icon=":material/block:")
+    st.stop()
 
 left, right = st.columns(2)
 defaults = fatigue.FatiguePolicy()

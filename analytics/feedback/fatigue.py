@@ -71,6 +71,12 @@ def last_day(reader: Reader) -> dt.date | None:
     return None if value is None else value.date()
 
 
+def attributed(reader: Reader) -> int:
+    """How many answers name their customer (none: fatigue is not measured, not 0)."""
+    known = _known(reader)
+    return int(reader.read(known.aggregate(n=known.count()))["n"][0] or 0)
+
+
 def per_customer(reader: Reader, policy: FatiguePolicy, as_of: dt.date) -> ir.Table:
     """Responses per customer in the N days up to ``as_of``."""
     start, end = _window(policy, as_of)
