@@ -26,7 +26,11 @@ def label(outcome: str, group: str) -> str:
 st.subheader(t("bias.reweighted", lang))
 results = cache.bias_reweighted(ctx.version, f, lang)
 if all(r.raw.empty for r, _ in results):
-    st.info(t("bias.empty", lang))
+    answered = int(cache.bias_rates(ctx.version, f, bias.OUTCOMES[0])["calls"].sum())
+    if answered:  # calls, but no answer names one of them: not "no calls"
+        st.warning(t("bias.not_linked", lang), icon=":material/block:")
+    else:
+        st.info(t("bias.empty", lang))
     st.stop()
 cols = st.columns(len(results))
 shown = cache.bias_overview(ctx.version, f)  # the overview's figures, to reconcile with
