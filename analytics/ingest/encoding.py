@@ -71,13 +71,13 @@ def sniff(blocks: Iterable[bytes], declared: str | None = None) -> Sniffed:
         if utf8:
             try:
                 decoder.decode(block)
-                some_utf8 = some_utf8 or UTF8_SEQUENCE.search(block) is not None
+                some_utf8 = some_utf8 or _has_utf8_text(block)
             except UnicodeDecodeError:
                 utf8 = False
         if not utf8:  # UTF-8 continuation bytes are C1 too: only judge non-UTF-8 text
             c1 = c1 or bool(block.translate(None, _NOT_C1))
             undefined = undefined or bool(block.translate(None, _NOT_UNDEFINED))
-            some_utf8 = some_utf8 or UTF8_SEQUENCE.search(block) is not None
+            some_utf8 = some_utf8 or _has_utf8_text(block)
     if utf8:
         try:
             decoder.decode(b"", final=True)
@@ -87,6 +87,13 @@ def sniff(blocks: Iterable[bytes], declared: str | None = None) -> Sniffed:
     mixed = not declared and not utf8 and some_utf8 and encoding in ("cp1252", "latin-1")
     name = codecs.lookup(encoding).name if declared else encoding
     return Sniffed(name, digest.hexdigest(), mixed)
+
+
+def _has_utf8_text(block: bytes) -> bool:
+    """A :data:`UTF8_SEQUENCE` in ``block``. Every one starts with a byte above 0x7F, so
+    an ASCII block (most blocks of most extracts) is answered without the regex, which
+    was 0.3 s of reading a 116 MB file."""
+    return not block.isascii() and UTF8_SEQUENCE.search(block) is not None
 
 
 def first_utf8_line(lines: Iterable[bytes]) -> tuple[int, str]:

@@ -61,6 +61,16 @@ def test_sha256_is_of_the_file_bytes(tmp_path: Path) -> None:
     assert sniff([path.read_bytes()]).sha256 == read_file(path.read_bytes(), "ll.csv").sha256
 
 
+def test_a_latin1_file_with_utf8_letters_after_ascii_blocks_is_mixed() -> None:
+    """The ASCII blocks skip the UTF-8 search (a speed-up): the letters of a later
+    block, in a file that is not UTF-8, still make it mixed; alone, they are UTF-8."""
+    ascii_block = b"call_id,queue\n" + b"C1,Ventas\n" * 100_000
+    utf8_letters = "C2,Atenci\u00f3n\n".encode()
+    assert sniff([ascii_block, utf8_letters]).encoding == "utf-8"
+    found = sniff([ascii_block, utf8_letters, b"C3,Atenci\xf3n\n"])  # then a Latin-1 byte
+    assert found.mixed and not sniff([ascii_block, b"C3,Atenci\xf3n\n"]).mixed
+
+
 def test_spanish_extract_facts(tmp_path: Path) -> None:
     raw = read_file(b.spanish_calls(tmp_path / "llamadas.csv"))
     facts = raw.facts
