@@ -481,6 +481,16 @@ def v15_answers(con: duckdb.DuckDBPyConnection) -> None:
     answers.rebuild(con)
 
 
+# Version 16 (load speed): a new call's flags start false (no repeat contact, no prior
+# contact, not surveyed), the value most calls keep: a load then writes only the flags
+# that are true, not three flags on every new call (a third of a 1M-call load's upkeep).
+V16_FLAG_DEFAULTS = """
+alter table calls alter column repeat_7d set default false;
+alter table calls alter column prior_7d set default false;
+alter table calls alter column surveyed set default false;
+"""
+
+
 #: A migration is DDL, or a step that needs the read path (it runs in the same
 #: transaction as the others).
 Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
@@ -501,5 +511,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     v13_rollups,
     V14_SURVEY_DESIGN_ROLLOUT,
     v15_answers,
+    V16_FLAG_DEFAULTS,
 )
 LATEST = len(MIGRATIONS)

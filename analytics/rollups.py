@@ -8,7 +8,9 @@ the transaction of every load and undo:
 - **flags on the calls** (``repeat_7d``; ``prior_7d``, the drivers' "called in the 7
   days before"; ``surveyed``) are refreshed for the calls the
   batch touched and for every call of the customers it touched: a new call can turn an
-  older call of the same customer into a repeat, and undoing it turns it back;
+  older call of the same customer into a repeat, and undoing it turns it back. A call
+  is written with its flags false (the store's default), the value most calls keep, so
+  that a load writes only the flags that are true;
 - **answers with their call** (:mod:`analytics.answers`) are rewritten for the answers
   the batch wrote and for the answers of every call it wrote or whose ``prior_7d``
   moved, before the survey rollups are built from them;
@@ -87,6 +89,7 @@ _TOUCHED_CALLS = "pulso_touched_calls"  # day
 _MOVED_CUSTOMERS = "pulso_moved_customers"  # call_id, customer_id, started_at
 _MOVED_CALLS = "pulso_moved_calls"  # call_id and the rollups' call attributes
 _TOUCHED_SURVEYS = "pulso_touched_surveys"  # call_id, day
+_NEW_CALLS = "pulso_new_calls"  # call_id: the calls the batch inserted
 _NEW_FLAGS = "pulso_new_flags"
 
 
@@ -174,7 +177,8 @@ def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> No
     cur.execute(
         "create or replace temp table pulso_moved as select "  # noqa: S608
         "coalesce(n.call_id, w.call_id) as call_id, n.customer_id as now_customer, "
-        f"w.customer_id as was_customer, {who} as who, {group} as grp "
+        f"w.customer_id as was_customer, {who} as who, {group} as grp, "
+        "w.call_id is null as inserted "
         f"from (select {columns} from calls where batch_id = $1) n full join "
         f"(select {columns} from {before} where batch_id = $1) w on n.call_id = w.call_id",
         [batch_id],
@@ -186,6 +190,10 @@ def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> No
     )
     cur.execute(
         f"create or replace temp table {_MOVED_CALLS} as select call_id from pulso_moved where grp"  # noqa: S608
+    )
+    cur.execute(
+        f"create or replace temp table {_NEW_CALLS} as "  # noqa: S608
+        "select call_id from pulso_moved where inserted"
     )
     cur.execute("drop table pulso_moved")
 
@@ -199,8 +207,10 @@ def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
     if target == "calls":
         cur.execute(f"insert into {_DAYS['calls']} select day from {_TOUCHED_CALLS}")  # noqa: S608
         _update_customer_flags(cur, _MOVED_CUSTOMERS)  # adds to answers.CALLS
-        # new calls (an undone or updated one keeps its surveys, so its flag)
-        _update_surveyed(cur, tables, "select call_id from calls where surveyed is null")
+        # new calls, written not surveyed (an undone or updated one keeps its surveys, so
+        # its flag): surveyed if answers named them before they came
+        if _any_row(cur, _NEW_CALLS):
+            _update_surveyed(cur, tables, f"select call_id from {_NEW_CALLS}")  # noqa: S608
         answers.refresh(cur, tables, "call_id", answers.CALLS)
         # a survey takes its call's attributes: the surveys of a moved call move
         cur.execute(
@@ -412,7 +422,12 @@ def current(cur: duckdb.DuckDBPyConnection) -> queries.Derived | None:
 # -- plumbing -----------------------------------------------------------------------
 
 
+def _any_row(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = cur.execute(f"select exists (select 1 from {table})").fetchone()  # noqa: S608
+    return bool(row and row[0])
+
+
 def _drop_temp(cur: Any) -> None:
     for name in (*_DAYS.values(), _TOUCHED_CALLS, _MOVED_CUSTOMERS, _MOVED_CALLS,
-                 _TOUCHED_SURVEYS, _NEW_FLAGS, *answers.TEMPORARY):  # fmt: skip
+                 _TOUCHED_SURVEYS, _NEW_CALLS, _NEW_FLAGS, *answers.TEMPORARY):  # fmt: skip
         cur.execute(f"drop table if exists temp.{name}")

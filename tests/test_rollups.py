@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,7 +43,7 @@ DAY = rollups.ROLLUPS[0]
 EXAMPLES = int(os.environ.get("PULSO_ROLLUP_EXAMPLES", "6"))
 STATES = (
     "demo", "new_calls", "rewritten_calls", "new_surveys", "rewritten_surveys", "undo_surveys",
-    "undo_rewrite",
+    "undo_rewrite", "calls_after_answers",
 )  # fmt: skip
 
 
@@ -149,6 +150,21 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     keep("undo_surveys")
     undo_batch(store, rewrite)
     keep("undo_rewrite")
+    # Answers that name calls not loaded yet, then those calls (a new call starts "not
+    # surveyed": the load must find the answers that were waiting for it).
+    _load(store, _csv(store, """
+        select 'W' || call_id as response_id, 'Z' || call_id as call_id, customer_id,
+               started_at + interval 2 hour as responded_at, 'transactional' as survey_type,
+               (hash(call_id) % 11)::int as nps, 1 + (hash(call_id) % 5)::int as csat
+        from calls using sample 80 rows (reservoir, 17)
+        """, folder / "waiting_answers.csv"), "surveys")  # fmt: skip
+    _load(store, _csv(store, """
+        select 'Z' || call_id as call_id, started_at + interval 1 hour as started_at, channel,
+               queue, region, product, segment, agent_id, team, customer_id, wait_s,
+               duration_s, hold_s, transfers, resolved, abandoned, escalated
+        from calls where 'Z' || call_id in (select call_id from surveys)
+        """, folder / "late_calls.csv"), "calls")  # fmt: skip
+    keep("calls_after_answers")
     store.close()
     return saved
 
@@ -162,6 +178,12 @@ def store(
     opened = connect(str(path), read_only=True)
     yield opened
     opened.close()
+
+
+def test_calls_loaded_after_their_answers_are_surveyed(states: dict[str, Path]) -> None:
+    with closing(connect(str(states["calls_after_answers"]), read_only=True)) as store:
+        late = store.sql("select surveyed from calls where call_id like 'Z%'")
+    assert late.height == 80 and late["surveyed"].all()
 
 
 def test_every_state_keeps_the_flags_that_a_read_would_compute(store: Store) -> None:
@@ -352,6 +374,10 @@ def test_the_migration_builds_the_rollups_for_a_store_that_has_data(tmp_path: Pa
     # version 15: the answers with their call, for the 20 answers already there
     kept = store.sql("select count(*) n, count(region) linked from answers").row(0)
     assert store.schema_version() >= 15 and kept == (20, 20)
+    # version 16: a call written without its flags starts with them false
+    store.con.execute("insert into calls (call_id, started_at) values ('new', '2026-03-02')")
+    flags = store.sql("select repeat_7d, prior_7d, surveyed from calls where call_id = 'new'")
+    assert flags.row(0) == (False, False, False)
     store.close()
 
 
