@@ -11,7 +11,9 @@ table for (a), ``read_csv`` + ``insert or replace`` into a keyed copy of the raw
 for (b). Each timing includes opening and closing its database file (everything on
 disk). The rollup maintenance (``rollups.collect`` + ``rollups.refresh``) is timed by
 wrapping both functions in this process; its share of the load and what it adds to
-the load without it are reported. Runs in its own process (``bench_volume`` starts it).
+the load without it are reported. Runs in its own process (``bench_volume`` starts it);
+a first load of 1,000 rows, timed apart, pays the imports and the first compiles that
+a running app has paid already (the Upload page's case; the command line pays them once).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ COLUMNS = (
     "abandoned", "escalated",
 )  # fmt: skip
 CHANGED_EVERY = 10  # one row in ten differs from the store
+FIRST_ROWS = 1_000  # the process's first load, untimed in the comparison
 
 
 def rollup_timers() -> dict[str, float]:
@@ -148,6 +151,13 @@ def measure(source: Path) -> dict[str, Any]:
         csv = folder / "calls.csv"
         rows, changed = export_csv(base, csv)
         steps: dict[str, Any] = {}
+        # The loads below run as in the app, whose process has loaded before: one small
+        # load first pays the imports and the statements' first compiles, once.
+        small = folder / "first.csv"
+        with csv.open() as src, small.open("w") as dst:
+            dst.writelines(line for _, line in zip(range(FIRST_ROWS + 1), src, strict=False))
+        first = pulso_ingest(small, folder / "first.duckdb", spent)
+        steps["first_load_in_process"] = {"rows": FIRST_ROWS, "seconds": first["seconds"]}
         reset_peak()
         steps["duckdb_insert_s"] = round(duckdb_insert(csv, folder / "duck_a.duckdb"), 3)
         steps["duckdb_insert_peak_mb"] = peak_mb()
