@@ -61,6 +61,7 @@ def scan(source: FileSource, name: str, options: ReadOptions) -> Scanned:
         encoding=sniffed.encoding,
         delimiter=delimiter,
         temporary=temporary,
+        control_free=sniffed.plain,
         diagnose=lambda exc: diagnose(readable, name, delimiter, len(header.names), exc),
     )
 

@@ -168,4 +168,5 @@ def _facts(
         sheets=scanned.sheets,
         n_rows=int(row["total"]) - sum(skipped.values()),
         skipped=skipped,
+        control_free=scanned.control_free,
     )

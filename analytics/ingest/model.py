@@ -71,6 +71,8 @@ class FormatFacts:
     n_rows: int = 0
     #: Rows not loaded on purpose, by reason: "preview", "test".
     skipped: AbcMapping[str, int] = field(default_factory=dict)
+    #: The bytes prove that no cell holds a control character (plain ASCII text).
+    control_free: bool = False
 
 
 #: ``pieces(rows)``: the data as frames of ``rows`` records each (the last fewer),

@@ -222,6 +222,8 @@ class Tally:
     control: int = 0
 
     def __post_init__(self) -> None:
+        if self.plan.raw.facts.control_free:  # the file's bytes hold none: 0 without a look
+            self.count_control = False
         for col in self.plan.columns:
             self.fields[col.name] = _Field(seen=pl.Series("v", [], col.dtype))
 

@@ -32,6 +32,8 @@ class Scanned:
     sheets: tuple[str, ...] = ()
     #: A temporary file the scan reads, deleted with the RawTable.
     temporary: Path | None = None
+    #: No cell can hold a control character (``encoding.Sniffed.plain``).
+    control_free: bool = False
     #: Turns a parse failure met while scanning into a precise refusal.
     diagnose: Callable[[Exception], IngestError] | None = None
 

@@ -71,6 +71,21 @@ def test_a_latin1_file_with_utf8_letters_after_ascii_blocks_is_mixed() -> None:
     assert found.mixed and not sniff([ascii_block, b"C3,Atenci\xf3n\n"]).mixed
 
 
+@pytest.mark.parametrize(
+    ("content", "free"),
+    [
+        (b"call_id,queue\r\nC1,\tVentas\r\n", True),  # tabs and line breaks are text
+        (b"call_id,queue\nC1,Ven\x07tas\n", False),  # a bell: counted, then removed
+        ("call_id,queue\nC1,Atenci\u00f3n\n".encode(), False),  # not ASCII: C1 possible
+        ("call_id,queue\nC1,Ventas\n".encode("utf-16"), False),
+    ],
+)
+def test_only_plain_ascii_text_skips_the_control_character_count(
+    content: bytes, free: bool
+) -> None:
+    assert read_file(content, "calls.csv").facts.control_free is free
+
+
 def test_spanish_extract_facts(tmp_path: Path) -> None:
     raw = read_file(b.spanish_calls(tmp_path / "llamadas.csv"))
     facts = raw.facts
