@@ -43,7 +43,7 @@ DAY = rollups.ROLLUPS[0]
 EXAMPLES = int(os.environ.get("PULSO_ROLLUP_EXAMPLES", "6"))
 STATES = (
     "demo", "new_calls", "rewritten_calls", "new_surveys", "rewritten_surveys", "undo_surveys",
-    "undo_rewrite", "calls_after_answers",
+    "undo_rewrite", "calls_after_answers", "first_load",
 )  # fmt: skip
 
 
@@ -165,7 +165,18 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         from calls where 'Z' || call_id in (select call_id from surveys)
         """, folder / "late_calls.csv"), "calls")  # fmt: skip
     keep("calls_after_answers")
+    # The demo's calls and answers loaded into an empty store (every call is new: the
+    # flags are computed over every call at once, without the moved customers' filter).
+    calls_csv = _csv(store, f"select {CANONICAL_CALLS} from calls", folder / "all_calls.csv")
+    no_ces = "select * exclude (batch_id, ces, ces_scale) from surveys"  # CES needs its scale
+    surveys_csv = _csv(store, no_ces, folder / "all_surveys.csv")
     store.close()
+    first = connect(str(folder / "first.duckdb"))
+    _load(first, calls_csv, "calls")
+    _load(first, surveys_csv, "surveys")
+    first.con.execute("checkpoint")
+    first.close()
+    saved["first_load"] = folder / "first.duckdb"
     return saved
 
 
