@@ -74,7 +74,8 @@ def sniff(blocks: Iterable[bytes], declared: str | None = None) -> Sniffed:
     plain = True
     for block in blocks:
         digest.update(block)
-        plain = plain and block.isascii() and not block.translate(None, _NOT_C0)
+        text = block.removeprefix(codecs.BOM_UTF8) if not first else block  # Excel's BOM
+        plain = plain and text.isascii() and not text.translate(None, _NOT_C0)
         first = first or block[:4]
         if utf8:
             try:

@@ -366,7 +366,8 @@ def measure(validated: Validated) -> Quality:
         # Good rows no longer hold their input text: the value map's cells are counted
         # on the file (only the mapped fields' text and value are computed).
         tally.aliased = aliases.usage(plan.check(raw.data), plan)
-        tally.control = int(raw.data.select(control_cells(plan)).collect().item())
+        if not raw.facts.control_free:  # else none: the file's bytes say so
+            tally.control = int(raw.data.select(control_cells(plan)).collect().item())
     return tally.result()
 
 

@@ -28,14 +28,20 @@ _TIME = r"(?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2})(?:[.,]\d+)?)?\s*(?<ampm>[AaPp
 
 
 def text_stages(
-    field: str, mapping: Mapping, columns: Sequence[str], c: Cols, fast: bool = False
+    field: str,
+    mapping: Mapping,
+    columns: Sequence[str],
+    c: Cols,
+    fast: bool = False,
+    control_free: bool = False,
 ) -> Stages:
     """Stages ending in ``c.text``: the cleaned text (null = empty) the parser reads.
 
     Stages, not one expression: the date + time and label steps use their inputs
     several times, and a nested expression repeats them in every branch (the tree
     grew until 1M rows took seconds; see ``steps``). ``fast``: a date and a time
-    are joined as written (see :func:`joined_as_written`).
+    are joined as written (see :func:`joined_as_written`). ``control_free``: the
+    file holds no control character (``FormatFacts.control_free``).
     """
     transform = mapping.transform(field)
     text = c.name("text")
@@ -43,10 +49,11 @@ def text_stages(
         return [{text: values.clean(pl.lit(transform.constant, pl.String))}]
     if transform.generated:
         return [{text: row_key(columns)}]
-    first = {text: values.clean(pl.col(mapping.as_dict[field]))}
+    controls = not control_free
+    first = {text: values.clean(pl.col(mapping.as_dict[field]), controls)}
     stages = [first]
     if transform.time_source is not None:
-        first[c.name("time")] = values.clean(pl.col(transform.time_source))
+        first[c.name("time")] = values.clean(pl.col(transform.time_source), controls)
         stages += joined_as_written(c) if fast else with_time(c)
     if transform.values:
         stages += [

@@ -221,7 +221,8 @@ def column_stages(col: Column, context: Context, fast: bool = True) -> steps.Sta
     """Clean the source cell, parse it, then apply "required" and the stored type."""
     c = steps.cols_for(col.name)
     quick = fast and col.name in context.fast
-    first = transforms.text_stages(col.name, context.mapping, context.columns, c, quick)
+    plain = context.facts.control_free
+    first = transforms.text_stages(col.name, context.mapping, context.columns, c, quick, plain)
     error = pl.when(c.text.is_null()).then(pl.lit("required")).otherwise(c("error"))
     last = {c.name("value"): c("value").cast(col.dtype)}
     if col.required:

@@ -8,9 +8,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.ingest import ROW, IngestError, ReadOptions, read_file
+from analytics.ingest import ROW, IngestError, ReadOptions, ingest, quality, read_file, validate
 from analytics.ingest.delimiters import detect
 from analytics.ingest.encoding import sniff
+from analytics.ingest.mapping import suggest_mapping
+from analytics.store import connect
 from tests.ingest import builders as b
 
 ROWS = [["call_id", "started_at", "note"], ["C1", "2024-01-02", "a"], ["C2", "2024-01-03", "b"]]
@@ -78,12 +80,35 @@ def test_a_latin1_file_with_utf8_letters_after_ascii_blocks_is_mixed() -> None:
         (b"call_id,queue\nC1,Ven\x07tas\n", False),  # a bell: counted, then removed
         ("call_id,queue\nC1,Atenci\u00f3n\n".encode(), False),  # not ASCII: C1 possible
         ("call_id,queue\nC1,Ventas\n".encode("utf-16"), False),
+        (b"\xef\xbb\xbfcall_id,queue\nC1,Ventas\n", True),  # Excel's UTF-8 BOM
     ],
 )
 def test_only_plain_ascii_text_skips_the_control_character_count(
     content: bytes, free: bool
 ) -> None:
     assert read_file(content, "calls.csv").facts.control_free is free
+
+
+def test_a_control_character_past_the_first_megabyte_is_still_removed_and_counted(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "calls.csv"
+    rows = b"".join(b"C%d,2024-05-0%d 10:00,Ventas\n" % (i, 1 + i % 9) for i in range(60_000))
+    path.write_bytes(b"call_id,started_at,queue\n" + rows + b"C-last,2024-05-01 10:00,Ve\x07nt\n")
+    raw = read_file(path)
+    assert path.stat().st_size > 1 << 20 and not raw.facts.control_free
+    store = connect(str(tmp_path / "s.duckdb"))
+    report = ingest(store, raw, suggest_mapping(raw, "calls").mapping)
+    last = store.sql("select queue from calls where call_id = 'C-last'")["queue"].to_list()
+    store.close()
+    found = quality.of(report)
+    assert last == ["Vent"] and found is not None and found.control_cells == 1
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(path.read_bytes().replace(b"\x07", b""))
+    raw = read_file(plain)
+    assert raw.facts.control_free
+    measured = quality.measure(validate(raw, suggest_mapping(raw, "calls").mapping))
+    assert measured.control_cells == 0 and measured.rows == 60_001
 
 
 def test_spanish_extract_facts(tmp_path: Path) -> None:
