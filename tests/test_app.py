@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n, kpis, overview, periods
+from analytics import dimensions, i18n, kpis, overview, periods
 from analytics.queries import Filters
 from analytics.store import connect
 from tests.apptest import AppDb, clear_caches, new_app, open_app
@@ -82,6 +82,36 @@ def test_a_link_with_filters_reproduces_the_filtered_view(app: AppTest, db: Path
     else:  # South x tech has no survey: a "Not measured" box in place of the metric
         texts = [m.value for m in at.markdown]
         assert "NPS" not in after and texts[texts.index("NPS") + 1].endswith("**Not measured**")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_link_value_the_data_does_not_hold_is_named_not_dropped_silently(
+    app: AppTest, lang: str
+) -> None:
+    app.query_params.update(region=["South", "Atlantis", "**bold**"], lang=lang)
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="region").value == ["South"]  # what the data holds applies
+    notes = [w.value for w in at.sidebar.warning]
+    assert len(notes) == 1 and "“Atlantis”" in notes[0] and "“\\*\\*bold\\*\\*”" in notes[0]
+    assert i18n.t(dimensions.get("region").label, lang) in notes[0]
+    assert not [w for w in open_app().sidebar.warning]  # a link without them: no note
+
+
+def test_an_agent_outside_the_links_team_is_named_with_the_team(
+    tmp_path: Path, app_db: AppDb
+) -> None:
+    path = tmp_path / "teams.duckdb"
+    store = connect(str(path))
+    rows = [call(i, dt.datetime(2025, 4, 1 + i % 5, 9), team=f"T{i % 2}", agent_id=f"A{i % 2}")
+            for i in range(20)]  # fmt: skip
+    insert(store, "calls", rows)
+    store.close()
+    app_db(path)
+    at = open_app(team=["T1"], agent_id=["A0", "A1"])  # A0 works in T0
+    assert not at.exception and at.multiselect(key="agent_id").value == ["A1"]
+    (note,) = [w.value for w in at.sidebar.warning]
+    assert "“A0”" in note and "“A1”" not in note and "within the chosen Team" in note
 
 
 def test_a_link_with_a_period_sets_the_dates(app: AppTest) -> None:

@@ -118,6 +118,7 @@ def _dimension(
     options = cache.dimension_values(version, dim.name, within)
     if not options:
         return _hide(dim)
+    _unknown_in_link(lang, dim, options, parent if within else None)
     help_key = f"{dim.label}_help"
     everything = t("filters.all", lang)
     kw = dict(
@@ -146,6 +147,26 @@ def _dimension(
         )
     _link(dim.name, values)
     return tuple(values)
+
+
+def _unknown_in_link(lang: Lang, dim: Dimension, options: list[str], parent: str | None) -> None:
+    """A link's values of ``dim`` that the data does not hold (a typo, a renamed
+    queue, another store's link) are left out of the filter: say so, on the run that
+    opens the link, instead of showing the rest as if they were the whole link."""
+    if dim.name in st.session_state:
+        return  # the session chose already: the link was read on its first run
+    unknown = [v for v in st.query_params.get_all(dim.name) if v not in options]
+    if unknown:
+        picked = list(dict.fromkeys(unknown))
+        shown = ", ".join(f"“{markdown_escape(v[:60])}”" for v in picked[:5])
+        shown += ", …" if len(picked) > 5 else ""
+        names = {"filter": t(dim.label, lang), "values": shown}
+        if parent is None:
+            text = t("filters.unknown_values", lang, **names)
+        else:
+            parent_label = t(dimensions.get(parent).label, lang)
+            text = t("filters.unknown_values_within", lang, parent=parent_label, **names)
+        st.sidebar.warning(text, icon=":material/link_off:")
 
 
 def _link(key: str, values: list[str]) -> None:
