@@ -94,3 +94,22 @@ def test_a_page_shows_only_the_filters_it_applies_and_keeps_the_others(
     assert "South" in region.inner_text()  # kept while Survey fatigue hid it
     expect(sidebar.get_by_test_id("stRadio")).to_have_count(0)  # nothing compared here
     no_exception(page)
+
+
+def test_a_link_naming_a_region_the_data_lacks_says_so_in_both_languages(
+    page: Any, base_url: str
+) -> None:
+    texts = {
+        "en": ("This link asks for Region values", "“Atlantis”"),
+        "es": ("Este enlace pide valores de Región", "“Atlantis”"),
+    }
+    for lang, (start, value) in texts.items():
+        sidebar = open_overview(page, f"{base_url}/?region=North&region=Atlantis&lang={lang}")
+        note = sidebar.get_by_test_id("stAlertContentWarning")
+        expect(note).to_contain_text(start, timeout=30_000)
+        expect(note).to_contain_text(value)
+        chips = sidebar.get_by_test_id("stMultiSelect").filter(has_text="North")
+        expect(chips).to_have_count(1)  # North applies; Atlantis is only named
+        no_exception(page)
+        note.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"filters_unknown_link_value_{lang}.png"))
