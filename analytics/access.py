@@ -237,6 +237,7 @@ def _shadow(cur: duckdb.DuckDBPyConnection, scope: Scope, database: str) -> None
     The allowed values go into a temporary table as bound parameters (a view's text
     cannot bind them); dimension names come from the catalog's allow-list.
     """
+    kept = rollups.current(cur) is not None  # before the views shadow the tables
     cur.execute("create temp table pulso_scope (dimension varchar, value varchar)")
     cur.executemany(
         "insert into pulso_scope values (?, ?)", [[d, v] for d, values in scope for v in values]
@@ -258,7 +259,14 @@ def _shadow(cur: duckdb.DuckDBPyConnection, scope: Scope, database: str) -> None
     views.append(f"{answers.ANSWERS} {rows} {main}.{answers.ANSWERS} where "
                  + " and ".join(preds["calls"] + preds["surveys"][1:]))  # fmt: skip
     if len(preds["calls"]) > 1:  # a call attribute scopes surveys through their call
-        preds["surveys"].append("call_id in (select call_id from temp.main.calls)")
+        # The kept answers hold their call's attributes: reading the scope there is
+        # 2-5x faster than through every call (10M calls: the follow-up items of one
+        # region 0.04 s, not 0.22 s). Only while they are current (a load keeps them so;
+        # a direct write that changes the row counts makes the reads use the calls).
+        through = "response_id in (select response_id from temp.main.answers)"
+        preds["surveys"].append(
+            through if kept else "call_id in (select call_id from temp.main.calls)"
+        )
     views += [
         f"calls {rows} {main}.calls where {' and '.join(preds['calls'])}",
         f"surveys {rows} {main}.surveys where {' and '.join(preds['surveys'])}",

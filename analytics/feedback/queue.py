@@ -37,6 +37,9 @@ _IN_SCOPE_SQL = (
     "i.response_id in (select s.response_id from surveys s"
     " left join calls c on c.call_id = s.call_id where {})"
 )
+# The same, from the answers kept with their call's attributes (when current): no join
+# of every answer with every call (10M calls: a region's counts 0.39 s -> 0.1 s).
+_IN_ANSWERS_SQL = "i.response_id in (select a.response_id from answers a where {})"
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def list_items(
     days since the response.
     """
     at = now or _now()
-    where, params = _where(f, at)
+    where, params = _where(f, at, _kept(store))
     # The where clause is built from fixed fragments in _where; every value is bound.
     sql = (
         f"select i.item_id, i.status, {OVERDUE_SQL} as overdue,"  # noqa: S608
@@ -83,7 +86,7 @@ def list_items(
 
 def count_items(store: Store, f: ListFilter = ListFilter(), now: dt.datetime | None = None) -> int:
     """How many items :func:`list_items` would return without a limit."""
-    where, params = _where(f, now or _now())
+    where, params = _where(f, now or _now(), _kept(store))
     sql = f"select count(*) from followup_items i where {where}"  # noqa: S608 (fixed fragments)
     row = store.cursor().execute(sql, params).fetchone()
     return int(row[0]) if row else 0
@@ -95,7 +98,7 @@ def status_counts(
     """Items per status, plus ``overdue`` (deadline missed, whatever the status) and
     ``overdue_open`` (still not contacted past the deadline: the ones to call now)."""
     at = now or _now()
-    where, params = _where(ListFilter(statuses=(), scope=scope or Filters()), at)
+    where, params = _where(ListFilter(statuses=(), scope=scope or Filters()), at, _kept(store))
     sql = (
         f"select i.status, count(*) as n, count(*) filter ({OVERDUE_SQL}) as late"  # noqa: S608
         f" from followup_items i where {where} group by i.status"
@@ -108,7 +111,12 @@ def status_counts(
     return counts
 
 
-def _where(f: ListFilter, at: dt.datetime) -> tuple[str, list[Any]]:
+def _kept(store: Store) -> bool:
+    """Whether the answers kept with their call are current (see :func:`_scope`)."""
+    return store.answers() is not None
+
+
+def _where(f: ListFilter, at: dt.datetime, kept: bool = False) -> tuple[str, list[Any]]:
     """Fixed SQL fragments for the filters that are set, with their bound values."""
     parts: list[str] = ["true"]
     params: list[Any] = []
@@ -125,13 +133,13 @@ def _where(f: ListFilter, at: dt.datetime) -> tuple[str, list[Any]]:
     if f.min_age_days > 0:
         parts.append("i.responded_at <= ?")
         params.append(at - dt.timedelta(days=f.min_age_days))
-    in_scope, bound = _scope(f.scope)
+    in_scope, bound = _scope(f.scope, kept)
     return " and ".join(parts + in_scope), params + bound
 
 
-def _scope(scope: Filters) -> tuple[list[str], list[Any]]:
+def _scope(scope: Filters, kept: bool = False) -> tuple[list[str], list[Any]]:
     """The sidebar's period (on the response's day) and dimensions (the response's
-    own, or its call's)."""
+    own, or its call's; ``kept``: read from the kept answers, which hold both)."""
     parts: list[str] = []
     params: list[Any] = []
     if scope.start is not None:
@@ -143,10 +151,10 @@ def _scope(scope: Filters) -> tuple[list[str], list[Any]]:
     chosen = scope.dimension_values("surveys")
     if chosen:
         tests = [
-            f"list_contains(?::varchar[], {_ALIAS[dimensions.get(d).table]}.{d})"
+            f"list_contains(?::varchar[], {'a' if kept else _ALIAS[dimensions.get(d).table]}.{d})"
             for d in chosen  # catalog names only
         ]
-        parts.append(_IN_SCOPE_SQL.format(" and ".join(tests)))
+        parts.append((_IN_ANSWERS_SQL if kept else _IN_SCOPE_SQL).format(" and ".join(tests)))
         params += [list(values) for values in chosen.values()]
     return parts, params
 

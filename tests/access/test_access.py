@@ -233,6 +233,28 @@ def test_a_scoped_user_sees_only_their_region_on_every_read_path(prepared: Store
     )
 
 
+def test_the_scope_reads_answers_through_the_kept_answers_or_the_calls_alike(
+    prepared: Store,
+) -> None:
+    """A scoped user's surveys and follow-up items are the same whether the scope reads
+    the kept answers (current) or every call (after a direct write, not yet rebuilt)."""
+    north = access.bind(prepared, NORTH)
+    queries = ("select response_id from surveys", "select item_id from followup_items")
+    through_answers = [sorted(north.sql(q).to_series().to_list()) for q in queries]
+    assert prepared.answers() is not None and all(through_answers)
+    prepared.con.execute(  # a call no answer names, in the scope: counts move, no rebuild
+        "insert into calls (call_id, started_at, region) values ('X-direct', ?, 'North')",
+        [dt.datetime(2025, 3, 1)],
+    )
+    assert prepared.answers() is None
+    through_calls = [sorted(north.sql(q).to_series().to_list()) for q in queries]
+    assert through_calls == through_answers
+    n_north = prepared.sql(
+        "select count(*) as n from surveys s join calls c using (call_id) where c.region = 'North'"
+    )["n"][0]
+    assert len(through_answers[0]) == n_north
+
+
 def test_a_scoped_user_cannot_act_on_another_regions_item(prepared: Store) -> None:
     south_item = prepared.sql(
         "select min(item_id) as i from followup_items join surveys using (response_id)"

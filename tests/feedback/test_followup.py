@@ -388,11 +388,20 @@ def _scoped_store(store: Store) -> None:
         (Filters(region=("East",)), []),
     ],
 )
+@pytest.mark.parametrize("kept", [True, False], ids=["kept-answers", "join"])
 def test_the_sidebar_filters_select_items_everywhere(
-    empty_store: Store, scope: Filters, responses: list[str]
+    empty_store: Store, scope: Filters, responses: list[str], kept: bool
 ) -> None:
-    """The list, its count, the status tiles and the rates all take the same items."""
+    """The list, its count, the status tiles and the rates all take the same items:
+    from the answers kept with their call, and from the join when they are not current
+    (a direct write, here a call no answer names, without the rebuild)."""
     _scoped_store(empty_store)
+    if not kept:
+        empty_store.con.execute(
+            "insert into calls (call_id, started_at, region) values ('C99', ?, 'East')",
+            [_day(3)],
+        )
+    assert (empty_store.answers() is not None) is kept
     every = ListFilter(statuses=(), scope=scope)
     listed = followup_queue.list_items(empty_store, every, now=NOW)
     assert sorted(listed["response_id"].to_list()) == responses
