@@ -86,7 +86,7 @@ def list_filter() -> ListFilter:
     )
     owners = mid.multiselect(
         t("followup.owner_filter", lang),
-        followup_queue.owners(store),
+        cache.followup_assignees(ctx.version, cache.followup_version()),
         placeholder=t("followup.anyone", lang),
         key="fu_owner",
         bind="query-params",
@@ -288,7 +288,7 @@ def rates() -> None:
 
 
 flt = list_filter()
-shown = followup_queue.list_items(store, flt)
+shown, total = cache.followup_list(ctx.version, cache.followup_version(), flt)
 if shown.is_empty():
     st.info(t("followup.none_match", lang))
 else:
@@ -297,7 +297,7 @@ else:
             "followup.shown",
             lang,
             shown=number(shown.height, lang, 0),
-            total=number(followup_queue.count_items(store, flt), lang, 0),
+            total=number(total, lang, 0),
             limit=number(followup_queue.LIST_LIMIT, lang, 0),
         )
     )
