@@ -153,10 +153,8 @@ def _scope(scope: Filters, kept: bool = False) -> tuple[list[str], list[Any]]:
         params.append(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time()))
     chosen = scope.dimension_values("surveys")
     if chosen:
-        tests = [
-            f"list_contains(?::varchar[], {'a' if kept else _ALIAS[dimensions.get(d).table]}.{d})"
-            for d in chosen  # catalog names only
-        ]
+        alias = {d: "a" if kept else _ALIAS[dimensions.get(d).table] for d in chosen}
+        tests = [f"list_contains(?::varchar[], {alias[d]}.{d})" for d in chosen]  # catalog names
         parts.append((_IN_ANSWERS_SQL if kept else _IN_SCOPE_SQL).format(" and ".join(tests)))
         params += [list(values) for values in chosen.values()]
     return parts, params
