@@ -112,6 +112,11 @@ def test_an_agent_outside_the_links_team_is_named_with_the_team(
     assert not at.exception and at.multiselect(key="agent_id").value == ["A1"]
     (note,) = [w.value for w in at.sidebar.warning]
     assert "“A0”" in note and "“A1”" not in note and "within the chosen Team" in note
+    # a dimension with no value in the data has no filter: the link's value is named too
+    at = open_app(survey_type=["transactional"])
+    assert not at.exception and not [m for m in at.multiselect if m.key == "survey_type"]
+    (note,) = [w.value for w in at.sidebar.warning]
+    assert "Survey type" in note and "“transactional”" in note
 
 
 def test_a_link_with_a_period_sets_the_dates(app: AppTest) -> None:

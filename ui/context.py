@@ -116,9 +116,9 @@ def _dimension(
     parent = dim.narrowed_by
     within = ((parent, chosen[parent]),) if parent and chosen.get(parent) else ()
     options = cache.dimension_values(version, dim.name, within)
-    if not options:
-        return _hide(dim)
     _unknown_in_link(lang, dim, options, parent if within else None)
+    if not options:  # none in the data: no filter (a link's values are named above)
+        return _hide(dim)
     help_key = f"{dim.label}_help"
     everything = t("filters.all", lang)
     kw = dict(
