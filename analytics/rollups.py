@@ -5,8 +5,8 @@ loaded or undone: the 7-day repeat-contact window for first-contact resolution, 
 "surveyed" flag, and the sums over millions of rows behind each tile and bar. So, inside
 the transaction of every load and undo:
 
-- **flags on the calls** (``repeat_7d``; ``prior_7d``, the drivers' "called in the 7
-  days before"; ``surveyed``) are refreshed for the calls the
+- **flags on the calls** (:mod:`analytics.call_flags`: ``repeat_7d``; ``prior_7d``, the
+  drivers' "called in the 7 days before"; ``surveyed``) are refreshed for the calls the
   batch touched and for every call of the customers it touched: a new call can turn an
   older call of the same customer into a repeat, and undoing it turns it back. A call
   is written with its flags false (the store's default), the value most calls keep, so
@@ -51,7 +51,7 @@ import duckdb
 import ibis
 import ibis.expr.types as ir
 
-from analytics import answers, kept_sql, queries
+from analytics import answers, call_flags, kept_sql, queries
 from analytics.dimensions import Source
 
 if TYPE_CHECKING:
@@ -90,7 +90,6 @@ _MOVED_CUSTOMERS = "pulso_moved_customers"  # call_id, customer_id, started_at
 _MOVED_CALLS = "pulso_moved_calls"  # call_id and the rollups' call attributes
 _TOUCHED_SURVEYS = "pulso_touched_surveys"  # call_id, day
 _NEW_CALLS = "pulso_new_calls"  # call_id: the calls the batch inserted
-_NEW_FLAGS = "pulso_new_flags"
 
 
 def choose(filters: Filters, by: tuple[str, ...], source: Source) -> list[Rollup]:
@@ -123,8 +122,8 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     """Every flag, the meta row and every rollup from scratch (the migration, the demo
     generator, a direct write)."""
     tables = kept_sql.Tables(cur)
-    _update_customer_flags(cur, None)
-    _update_surveyed(cur, tables, None)
+    call_flags.update_customer(cur, None)
+    call_flags.update_surveyed(cur, tables, None)
     answers.rebuild(cur, tables)
     meta = _write_meta(cur)
     for rollup in ROLLUPS:
@@ -225,11 +224,12 @@ def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
         # of a 1M-call load into an empty store
         new_calls = _count(cur, _NEW_CALLS)
         every = new_calls == _count(cur, "calls")
-        _update_customer_flags(cur, None if every else _MOVED_CUSTOMERS)
+        call_flags.update_customer(cur, None if every else _MOVED_CUSTOMERS, _DAYS["calls"])
         # new calls, written not surveyed (an undone or updated one keeps its surveys, so
         # its flag): surveyed if answers named them before they came
         if new_calls:
-            _update_surveyed(cur, tables, f"select call_id from {_NEW_CALLS}")  # noqa: S608
+            ids = f"select call_id from {_NEW_CALLS}"  # noqa: S608
+            call_flags.update_surveyed(cur, tables, ids, _DAYS["calls"])
         answers.refresh(cur, tables, "call_id", answers.CALLS)
         # a survey takes its call's attributes: the surveys of a moved call move
         cur.execute(
@@ -238,7 +238,8 @@ def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
         )
     else:
         cur.execute(f"insert into {_DAYS['surveys']} select day from {_TOUCHED_SURVEYS}")  # noqa: S608
-        _update_surveyed(cur, tables, f"select call_id from {_TOUCHED_SURVEYS}")  # noqa: S608
+        ids = f"select call_id from {_TOUCHED_SURVEYS}"  # noqa: S608
+        call_flags.update_surveyed(cur, tables, ids, _DAYS["calls"])
         answers.refresh(cur, tables, "response_id", answers.IDS)
     new = _write_meta(cur)
     _horizon_days(cur, old, new)
@@ -246,81 +247,6 @@ def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
         for source in kept_sql.SOURCES:
             _refresh_days(cur, tables, rollup, source, new)
     _drop_temp(cur)
-
-
-# The flags that look at a customer's other calls, in one pass of SQL over every call of
-# the customers given (tests/test_rollups.py holds them equal to the read path's Ibis
-# definitions, ``queries.repeat_flags`` and ``queries.prior_flags``, which a reader without
-# kept flags computes): ``repeat``, the next call within the window; ``prior``, a call in
-# the window before (strictly earlier: the peers at the same instant are excluded).
-_CUSTOMER_FLAGS = """
-select call_id,
-  coalesce(lead(started_at) over w <= started_at + interval {days} day, false)
-    and customer_id is not null as repeat_7d,
-  count(*) over (partition by customer_id order by started_at
-    range between interval {days} day preceding and current row
-    exclude group) > 0 and customer_id is not null as prior_7d,
-  repeat_7d as was_repeat_7d, prior_7d as was_prior_7d, started_at
-from calls {where}
-window w as (partition by customer_id order by started_at, call_id)
-"""
-
-
-def _update_customer_flags(cur: duckdb.DuckDBPyConnection, moved: str | None) -> None:
-    """``repeat_7d`` and ``prior_7d`` again for every call of the customers in table
-    ``moved`` (and its calls without a customer), or of every customer; the days of the
-    calls whose flags changed are refreshed."""
-    where = ""
-    if moved is not None:
-        where = (
-            f"where customer_id in (select customer_id from {moved}) "  # noqa: S608
-            f"or call_id in (select call_id from {moved})"
-        )
-    flags = _CUSTOMER_FLAGS.format(days=queries.REPEAT_WINDOW_DAYS, where=where)
-    _apply_flags(cur, flags, ("repeat_7d", "prior_7d"))
-
-
-def _update_surveyed(
-    cur: duckdb.DuckDBPyConnection, tables: kept_sql.Tables, call_ids: str | None
-) -> None:
-    """``surveyed`` again for the calls of ``call_ids`` (SQL), or for every call."""
-    sql = kept_sql.compiled(tables, ("surveyed",), lambda: _surveyed_flags(tables))
-    if call_ids is not None:
-        sql = f"select * from ({sql}) where call_id in ({call_ids})"  # noqa: S608
-    _apply_flags(cur, sql, ("surveyed",))
-
-
-def _surveyed_flags(tables: dict[str, ir.Table]) -> str:
-    """Every call's ``surveyed`` as the read path defines it, beside its kept value."""
-    calls, surveys = tables["calls"], tables["surveys"]
-    per_call = queries.surveys_of_calls(surveys)
-    surveyed = calls.call_id.isin(per_call.call_id)
-    return kept_sql.sql(
-        calls.select("call_id", "started_at", was_surveyed="surveyed", surveyed=surveyed)
-    )
-
-
-def _apply_flags(cur: duckdb.DuckDBPyConnection, flags: str, columns: tuple[str, ...]) -> None:
-    """Write the ``columns`` of the query ``flags`` (with ``was_<column>``, the kept
-    value, and ``started_at``) into ``calls`` where they differ, noting the calls'
-    days for the rollups (when a refresh is under way). Only the differing rows are
-    kept: no second join with the calls to find them."""
-    differs = " or ".join(f"{c} is distinct from was_{c}" for c in columns)
-    cur.execute(
-        f"create or replace temp table {_NEW_FLAGS} as "  # noqa: S608
-        f"select call_id, started_at, {', '.join(columns)} from ({flags}) where {differs}"
-    )
-    if kept_sql.exists(cur, _DAYS["calls"]):
-        cur.execute(
-            f"insert into {_DAYS['calls']} select distinct date_trunc('day', started_at) "  # noqa: S608
-            f"from {_NEW_FLAGS}"
-        )
-    if set(columns) & set(answers.FLAGS) and kept_sql.exists(cur, answers.CALLS):
-        cur.execute(f"insert into {answers.CALLS} select call_id from {_NEW_FLAGS}")  # noqa: S608
-    sets = ", ".join(f"{c} = f.{c}" for c in columns)
-    cur.execute(
-        f"update calls c set {sets} from {_NEW_FLAGS} f where c.call_id = f.call_id"  # noqa: S608
-    )
 
 
 def _horizon_days(cur: duckdb.DuckDBPyConnection, old: queries.Derived | None,
@@ -453,5 +379,5 @@ def _count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def _drop_temp(cur: Any) -> None:
     for name in (*_DAYS.values(), _TOUCHED_CALLS, _MOVED_CUSTOMERS, _MOVED_CALLS,
-                 _TOUCHED_SURVEYS, _NEW_CALLS, _NEW_FLAGS, *answers.TEMPORARY):  # fmt: skip
+                 _TOUCHED_SURVEYS, _NEW_CALLS, call_flags.NEW_FLAGS, *answers.TEMPORARY):  # fmt: skip
         cur.execute(f"drop table if exists temp.{name}")
