@@ -4,8 +4,10 @@ filter change, a cached rerun, and each read page opened from the sidebar.
 One real app server (``streamlit run``, loopback) on ``bench/results/bench_N.duckdb``
 (made by ``python -m bench volume --sizes N``), Debian's chromium through Playwright:
 
-- **cold start**: from starting the server process to the overview's first KPI value
-  visible (a fresh server each run: nothing cached, the store opened anew);
+- **cold start**: from starting the server process to the first animation frame in
+  which the overview's first KPI value is painted (a fresh server and a fresh browser
+  page each run: nothing cached, the store opened anew); Playwright's own wait, which
+  polls and can see it up to half a second late, is kept beside it;
 - **filter change**: a region added in the sidebar, until the tiles show the new
   numbers and no script runs (each choice a new filter: uncached);
 - **cached rerun**: the same view reloaded (every result from the server's cache);
@@ -55,23 +57,41 @@ def _tiles(page: Any) -> str:
     return page.get_by_test_id("stMain").get_by_test_id("stMetricValue").all_inner_texts()
 
 
+#: In the page, from its first script on: the wall-clock time of the first animation
+#: frame in which a main-area KPI value has a box. Playwright's ``wait_for`` polls, at
+#: up to 500 ms intervals once the wait is long, so it can see the value late.
+PAINTED = """
+window.__pulsoKpi = null;
+const tick = () => {
+  const e = document.querySelector('[data-testid=stMain] [data-testid=stMetricValue]');
+  if (e && e.getBoundingClientRect().height > 0) {
+    window.__pulsoKpi = performance.timeOrigin + performance.now();
+  } else requestAnimationFrame(tick);
+};
+requestAnimationFrame(tick);
+"""
+
+
 def cold_start(path: Path, repeat: int, browser: Any) -> dict[str, Any]:
     from tests.browser.server import app_server
 
-    ups, kpis = [], []
+    ups, kpis, painted = [], [], []
     for _ in range(repeat):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        t0 = time.perf_counter()
+        page.add_init_script(PAINTED)
+        wall, t0 = time.time(), time.perf_counter()
         with app_server(path) as url:
             ups.append(time.perf_counter() - t0)
             page.goto(url, timeout=LIMIT_MS)
             page.get_by_test_id("stMetricValue").first.wait_for(timeout=LIMIT_MS)
             kpis.append(time.perf_counter() - t0)
+            painted.append(page.evaluate("window.__pulsoKpi") / 1000 - wall)
         page.close()
     return {
         "server_up_s": round(statistics.median(ups), 2),
-        "first_kpi_s": round(statistics.median(kpis), 2),
-        "runs_s": [round(k, 2) for k in kpis],
+        "first_kpi_s": round(statistics.median(painted), 2),
+        "runs_s": [round(k, 2) for k in painted],
+        "seen_by_playwright_s": [round(k, 2) for k in kpis],
         "load_average": round(os.getloadavg()[0], 2),
     }
 
