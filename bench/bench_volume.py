@@ -209,6 +209,9 @@ def targets(sizes: dict[str, Any], ingest: dict[str, Any] | None) -> list[dict[s
         for case in ("pulso_empty", "pulso_update"):
             add(n, f"{case}: rollup maintenance added to the load",
                 ingest[case]["rollup_adds"], MAINTENANCE_ADDS)  # fmt: skip
+            if "day_rollups_adds" in ingest[case]:  # apart, for reading only: no target
+                add(n, f"{case}: of it, the day rollups alone (no flags, no answers)",
+                    ingest[case]["day_rollups_adds"], None)  # fmt: skip
     return rows
 
 

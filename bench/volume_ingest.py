@@ -11,7 +11,10 @@ table for (a), ``read_csv`` + ``insert or replace`` into a keyed copy of the raw
 for (b). Each timing includes opening and closing its database file (everything on
 disk). The rollup maintenance (``rollups.collect`` + ``rollups.refresh``) is timed by
 wrapping both functions in this process; its share of the load and what it adds to
-the load without it are reported. Runs in its own process (``bench_volume`` starts it);
+the load without it are reported, and apart its parts: the calls' flags, the answers,
+the day rollups. The four timings are taken in turn, three rounds, and each figure is
+its median round's (on a shared 2-core machine one run of DuckDB's own load varied from
+1.4 to 2.1 s within minutes). Runs in its own process (``bench_volume`` starts it);
 a first load of 1,000 rows, timed apart, pays the imports and the first compiles that
 a running app has paid already (the Upload page's case; the command line pays them once).
 """
@@ -36,14 +39,25 @@ COLUMNS = (
 )  # fmt: skip
 CHANGED_EVERY = 10  # one row in ten differs from the store
 FIRST_ROWS = 1_000  # the process's first load, untimed in the comparison
+ROUNDS = 3  # each timing's runs, taken in turn with the others'
+
+
+#: What is kept at load, apart (inside ``rollups.refresh``): the calls' flags, the answers
+#: with their call, the day rollups. The rest of the refresh is its plumbing.
+PARTS = {
+    "flags": ("call_flags", ("update_customer", "update_surveyed")),
+    "answers": ("answers", ("refresh",)),
+    "rollups": ("rollups", ("_refresh_days",)),
+}
 
 
 def rollup_timers() -> dict[str, float]:
     """Wrap ``rollups.collect`` and ``rollups.refresh`` (the loaders call them through
-    the module): the seconds spent in each accumulate in the returned dict."""
-    from analytics import rollups
+    the module), and the parts of :data:`PARTS` (the refresh calls them through their
+    modules too): the seconds spent in each accumulate in the returned dict."""
+    from analytics import answers, call_flags, rollups
 
-    spent = {"collect": 0.0, "refresh": 0.0}
+    spent = {"collect": 0.0, "refresh": 0.0, **dict.fromkeys(PARTS, 0.0)}
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -55,8 +69,12 @@ def rollup_timers() -> dict[str, float]:
 
         return wrapper
 
-    for name in spent:
+    for name in ("collect", "refresh"):
         setattr(rollups, name, timed(name, getattr(rollups, name)))
+    modules = {"rollups": rollups, "answers": answers, "call_flags": call_flags}
+    for part, (module, functions) in PARTS.items():
+        for fn in functions:
+            setattr(modules[module], fn, timed(part, getattr(modules[module], fn)))
     return spent
 
 
@@ -129,6 +147,9 @@ def pulso_ingest(csv: Path, db: Path, spent: dict[str, float]) -> dict[str, Any]
         "rollup_refresh_s": round(spent["refresh"], 3),
         "rollup_share": round(maintenance / seconds, 3),
         "rollup_adds": round(maintenance / max(seconds - maintenance, 1e-9), 3),
+        # of the refresh: the flags, the answers, the day rollups alone
+        **{f"{part}_s": round(spent[part], 3) for part in PARTS},
+        "day_rollups_adds": round(spent["rollups"] / max(seconds - maintenance, 1e-9), 3),
         "inserted": report.inserted,
         "updated": report.updated,
         "unchanged": report.unchanged,
@@ -136,8 +157,10 @@ def pulso_ingest(csv: Path, db: Path, spent: dict[str, float]) -> dict[str, Any]
     }
 
 
-def measure(source: Path) -> dict[str, Any]:
-    """Both loads and both references, one run each, on copies in a temporary folder."""
+def measure(source: Path, rounds: int = ROUNDS) -> dict[str, Any]:
+    """Both loads and both references, in ``rounds`` rounds taken in turn (a change in
+    the machine's load hits all four), on copies in a temporary folder. Each figure is
+    the median round's; a Pulso load's breakdown is its median run's."""
     from analytics.store import connect
 
     spent = rollup_timers()
@@ -158,27 +181,29 @@ def measure(source: Path) -> dict[str, Any]:
             dst.writelines(line for _, line in zip(range(FIRST_ROWS + 1), src, strict=False))
         first = pulso_ingest(small, folder / "first.duckdb", spent)
         steps["first_load_in_process"] = {"rows": FIRST_ROWS, "seconds": first["seconds"]}
-        reset_peak()
-        steps["duckdb_insert_s"] = round(duckdb_insert(csv, folder / "duck_a.duckdb"), 3)
-        steps["duckdb_insert_peak_mb"] = peak_mb()
-        reset_peak()
-        empty = pulso_ingest(csv, folder / "empty.duckdb", spent)
-        empty["peak_mb"] = peak_mb()
-        reset_peak()
-        steps["duckdb_upsert_s"] = round(duckdb_upsert(csv, base, folder / "duck_b.duckdb"), 3)
-        steps["duckdb_upsert_peak_mb"] = peak_mb()
-        shutil.copy(base, folder / "update.duckdb")
-        reset_peak()
-        update = pulso_ingest(csv, folder / "update.duckdb", spent)
-        update["peak_mb"] = peak_mb()
+        runs: dict[str, list[Any]] = {"insert": [], "empty": [], "upsert": [], "update": []}
+        db = folder / "round.duckdb"  # each run's database, removed after it
+        for _ in range(rounds):
+            runs["insert"].append(_timed(lambda: duckdb_insert(csv, db), db))
+            runs["empty"].append(_timed(lambda: pulso_ingest(csv, db, spent), db))
+            runs["upsert"].append(_timed(lambda: duckdb_upsert(csv, base, db), db))
+            shutil.copy(base, db)
+            runs["update"].append(_timed(lambda: pulso_ingest(csv, db, spent), db))
         csv_mb = round(csv.stat().st_size / 1e6, 1)
+    empty, update = _median(runs["empty"]), _median(runs["update"])
     if empty["inserted"] != rows or update["updated"] != changed:
         raise RuntimeError(f"unexpected load counts: {empty}, {update} ({rows}, {changed})")
+    for name in ("insert", "upsert"):
+        median = _median(runs[name])
+        steps[f"duckdb_{name}_s"] = median["seconds"]
+        steps[f"duckdb_{name}_peak_mb"] = median["peak_mb"]
     return {
         "rows": rows,
         "changed_rows": changed,
         "csv_mb": csv_mb,
         "source_open_s": round(base_open, 3),
+        "rounds": rounds,
+        "runs_s": {name: [r["seconds"] for r in found] for name, found in runs.items()},
         **steps,
         "pulso_empty": empty,
         "pulso_update": update,
@@ -186,3 +211,19 @@ def measure(source: Path) -> dict[str, Any]:
         "ratio_update_to_duckdb": round(update["seconds"] / steps["duckdb_insert_s"], 2),
         "ratio_update_to_duckdb_upsert": round(update["seconds"] / steps["duckdb_upsert_s"], 2),
     }
+
+
+def _timed(run: Callable[[], Any], db: Path) -> dict[str, Any]:
+    """One timing with its peak memory; the database it wrote is removed after."""
+    reset_peak()
+    found = run()
+    result = dict(found) if isinstance(found, dict) else {"seconds": round(found, 3)}
+    result["peak_mb"] = peak_mb()
+    for path in (db, db.with_name(db.name + ".wal")):
+        path.unlink(missing_ok=True)
+    return result
+
+
+def _median(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median time (the lower middle one of an even number)."""
+    return sorted(found, key=lambda r: r["seconds"])[(len(found) - 1) // 2]
