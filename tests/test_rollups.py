@@ -3,7 +3,9 @@
 Three readers over one store, for random filters, periods, grains and breakdowns
 (Hypothesis), after each of: a demo store, a load of new calls (repeat calls of known
 customers in other regions, and later calls that move the FCR horizon), a load that
-rewrites calls (region, customer, time), a load of surveys, and the undo of the last two:
+rewrites calls (region, customer, time), a load of surveys, and the undo of the last two;
+then answers loaded before their calls, the calls, and the undo of those calls (a batch
+that only inserted); and the demo's rows loaded into an empty store:
 
 - the store itself: the day rollup where the query allows (``rollups.usable``);
 - the raw rows with the flags kept at load (no rollup);
@@ -43,7 +45,7 @@ DAY = rollups.ROLLUPS[0]
 EXAMPLES = int(os.environ.get("PULSO_ROLLUP_EXAMPLES", "6"))
 STATES = (
     "demo", "new_calls", "rewritten_calls", "new_surveys", "rewritten_surveys", "undo_surveys",
-    "undo_rewrite", "calls_after_answers", "first_load",
+    "undo_rewrite", "calls_after_answers", "undo_new_calls", "first_load",
 )  # fmt: skip
 
 
@@ -158,7 +160,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                (hash(call_id) % 11)::int as nps, 1 + (hash(call_id) % 5)::int as csat
         from calls using sample 80 rows (reservoir, 17)
         """, folder / "waiting_answers.csv"), "surveys")  # fmt: skip
-    _load(store, _csv(store, """
+    late = _load(store, _csv(store, """
         select 'Z' || call_id as call_id, started_at + interval 1 hour as started_at, channel,
                queue, region, product, segment, agent_id, team, customer_id, wait_s,
                duration_s, hold_s, transfers, resolved, abandoned, escalated
@@ -170,6 +172,10 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     calls_csv = _csv(store, f"select {CANONICAL_CALLS} from calls", folder / "all_calls.csv")
     no_ces = "select * exclude (batch_id, ces, ces_scale) from surveys"  # CES needs its scale
     surveys_csv = _csv(store, no_ces, folder / "all_surveys.csv")
+    # The late calls undone: a batch that only inserted (no before-image), so the undo
+    # takes the short way; their answers wait again, their customers' calls lose repeats.
+    undo_batch(store, late)
+    keep("undo_new_calls")
     store.close()
     first = connect(str(folder / "first.duckdb"))
     _load(first, calls_csv, "calls")
