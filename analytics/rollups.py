@@ -150,7 +150,7 @@ def collect(cur: duckdb.DuckDBPyConnection, target: Source, batch_id: int) -> No
         ("call_id", answers.CALLS) if target == "calls" else ("response_id", answers.IDS)
     )
     # no before-image: the batch only inserted (a load of new rows, or its undo)
-    inserted_only = not _exists(cur, f"select 1 from {before} where batch_id = ?", batch_id)  # noqa: S608
+    inserted_only = not _any_row(cur, f"select 1 from {before} where batch_id = ?", batch_id)  # noqa: S608
     # the answers' reads take these ids in a semi-join: a repeated id costs nothing, so
     # no union (de-duplicating a million ids was 0.1 s of a load)
     ids = f"select {key} from {{}} where batch_id = ? and {key} is not null"  # noqa: S608
@@ -367,7 +367,7 @@ def current(cur: duckdb.DuckDBPyConnection) -> queries.Derived | None:
 # -- plumbing -----------------------------------------------------------------------
 
 
-def _exists(cur: duckdb.DuckDBPyConnection, query: str, *params: object) -> bool:
+def _any_row(cur: duckdb.DuckDBPyConnection, query: str, *params: object) -> bool:
     row = cur.execute(f"select exists ({query})", list(params)).fetchone()
     return bool(row and row[0])
 
