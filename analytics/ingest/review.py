@@ -374,9 +374,11 @@ def preview(
 
 # -- batch log -------------------------------------------------------------------------------
 
+#: The status (undone, and when) beside the file, where the table shows it without a
+#: scroll: the account column is wide, and an undone load must not read as a live one.
 LOG_COLUMNS = (
-    "batch_id", "target", "file_name", "loaded_at", "loaded_by", "n_rows", "n_inserted",
-    "n_updated", "n_unchanged", "n_rejected", "n_skipped", "status",
+    "batch_id", "target", "file_name", "loaded_at", "status", "loaded_by", "n_rows",
+    "n_inserted", "n_updated", "n_unchanged", "n_rejected", "n_skipped",
 )  # fmt: skip
 
 
