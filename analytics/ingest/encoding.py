@@ -77,7 +77,9 @@ def sniff(blocks: Iterable[bytes], declared: str | None = None) -> Sniffed:
         text = block.removeprefix(codecs.BOM_UTF8) if not first else block  # Excel's BOM
         plain = plain and text.isascii() and not text.translate(None, _NOT_C0)
         first = first or block[:4]
-        if utf8:
+        # ASCII is UTF-8 when no sequence of the block before waits for its end: no need
+        # to decode it (0.06 s of reading a 116 MB file)
+        if utf8 and not (block.isascii() and not decoder.getstate()[0]):
             try:
                 decoder.decode(block)
                 some_utf8 = some_utf8 or _has_utf8_text(block)

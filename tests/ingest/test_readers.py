@@ -73,6 +73,17 @@ def test_a_latin1_file_with_utf8_letters_after_ascii_blocks_is_mixed() -> None:
     assert found.mixed and not sniff([ascii_block, b"C3,Atenci\xf3n\n"]).mixed
 
 
+def test_an_ascii_block_after_a_cut_utf8_letter_is_not_utf8() -> None:
+    """An ASCII block is not decoded (a speed-up) unless a letter of the block before
+    waits for its end: a lone lead byte then makes the file not UTF-8."""
+    cut = b"call_id,queue\nC1,Atenci\xc3"  # the first byte of "\u00f3", then ASCII
+    assert sniff([cut, b"\xb3n\n" + b"C2,Ventas\n" * 10]).encoding == "utf-8"
+    assert sniff([cut, b"n\n" + b"C2,Ventas\n" * 10]).encoding != "utf-8"
+    # the letter's end after the ASCII block must not complete it
+    assert sniff([cut, b"n\nC2,Ventas\n", b"\xb3\n"]).encoding != "utf-8"
+    assert sniff([b"C1,Ventas\n", b"C2,Ventas\n"]).encoding == "utf-8"
+
+
 @pytest.mark.parametrize(
     ("content", "free"),
     [
