@@ -16,6 +16,8 @@ which falls back to the join when it is not current (a direct write to the facts
 
 from __future__ import annotations
 
+from functools import partial
+
 import duckdb
 import ibis
 import ibis.expr.types as ir
@@ -65,7 +67,8 @@ def table(tables: kept_sql.Tables) -> ir.Table:
 
 def rebuild(cur: duckdb.DuckDBPyConnection, tables: kept_sql.Tables | None = None) -> None:
     """The table anew from every survey and call (the migration, a rebuild)."""
-    kept_sql.replace(cur, ANSWERS, of(tables if tables is not None else kept_sql.Tables(cur)))
+    tables = tables if tables is not None else kept_sql.Tables(cur)
+    kept_sql.replace(cur, tables, ANSWERS, partial(of, tables))
     for name, type_ in CUSTOMER_COLUMNS.items():
         cur.execute(f"alter table {ANSWERS} add column {name} {type_}")
     _update_customers(cur, None)

@@ -8,8 +8,8 @@ compiled once per table layout (:func:`compiled`) and reused by every later load
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import ibis
@@ -49,32 +49,50 @@ class Tables(dict[str, ir.Table]):
 
 #: Compiled statements per (calls' and surveys' columns, statement): a load compiles
 #: each once per process, not at every batch (it was ~170 ms of every load).
-COMPILED: dict[tuple[Any, ...], str] = {}
+COMPILED: dict[tuple[Any, ...], Any] = {}
+_S = TypeVar("_S")
 
 
-def compiled(tables: Tables, key: tuple[Any, ...], compile_: Callable[[], str]) -> str:
+def compiled(tables: Tables, key: tuple[Any, ...], compile_: Callable[[], _S]) -> _S:
     """The statement ``key`` for this table layout, compiled by ``compile_`` the first time."""
     full = (tables.key, *key)
-    sql = COMPILED.get(full)
-    if sql is None:
-        sql = COMPILED[full] = compile_()
-    return sql
+    if full not in COMPILED:
+        COMPILED[full] = compile_()
+    found: _S = COMPILED[full]
+    return found
 
 
 def sql(expr: ir.Table) -> str:
     return str(ibis.to_sql(expr, dialect="duckdb"))
 
 
-def replace(cur: duckdb.DuckDBPyConnection, name: str, expr: ir.Table) -> None:
-    """Table ``name`` (temporary for the scratch tables named ``pulso_*``) holding
-    ``expr``, in the column types Ibis gives it (DuckDB's sums would otherwise be
-    128-bit)."""
+def replace(
+    cur: duckdb.DuckDBPyConnection,
+    tables: Tables,
+    name: str,
+    build: Callable[[], ir.Table],
+    *,
+    key: tuple[Any, ...] = (),
+    finish: Callable[[str], str] = str,
+    params: dict[str, Any] | Sequence[Any] | None = None,
+) -> None:
+    """Table ``name`` (temporary for the scratch tables named ``pulso_*``) holding the
+    rows of ``build()``, in the column types Ibis gives them (DuckDB's sums would
+    otherwise be 128-bit); ``finish`` rewrites its SQL (a parameter in place of a
+    value: ``params`` binds it). Compiled once per table layout and ``key``: every new
+    store (a migration, a test's fixture, the demo) builds these tables."""
+
+    def compile_() -> tuple[str, str]:
+        expr = build()
+        columns = ", ".join(
+            f'"{column}" {DuckDBType.to_string(dtype)}' for column, dtype in expr.schema().items()
+        )
+        return columns, finish(sql(expr))
+
+    columns, query = compiled(tables, ("replace", name, *key), compile_)
     temp = "temp " if name.startswith("pulso_") else ""
-    columns = ", ".join(
-        f'"{column}" {DuckDBType.to_string(dtype)}' for column, dtype in expr.schema().items()
-    )
     cur.execute(f"create or replace {temp}table {name} ({columns})")
-    cur.execute(f"insert into {name} by name {sql(expr)}")
+    cur.execute(f"insert into {name} by name {query}", params)
 
 
 def exists(cur: duckdb.DuckDBPyConnection, name: str) -> bool:

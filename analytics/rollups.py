@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -128,7 +129,15 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     meta = _write_meta(cur)
     for rollup in ROLLUPS:
         for source in kept_sql.SOURCES:
-            kept_sql.replace(cur, rollup.table(source), _rollup(tables, rollup, source, meta))
+            kept_sql.replace(
+                cur,
+                tables,
+                rollup.table(source),
+                partial(_rollup, tables, rollup, source, _unbound(meta.linked)),
+                key=(meta.linked,),
+                finish=partial(_horizon_parameter, source),
+                params=_bound(meta, source),
+            )
     _drop_temp(cur)
 
 
@@ -281,7 +290,7 @@ def _refresh_days(
     sql = kept_sql.compiled(
         tables, key, lambda: _rollup_sql(tables, rollup, source, meta.linked, picked)
     )
-    _execute_bound(cur, f"insert into {name} by name {sql}", meta)
+    cur.execute(f"insert into {name} by name {sql}", _bound(meta, source))
 
 
 def _rollup(
@@ -317,17 +326,26 @@ def _rollup_sql(
     days: ir.Table | None = None,
 ) -> str:
     """:func:`_rollup` as SQL whose horizon is the parameter ``$horizon``."""
-    meta = queries.Derived(horizon=_HORIZON, linked=linked)
-    sql = kept_sql.sql(_rollup(tables, rollup, source, meta, days))
-    if source == "calls":
-        if sql.count(_HORIZON_SQL) != 1:  # an Ibis that renders it otherwise
-            raise RuntimeError("the FCR horizon is not where the rollup expects it")
-        sql = sql.replace(_HORIZON_SQL, "CAST($horizon AS TIMESTAMP)")
-    return sql
+    expr = _rollup(tables, rollup, source, _unbound(linked), days)
+    return _horizon_parameter(source, kept_sql.sql(expr))
 
 
-def _execute_bound(cur: duckdb.DuckDBPyConnection, sql: str, meta: queries.Derived) -> None:
-    cur.execute(sql, {"horizon": meta.horizon} if "$horizon" in sql else None)
+def _unbound(linked: bool) -> queries.Derived:
+    return queries.Derived(horizon=_HORIZON, linked=linked)
+
+
+def _horizon_parameter(source: Source, sql: str) -> str:
+    """The calls' rollup SQL with ``$horizon`` in place of the placeholder horizon."""
+    if source != "calls":
+        return sql
+    if sql.count(_HORIZON_SQL) != 1:  # an Ibis that renders it otherwise
+        raise RuntimeError("the FCR horizon is not where the rollup expects it")
+    return sql.replace(_HORIZON_SQL, "CAST($horizon AS TIMESTAMP)")
+
+
+def _bound(meta: queries.Derived, source: Source) -> dict[str, Any] | None:
+    """The parameters of ``source``'s statement of :func:`_horizon_parameter`."""
+    return {"horizon": meta.horizon} if source == "calls" else None
 
 
 # -- the meta row -------------------------------------------------------------------

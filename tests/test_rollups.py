@@ -493,6 +493,20 @@ def test_loads_that_move_the_horizon_reuse_one_compiled_refresh(states: dict[str
     store.close()
 
 
+def test_a_new_store_builds_its_kept_tables_without_compiling_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    connect(":memory:").close()  # the first store of the process compiles
+    compiles: list[str] = []
+    compile_ = kept_sql.sql
+    monkeypatch.setattr(kept_sql, "sql", lambda expr: compiles.append("x") or compile_(expr))
+    store = connect(":memory:")  # a test's fixture, the demo, a first load's new store
+    assert compiles == []
+    assert store.sql("select count(*) n from rollup_calls_agent_day")["n"][0] == 0
+    assert store.rollup(DAY, "surveys") is not None  # built, and current
+    store.close()
+
+
 def test_filter_options_from_the_rollups_are_the_tables_values(store: Store) -> None:
     raw = RawDerived(store)  # no rollup: the distinct values of the table
     team = overview.dimension_values(raw, "team")[:2]
