@@ -14,8 +14,10 @@ One real app server (``streamlit run``, loopback) on ``bench/results/bench_N.duc
 - **pages**: each read page opened from the sidebar with the store warm but the page
   uncached, until its heading and first figure or table are there and nothing runs.
 
-The reference, in the same run, is hand-written DuckDB SQL doing the overview's reads
-(:mod:`bench.volume_raw`), as a ratio; the results go to ``bench/results/browser.json``
+The references, in the same run: for the cold start, the same wait for apps that show
+one number (:data:`FLOOR_APPS`: Streamlit alone; with DuckDB and polars; with Ibis
+over DuckDB, Pulso's read path), the floor of the stack on this machine; for the rest,
+hand-written DuckDB SQL doing the overview's reads (:mod:`bench.volume_raw`), as a ratio; the results go to ``bench/results/browser.json``
 with the machine and the load average.
 
 Usage: python -m bench browser [--sizes 10000000] [--repeat 3]
@@ -28,7 +30,13 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,29 +80,101 @@ requestAnimationFrame(tick);
 """
 
 
+#: The cold start's reference: the same wait for apps that show one number and nothing
+#: else, each a step closer to Pulso's stack (a one-row table: no data to read). What
+#: is left above the last is Pulso's own work.
+FLOOR_APPS = {
+    "streamlit_alone": "",
+    "duckdb_polars": """
+import duckdb, polars
+con = duckdb.connect(); con.execute("create table t as select 42 as x")
+value = con.sql("select max(x) as x from t").pl()["x"][0]
+""",
+    "ibis_duckdb": """
+import duckdb, ibis, polars
+con = duckdb.connect(); con.execute("create table t as select 42 as x")
+engine = ibis.duckdb.from_connection(con)
+value = engine.to_polars(engine.table("t").x.max().name("x").as_table())["x"][0]
+""",
+}
+_FLOOR_PAGE = """import streamlit as st
+st.set_page_config(page_title="floor", layout="wide")
+st.title("Overview")
+value = 42
+{body}
+st.metric("NPS", str(value))
+"""
+
+
 def cold_start(path: Path, repeat: int, browser: Any) -> dict[str, Any]:
+    """Pulso's cold start, and the floor apps' (:data:`FLOOR_APPS`), in turn each round
+    so that the machine's load falls on all of them alike."""
     from tests.browser.server import app_server
 
     ups, kpis, painted = [], [], []
-    for _ in range(repeat):
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        page.add_init_script(PAINTED)
-        wall, t0 = time.time(), time.perf_counter()
-        with app_server(path) as url:
-            ups.append(time.perf_counter() - t0)
-            page.goto(url, timeout=LIMIT_MS)
-            page.get_by_test_id("stMetricValue").first.wait_for(timeout=LIMIT_MS)
-            kpis.append(time.perf_counter() - t0)
-            at = page.wait_for_function("window.__pulsoKpi", timeout=LIMIT_MS).json_value()
-            painted.append(at / 1000 - wall)  # (the next frame, when Playwright saw it first)
-        page.close()
+    floor: dict[str, list[float]] = {name: [] for name in FLOOR_APPS}
+    with tempfile.TemporaryDirectory(prefix="pulso-floor-") as folder:
+        for name, body in FLOOR_APPS.items():
+            (Path(folder) / f"{name}.py").write_text(_FLOOR_PAGE.format(body=body))
+        for _ in range(repeat):
+            up, seen, at = _first_kpi(browser, lambda: app_server(path))
+            ups.append(up)
+            kpis.append(seen)
+            painted.append(at)
+            for name in FLOOR_APPS:
+                floor[name].append(_first_kpi(browser, partial(_floor_app, folder, name))[2])
     return {
         "server_up_s": round(statistics.median(ups), 2),
         "first_kpi_s": round(statistics.median(painted), 2),
         "runs_s": [round(k, 2) for k in painted],
         "seen_by_playwright_s": [round(k, 2) for k in kpis],
+        "floor": {
+            name: {
+                "first_kpi_s": round(statistics.median(r), 2),
+                "runs_s": [round(k, 2) for k in r],
+            }
+            for name, r in floor.items()
+        },
         "load_average": round(os.getloadavg()[0], 2),
     }
+
+
+def _first_kpi(browser: Any, serve: Callable[[], Any]) -> tuple[float, float, float]:
+    """From starting the server ``serve()`` to: it answering, Playwright seeing the
+    first KPI, and the first frame in which it is painted (seconds)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page.add_init_script(PAINTED)
+    wall, t0 = time.time(), time.perf_counter()
+    with serve() as url:
+        up = time.perf_counter() - t0
+        page.goto(url, timeout=LIMIT_MS)
+        page.get_by_test_id("stMetricValue").first.wait_for(timeout=LIMIT_MS)
+        seen = time.perf_counter() - t0
+        at = page.wait_for_function("window.__pulsoKpi", timeout=LIMIT_MS).json_value()
+    page.close()
+    return up, seen, at / 1000 - wall  # (painted: the next frame, when Playwright saw it)
+
+
+@contextmanager
+def _floor_app(folder: str, name: str) -> Iterator[str]:
+    """``streamlit run`` of the floor app ``name`` on loopback; yields its URL."""
+    from tests.browser.server import free_port, wait_healthy
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", f"{name}.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.fileWatcherType", "none"],
+        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, proc=server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def warm_server(path: Path, browser: Any) -> dict[str, Any]:
@@ -190,6 +270,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
         with browser() as b:
             run = {"cold": cold_start(path, args.repeat, b), **warm_server(path, b)}
+        stack = run["cold"]["floor"]["ibis_duckdb"]["first_kpi_s"]
+        run["cold"]["first_kpi_vs_stack_floor"] = round(run["cold"]["first_kpi_s"] / stack, 2)
         run["raw_overview_sql_s"] = raw_overview_s(path)
         change = statistics.median(run["filter_change_s"])
         run["filter_change_vs_raw"] = round(change / run["raw_overview_sql_s"], 3)
