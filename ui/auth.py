@@ -81,7 +81,9 @@ def _signed_in(lang: Lang) -> Actor:
         )
         st.stop()
     email = str(st.user.get("email") or st.user.get("sub") or "")
-    groups = st.user.get("groups") or []
+    claim = st.user.get("groups")
+    # a provider may send one group as a string: it is one group, not its letters
+    groups = [claim] if isinstance(claim, str) else claim if isinstance(claim, list) else []
     found = access.resolve(email, [str(g) for g in groups], grants())
     if found is None:
         st.session_state.pop(cache.ACTOR_KEY, None)

@@ -22,12 +22,16 @@ SIGNED_IN = "Signed in as"
 
 
 @contextmanager
-def provider(emails: list[str]) -> Iterator[str]:
-    """The provider, in a thread, knowing ``emails``; yields its base URL."""
+def provider(
+    emails: list[str], claims: Mapping[str, Mapping[str, object]] | None = None
+) -> Iterator[str]:
+    """The provider, in a thread, knowing ``emails`` (each with its ``claims`` beside
+    the address, when given); yields its base URL."""
     from oidc_provider_mock import User, run_server_in_thread
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    users = [User(sub=email, claims={"email": email}) for email in emails]
+    more = claims or {}
+    users = [User(sub=e, claims={"email": e, **more.get(e, {})}) for e in emails]
     with run_server_in_thread(user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 

@@ -29,19 +29,23 @@ USERS = {
     "boss@x.org": '"manager"',
     "exec@x.org": '"executive"',
     "north@x.org": '{ role = "executive", scope = { region = ["North"] } }',
+    "ops@x.org": None,  # no grant of its own: its group's
 }
+GRANTS = {**{u: g for u, g in USERS.items() if g}, "group:ops": '"manager"'}
+#: A provider may send a single group as a string, not a one-item list.
+CLAIMS = {"ops@x.org": {"groups": "Ops"}}
 
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
     """The OpenID Connect provider: one click signs a predefined user in."""
-    with oidc.provider(list(USERS)) as url:
+    with oidc.provider(list(USERS), CLAIMS) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def secrets_file(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return oidc.write_secrets(tmp_path_factory.mktemp("signin") / "secrets.toml", provider, USERS)
+    return oidc.write_secrets(tmp_path_factory.mktemp("signin") / "secrets.toml", provider, GRANTS)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +118,16 @@ def test_a_north_user_sees_only_north(page: Any, base_url: str) -> None:
     page.keyboard.press("Escape")
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "signin_north_scoped.png"), full_page=True)
+
+
+def test_a_user_whose_one_group_comes_as_a_string_gets_the_groups_role(
+    page: Any, base_url: str
+) -> None:
+    sign_in(page, base_url, "ops@x.org")  # "groups": "Ops", granted to group:ops
+    said = page.get_by_text(oidc.SIGNED_IN).first.inner_text().replace("\u2060", "")
+    assert said == "Signed in as ops@x.org (Manager)", said
+    page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+    no_exception(page)
 
 
 def test_the_engine_refuses_the_executive_and_logged_the_manager(
