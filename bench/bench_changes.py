@@ -285,6 +285,7 @@ def _placebo_row(
 def _newey_west_p(r: change_analysis.MetricResult) -> float:
     data = r.series.filter((pl.col("n") > 0) & pl.col("value").is_not_nan())
     after = data.filter(pl.col("window") == "after")["period"].min()
+    assert isinstance(after, dt.date), after
     its = changes.interrupted_time_series(data, "period", "value", after, weight="n")
     return its.effect.p
 

@@ -65,6 +65,8 @@ def raw_sql(store: Store, f: Filters) -> None:
     """The overview's first screen as hand-written SQL (no inference)."""
     cur = store.cursor()
     prev = f.previous()
+    if f.start is None or f.end is None or prev.start is None:
+        raise ValueError("the overview's SQL needs a period")
     lo, mid, hi = _ts(prev.start), _ts(f.start), _ts(f.end + dt.timedelta(days=1))
     window = "case when ts >= ? then 'current' else 'previous' end as window,"
     for sql in (SURVEY_STATS, CALL_STATS):

@@ -233,7 +233,7 @@ async def run_n(
             busy.clear()
 
     t0 = time.perf_counter()
-    tasks = [asyncio.ensure_future(load())]
+    tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(load())]
     tasks += [
         asyncio.ensure_future(walk(i, pages[i], base_url, rounds, busy, page_timeout, visits))
         for i in range(n)

@@ -121,10 +121,7 @@ def _dimension(
         return _hide(dim)
     help_key = f"{dim.label}_help"
     everything = t("filters.all", lang)
-    kw = dict(
-        help=t(help_key, lang) if help_key in catalog(lang) else None,
-        persist_state="session",
-    )
+    help_text = t(help_key, lang) if help_key in catalog(lang) else None
     if not dim.coded:  # data values: the URL holds them as they are
         values = st.sidebar.multiselect(
             t(dim.label, lang),
@@ -132,7 +129,8 @@ def _dimension(
             key=dim.name,
             bind="query-params",
             placeholder=everything,
-            **kw,
+            help=help_text,
+            persist_state="session",
         )
         return tuple(values)
     with st.sidebar:  # codes with translated names: the URL keeps the codes
@@ -143,7 +141,8 @@ def _dimension(
             lambda v: t(f"{dim.label}.{v}", lang),
             default=(),
             placeholder=everything,
-            **kw,
+            help=help_text,
+            persist_state="session",
         )
     _link(dim.name, values)
     return tuple(values)

@@ -109,7 +109,7 @@ def app_server(db: Path, port: int | None = None, secrets: Path | None = None) -
 
 
 @contextmanager
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Any]:
     """A Playwright Chromium browser (Debian's binary: no browser download)."""
     from playwright.sync_api import sync_playwright
 
