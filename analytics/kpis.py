@@ -30,7 +30,7 @@ Unit = Literal["points", "percent", "seconds", "score"]
 # Why a KPI has no value: no rows in the source; rows, but the input is null on all
 # of them; or rows with the input, none of which qualifies (every call abandoned;
 # for FCR, every call too recent for the 7-day repeat check).
-Reason = Literal["no_data", "not_captured", "all_abandoned", "too_recent"]
+Reason = Literal["no_data", "not_captured", "all_abandoned", "too_recent", "no_wait"]
 REASONS: tuple[Reason, ...] = ("no_data", "not_captured", "all_abandoned", "too_recent")
 Row = Mapping[str, Any]
 # The stats column counting a source's rows (queries.survey_stats / call_stats).
@@ -96,6 +96,7 @@ class Captured:
 
     column: str
     among: str
+    reason: Reason = "not_captured"  # what the KPI's row then says
 
     def missing(self, row: Row) -> bool:
         return _int(row.get(self.among)) > 0 and _int(row.get(self.column)) == 0
@@ -163,8 +164,10 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("abandonment", "calls", CountsOf("n_abandoned", "n_abandon_known"), "percent", False,
         needs=("abandoned",)),
     # Answered within 20 s over offered calls, but only where waits were captured.
+    # Without the outcome, neither input is there; with it, the wait is what is missing.
     Kpi("service_level", "calls", CountsOf("n_within_sl", "n_sl_known"), "percent", True,
-        needs=("abandoned", "wait_s"), captured=Captured("wait_n", among="n_answered")),
+        needs=("abandoned", "wait_s"), base=(("n_abandon_known", "not_captured"),),
+        captured=Captured("wait_n", among="n_answered", reason="no_wait")),
     Kpi("transfer_rate", "calls", CountsOf("n_transferred", "n_transfers_known"), "percent",
         False, needs=("transfers",), base=ANSWERED),
     Kpi("response_rate", "calls", CountsOf("n_surveyed", "n_response_base"), "percent", True,
@@ -185,7 +188,8 @@ def not_measured(key: str, row: Row) -> Reason | None:
 
     "no_data": the source has no rows here; "not_captured": it has rows, but the
     KPI's input is null on every row that qualifies; "all_abandoned" / "too_recent":
-    no row qualifies (see :attr:`Kpi.base`).
+    no row qualifies (see :attr:`Kpi.base`); "no_wait": the calls' outcomes are known
+    but no answered call has its wait (the service level).
     """
     kpi = get(key)
     if not kpi.estimate(row).empty:
@@ -195,6 +199,8 @@ def not_measured(key: str, row: Row) -> Reason | None:
     for column, reason in kpi.base:
         if _int(row.get(column)) == 0:
             return reason
+    if kpi.captured is not None and kpi.captured.missing(row):
+        return kpi.captured.reason
     return "not_captured"
 
 

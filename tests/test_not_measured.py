@@ -493,7 +493,14 @@ def test_service_level_with_no_wait_captured_is_not_measured_not_zero() -> None:
     row = {"n_calls": 14, "n_answered": 11, "n_abandon_known": 14, "n_abandoned": 3,
            "n_within_sl": 0, "n_sl_known": 3, "wait_n": 0}  # fmt: skip
     assert kpis.get("service_level").estimate(row).empty
-    assert kpis.not_measured("service_level", row) == "not_captured"
+    # the outcomes are known (abandonment is measured beside it): the wait is what is missing
+    assert kpis.not_measured("service_level", row) == "no_wait"
+    assert kpis.reason_text("service_level", "no_wait", "en") == (
+        "No column gives how long callers waited before an answer: the service level needs "
+        "the wait of the answered calls."
+    )
+    no_outcome = {**row, "n_abandon_known": 0, "n_abandoned": 0, "n_sl_known": 0}
+    assert kpis.not_measured("service_level", no_outcome) == "not_captured"  # both missing
     every_call_abandoned = {**row, "n_answered": 0, "n_abandoned": 14, "n_sl_known": 14}
     assert kpis.get("service_level").estimate(every_call_abandoned).value == 0.0  # truly missed
 
