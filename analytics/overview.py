@@ -262,19 +262,40 @@ def survey_types(reader: Reader, filters: Filters, linked: bool = False) -> dict
 
 
 def data_range(reader: Reader) -> tuple[dt.date, dt.date] | None:
-    """First and last day with calls or surveys, or None for an empty store (from the
-    day rollups when current: every row is in one of their days, so the same dates
-    without reading every call, 1.1 s of a cold start at 10M calls)."""
-    values = []
+    """First and last day with calls or surveys, or None for an empty store."""
+    return span(source_ranges(reader))
+
+
+def source_ranges(reader: Reader) -> dict[dimensions.Source, tuple[dt.date, dt.date]]:
+    """First and last day of each source that has rows (from the day rollups when
+    current: every row is in one of their days, so the same dates without reading
+    every call, 1.1 s of a cold start at 10M calls)."""
+    found: dict[dimensions.Source, tuple[dt.date, dt.date]] = {}
     for source, column in (("calls", "started_at"), ("surveys", "responded_at")):
         rows = rollups.table_for(reader, source, Filters(), ())  # type: ignore[arg-type]
         if rows is None:
             rows = reader.table(source).rename(at=column)
-        found = reader.read(rows.aggregate(lo=rows.at.min(), hi=rows.at.max()))
-        values += [v for v in found.row(0) if v is not None]
-    if not values:
+        lo, hi = reader.read(rows.aggregate(lo=rows.at.min(), hi=rows.at.max())).row(0)
+        if lo is not None:
+            found[source] = (lo.date(), hi.date())  # type: ignore[index]
+    return found
+
+
+def span(
+    ranges: dict[dimensions.Source, tuple[dt.date, dt.date]],
+) -> tuple[dt.date, dt.date] | None:
+    """The days from the first source's first to the last source's last (None: no rows)."""
+    if not ranges:
         return None
-    return min(values).date(), max(values).date()
+    return min(lo for lo, _ in ranges.values()), max(hi for _, hi in ranges.values())
+
+
+def outside(
+    ranges: dict[dimensions.Source, tuple[dt.date, dt.date]], start: dt.date, end: dt.date
+) -> dict[dimensions.Source, tuple[dt.date, dt.date]]:
+    """The sources whose rows all fall before ``start`` or after ``end``: a page on that
+    period shows none of them, though the store holds some."""
+    return {s: (lo, hi) for s, (lo, hi) in ranges.items() if hi < start or lo > end}
 
 
 def _by_source(keys: tuple[str, ...]) -> dict[kpis.Source, tuple[str, ...]]:

@@ -21,6 +21,7 @@ from analytics import access, overview, replica, thresholds
 from analytics import spark as spark_mode
 from analytics import targets as analytics_targets
 from analytics.changes import registry
+from analytics.dimensions import Source
 from analytics.feedback import compliance as followup_rates
 from analytics.feedback import fatigue, followup, text
 from analytics.feedback import queue as followup_queue
@@ -73,9 +74,14 @@ def current_version() -> str:
     return f"{base_store().data_version()}|{scope!r}" if scope else base_store().data_version()
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
 def data_range(data_version: str) -> tuple[dt.date, dt.date] | None:
-    return overview.data_range(store())
+    return overview.span(source_ranges(data_version))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def source_ranges(data_version: str) -> dict[Source, tuple[dt.date, dt.date]]:
+    """First and last day of the calls and of the surveys (each if it has rows)."""
+    return overview.source_ranges(store())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

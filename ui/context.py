@@ -15,9 +15,9 @@ from typing import Literal
 
 import streamlit as st
 
-from analytics import dimensions
-from analytics.dimensions import Dimension
-from analytics.i18n import LANGS, Lang, catalog, language_from_locale, number, t
+from analytics import dimensions, overview
+from analytics.dimensions import Dimension, Source
+from analytics.i18n import LANGS, Lang, catalog, day, language_from_locale, number, t
 from analytics.queries import Filters
 from analytics.store import StoreError
 from ui import cache, period, url
@@ -208,6 +208,22 @@ def survey_notes(
             st.caption(t("dimensions.mixed_types", lang, **n))
     elif "relational" in types and filters.dimension_values("calls"):
         st.caption(t("dimensions.relational_no_call", lang))
+
+
+def elsewhere(lang: Lang, version: str, filters: Filters, sources: tuple[Source, ...]) -> None:
+    """Say where the rows are when the store holds some of ``sources`` but all of them
+    fall outside the period (a survey export from another year than the calls): the
+    page's "no data in this period" is then true, and this says which dates to pick."""
+    if filters.start is None or filters.end is None:
+        return
+    found = overview.outside(cache.source_ranges(version), filters.start, filters.end)
+    for source in sources:
+        if source in found:
+            lo, hi = found[source]
+            st.info(
+                t(f"period.elsewhere.{source}", lang, start=day(lo, lang), end=day(hi, lang)),
+                icon=":material/date_range:",
+            )
 
 
 def current() -> Context:

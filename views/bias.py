@@ -12,6 +12,7 @@ ctx = context.current()
 lang, f = ctx.lang, ctx.filters
 st.title(t("bias.title", lang))
 st.caption(t("bias.intro", lang))
+context.elsewhere(lang, ctx.version, f, ("surveys",))
 
 
 def label(outcome: str, group: str) -> str:

@@ -17,6 +17,7 @@ lang, f = ctx.lang, ctx.filters
 st.title(t("drivers.title", lang))
 st.caption(t("drivers.caution", lang))
 context.survey_notes(lang, ctx.version, f, linked=True)
+context.elsewhere(lang, ctx.version, f, ("surveys",))
 
 
 def pick_drivers(options: tuple[str, ...]) -> list[str]:

@@ -56,6 +56,7 @@ flash = st.session_state.pop("followup_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
 
+context.elsewhere(lang, ctx.version, scope, ("surveys",))
 counts = cache.followup_counts(ctx.version, cache.followup_version(), scope)
 if sum(counts[s] for s in followup.STATUSES) == 0:
     anywhere = cache.followup_counts(ctx.version, cache.followup_version(), Filters())

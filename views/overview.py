@@ -41,6 +41,7 @@ st.caption(
     )
 )
 context.survey_notes(lang, ctx.version, f, calls=True)
+context.elsewhere(lang, ctx.version, f, ("calls", "surveys"))
 
 weekly = cache.trend(ctx.version, overview.trend_window(f, "week"), ALL_KEYS, "week")
 meaningful = cache.meaningful()  # the minimum meaningful change per KPI

@@ -33,6 +33,7 @@ if period != "filter" and f.end is not None:
 if f.start is not None and f.end is not None:
     st.caption(t("rank.period_used", lang, start=day(f.start, lang), end=day(f.end, lang)))
 context.survey_notes(lang, ctx.version, f, linked=True)
+context.elsewhere(lang, ctx.version, f, ("surveys",))
 
 left, mid, right = st.columns(3)
 metric = url.choice(

@@ -28,6 +28,7 @@ if f.start is None or f.end is None:
 
 cache.ensure_followup(ctx.version)  # every detractor's comment can link to its item
 context.survey_notes(lang, ctx.version, f)
+context.elsewhere(lang, ctx.version, f, ("surveys",))
 counts = cache.voice_languages(ctx.version, f)
 if not any(counts.values()):
     st.info(t("voice.no_comments", lang))
