@@ -491,6 +491,15 @@ alter table calls alter column surveyed set default false;
 """
 
 
+# Version 17 (volume): what the follow-up items were last made from (the surveys' loads
+# and rows, and the deadlines): a page that makes sure they exist no longer scans every
+# answer again when nothing changed (1.3 s at 10M calls, on each page that needs them
+# after a server start).
+V17_FOLLOWUP_SYNCED = """
+create table followup_synced (made_from varchar not null);
+"""
+
+
 #: A migration is DDL, or a step that needs the read path (it runs in the same
 #: transaction as the others).
 Migration = str | Callable[[duckdb.DuckDBPyConnection], None]
@@ -512,5 +521,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     V14_SURVEY_DESIGN_ROLLOUT,
     v15_answers,
     V16_FLAG_DEFAULTS,
+    V17_FOLLOWUP_SYNCED,
 )
 LATEST = len(MIGRATIONS)
