@@ -30,12 +30,9 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -109,20 +106,21 @@ st.metric("NPS", str(value))
 def cold_start(path: Path, repeat: int, browser: Any) -> dict[str, Any]:
     """Pulso's cold start, and the floor apps' (:data:`FLOOR_APPS`), in turn each round
     so that the machine's load falls on all of them alike."""
-    from tests.browser.server import app_server
+    from tests.browser.server import app_server, script_server
 
     ups, kpis, painted = [], [], []
     floor: dict[str, list[float]] = {name: [] for name in FLOOR_APPS}
     with tempfile.TemporaryDirectory(prefix="pulso-floor-") as folder:
+        scripts = {name: Path(folder) / f"{name}.py" for name in FLOOR_APPS}
         for name, body in FLOOR_APPS.items():
-            (Path(folder) / f"{name}.py").write_text(_FLOOR_PAGE.format(body=body))
+            scripts[name].write_text(_FLOOR_PAGE.format(body=body))
         for _ in range(repeat):
             up, seen, at = _first_kpi(browser, lambda: app_server(path))
             ups.append(up)
             kpis.append(seen)
             painted.append(at)
             for name in FLOOR_APPS:
-                floor[name].append(_first_kpi(browser, partial(_floor_app, folder, name))[2])
+                floor[name].append(_first_kpi(browser, partial(script_server, scripts[name]))[2])
     return {
         "server_up_s": round(statistics.median(ups), 2),
         "first_kpi_s": round(statistics.median(painted), 2),
@@ -153,28 +151,6 @@ def _first_kpi(browser: Any, serve: Callable[[], Any]) -> tuple[float, float, fl
         at = page.wait_for_function("window.__pulsoKpi", timeout=LIMIT_MS).json_value()
     page.close()
     return up, seen, at / 1000 - wall  # (painted: the next frame, when Playwright saw it)
-
-
-@contextmanager
-def _floor_app(folder: str, name: str) -> Iterator[str]:
-    """``streamlit run`` of the floor app ``name`` on loopback; yields its URL."""
-    from tests.browser.server import free_port, wait_healthy
-
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", f"{name}.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, proc=server)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def warm_server(path: Path, browser: Any) -> dict[str, Any]:

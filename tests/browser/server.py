@@ -75,26 +75,31 @@ def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None 
 def app_server(db: Path, port: int | None = None, secrets: Path | None = None) -> Iterator[str]:
     """``streamlit run app.py`` against ``db``; yields the base URL; stops it after.
     ``secrets``: a secrets.toml read instead of .streamlit/'s (sign-in, roles)."""
+    with script_server(ROOT / "app.py", {"PULSO_DB": str(db)}, port, secrets) as url:
+        yield url
+
+
+@contextmanager
+def script_server(
+    script: Path,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    secrets: Path | None = None,
+) -> Iterator[str]:
+    """``streamlit run script`` on loopback (from the script's folder, or the project's
+    for app.py), with ``env`` added to this process's; yields the base URL; stops it
+    after. Its output goes nowhere: a pipe nobody reads would stall a chatty server."""
     port = port or free_port()
-    env = {**os.environ, "PULSO_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        *(["--secrets.files", str(secrets)] if secrets else []),
-    ]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.fileWatcherType", "none",
+           *(["--secrets.files", str(secrets)] if secrets else [])]  # fmt: skip
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        cmd,
+        cwd=ROOT if script == ROOT / "app.py" else script.parent,
+        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:

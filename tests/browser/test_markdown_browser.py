@@ -6,15 +6,13 @@ F4). A one-file Streamlit script, not the app: only the renderer is under test."
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.server import ROOT, free_port, wait_healthy
+from tests.browser.server import ROOT, script_server
 from tests.test_markdown_hostile import HOSTILE
 from ui.markdown import JOINER
 
@@ -43,18 +41,8 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("markdown_app")
     script = folder / "app.py"
     script.write_text(SCRIPT.format(root=str(ROOT), hostile=HOSTILE), encoding="utf-8")
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc=proc)
+    with script_server(script) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_hostile_text_renders_as_written(url: str, chromium: Any) -> None:
