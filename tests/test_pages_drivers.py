@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n
+from analytics import i18n, rollups
 from analytics.drivers import analysis as da
 from analytics.drivers import cells as dc
 from analytics.queries import Filters
@@ -132,6 +132,29 @@ def test_the_page_recovers_the_planted_truth() -> None:
     dominates = dict(zip(table["driver"], table["dominates"], strict=True))
     assert dominates["Resolved"] == "all the others"
     assert "resolution matters about" in at.info[0].value
+
+
+def test_every_outcome_of_the_demo_is_answered(cells: pl.DataFrame) -> None:
+    assert dc.answered(cells) == dc.OUTCOMES
+    assert dc.answered(cells.clear()) == ()
+
+
+def test_a_survey_without_csat_opens_on_an_outcome_it_answers(
+    demo_stores: DemoStores, tmp_path: Path, app_db: AppDb
+) -> None:
+    """NPS answers only: the page opens on promoters, not on CSAT's "too few responses"."""
+    path = demo_stores.copy(tmp_path, calls=30_000, seed=5, end=END)
+    store = connect(str(path))
+    with store.transaction() as cur:
+        cur.execute("update surveys set csat = null")
+        rollups.rebuild(cur)
+    assert dc.answered(dc.cells(store, Filters(start=START, end=END)))[0] == "promoter"
+    store.close()
+    app_db(path)
+    at = open_page(**WHOLE)
+    assert at.selectbox(key="outcome").value == "promoter"
+    assert not page_warnings(at), [w.value for w in page_warnings(at)]
+    assert len(at.get("plotly_chart")) > 0
 
 
 def test_an_empty_store_says_so(tmp_path: Path, app_db: AppDb) -> None:

@@ -6,7 +6,14 @@ import streamlit as st
 
 from analytics.drivers import charts
 from analytics.drivers.analysis import MIN_RESPONSES, DriverAnalysis, Guard, LeverVerdict, quadrant
-from analytics.drivers.cells import BINARY, LOWER_IS_BETTER, OUTCOMES, Outcome, available
+from analytics.drivers.cells import (
+    BINARY,
+    LOWER_IS_BETTER,
+    OUTCOMES,
+    Outcome,
+    answered,
+    available,
+)
 from analytics.i18n import number, t
 from ui import cache, context, tables, url
 from ui.markdown import markdown_escape
@@ -104,6 +111,7 @@ outcome = url.choice(
     OUTCOMES,
     "outcome",
     lambda o: t(f"drivers.outcome.{o}", lang),
+    next(iter(answered(cells)), None),  # NPS answers only: not CSAT's "too few responses"
 )
 if cells.height == 0:  # an empty store, or filters that match no linked response
     st.warning(t("drivers.no_data", lang), icon=":material/search_off:")

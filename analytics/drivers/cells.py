@@ -168,6 +168,21 @@ def available(cells: pl.DataFrame) -> tuple[str, ...]:
     )
 
 
+def answered(cells: pl.DataFrame) -> tuple[Outcome, ...]:
+    """The outcomes that some response in ``cells`` answers, in :data:`OUTCOMES`' order
+    (a survey without CSAT has no CSAT outcome to explain)."""
+    if cells.is_empty():
+        return ()
+    counts = {
+        "csat": cells.select(pl.sum_horizontal("^csat_[1-5]$").sum()).item(),
+        "nps": cells["nps_n"].sum(),
+        "ces": cells.select(pl.sum_horizontal("^ces_[0-9]+$").sum()).item(),
+    }
+    question = {"csat_top2": "csat", "promoter": "nps", "detractor": "nps", "csat": "csat",
+                "ces": "ces"}  # fmt: skip
+    return tuple(o for o in OUTCOMES if counts[question[o]] > 0)
+
+
 def outcome_cells(cells: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
     """Long frame: driver levels, ``y`` (the outcome level) and ``n`` (responses)."""
     keys = list(available(cells))
