@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 import polars as pl
 
@@ -31,7 +31,7 @@ Unit = Literal["points", "percent", "seconds", "score"]
 # of them; or rows with the input, none of which qualifies (every call abandoned;
 # for FCR, every call too recent for the 7-day repeat check).
 Reason = Literal["no_data", "not_captured", "all_abandoned", "too_recent", "no_wait"]
-REASONS: tuple[Reason, ...] = ("no_data", "not_captured", "all_abandoned", "too_recent")
+REASONS: tuple[Reason, ...] = get_args(Reason)  # every reason, so none goes untested
 Row = Mapping[str, Any]
 # The stats column counting a source's rows (queries.survey_stats / call_stats).
 ROWS: dict[Source, str] = {"surveys": "n_responses", "calls": "n_calls"}

@@ -491,10 +491,10 @@ alter table calls alter column surveyed set default false;
 """
 
 
-# Version 17 (volume): what the follow-up items were last made from (the surveys' loads
-# and rows, and the deadlines): a page that makes sure they exist no longer scans every
-# answer again when nothing changed (1.3 s at 10M calls, on each page that needs them
-# after a server start).
+# Version 17 (volume): what the follow-up items were last made from (a fingerprint of
+# the answers, the items' count, the deadlines: ``followup._made_from``): a page that
+# makes sure they exist no longer scans every answer again when nothing changed (1.3 s
+# at 10M calls, on each page that needs them after a server start).
 V17_FOLLOWUP_SYNCED = """
 create table followup_synced (made_from varchar not null);
 """
