@@ -108,7 +108,7 @@ class Rows:
 def prepare(target: Target, loaded: tuple[str, ...], rows: pl.DataFrame) -> Rows:
     """Good rows (canonical columns) -> :class:`Rows`; refuses keys repeated in the chunk."""
     keys = rows.get_column(KEYS[target])
-    if keys.is_duplicated().any():
+    if keys.n_unique() != keys.len():  # a third of ``is_duplicated().any()``'s time
         raise RepeatedKeys("rows to load share a key")
     # Plain (not view) strings: DuckDB takes them about twice as fast. One Arrow
     # batch, not the dozen pieces validation leaves: DuckDB then writes whole row
