@@ -29,7 +29,8 @@ pass/fail; ``proxy`` marks a figure measured without the browser the target name
 A run merges into the file: the sizes (and the ingest, with ``--ingest-calls 0``) it
 does not measure are kept from the last run, each with the time it was measured
 (``measured``), so that ``--sizes 100000000`` alone, a run of hours, adds to the 1M
-and 10M figures instead of dropping them; ``--fresh`` starts the file anew.
+and 10M figures instead of dropping them (``--sizes ""`` runs the ingest alone);
+``--fresh`` starts the file anew.
 
 Usage: python -m bench volume [--sizes 1000000,10000000] [--repeat 3]
        [--ingest-calls 1000000] [--skip-app] [--skip-raw] [--fresh]
@@ -206,6 +207,11 @@ def targets(sizes: dict[str, Any], ingest: dict[str, Any] | None) -> list[dict[s
             ingest["ratio_empty_to_duckdb"], INGEST_RATIO)  # fmt: skip
         add(n, "ingest as a 10% update / DuckDB read_csv + insert",
             ingest["ratio_update_to_duckdb"], INGEST_RATIO)  # fmt: skip
+        if "duckdb_kept_adds" in ingest:  # the floors, for reading only: no target
+            add(n, "ingest into an empty store / DuckDB keeping the same (hand-written)",
+                ingest["ratio_empty_to_duckdb_kept"], None)  # fmt: skip
+            add(n, "floor: what the same upkeep adds to DuckDB's own load",
+                ingest["duckdb_kept_adds"], None)  # fmt: skip
         for case in ("pulso_empty", "pulso_update"):
             add(n, f"{case}: rollup maintenance added to the load",
                 ingest[case]["rollup_adds"], MAINTENANCE_ADDS)  # fmt: skip
@@ -249,7 +255,8 @@ def show(result: dict[str, Any]) -> None:
             print(f"{int(n):,} calls: {s['wall_s']} s to measure, peak {s['peak_rss_mb']:.0f} MB")
     marks = {True: "pass", False: "FAIL", None: "-"}
     for t in result["targets"]:
-        if t["target"] is not None and "first run" not in t["what"]:
+        reading = t["what"].startswith(("floor", "ingest"))  # the ingest's floors too
+        if (t["target"] is not None or reading) and "first run" not in t["what"]:
             proxy = " (proxy)" if t.get("proxy") else ""
             print(f"{marks[t['pass']]:>5} {t['calls']:>12,} {t['what']}{proxy}: "
                   f"{t['value']} (target {t['target']})")  # fmt: skip
@@ -273,7 +280,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return {}
     old = json.loads(OUT.read_text()) if OUT.exists() else {}
     previous = old.get("sizes", {})
-    measuring = [int(x) for x in args.sizes.split(",")]
+    measuring = [int(x) for x in args.sizes.split(",") if x]  # "": the ingest alone
     result: dict[str, Any] = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
