@@ -324,6 +324,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         except RuntimeError as exc:
             ingest = {"error": str(exc)}
             print(f"volume: ingest FAILED\n{exc}", flush=True)
+        if made.get("generation_s") is None:  # the last ingest may have recorded it
+            made = old.get("ingest", {}).get("source", {}).get("generation") or made
         ingest["source"] = {"path": str(source.relative_to(ROOT)), "generation": made}
     save(True)
     show(result)
