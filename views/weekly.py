@@ -99,6 +99,15 @@ html_col.download_button(
     icon=":material/description:",
     on_click="ignore",
 )
+week_code = period.code if period.kind == "week" else periods.last_complete_week(last).code
+st.caption(t("weekly.page.cli", lang, week=week_code, language=lang))
+
+st.subheader(t("weekly.page.preview", lang))
+# An iframe keeps the report's CSS off the app; its text is escaped and it has no script.
+st.iframe(page, height=PREVIEW_HEIGHT)
+
+# Last: the first view in a process imports WeasyPrint to know whether the PDF can be
+# made (0.5-0.8 s); the preview above is on screen meanwhile, the button fills its column.
 try:
     pdf_engine()  # WeasyPrint and its system libraries: the PDF is made on click
 except weekly.PdfUnavailable as exc:
@@ -113,9 +122,3 @@ else:
         icon=":material/picture_as_pdf:",
         on_click="ignore",
     )
-week_code = period.code if period.kind == "week" else periods.last_complete_week(last).code
-st.caption(t("weekly.page.cli", lang, week=week_code, language=lang))
-
-st.subheader(t("weekly.page.preview", lang))
-# An iframe keeps the report's CSS off the app; its text is escaped and it has no script.
-st.iframe(page, height=PREVIEW_HEIGHT)
