@@ -14,7 +14,7 @@ import polars as pl
 
 from analytics.ingest import upsert
 from analytics.ingest.model import ROW, BatchReport, BatchWarning, Mapping, RawTable, Target
-from analytics.ingest.quality import Quality
+from analytics.ingest.quality_report import Quality
 from analytics.ingest.sql import one, over
 
 _REJECTS = "pulso_ingest_rejects"

@@ -17,6 +17,7 @@ from analytics.ingest import (
     list_batches,
     load,
     quality,
+    quality_report,
     read_file,
     suggest_mapping,
     undo_batch,
@@ -155,7 +156,7 @@ def test_distinct_values_are_exact_up_to_the_cap(
 ) -> None:
     rows = [[f"C{i}", "2024-01-01 10:00", str(i % 4), str(i % 7)] for i in range(40)]
     path = _csv(tmp_path, "d.csv", ["id", "at", "wait", "transfers"], rows)
-    monkeypatch.setattr(quality, "DISTINCT_CAP", 5)
+    monkeypatch.setattr(quality_report, "DISTINCT_CAP", 5)
     q = _measured(path, CALLS)
     assert q.for_field("wait_s").distinct == 4  # type: ignore[union-attr]
     assert q.for_field("transfers").distinct is None  # type: ignore[union-attr]
