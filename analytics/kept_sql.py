@@ -95,6 +95,13 @@ def replace(
     cur.execute(f"insert into {name} by name {query}", params)
 
 
+def count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows in ``table`` (one of ours, never input: a fact, stage or temporary table).
+    Fetched to the end: a cursor with a result still open refuses ``register()``."""
+    rows = cur.execute(f"select count(*) from {table}").fetchall()  # noqa: S608
+    return int(rows[0][0]) if rows else 0
+
+
 def exists(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the temporary table ``name`` exists (a refresh is under way)."""
     row = cur.execute(

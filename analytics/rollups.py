@@ -231,8 +231,8 @@ def refresh(cur: duckdb.DuckDBPyConnection, target: Source) -> None:
         cur.execute(f"insert into {_DAYS['calls']} select day from {_TOUCHED_CALLS}")  # noqa: S608
         # adds to answers.CALLS; a first load (every call is new) needs no filter: 0.15 s
         # of a 1M-call load into an empty store
-        new_calls = _count(cur, _NEW_CALLS)
-        every = new_calls == _count(cur, "calls")
+        new_calls = kept_sql.count(cur, _NEW_CALLS)
+        every = new_calls == kept_sql.count(cur, "calls")
         call_flags.update_customer(cur, None if every else _MOVED_CUSTOMERS, _DAYS["calls"])
         # new calls, written not surveyed (an undone or updated one keeps its surveys, so
         # its flag): surveyed if answers named them before they came
@@ -388,11 +388,6 @@ def current(cur: duckdb.DuckDBPyConnection) -> queries.Derived | None:
 def _any_row(cur: duckdb.DuckDBPyConnection, query: str, *params: object) -> bool:
     row = cur.execute(f"select exists ({query})", list(params)).fetchone()
     return bool(row and row[0])
-
-
-def _count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = cur.execute(f"select count(*) from {table}").fetchone()  # noqa: S608
-    return int(row[0]) if row else 0
 
 
 def _drop_temp(cur: Any) -> None:

@@ -43,6 +43,7 @@ import pyarrow as pa
 from analytics.ingest.columns import BEFORE_TABLES, KEYS, ident, stored_columns
 from analytics.ingest.model import ROW, Target
 from analytics.ingest.sql import one, over
+from analytics.kept_sql import count
 
 #: The keys of the batch's good rows that were already stored when their chunk
 #: was written (updated or unchanged): where a repeated key shows up.
@@ -139,12 +140,6 @@ def write(
     if unknown is not None:
         unknown.add(*_unknown_calls(cur, rows))
     return counts
-
-
-def count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Rows in a stage or target table (``table`` is one of ours, never input)."""
-    row = one(cur, f"select count(*) from {table}")  # noqa: S608
-    return int(row[0]) if row else 0
 
 
 def repeated_keys(cur: duckdb.DuckDBPyConnection, batch_id: int, target: Target) -> int:
