@@ -20,7 +20,7 @@ FAST_ANSWER_S = 60.0
 
 # Comment phrases: topic, language, then variants split on "|". {m} is the minutes
 # waited, {t} the departments seen. Topics are picked per response among those its
-# call makes applicable (see _call_comments), so term analysis has real signal.
+# call makes applicable (see analytics.demo.surveys), so term analysis has real signal.
 PHRASES = """
 open_det en Terrible service. | Very disappointed. | Awful experience. | Not happy at all.
 open_det es Pésimo servicio. | Muy decepcionado. | Una experiencia horrible. | Nada contento.
