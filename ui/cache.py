@@ -34,8 +34,9 @@ from analytics.store import Store
 if TYPE_CHECKING:
     from analytics import weekly
     from analytics.changes import analysis as change_analysis
-    from analytics.drivers.analysis import DriverAnalysis, LeverVerdict
+    from analytics.drivers.analysis import DriverAnalysis
     from analytics.drivers.cells import Outcome
+    from analytics.drivers.levers import LeverVerdict
 
 TTL = 600
 

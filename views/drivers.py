@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.drivers import charts
-from analytics.drivers.analysis import MIN_RESPONSES, DriverAnalysis, Guard, LeverVerdict, quadrant
+from analytics.drivers.analysis import DriverAnalysis, quadrant
 from analytics.drivers.cells import (
     BINARY,
     LOWER_IS_BETTER,
@@ -14,6 +14,8 @@ from analytics.drivers.cells import (
     answered,
     available,
 )
+from analytics.drivers.guards import MIN_RESPONSES, Guard
+from analytics.drivers.levers import LeverVerdict
 from analytics.i18n import number, t
 from ui import cache, context, tables, url
 from ui.markdown import markdown_escape

@@ -3,10 +3,17 @@
 - :mod:`analytics.drivers.importance`: relative weights, from raw rows or from
   sufficient statistics, with bootstrap intervals and the collinearity guard (VIF);
 - :mod:`analytics.drivers.shapley`: the Shapley (LMG) decomposition of R² and dominance;
-- :mod:`analytics.drivers.models`: ordinal and binary logit (signed, tested effects);
+- :mod:`analytics.drivers.models`: ordinal and binary logit (signed, tested effects),
+  gathered from :mod:`analytics.drivers.ordinal` (its likelihood in
+  :mod:`analytics.drivers.ordinal_model`), :mod:`analytics.drivers.logit` and what
+  both share, :mod:`analytics.drivers.model_frames`;
 - :mod:`analytics.drivers.cells`: the read path (responses joined to their calls,
   reduced to counts in SQL);
-- :mod:`analytics.drivers.analysis`: the page's analysis and its guards;
+- :mod:`analytics.drivers.analysis`: the page's analysis, from the shares of
+  :mod:`analytics.drivers.shares`, the odds ratios of :mod:`analytics.drivers.odds` and
+  the guards of :mod:`analytics.drivers.guards`;
+- :mod:`analytics.drivers.levers` and :mod:`analytics.drivers.segments`: the page's
+  other views on the same cells (resolution vs call length; drivers per segment, queue);
 - :mod:`analytics.drivers.charts`: the page's charts.
 """
 

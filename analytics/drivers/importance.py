@@ -24,14 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from analytics.drivers.models import (
-    LogitResult,
-    OrdinalLogitResult,
-    logit_drivers,
-    model_rows,
-    numeric_block,
-    ordinal_logit,
-)
+from analytics.drivers.model_frames import model_rows, numeric_block
+from analytics.drivers.models import LogitResult, OrdinalLogitResult, logit_drivers, ordinal_logit
 from analytics.frames import FrameLike
 
 __all__ = [

@@ -197,7 +197,7 @@ def driver_lines(review: Review, top: int = 3) -> list[str]:
     satisfied" for the top drivers; the guard's words when the model did not run."""
     d, lang = review.drivers, review.lang
     if not d.enough:
-        from analytics.drivers.analysis import MIN_RESPONSES
+        from analytics.drivers.guards import MIN_RESPONSES
 
         least = number(MIN_RESPONSES, lang, 0)
         return [t("drivers.guard.min_sample", lang, n=number(d.n, lang, 0), min=least)]

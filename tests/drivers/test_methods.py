@@ -41,7 +41,7 @@ from analytics.drivers import (
     shapley_r2_from_corr,
     vif,
 )
-from analytics.drivers.models import _WeightedOrderedLogit
+from analytics.drivers.ordinal_model import WeightedOrderedLogit
 
 DATA = Path(__file__).parent.parent / "data" / "drivers"
 UCLA_LEVELS = ["unlikely", "somewhat likely", "very likely"]
@@ -614,7 +614,7 @@ def test_analytic_score_and_hessian_match_numerical_derivatives(ucla: pl.DataFra
     codes = np.array([UCLA_LEVELS.index(v) for v in ucla["apply"]])
     x = ucla.select("pared", "public", "gpa").to_numpy().astype(float)
     freq = np.random.default_rng(0).uniform(0.5, 2.0, len(codes))
-    model = _WeightedOrderedLogit(codes, x, freq)
+    model = WeightedOrderedLogit(codes, x, freq)
     params = np.array([0.3, -0.2, 0.5, 1.0, 0.2])
     assert_allclose(
         model.score(params), approx_fprime(params, model.loglike, centered=True), rtol=1e-6
