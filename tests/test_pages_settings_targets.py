@@ -18,7 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import targets
 from analytics.feedback import followup
-from analytics.feedback.followup import Holiday, Policy
+from analytics.feedback.deadlines import Policy
+from analytics.feedback.region_holidays import Holiday
 from analytics.i18n import Lang, t
 from analytics.store import connect
 from analytics.targets import Target

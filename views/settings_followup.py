@@ -19,7 +19,7 @@ import streamlit as st
 
 from analytics import settings
 from analytics.feedback import followup
-from analytics.feedback.followup import EVERY_REGION, Holiday
+from analytics.feedback.region_holidays import EVERY_REGION, Holiday
 from analytics.i18n import Lang, number, t
 from analytics.settings import Invalid
 from ui import cache, tables

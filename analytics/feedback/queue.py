@@ -21,7 +21,8 @@ from typing import Any
 import polars as pl
 
 from analytics import dimensions, exports
-from analytics.feedback.followup import ACTIVE, REASONS, STATUSES, Status
+from analytics.feedback.actions import ACTIVE, STATUSES, Status
+from analytics.feedback.followup import REASONS
 from analytics.i18n import Lang, t
 from analytics.queries import Filters
 from analytics.store import Store

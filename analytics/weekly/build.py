@@ -39,7 +39,7 @@ from analytics.changes import registry
 from analytics.feedback import compliance as followup_rates
 from analytics.feedback import queue as followup_queue
 from analytics.feedback import sentiment, text
-from analytics.feedback.followup import STATUSES
+from analytics.feedback.actions import STATUSES
 from analytics.i18n import Lang
 from analytics.metrics import Estimate, proportion
 from analytics.overview import Tile

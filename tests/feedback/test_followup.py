@@ -14,7 +14,7 @@ from analytics import access, exports
 from analytics.feedback import compliance as followup_rates
 from analytics.feedback import followup
 from analytics.feedback import queue as followup_queue
-from analytics.feedback.followup import Policy
+from analytics.feedback.deadlines import Policy
 from analytics.feedback.queue import ListFilter
 from analytics.ingest import ingest, read_file, suggest_mapping, undo_batch
 from analytics.metrics import proportion

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from analytics import settings as stored
 from analytics.feedback import followup
-from analytics.feedback.followup import EVERY_REGION, Holiday, Policy
+from analytics.feedback.deadlines import Policy
+from analytics.feedback.region_holidays import EVERY_REGION, Holiday
 from analytics.settings import Invalid
 from analytics.store import Store
 from tests.conftest import call, insert, survey
