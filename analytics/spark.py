@@ -340,7 +340,7 @@ def _polars(arrow: Any) -> pl.DataFrame:
 
 def _scoped(raw: Callable[[str], ir.Table], name: str, scope: Any) -> ir.Table:
     """``name`` as a scoped actor sees it: the same rows the DuckDB store's temporary
-    views keep (:func:`analytics.access._shadow`)."""
+    views keep (:func:`analytics.scoped_store._shadow`)."""
     table = raw(name)
     if not scope or name == rollups.META:
         return table
