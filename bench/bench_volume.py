@@ -9,8 +9,8 @@ For each size of ``--sizes`` (calls; 100M only when asked), in a fresh process e
    it, which builds the rollups: timed as ``migration_s``;
 2. each read page's compute without Streamlit's cache (bench/volume_pages.py): the first
    (cold) run, then the median of ``--repeat``;
-3. where a page's reads can be written by hand (bench/volume_raw.py: overview, drivers,
-   rankings, the change analysis's daily series), that SQL in the same runs: both
+3. where a page's reads can be written by hand (bench/volume_raw.py: every read page
+   but the weekly review, which runs the others' reads), that SQL in the same runs: both
    absolute times and the ratio pulso/raw (the twin is checked to return Pulso's
    numbers: ``same_numbers``; ``--skip-raw`` leaves them out: at 100M they alone take
    minutes);

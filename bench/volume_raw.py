@@ -1,7 +1,10 @@
 """Hand-written DuckDB SQL on the RAW tables doing a page's reads, and Pulso's read of
 the same numbers, for the ratio pulso/raw: the overview (``bench_overview.raw_sql``),
-the drivers' scan (``bench_drivers.raw_sql``), the rankings' per-agent counts and the
-change analysis's daily series per unit.
+the drivers' scan (``bench_drivers.raw_sql``), the rankings' per-agent counts, the
+change analysis's daily series per unit, and in their own modules the response-bias
+cells (``raw_bias``), the survey-fatigue counts (``raw_fatigue``) and the comments'
+term counts (``raw_voice``). The weekly review has none: it runs the other pages'
+reads for one week.
 
 The raw SQL knows nothing of the store's flags or rollups: it recomputes the 7-day
 repeat window, the "surveyed" flag and the FCR horizon from the rows, as a team
@@ -128,6 +131,13 @@ def twins(store: Store, d: Defaults) -> dict[str, Twin]:
     daily = change_twin(store, d)
     if daily is not None:
         out["change_analysis"] = daily
+    from bench import raw_bias, raw_fatigue, raw_voice  # they import Twin from here
+
+    out |= {
+        "bias": raw_bias.twin(store, d),
+        "fatigue": raw_fatigue.twin(store, d),
+        "voice": raw_voice.twin(store, d),
+    }
     return out
 
 
