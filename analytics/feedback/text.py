@@ -72,7 +72,15 @@ def _sql_padded(comment: ir.StringValue) -> ir.StringValue:
 
 
 def _sql_term_token(word: ir.StringValue) -> ir.BooleanValue:
-    return (word.length() >= 2) & ~word.re_search("^[0-9]+$") & ~word.isin(sorted(STOP_WORDS))
+    return (word.length() >= 2) & ~word.re_search("^[0-9]+$") & ~_listed(STOP_WORDS, word)
+
+
+def _listed(words: frozenset[str], word: ir.StringValue) -> ir.BooleanValue:
+    """Whether ``word`` is one of ``words``, as one array literal: ``isin`` makes a node
+    per word, and with 239 stop words tested three times a term count spent more time
+    building and compiling its SQL than DuckDB spent running it (0.09 s of 0.20 s at
+    10M calls, against 0.05 s this way; the query runs as fast)."""
+    return ibis.literal(sorted(words), type="array<string>").contains(word)
 
 
 # --- facts and groups ----------------------------------------------------------------
@@ -161,7 +169,7 @@ def term_count_expr(facts: ir.Table, split: Split, min_count: int = MIN_COUNT) -
     toks = labelled.mutate(toks=_sql_normalized(labelled.comment).re_split(SPLIT))
     uni = toks.select("side", w=toks.toks.unnest())
     # A negation alone says little; it stays in pairs ("not fixed", "sin resolverse").
-    uni = uni.filter(_sql_term_token(uni.w) & ~uni.w.isin(sorted(NEGATORS)))
+    uni = uni.filter(_sql_term_token(uni.w) & ~_listed(NEGATORS, uni.w))
     uni = uni.select("side", order=ibis.literal(1), term=uni.w)
     pairs = toks.select("side", p=toks.toks[:-1].zip(toks.toks[1:]).unnest())
     pairs = pairs.filter(_sql_term_token(pairs.p.f1) & _sql_term_token(pairs.p.f2))
