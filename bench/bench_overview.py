@@ -32,7 +32,7 @@ select {group} count(nps) n_nps, count(*) filter (nps >= 9) promoters,
 from (select s.*, c.region, case when s.ces_scale = 5 then 1 + (s.ces - 1) * 1.5 else s.ces end ces7,
              s.responded_at as ts
       from surveys s left join calls c using (call_id)) f
-where ts >= ? and ts < ? {group_by}
+where {where} {group_by}
 """
 CALL_STATS = """
 with f as (
@@ -53,8 +53,13 @@ select {group} count(*) n_calls, count(*) filter (not abandoned) n_answered,
   count(*) filter (not abandoned and wait_s <= 20) n_within_sl,
   count(*) filter (not abandoned and transfers > 0) n_transferred,
   count(*) filter (not abandoned and surveyed) n_surveyed
-from f where ts >= ? and ts < ? {group_by}
+from f where {where} {group_by}
 """
+SPAN = "ts >= ? and ts < ?"
+# The period and its comparison period, which need not be adjacent (a month to date
+# is compared with the same days of the month before).
+WINDOWS = "(ts >= ? and ts < ?) or (ts >= ? and ts < ?)"
+WINDOW = "case when ts >= ? then 'current' else 'previous' end as window,"
 
 
 def _ts(d: dt.date) -> dt.datetime:
@@ -68,19 +73,28 @@ def raw_sql(store: Store, f: Filters) -> None:
     if f.start is None or f.end is None or prev.start is None:
         raise ValueError("the overview's SQL needs a period")
     lo, mid, hi = _ts(prev.start), _ts(f.start), _ts(f.end + dt.timedelta(days=1))
-    window = "case when ts >= ? then 'current' else 'previous' end as window,"
     for sql in (SURVEY_STATS, CALL_STATS):
-        cur.execute(
-            sql.format(group=window, group_by="group by 1"), [_ts(f.start), lo, hi]
-        ).fetchall()
+        cur.execute(*window_stats(sql, f)).fetchall()
         week = "date_trunc('week', ts)::date as period,"
-        cur.execute(sql.format(group=week, group_by="group by 1"), [lo, hi]).fetchall()
-    cur.execute(SURVEY_STATS.format(group="region,", group_by="group by 1"), [mid, hi]).fetchall()
+        cur.execute(sql.format(group=week, where=SPAN, group_by="group by 1"), [lo, hi]).fetchall()
+    by_region = SURVEY_STATS.format(group="region,", where=SPAN, group_by="group by 1")
+    cur.execute(by_region, [mid, hi]).fetchall()
     for dim in DIMS:  # filter options
         sql = f"select distinct {dim} from calls where {dim} is not null"  # noqa: S608 (fixed names)
         cur.execute(sql).fetchall()
     cur.execute("select min(started_at), max(started_at) from calls").fetchall()
     cur.execute("select min(responded_at), max(responded_at) from surveys").fetchall()
+
+
+def window_stats(sql: str, f: Filters) -> tuple[str, list[dt.datetime]]:
+    """The tiles' statistics of ``sql`` (``SURVEY_STATS`` or ``CALL_STATS``) per window,
+    'current' and 'previous', with its parameters."""
+    assert f.start is not None and f.end is not None
+    prev = f.previous()
+    assert prev.start is not None and prev.end is not None
+    day = dt.timedelta(days=1)
+    bounds = [_ts(f.start), _ts(f.end + day), _ts(prev.start), _ts(prev.end + day)]
+    return sql.format(group=WINDOW, where=WINDOWS, group_by="group by 1"), [bounds[0], *bounds]
 
 
 def pulso(store: Store, f: Filters) -> None:

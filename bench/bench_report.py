@@ -21,7 +21,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from bench.bench_overview import CALL_STATS, RESULTS, SURVEY_STATS, store_with
+from bench.bench_overview import CALL_STATS, RESULTS, SPAN, SURVEY_STATS, store_with
 
 TARGETS = {"html_s": 5.0, "pdf_s": 15.0}
 KEYS = ("nps", "csat", "ces", "resolution", "fcr", "aht", "asa", "abandonment")
@@ -37,10 +37,12 @@ def raw_sql(store: object, start: dt.date, end: dt.date) -> None:
     week = "date_trunc('week', ts)::date as period,"
     trend_lo = ts(start - dt.timedelta(weeks=25))
     for sql in (SURVEY_STATS, CALL_STATS):
-        cur.execute(sql.format(group=window, group_by="group by 1"), [mid, lo, hi]).fetchall()
-        cur.execute(sql.format(group=week, group_by="group by 1"), [trend_lo, hi]).fetchall()
+        by_window = sql.format(group=window, where=SPAN, group_by="group by 1")
+        cur.execute(by_window, [mid, lo, hi]).fetchall()
+        by_week = sql.format(group=week, where=SPAN, group_by="group by 1")
+        cur.execute(by_week, [trend_lo, hi]).fetchall()
     for dim in ("region",):  # SURVEY_STATS joins the call's region only
-        sql = SURVEY_STATS.format(group=f"{dim},", group_by="group by 1")
+        sql = SURVEY_STATS.format(group=f"{dim},", where=SPAN, group_by="group by 1")
         cur.execute(sql, [mid, hi]).fetchall()
 
 

@@ -114,6 +114,7 @@ def twins(store: Store, d: Defaults) -> dict[str, Twin]:
             lambda: bench_overview.raw_sql(store, f),
             lambda: bench_overview.pulso(store, f),
             "tiles (two windows), weekly trend, breakdown by region, filter options, range",
+            lambda: same_tiles(store, f),
         ),
         "drivers": Twin(
             lambda: bench_drivers.raw_sql(store, f.start, f.end),  # type: ignore[arg-type]
@@ -139,6 +140,22 @@ def twins(store: Store, d: Defaults) -> dict[str, Twin]:
         "voice": raw_voice.twin(store, d),
     }
     return out
+
+
+def same_tiles(store: Store, f: Filters) -> bool:
+    """The overview twin's tile statistics (both windows, both sources) are Pulso's."""
+    from analytics import overview
+
+    templates: dict[Source, str] = {
+        "surveys": bench_overview.SURVEY_STATS,
+        "calls": bench_overview.CALL_STATS,
+    }
+    for source, template in templates.items():
+        query, params = bench_overview.window_stats(template, f)
+        raw = store.cursor().sql(query, params=params).pl()
+        if not _same(raw, overview.window_stats(store, f, source), ("window",)):
+            return False
+    return True
 
 
 def rank_raw(store: Store, f: Filters) -> pl.DataFrame:
