@@ -16,9 +16,8 @@ import polars as pl
 import statsmodels.api as sm
 
 from analytics.drivers.model_frames import (
-    check_level,
-    frequency_weights,
-    model_rows,
+    Fitted,
+    model_input,
     numeric_block,
     odds_ratio_table,
     standardise,
@@ -30,7 +29,7 @@ __all__ = ["LogitResult", "logit_drivers"]
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: polars frames do not compare to a bool
-class LogitResult:
+class LogitResult(Fitted):
     """Binary logistic regression of e.g. promoter / detractor / CSAT top-2-box."""
 
     table: pl.DataFrame
@@ -42,11 +41,6 @@ class LogitResult:
     n_events: float
     converged: bool
     level: float
-
-    @property
-    def pseudo_r2(self) -> float:
-        """McFadden's pseudo R-squared, ``1 - llf / llnull``."""
-        return 1.0 - self.log_likelihood / self.log_likelihood_null
 
 
 def _binary_outcome(column: pl.Series) -> np.ndarray:
@@ -104,12 +98,8 @@ def logit_drivers(
        Chapman & Hall, ch. 4.
     .. [2] Agresti, A. (2013). Categorical Data Analysis, 3rd ed. Wiley, ch. 5.
     """
-    check_level(level)
-    if not drivers:
-        raise ValueError("at least one driver is needed")
-    frame = model_rows(df, [outcome, *drivers, *([weights] if weights else [])])
+    frame, freq = model_input(df, outcome, drivers, weights, level)
     y = _binary_outcome(frame[outcome])
-    freq = frequency_weights(frame, weights)
     raw = numeric_block(frame, drivers)
     standardise(raw, freq, drivers)  # only its checks: IRLS would fit a singular model
     x = sm.add_constant(raw, has_constant="add")

@@ -60,6 +60,30 @@ def frequency_weights(frame: pl.DataFrame, weights: str | None) -> np.ndarray | 
     return w
 
 
+def model_input(
+    df: FrameLike, outcome: str, drivers: Sequence[str], weights: str | None, level: float
+) -> tuple[pl.DataFrame, np.ndarray | None]:
+    """What both models start from: the checked level and drivers, the complete rows of
+    outcome, drivers and weights, and the frequency weights (None without a column)."""
+    check_level(level)
+    if not drivers:
+        raise ValueError("at least one driver is needed")
+    frame = model_rows(df, [outcome, *drivers, *([weights] if weights else [])])
+    return frame, frequency_weights(frame, weights)
+
+
+class Fitted:
+    """What both model results share: McFadden's pseudo R-squared."""
+
+    log_likelihood: float
+    log_likelihood_null: float
+
+    @property
+    def pseudo_r2(self) -> float:
+        """McFadden's pseudo R-squared, ``1 - llf / llnull``."""
+        return 1.0 - self.log_likelihood / self.log_likelihood_null
+
+
 def standardise(
     x: np.ndarray, w: np.ndarray | None, names: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -20,9 +20,8 @@ import numpy as np
 import polars as pl
 
 from analytics.drivers.model_frames import (
-    check_level,
-    frequency_weights,
-    model_rows,
+    Fitted,
+    model_input,
     numeric_block,
     odds_ratio_table,
     standardise,
@@ -35,7 +34,7 @@ __all__ = ["OrdinalLogitResult", "ordinal_logit"]
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: polars frames do not compare to a bool
-class OrdinalLogitResult:
+class OrdinalLogitResult(Fitted):
     """Proportional-odds (cumulative logit) fit: ``logit P(Y <= k) = cut_k - x'beta``.
 
     A positive ``estimate`` means higher values of the driver go with higher
@@ -56,11 +55,6 @@ class OrdinalLogitResult:
     def thresholds(self) -> tuple[float, ...]:
         """The cut points on the latent logit scale, ascending."""
         return tuple(self.threshold_table["estimate"].to_list())
-
-    @property
-    def pseudo_r2(self) -> float:
-        """McFadden's pseudo R-squared, ``1 - llf / llnull``."""
-        return 1.0 - self.log_likelihood / self.log_likelihood_null
 
 
 def _ordinal_codes(
@@ -154,12 +148,8 @@ def ordinal_logit(
        Royal Statistical Society B, 42(2), 109-142.
     .. [2] Agresti, A. (2010). Analysis of Ordinal Categorical Data, 2nd ed. Wiley.
     """
-    check_level(level)
-    if not drivers:
-        raise ValueError("at least one driver is needed")
-    frame = model_rows(df, [outcome, *drivers, *([weights] if weights else [])])
+    frame, freq = model_input(df, outcome, drivers, weights, level)
     codes, observed = _ordinal_codes(frame[outcome], levels)
-    freq = frequency_weights(frame, weights)
     z, mean, sd = standardise(numeric_block(frame, drivers), freq, drivers)
     fit = _fit_ordered(codes, z, freq)
     estimate, se = _on_driver_scale(fit, mean, sd)
